@@ -1,0 +1,66 @@
+"""Fixtures: the same service tests run on SQLite (a temporary file) and, when
+ZHTJ_TEST_PG names a PostgreSQL server, on a throwaway database there."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests import pg
+from tests.helpers import FakeClock
+from zhtj_tui.config import Settings
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+def pytest_configure(config):
+    os.environ.setdefault("ZHTJ_STATE_DIR", str(config.rootpath / ".pytest_cache" / "state"))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    if request.param == "postgres" and not pg.PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set ZHTJ_TEST_PG: the PostgreSQL tests may not be skipped")
+        pytest.skip("ZHTJ_TEST_PG is not set")
+    return request.param
+
+
+@pytest.fixture
+def db_url(backend, tmp_path):
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'zhtj.sqlite'}"
+    else:
+        url = pg.create_database()
+        yield url
+        pg.drop_database(url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'zhtj.sqlite'}"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def make_settings(db_url: str, clock=None) -> Settings:
+    """Settings for tests: the given database and clock, a cheap argon2id."""
+    return Settings(db_url=db_url, clock=clock or FakeClock(), argon2_time_cost=1, argon2_memory_cost=1024)
+
+
+@pytest.fixture
+def settings(db_url, clock) -> Settings:
+    return make_settings(db_url, clock)
+
+
+@pytest.fixture
+def svc(settings):
+    from zhtj_tui.services import Services
+
+    services = Services.open(settings, client_key="test")
+    yield services
+    services.close()

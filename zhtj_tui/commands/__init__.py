@@ -1,0 +1,1 @@
+"""Subcommands of ``zhtj``: each module defines ``register(subparsers)``."""

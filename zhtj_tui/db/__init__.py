@@ -1,0 +1,246 @@
+"""The database: binding a Pony ``Database`` to SQLite or PostgreSQL, the schema version,
+and the helpers services use for short, retried write transactions."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from pony.orm import Database, db_session
+from pony.orm.core import TransactionError
+
+from zhtj_tui.db.schema import SCHEMA_VERSION, define_entities
+
+#: SQLite busy timeout, seconds: a writer waits this long for another's transaction.
+SQLITE_BUSY_TIMEOUT = 8.0
+
+#: Ordered migration steps: version reached -> list of SQL statements per provider.
+#: A new schema version adds an entry here; ``open_store`` runs the missing ones in order.
+MIGRATIONS: dict[int, dict[str, list[str]]] = {}
+
+
+class StoreError(Exception):
+    """The database cannot be used (wrong URL, unreachable, newer schema)."""
+
+
+@dataclass(frozen=True)
+class DbUrl:
+    provider: str  # "sqlite" or "postgres"
+    path: str | None = None  # SQLite file
+    dsn: str | None = None  # PostgreSQL
+
+    def describe(self) -> str:
+        if self.provider == "sqlite":
+            return f"SQLite {self.path}"
+        parsed = urlparse(self.dsn or "")
+        return f"PostgreSQL {parsed.hostname or 'localhost'}:{parsed.port or 5432}/{parsed.path.lstrip('/')}"
+
+
+def parse_url(url: str) -> DbUrl:
+    """``sqlite:///abs/path``, ``sqlite:rel/path``, a plain path, or ``postgresql://...``."""
+    url = url.strip()
+    if url.startswith(("postgresql://", "postgres://")):
+        return DbUrl("postgres", dsn=url)
+    if url.startswith("sqlite:"):
+        rest = url[len("sqlite:"):]
+        if rest.startswith("///") or rest.startswith("//"):
+            rest = rest[2:]
+        path = unquote(rest)
+    else:
+        if "://" in url:
+            raise StoreError(f"不支持的数据库地址：{url.split('://')[0]}://…，请使用 sqlite:///路径 或 postgresql://…")
+        path = url
+    if not path or path == ":memory:":
+        raise StoreError("SQLite 数据库必须是一个文件路径（多个进程共享同一文件）")
+    return DbUrl("sqlite", path=str(Path(path).expanduser().absolute()))
+
+
+class Store:
+    """A bound Pony database with its entities (``store.Org``, ``store.Member``, ...)."""
+
+    def __init__(self, db: Database, url: DbUrl):
+        self.db = db
+        self.url = url
+        self.provider = url.provider
+        for name, entity in db.entities.items():
+            setattr(self, name, entity)
+
+    # Entities, for type checkers and readers.
+    Org: type
+    Account: type
+    AdminRole: type
+    RegCode: type
+    Member: type
+    Cadre: type
+    DeadlineTask: type
+    AuditEntry: type
+    Throttle: type
+    Meta: type
+
+    def execute(self, sql: str, params: dict | None = None):
+        """Raw SQL with ``$name`` parameters inside the current db_session."""
+        return self.db.execute(sql, {}, dict(params or {}))
+
+    def disconnect(self) -> None:
+        with contextlib.suppress(Exception):
+            self.db.disconnect()
+
+
+def _create_sqlite_file(path: str) -> None:
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not p.exists():
+        fd = os.open(p, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _migration_lock(url: DbUrl):
+    """Serialise schema creation and upgrades between processes starting at once."""
+    if url.provider == "sqlite":
+        lock_path = url.path + ".lock"
+        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+    else:
+        import psycopg2
+
+        con = psycopg2.connect(url.dsn)
+        try:
+            con.autocommit = True
+            with con.cursor() as cur:
+                cur.execute("SELECT pg_advisory_lock(7461253)")
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                con.close()
+
+
+def _bind(url: DbUrl) -> Database:
+    db = Database()
+    define_entities(db, url.provider)
+    if url.provider == "sqlite":
+
+        @db.on_connect(provider="sqlite")
+        def _sqlite_pragmas(db, connection):  # noqa: ARG001
+            cur = connection.cursor()
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+            cur.execute("PRAGMA foreign_keys = ON")
+
+        _create_sqlite_file(url.path)
+        try:
+            db.bind(provider="sqlite", filename=url.path, create_db=False, timeout=SQLITE_BUSY_TIMEOUT)
+        except Exception as exc:  # sqlite3 / pony errors: say what and where
+            raise StoreError(f"无法打开数据库文件 {url.path}：{exc}") from None
+    else:
+        try:
+            db.bind(provider="postgres", dsn=url.dsn)
+        except Exception as exc:
+            raise StoreError(f"无法连接 PostgreSQL 数据库（{url.describe()}）：{_first_line(exc)}") from None
+    return db
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _table_exists(db: Database, provider: str, table: str) -> bool:
+    if provider == "sqlite":
+        rows = db.select("select name from sqlite_master where type='table' and name=$table")
+    else:
+        rows = db.select("select tablename from pg_tables where schemaname = current_schema() and tablename=$table")
+    return bool(rows)
+
+
+def open_store(url: str | DbUrl, *, create: bool = True) -> Store:
+    """Bind, then create or upgrade the schema under a lock shared by all processes.
+
+    Raises ``StoreError`` when the database belongs to a newer version of the program.
+    """
+    parsed = parse_url(url) if isinstance(url, str) else url
+    db = _bind(parsed)
+    db.generate_mapping(create_tables=False, check_tables=False)
+    store = Store(db, parsed)
+    with _migration_lock(parsed):
+        _ensure_schema(store, create)
+    return store
+
+
+def _ensure_schema(store: Store, create: bool) -> None:
+    db, provider = store.db, store.provider
+    with db_session:
+        has_meta = _table_exists(db, provider, "zhtj_meta")
+        version = None
+        if has_meta:
+            row = db.select("select value from zhtj_meta where key = 'schema_version'")
+            version = int(row[0]) if row else None
+    if version is None:
+        if not create:
+            raise StoreError("数据库尚未初始化，请先运行 zhtj init")
+        with db_session:
+            if _table_exists(db, provider, "org"):
+                raise StoreError("数据库中已有其他程序的表 org，但没有 zhtj 的版本记录：请换一个空数据库")
+        db.create_tables()
+        with db_session:
+            store.Meta(key="schema_version", value=str(SCHEMA_VERSION))
+            _create_extra_indexes(store)
+        return
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"数据库的结构版本是 {version}，而本程序只支持到 {SCHEMA_VERSION}。"
+            "请升级 zhtj-tui 后再使用该数据库（为保护数据，本程序不会写入它）"
+        )
+    while version < SCHEMA_VERSION:
+        step = version + 1
+        with db_session:
+            for sql in MIGRATIONS.get(step, {}).get(provider, []):
+                db.execute(sql)
+            db.execute("update zhtj_meta set value = $v where key = 'schema_version'", {"v": str(step)})
+        version = step
+
+
+def _create_extra_indexes(store: Store) -> None:
+    # Member look-ups by branch and subtree; progress counts by path.
+    stmts = [
+        "CREATE INDEX IF NOT EXISTS idx_member_branch_status ON member (branch, status)",
+        "CREATE INDEX IF NOT EXISTS idx_org_parent_name ON org (parent_id, short_name)",
+        "CREATE INDEX IF NOT EXISTS idx_member_path_status ON member (path, status)",
+    ]
+    for sql in stmts:
+        store.db.execute(sql)
+
+
+def schema_version(store: Store) -> int:
+    with db_session:
+        return int(store.db.select("select value from zhtj_meta where key = 'schema_version'")[0])
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text or "could not serialize" in text
+
+
+def retry_busy(fn, *, attempts: int = 5, base_delay: float = 0.05):
+    """Run ``fn`` (which opens its own db_session); retry when the database is busy."""
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except (TransactionError, sqlite3.OperationalError, Exception) as exc:
+            if not is_busy_error(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(base_delay * (2**attempt))
+    return None  # pragma: no cover
+
+
+__all__ = ["Store", "StoreError", "open_store", "parse_url", "SCHEMA_VERSION", "retry_busy"]

@@ -1,0 +1,185 @@
+"""The entities, built by a factory so that each Database (SQLite or PostgreSQL) gets its
+own set. Every entity names its table, so raw SQL is the same on both backends."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pony.orm import Database, Json, Optional, PrimaryKey, Required, Set, composite_index, composite_key
+
+SCHEMA_VERSION = 1
+
+
+def define_entities(db: Database, provider: str) -> None:
+    # Paths are compared as byte strings ("/1/7/" < "/1/70/"): the C collation on
+    # PostgreSQL makes the range query correct and indexable whatever the cluster's locale.
+    path_type = 'varchar(255) COLLATE "C"' if provider == "postgres" else "varchar(255)"
+
+    class Org(db.Entity):
+        _table_ = "org"
+        id = PrimaryKey(int, auto=True)
+        parent = Optional("Org", reverse="children", column="parent_id")
+        children = Set("Org", reverse="parent")
+        path = Optional(str, 255, unique=True, sql_type=path_type, nullable=True)
+        depth = Required(int, default=0)
+        category = Required(str, 2)
+        group = Required(str, 16, column="cat_group")
+        short_name = Required(str, 60)
+        full_name = Optional(str, 120, unique=True, nullable=True)
+        cohort = Optional(int, nullable=True, index=True)
+        industry = Optional(str, 2, nullable=True)
+        admin_quota = Optional(int, nullable=True)
+        admin_actual = Optional(int, nullable=True)
+        inst_quota = Optional(int, nullable=True)
+        inst_actual = Optional(int, nullable=True)
+        contact_phone = Optional(str, 30, nullable=True)
+        email = Optional(str, 100, nullable=True)
+        info_saved_at = Optional(datetime, nullable=True)
+        info_complete = Required(bool, default=False)
+        created_at = Required(datetime)
+        created_by = Optional("Account", reverse="orgs_created", column="created_by")
+        updated_at = Required(datetime)
+        version = Required(int, default=1)
+        roles = Set("AdminRole")
+        codes = Set("RegCode")
+        members = Set("Member")
+        cadres = Set("Cadre")
+        tasks = Set("DeadlineTask")
+        composite_key(parent, short_name)
+
+    class Account(db.Entity):
+        _table_ = "account"
+        id = PrimaryKey(int, auto=True)
+        name = Required(str, 30)
+        id_number = Required(str, 18, unique=True)
+        mobile = Required(str, 11, unique=True)
+        birth_date = Required(date)
+        sex = Required(str, 2)
+        join_month = Required(str, 7)
+        password_hash = Required(str, 200)
+        failed_logins = Required(int, default=0)
+        locked_until = Optional(datetime, nullable=True)
+        created_at = Required(datetime)
+        last_login_at = Optional(datetime, nullable=True)
+        roles = Set("AdminRole")
+        orgs_created = Set(Org, reverse="created_by")
+        codes_issued = Set("RegCode", reverse="issued_by")
+        codes_used = Set("RegCode", reverse="used_by")
+
+    class AdminRole(db.Entity):
+        _table_ = "admin_role"
+        id = PrimaryKey(int, auto=True)
+        account = Required(Account)
+        org = Required(Org)
+        post = Required(str, 2)
+        post_name = Optional(str, 30, nullable=True)
+        code_id = Optional(int, nullable=True)
+        created_at = Required(datetime)
+        active = Required(bool, default=True)
+        composite_key(account, org)
+
+    class RegCode(db.Entity):
+        _table_ = "reg_code"
+        id = PrimaryKey(int, auto=True)
+        code = Required(str, 8, unique=True)
+        org = Required(Org)
+        issued_by = Optional(Account, reverse="codes_issued")
+        issued_at = Required(datetime)
+        expires_at = Required(datetime)
+        used_at = Optional(datetime, nullable=True)
+        used_by = Optional(Account, reverse="codes_used")
+        revoked_at = Optional(datetime, nullable=True)
+        composite_index(org, used_at, revoked_at)
+
+    class Member(db.Entity):
+        _table_ = "member"
+        id = PrimaryKey(int, auto=True)
+        branch = Required(Org)
+        #: The branch's path, copied so that subtree counts are one range scan.
+        path = Required(str, 255, sql_type=path_type, index=True)
+        name = Required(str, 30)
+        name_initials = Required(str, 30, index=True)
+        id_number = Required(str, 18, index=True)
+        #: The ID number while the member is active, NULL otherwise: the database keeps
+        #: active ID numbers unique system-wide (R-MEM-3).
+        active_id = Optional(str, 18, unique=True, nullable=True)
+        birth_date = Required(date)
+        sex = Required(str, 2)
+        ethnic = Required(str, 2)
+        political = Required(str, 2)
+        join_month = Required(str, 7)
+        education = Required(str, 2)
+        mobile = Required(str, 11)
+        member_no = Optional(str, 12, unique=True, nullable=True)
+        post = Optional(str, 2, nullable=True)
+        post_name = Optional(str, 30, nullable=True)
+        join_unit = Optional(str, 100, nullable=True)
+        note = Optional(str, 500, nullable=True)
+        status = Required(str, 2, default="1")
+        left_reason = Optional(str, 200, nullable=True)
+        left_at = Optional(datetime, nullable=True)
+        created_at = Required(datetime)
+        updated_at = Required(datetime)
+        version = Required(int, default=1)
+        cadres = Set("Cadre")
+
+    class Cadre(db.Entity):
+        """A post held in an organisation (团干部), R-MEM-6. The open 书记 holding is the
+        organisation's secretary."""
+
+        _table_ = "cadre"
+        id = PrimaryKey(int, auto=True)
+        org = Required(Org)
+        post = Required(str, 2)
+        post_name = Optional(str, 30, nullable=True)
+        name = Required(str, 30)
+        id_number = Required(str, 18, index=True)
+        mobile = Required(str, 11)
+        member = Optional(Member)
+        start_date = Required(date)
+        end_date = Optional(date, nullable=True)
+        #: The organisation's id while this is its open 书记 holding, NULL otherwise:
+        #: the database keeps one secretary per organisation.
+        secretary_of = Optional(int, unique=True, nullable=True)
+        created_at = Required(datetime)
+        composite_index(org, end_date)
+
+    class DeadlineTask(db.Entity):
+        _table_ = "deadline_task"
+        id = PrimaryKey(int, auto=True)
+        org = Required(Org)
+        name = Required(str, 60)
+        kind = Required(str, 20)
+        cohort = Optional(int, nullable=True)
+        due = Required(date)
+        created_at = Required(datetime)
+        created_by = Optional(int, nullable=True)
+
+    class AuditEntry(db.Entity):
+        _table_ = "audit_log"
+        id = PrimaryKey(int, auto=True)
+        at = Required(datetime, index=True)
+        actor = Optional(int, nullable=True)
+        actor_label = Required(str, 60)
+        action = Required(str, 40)
+        entity = Required(str, 20)
+        entity_id = Optional(int, nullable=True)
+        org = Optional(int, nullable=True)
+        #: The organisation's path when the entry was written, for subtree reads.
+        path = Optional(str, 255, sql_type=path_type, nullable=True, index=True)
+        before = Optional(Json, nullable=True)
+        after = Optional(Json, nullable=True)
+        note = Optional(str, 200, nullable=True)
+
+    class Throttle(db.Entity):
+        """Failed attempts by a key other than an account (wrong registration codes)."""
+
+        _table_ = "throttle"
+        key = PrimaryKey(str, 100)
+        failures = Required(int, default=0)
+        locked_until = Optional(datetime, nullable=True)
+
+    class Meta(db.Entity):
+        _table_ = "zhtj_meta"
+        key = PrimaryKey(str, 40)
+        value = Required(str, 200)

@@ -1,0 +1,39 @@
+"""Administrator registration codes, R-CODE-1 and R-CODE-2."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+
+from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.domain.text import to_halfwidth
+
+CODE_LENGTH = 8
+CODE_VALID_DAYS = 20
+ALPHABET = string.digits + string.ascii_letters
+
+
+def generate_code(rng: secrets.SystemRandom | None = None) -> str:
+    """8 characters of digits and letters containing both, from a cryptographic source."""
+    choice = rng.choice if rng is not None else secrets.choice
+    while True:
+        code = "".join(choice(ALPHABET) for _ in range(CODE_LENGTH))
+        if any(c.isdigit() for c in code) and any(c.isalpha() for c in code):
+            return code
+
+
+def normalize_code(raw: object, field: str = "code") -> str:
+    """Check the shape of a typed code (case is kept: codes are case-sensitive)."""
+    text = re.sub(r"\s+", "", to_halfwidth("" if raw is None else str(raw)))
+    if not text:
+        raise DomainError("请填写管理员注册码", field, "required")
+    if len(text) != CODE_LENGTH or not re.fullmatch(r"[0-9A-Za-z]+", text):
+        raise DomainError(
+            "管理员注册码是8位数字和字母（区分大小写），请核对后重新输入", field, "code_format"
+        )
+    if not (re.search(r"\d", text) and re.search(r"[A-Za-z]", text)):
+        raise DomainError(
+            "管理员注册码同时包含数字和字母，请核对后重新输入", field, "code_format"
+        )
+    return text

@@ -1,0 +1,112 @@
+"""Resident identity card numbers (GB 11643-1999), R-REG-3."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.domain.text import to_halfwidth
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARS = "10X98765432"
+
+#: Province-level region codes (first two digits). An unknown one is only a warning:
+#: region codes change over time (SPEC vocab/README).
+PROVINCES = {
+    "11": "北京", "12": "天津", "13": "河北", "14": "山西", "15": "内蒙古",
+    "21": "辽宁", "22": "吉林", "23": "黑龙江",
+    "31": "上海", "32": "江苏", "33": "浙江", "34": "安徽", "35": "福建", "36": "江西", "37": "山东",
+    "41": "河南", "42": "湖北", "43": "湖南", "44": "广东", "45": "广西", "46": "海南",
+    "50": "重庆", "51": "四川", "52": "贵州", "53": "云南", "54": "西藏",
+    "61": "陕西", "62": "甘肃", "63": "青海", "64": "宁夏", "65": "新疆",
+    "71": "台湾", "81": "香港", "82": "澳门", "83": "台湾",
+}
+
+_FIELD = "id_number"
+
+
+@dataclass(frozen=True)
+class IdInfo:
+    number: str
+    birth_date: date
+    sex: str  # "男" or "女"
+    region: str
+    warnings: tuple[str, ...] = ()
+
+
+def check_char(first17: str) -> str:
+    """The MOD 11-2 check character for the first 17 digits."""
+    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    return CHECK_CHARS[total % 11]
+
+
+def normalize_id_number(raw: object) -> str:
+    """Strip spaces, turn full-width characters to ASCII and lower-case x to X."""
+    text = to_halfwidth("" if raw is None else str(raw))
+    text = re.sub(r"\s+", "", text)
+    return text.upper()
+
+
+def parse_id_number(raw: object, today: date | None = None, field: str = _FIELD) -> IdInfo:
+    """Validate an 18-character ID number and derive birth date and sex.
+
+    Raises ``DomainError`` saying which of length, characters, date or check character is
+    wrong. ``today`` (when given) refuses birth dates in the future.
+    """
+    number = normalize_id_number(raw)
+    if not number:
+        raise DomainError("请填写身份证号码", field, "required")
+    if len(number) != 18:
+        raise DomainError(
+            f"身份证号码应为18位，现在是{len(number)}位，请核对", field, "id_length"
+        )
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        raise DomainError(
+            "身份证号码前17位必须是数字，最后一位是数字或X，请核对", field, "id_chars"
+        )
+    try:
+        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise DomainError(
+            f"身份证号码中的出生日期 {number[6:10]}-{number[10:12]}-{number[12:14]} 不存在，请核对",
+            field,
+            "id_date",
+        ) from None
+    if birth.year < 1900:
+        raise DomainError(
+            f"身份证号码中的出生日期 {birth.isoformat()} 不合理，请核对", field, "id_date"
+        )
+    if today is not None and birth > today:
+        raise DomainError(
+            f"身份证号码中的出生日期 {birth.isoformat()} 晚于今天，请核对", field, "id_future"
+        )
+    expected = check_char(number[:17])
+    if number[17] != expected:
+        raise DomainError(
+            "身份证号码的校验位（最后一位）不正确，请逐位核对号码", field, "id_check"
+        )
+    warnings: tuple[str, ...] = ()
+    region = PROVINCES.get(number[:2], "")
+    if not region:
+        warnings = (f"身份证号码的地区代码 {number[:6]} 不在已知省份中，请确认号码无误",)
+    sex = "男" if int(number[16]) % 2 == 1 else "女"
+    return IdInfo(number=number, birth_date=birth, sex=sex, region=region, warnings=warnings)
+
+
+def make_id_number(region: str, birth: date, sequence: int) -> str:
+    """Build a valid number from a 6-digit region, a birth date and a 3-digit sequence."""
+    first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
+    if len(first17) != 17 or not first17.isdigit():
+        raise ValueError("region must be 6 digits and sequence 0..999")
+    return first17 + check_char(first17)
+
+
+def mask_id_number(number: str | None) -> str:
+    """First 6 and last 4 characters shown, the rest as asterisks (SPEC §9)."""
+    if not number:
+        return ""
+    if len(number) <= 10:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]

@@ -1,0 +1,185 @@
+"""Organisation rules: categories and the tree (R-TREE-2), names (R-TREE-4), required
+information (R-INFO-1), staffing numbers (R-INFO-3)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.domain.text import clean_text
+from zhtj_tui.domain.vocab import Category, categories
+
+GROUP_LABELS = {
+    "leading": "领导机关",
+    "committee": "团委",
+    "general_branch": "团总支",
+    "branch": "团支部",
+}
+
+
+def category(value: object, field: str = "category") -> Category:
+    """The category given by code or name ("团委" or "02")."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise DomainError("请选择组织类别", field, "required")
+    for cat in categories():
+        if text in (cat.code, cat.name) or (text.isdigit() and text.zfill(2) == cat.code):
+            return cat
+    names = "、".join(c.name for c in categories())
+    raise DomainError(f"组织类别“{text}”不存在，可选：{names}", field, "not_in_list")
+
+
+def allowed_child_categories(parent: Category) -> tuple[Category, ...]:
+    """R-TREE-2: a branch has no children; a general branch only branches; a committee
+    anything but a leading organ; a leading organ anything."""
+    if parent.group == "branch":
+        return ()
+    if parent.group == "general_branch":
+        return tuple(c for c in categories() if c.group == "branch")
+    if parent.group == "committee":
+        return tuple(c for c in categories() if c.group != "leading")
+    return categories()
+
+
+def check_child_category(parent: Category, child: Category, field: str = "category") -> None:
+    allowed = allowed_child_categories(parent)
+    if not allowed:
+        raise DomainError(
+            f"{parent.name}是最基层的团组织，不能创建下级组织", field, "branch_no_children"
+        )
+    if child not in allowed:
+        names = "、".join(c.name for c in allowed)
+        raise DomainError(
+            f"{parent.name}的下级组织不能是{child.name}，可选：{names}", field, "child_category"
+        )
+
+
+_COHORT_RE = re.compile(r"(\d{4})\s*级")
+
+
+@dataclass(frozen=True)
+class OrgName:
+    name: str
+    cohort: int | None
+
+
+def check_short_name(value: object, cat: Category, field: str = "short_name") -> OrgName:
+    """R-TREE-4: the 简称 ends with a suffix of its category; a branch's cohort year."""
+    name = clean_text(value, "short_name", required=True)
+    suffix = next((s for s in sorted(cat.suffixes, key=len, reverse=True) if name.endswith(s)), None)
+    if suffix is None:
+        want = "或".join(f"“{s}”" for s in cat.suffixes)
+        example = "计算机专业2017级3班团支部" if cat.is_branch else "石河子大学师范学院团委"
+        raise DomainError(
+            f"{cat.name}的组织简称应以{want}结尾（命名规则：单位名称+{cat.suffixes[0]}，"
+            f"例如 {example}）",
+            field,
+            "name_suffix",
+        )
+    if len(name) <= len(suffix):
+        raise DomainError(
+            f"组织简称不能只有“{suffix}”，请在前面写上单位名称", field, "name_too_short"
+        )
+    return OrgName(name=name, cohort=cohort_of(name))
+
+
+def cohort_of(name: str) -> int | None:
+    """The cohort year of a class branch: a four-digit year followed by 级."""
+    m = _COHORT_RE.search(name)
+    if not m:
+        return None
+    year = int(m.group(1))
+    return year if 1950 <= year <= 2100 else None
+
+
+#: Labels of the information fields, by key.
+INFO_LABELS: dict[str, str] = {
+    "category": "组织类别",
+    "short_name": "组织简称",
+    "full_name": "组织全称",
+    "industry": "单位所属行业类别",
+    "admin_quota": "本级团组织行政编制数",
+    "admin_actual": "行政编制实际配备数",
+    "inst_quota": "本级团组织事业编制数",
+    "inst_actual": "事业编制实际配备数",
+    "secretary_name": "书记姓名",
+    "secretary_id": "书记身份证号码",
+    "secretary_mobile": "书记手机号码",
+    "contact_phone": "联系电话",
+    "email": "电子邮箱",
+}
+
+STAFFING_FIELDS = ("admin_quota", "admin_actual", "inst_quota", "inst_actual")
+SECRETARY_FIELDS = ("secretary_name", "secretary_id", "secretary_mobile")
+IMMUTABLE_FIELDS = ("short_name", "full_name", "category", "industry")
+
+
+def required_fields(cat: Category) -> tuple[str, ...]:
+    """R-INFO-1: the fields required for the category's field group."""
+    base = ("category", "short_name", "full_name")
+    if cat.field_group == "branch":
+        return base + ("industry",) + SECRETARY_FIELDS
+    if cat.field_group == "leading":
+        return base + STAFFING_FIELDS + SECRETARY_FIELDS + ("contact_phone", "email")
+    return base + ("industry",) + STAFFING_FIELDS + SECRETARY_FIELDS
+
+
+def shown_fields(cat: Category) -> tuple[str, ...]:
+    """Fields the form shows for the category (required ones plus the optional contacts)."""
+    fields = list(required_fields(cat))
+    if cat.field_group == "branch" or cat.field_group == "committee":
+        fields.extend(("contact_phone", "email"))
+    return tuple(dict.fromkeys(fields))
+
+
+def parse_staffing(value: object, field: str) -> int | None:
+    """R-INFO-3: a non-negative whole number; "none" is 0. Empty gives ``None``."""
+    label = INFO_LABELS.get(field, field)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise DomainError(f"{label}应为0或正整数", field, "staffing")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    else:
+        text = str(value).strip()
+        if not text:
+            return None
+        if text in ("无", "没有"):
+            return 0
+        if not text.isdigit():
+            raise DomainError(f"{label}应为0或正整数（没有请填0），现在是“{text}”", field, "staffing")
+        number = int(text)
+    if number < 0 or number > 100000:
+        raise DomainError(f"{label}应为0到100000之间的整数", field, "staffing")
+    return number
+
+
+def check_staffing_pair(quota: int | None, actual: int | None, quota_field: str, actual_field: str) -> None:
+    """*decision*: an actual number may not exceed its establishment number."""
+    if quota is not None and actual is not None and actual > quota:
+        raise DomainError(
+            f"{INFO_LABELS[actual_field]}（{actual}）不能超过{INFO_LABELS[quota_field]}（{quota}）",
+            actual_field,
+            "staffing_exceeds",
+        )
+
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_email(value: object, field: str = "email") -> str:
+    text = clean_text(value, "email")
+    if text and not _EMAIL_RE.match(text):
+        raise DomainError("电子邮箱格式不正确，例如 tuanwei@example.edu.cn", field, "email")
+    return text
+
+
+def check_phone(value: object, field: str = "contact_phone") -> str:
+    text = clean_text(value, "contact_phone")
+    if text and not re.fullmatch(r"[0-9()（）\- +转]{7,30}", text):
+        raise DomainError("联系电话只能包含数字、区号括号和“-”，例如 0993-2058888", field, "phone")
+    return text

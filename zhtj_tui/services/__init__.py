@@ -1,0 +1,47 @@
+"""Use cases. Each public method opens its own db_session, checks what the acting
+administrator may do, and returns frozen dataclasses (DESIGN rules 1-5)."""
+
+from __future__ import annotations
+
+import os
+
+from zhtj_tui.config import Settings
+from zhtj_tui.db import Store, open_store
+from zhtj_tui.services.accounts import AccountService
+from zhtj_tui.services.audit import AuditService
+from zhtj_tui.services.base import Context
+from zhtj_tui.services.codes import CodeService
+from zhtj_tui.services.dto import Actor
+from zhtj_tui.services.orgs import OrgService
+
+
+def client_key_from_env(env: dict[str, str] | None = None) -> str:
+    """Who is at the keyboard: the SSH client's address, else the local user."""
+    env = os.environ if env is None else env
+    ssh = env.get("SSH_CLIENT") or env.get("SSH_CONNECTION") or ""
+    if ssh:
+        return "ssh:" + ssh.split()[0]
+    return "local:" + str(os.getuid())
+
+
+class Services:
+    """All use cases over one store."""
+
+    def __init__(self, store: Store, settings: Settings, client_key: str | None = None):
+        self.store = store
+        self.settings = settings
+        self.ctx = Context(store, settings, client_key or client_key_from_env())
+        self.accounts = AccountService(self.ctx)
+        self.orgs = OrgService(self.ctx)
+        self.codes = CodeService(self.ctx)
+        self.audit = AuditService(self.ctx)
+
+    @classmethod
+    def open(cls, settings: Settings, client_key: str | None = None) -> Services:
+        return cls(open_store(settings.db_url), settings, client_key)
+
+    def close(self) -> None:
+        self.store.disconnect()
+
+
+__all__ = ["Services", "Actor", "Settings"]

@@ -1,0 +1,245 @@
+"""Administrator registration (R-REG-1..5) and login."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pony.orm import select
+
+from zhtj_tui.domain import orgs as rules
+from zhtj_tui.domain.codes import normalize_code
+from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.domain.idcard import parse_id_number
+from zhtj_tui.domain.joinage import check_join_month
+from zhtj_tui.domain.mobile import normalize_mobile
+from zhtj_tui.domain.months import parse_month
+from zhtj_tui.domain.text import clean_person_name, clean_text, to_halfwidth
+from zhtj_tui.domain.vocab import OTHER_POST, league_posts
+from zhtj_tui.services.base import ServiceBase
+from zhtj_tui.services.codes import CodeService
+from zhtj_tui.services.dto import Actor, Registered, Role, Session
+from zhtj_tui.services.throttle import Throttle
+
+MIN_PASSWORD = 8
+
+
+def check_password(password: str, field: str = "password") -> str:
+    """At least 8 characters with a letter and a digit; at most 128."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD:
+        raise DomainError(f"密码至少{MIN_PASSWORD}位，请包含字母和数字", field, "password_short")
+    if len(password) > 128:
+        raise DomainError("密码不能超过128位", field, "password_long")
+    if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
+        raise DomainError("密码须同时包含字母和数字", field, "password_weak")
+    return password
+
+
+class AccountService(ServiceBase):
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        s = ctx.settings
+        self.hasher = PasswordHasher(time_cost=s.argon2_time_cost, memory_cost=s.argon2_memory_cost,
+                                     parallelism=1)
+
+    # -- registration ---------------------------------------------------------------------
+    def validate_registration(self, post: str, post_name: str | None, name: str, id_number: str,
+                              mobile: str, join_month: str) -> dict:
+        """Check the personal fields (R-REG-1..4); returns the clean values and warnings."""
+        post_code = league_posts().resolve(post, "post")
+        post_label = None
+        if post_code == OTHER_POST:
+            post_label = clean_text(post_name, "post_name", required=True, label="职务名称")
+        person = clean_person_name(name, "name")
+        info = parse_id_number(id_number, self.settings.today())
+        phone = normalize_mobile(mobile)
+        month = parse_month(join_month)
+        warnings = info.warnings + check_join_month(info.birth_date, month, self.settings.today(), self.settings.join_age)
+        return {
+            "post": post_code, "post_name": post_label, "name": person, "id": info, "mobile": phone,
+            "join_month": str(month), "warnings": warnings,
+        }
+
+    def register(self, code: str, post: str, name: str, id_number: str, mobile: str, join_month: str,
+                 password: str, post_name: str | None = None) -> Registered:
+        """Register an administrator with a code (R-REG-1..5).
+
+        Redeeming is atomic: the code is marked used by a conditional update, so when
+        several people submit one code at once exactly one succeeds (R-CODE-3). A person
+        who already has an account (same ID number) adds the organisation to it by giving
+        that account's password.
+        """
+        code = normalize_code(code)
+        v = self.validate_registration(post, post_name, name, id_number, mobile, join_month)
+        info = v["id"]
+        throttle = Throttle(self, f"code:{self.ctx.client_key}")
+        throttle.check()
+
+        def find():
+            by_id = self.s.Account.get(id_number=info.number)
+            by_mobile = self.s.Account.get(mobile=v["mobile"])
+            return (
+                (by_id.id, by_id.password_hash) if by_id else None,
+                by_mobile.id if by_mobile else None,
+            )
+
+        existing, mobile_owner = self.read(find)
+        if existing is None:
+            if mobile_owner is not None:
+                raise DomainError("该手机号码已被其他账号使用，请核对或换一个手机号码", "mobile", "mobile_taken")
+            check_password(password)
+            pw_hash = self.hasher.hash(password)
+        else:
+            if mobile_owner is not None and mobile_owner != existing[0]:
+                raise DomainError("该手机号码已被其他账号使用，请核对或换一个手机号码", "mobile", "mobile_taken")
+            if not self._verify(existing[1], password):
+                raise DomainError(
+                    "该身份证号码已注册过管理员账号：请输入该账号的原密码，新的组织将加入同一账号",
+                    "password", "existing_account_password",
+                )
+            pw_hash = None
+
+        now = self.now()
+
+        def run():
+            cur = self.s.execute(
+                "UPDATE reg_code SET used_at = $now WHERE code = $code AND used_at IS NULL "
+                "AND revoked_at IS NULL AND expires_at > $now",
+                {"now": now, "code": code},
+            )
+            if cur.rowcount != 1:
+                row = self.s.RegCode.get(code=code)
+                if row is None:
+                    return "unknown"
+                self.codes_refusal(row)
+                raise DomainError("该管理员注册码已被使用，请联系上级组织管理员生成新的注册码", "code", "code_used")
+            code_id, org_id = self.s.db.select("select id, org from reg_code where code = $code", {"code": code})[0]
+            org = self.s.Org[org_id]
+            if existing is None:
+                acc = self.s.Account(
+                    name=v["name"], id_number=info.number, mobile=v["mobile"], birth_date=info.birth_date,
+                    sex=info.sex, join_month=v["join_month"], password_hash=pw_hash, created_at=now,
+                )
+                acc.flush()
+            else:
+                acc = self.s.Account[existing[0]]
+                if self.s.AdminRole.get(account=acc, org=org) is not None:
+                    raise DomainError(f"您已是 {org.short_name} 的管理员，无需再次注册", "code", "already_admin")
+            role = self.s.AdminRole(account=acc, org=org, post=v["post"], post_name=v["post_name"],
+                                    code_id=code_id, created_at=now)
+            role.flush()
+            self.s.execute("UPDATE reg_code SET used_by = $a WHERE id = $id", {"a": acc.id, "id": code_id})
+            actor = Actor(account_id=acc.id, org_id=org.id, label=v["name"])
+            self.audit(actor, "account.register", "admin_role", role.id, org,
+                       after={"post": v["post"], "new_account": existing is None})
+            return Registered(account_id=acc.id, org_id=org.id, new_account=existing is None, warnings=v["warnings"])
+
+        result = self.write(run, integrity=lambda exc: DomainError(
+            "该身份证号码或手机号码刚刚已被注册，请直接登录或核对信息", "id_number", "account_taken"))
+        if result == "unknown":
+            throttle.fail()
+            raise DomainError("管理员注册码不存在，请核对（区分大小写）后重新输入", "code", "code_unknown")
+        return result
+
+    def codes_refusal(self, row) -> None:
+        CodeService(self.ctx).refusal(row)
+
+    # -- login ------------------------------------------------------------------------------
+    def login(self, login: str, password: str) -> Session:
+        """Log in by mobile number or ID number. Five wrong passwords in a row lock the
+        account for 15 minutes, and the message says until when."""
+        ident = re.sub(r"\s+", "", to_halfwidth(login or "")).upper()
+        if not ident:
+            raise DomainError("请输入手机号码或身份证号码", "login", "required")
+        if not password:
+            raise DomainError("请输入密码", "password", "required")
+        throttle = Throttle(self, f"login:{self.ctx.client_key}")
+        throttle.check()
+        wrong = DomainError("账号或密码不正确，请重新输入", "password", "bad_login")
+
+        def find():
+            acc = self.s.Account.get(mobile=ident) if len(ident) == 11 else self.s.Account.get(id_number=ident)
+            if acc is None:
+                return None
+            return acc.id, acc.password_hash, acc.locked_until
+
+        found = self.read(find)
+        if found is None:
+            throttle.fail()
+            raise wrong
+        acc_id, pw_hash, locked_until = found
+        now = self.now()
+        if locked_until is not None and locked_until > now:
+            raise DomainError(
+                f"密码错误次数过多，账号已锁定，请于 {self.settings.fmt(locked_until)} 后再试", "password", "locked"
+            )
+        if not self._verify(pw_hash, password):
+            limit, minutes = self.settings.max_failed_logins, self.settings.lock_minutes
+
+            def fail():
+                self.s.execute(
+                    "UPDATE account SET failed_logins = failed_logins + 1 WHERE id = $id", {"id": acc_id}
+                )
+                until = now + timedelta(minutes=minutes)
+                cur = self.s.execute(
+                    "UPDATE account SET locked_until = $u, failed_logins = 0 WHERE id = $id AND failed_logins >= $n",
+                    {"u": until, "id": acc_id, "n": limit},
+                )
+                return until if cur.rowcount == 1 else None
+
+            until = self.write(fail)
+            if until is not None:
+                raise DomainError(
+                    f"密码连续错误{limit}次，账号已锁定，请于 {self.settings.fmt(until)} 后再试", "password", "locked"
+                )
+            raise wrong
+
+        def ok():
+            acc = self.s.Account[acc_id]
+            acc.failed_logins = 0
+            acc.locked_until = None
+            acc.last_login_at = now
+            return self._session(acc)
+
+        session = self.write(ok)
+        throttle.reset()
+        return session
+
+    def session(self, account_id: int) -> Session:
+        """The account's current roles (after registering another organisation)."""
+        return self.read(lambda: self._session(self.s.Account[account_id]))
+
+    def change_password(self, account_id: int, old: str, new: str) -> None:
+        check_password(new, "new_password")
+        pw_hash = self.read(lambda: self.s.Account[account_id].password_hash)
+        if not self._verify(pw_hash, old):
+            raise DomainError("原密码不正确", "old_password", "bad_password")
+        new_hash = self.hasher.hash(new)
+
+        def run():
+            acc = self.s.Account[account_id]
+            acc.password_hash = new_hash
+            self.audit(Actor(account_id, None, acc.name), "account.password", "account", acc.id)
+
+        self.write(run)
+
+    def _verify(self, pw_hash: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(pw_hash, password or "")
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def _session(self, acc) -> Session:
+        roles = select(r for r in self.s.AdminRole if r.account == acc and r.active).order_by(lambda r: r.id)[:]
+        out = []
+        for r in roles:
+            org = r.org
+            ids = [int(x) for x in org.path.strip("/").split("/") if x]
+            names = dict(select((o.id, o.short_name) for o in self.s.Org if o.id in ids)[:])
+            post = r.post_name or league_posts().name_of(r.post)
+            cat = rules.category(org.category)
+            out.append(Role(org.id, org.short_name, cat.name, cat.group, post, tuple(names[i] for i in ids)))
+        return Session(account_id=acc.id, name=acc.name, roles=tuple(out))

@@ -1,0 +1,177 @@
+"""What every service shares: the context (store, settings, clock), short retried write
+transactions, the authorisation checks, and the audit writer."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from pony.orm import db_session
+from pony.orm.core import CommitException, TransactionIntegrityError, UnrepeatableReadError
+
+from zhtj_tui.config import Settings
+from zhtj_tui.db import Store, is_busy_error
+from zhtj_tui.domain.errors import Busy, Conflict, DomainError, Forbidden, NotFound
+from zhtj_tui.services.dto import Actor
+
+T = TypeVar("T")
+log = logging.getLogger("zhtj_tui.services")
+
+#: How long writes retry a busy database before telling the user the server is busy.
+BUSY_ATTEMPTS = 8
+
+
+def subtree_upper(path: str) -> str:
+    """Upper bound of the paths under ``path`` ('/1/7/' -> '/1/70'... as a half-open range:
+    paths end in '/', and '0' is the character after '/')."""
+    return path[:-1] + "0"
+
+
+class Context:
+    """Store + settings, shared by the services of one process."""
+
+    def __init__(self, store: Store, settings: Settings, client_key: str = "local"):
+        self.store = store
+        self.settings = settings
+        #: Who is at the keyboard, for throttling wrong codes (SSH client address or user).
+        self.client_key = client_key
+
+    def now(self) -> datetime:
+        return self.settings.now()
+
+
+class ServiceBase:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    @property
+    def s(self) -> Store:
+        return self.ctx.store
+
+    @property
+    def settings(self) -> Settings:
+        return self.ctx.settings
+
+    def now(self) -> datetime:
+        return self.ctx.now()
+
+    # -- transactions ---------------------------------------------------------------
+    def read(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` in a read-only db_session."""
+        return _with_retry(lambda: db_session(fn)())
+
+    def write(self, fn: Callable[[], T], *, integrity: Callable[[Exception], DomainError] | None = None) -> T:
+        """Run ``fn`` in one short write transaction, retried while the database is busy.
+
+        A uniqueness violation raised by the database is turned into ``integrity(exc)``
+        (a ``DomainError``) when given; optimistic-check failures become ``Conflict``.
+        """
+
+        def once():
+            try:
+                with db_session(serializable=False):
+                    return fn()
+            except (TransactionIntegrityError, CommitException) as exc:
+                if is_busy_error(exc):
+                    raise
+                if _is_integrity(exc) and integrity is not None:
+                    raise integrity(exc) from None
+                if isinstance(exc, CommitException) and isinstance(getattr(exc, "original_exc", None), UnrepeatableReadError):
+                    raise Conflict("该记录已被他人修改，请重新打开后再保存", None, "changed") from None
+                raise
+            except UnrepeatableReadError:
+                raise Conflict("该记录已被他人修改，请重新打开后再保存", None, "changed") from None
+
+        return _with_retry(once)
+
+    # -- authorisation --------------------------------------------------------------
+    def admin_org(self, actor: Actor):
+        """The organisation ``actor`` administers, checked against the database."""
+        if actor.operator:
+            raise Forbidden("该操作需要以团组织管理员身份登录", None, "need_admin")
+        role = self.s.AdminRole.get(account=actor.account_id, org=actor.org_id)
+        if role is None or not role.active:
+            raise Forbidden("您不是该组织的管理员，请重新登录", None, "not_admin")
+        return role.org
+
+    def org(self, org_id: int):
+        org = self.s.Org.get(id=org_id) if isinstance(org_id, int) else None
+        if org is None:
+            raise NotFound("组织不存在或已被删除", None, "org_not_found")
+        return org
+
+    def visible_org(self, actor: Actor, org_id: int):
+        """An organisation in the actor's subtree (R-§9: an administrator sees only their
+        own organisation and its subtree)."""
+        org = self.org(org_id)
+        if actor.operator:
+            return org
+        home = self.admin_org(actor)
+        if not org.path.startswith(home.path):
+            raise Forbidden("只能查看本组织及下级组织的信息", None, "outside_subtree")
+        return org
+
+    def own_org(self, actor: Actor, org_id: int):
+        """The actor's own organisation (edit its own information)."""
+        org = self.org(org_id)
+        if actor.operator:
+            return org
+        home = self.admin_org(actor)
+        if home.id != org.id:
+            raise Forbidden("只能修改本组织的信息", None, "not_own_org")
+        return org
+
+    def parent_of_child(self, actor: Actor, child_id: int):
+        """``child_id`` must be a direct child of the actor's organisation."""
+        child = self.org(child_id)
+        if actor.operator:
+            return child
+        home = self.admin_org(actor)
+        if child.parent is None or child.parent.id != home.id:
+            raise Forbidden("只能管理本组织的直属下级组织", None, "not_direct_child")
+        return child
+
+    # -- audit ------------------------------------------------------------------------
+    def audit(self, actor: Actor, action: str, entity: str, entity_id: int | None, org=None,
+              before: dict | None = None, after: dict | None = None, note: str | None = None) -> None:
+        label = actor.label or ("服务器管理员" if actor.operator else f"账号{actor.account_id}")
+        self.s.AuditEntry(
+            at=self.now(),
+            actor=actor.account_id,
+            actor_label=label[:60],
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            org=org.id if org is not None else None,
+            path=org.path if org is not None else None,
+            before=before,
+            after=after,
+            note=(note or None) and note[:200],
+        )
+
+
+def _is_integrity(exc: Exception) -> bool:
+    text = f"{exc} {getattr(exc, 'original_exc', '')}".lower()
+    return "unique" in text or "duplicate key" in text or "integrity" in text
+
+
+def _with_retry(fn: Callable[[], T]) -> T:
+    delay = 0.02
+    for attempt in range(BUSY_ATTEMPTS):
+        try:
+            return fn()
+        except DomainError:
+            raise
+        except (sqlite3.OperationalError, Exception) as exc:
+            if not is_busy_error(exc):
+                raise
+            if attempt == BUSY_ATTEMPTS - 1:
+                log.warning("database busy after %d attempts", BUSY_ATTEMPTS)
+                raise Busy("服务器繁忙，请稍后再试一次（您填写的内容仍保留在表单中）", None, "busy") from None
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,190 @@
+"""What services return: frozen dataclasses, never Pony entities (DESIGN rule 2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: an administrator in one of their organisations, or the server
+    operator (the person with shell access who runs ``zhtj init`` / ``zhtj code``)."""
+
+    account_id: int | None
+    org_id: int | None
+    label: str = ""
+    operator: bool = False
+
+    @classmethod
+    def server_operator(cls, label: str = "服务器管理员") -> Actor:
+        return cls(account_id=None, org_id=None, label=label, operator=True)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    #: Pass as ``after`` to get the next page; ``None`` on the last page.
+    next_after: tuple | None = None
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class Secretary:
+    name: str
+    id_number: str  # full or masked, as the viewer may see it
+    mobile: str
+    since: date | None = None
+
+
+@dataclass(frozen=True)
+class OrgView:
+    id: int
+    parent_id: int | None
+    path: str
+    depth: int
+    category: str
+    category_name: str
+    group: str
+    short_name: str
+    full_name: str
+    cohort: int | None
+    industry: str
+    industry_name: str
+    admin_quota: int | None
+    admin_actual: int | None
+    inst_quota: int | None
+    inst_actual: int | None
+    contact_phone: str
+    email: str
+    info_saved_at: datetime | None
+    info_complete: bool
+    missing_fields: tuple[str, ...]
+    secretary: Secretary | None
+    admin_count: int
+    child_count: int
+    version: int
+    path_names: tuple[str, ...] = ()
+    #: May the viewer edit this organisation's own information?
+    editable: bool = False
+    #: May the viewer correct the locked fields (the direct parent's administrator)?
+    correctable: bool = False
+
+    @property
+    def is_branch(self) -> bool:
+        return self.group == "branch"
+
+    @property
+    def locked(self) -> bool:
+        return self.info_saved_at is not None
+
+    @property
+    def path_text(self) -> str:
+        return " / ".join(self.path_names)
+
+
+@dataclass(frozen=True)
+class OrgBrief:
+    id: int
+    short_name: str
+    category_name: str
+    group: str
+    depth: int
+    child_count: int = 0
+    path_names: tuple[str, ...] = ()
+
+    @property
+    def path_text(self) -> str:
+        return " / ".join(self.path_names)
+
+
+@dataclass(frozen=True)
+class CodeView:
+    code: str
+    org_id: int
+    org_name: str
+    category_name: str
+    issued_at: datetime
+    expires_at: datetime
+    reused: bool = False  # an existing valid code was returned rather than a new one
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    """A row of 下级组织管理 (R-SUB-3)."""
+
+    id: int
+    short_name: str
+    full_name: str
+    category_name: str
+    group: str
+    info_complete: bool
+    secretary_name: str
+    admin_count: int
+    child_count: int
+    code_status: str  # 有效 / 已使用 / 已过期 / 已作废 / 未生成
+    code_expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """What a registrant sees before confirming: the code's organisation and its path."""
+
+    code: str
+    org_id: int
+    org_name: str
+    category_name: str
+    path_names: tuple[str, ...]
+    expires_at: datetime
+
+    @property
+    def path_text(self) -> str:
+        return " / ".join(self.path_names)
+
+
+@dataclass(frozen=True)
+class Role:
+    org_id: int
+    org_name: str
+    category_name: str
+    group: str
+    post_name: str
+    path_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Session:
+    """A logged-in administrator."""
+
+    account_id: int
+    name: str
+    roles: tuple[Role, ...]
+    warnings: tuple[str, ...] = ()
+
+    def actor(self, org_id: int) -> Actor:
+        return Actor(account_id=self.account_id, org_id=org_id, label=self.name)
+
+
+@dataclass(frozen=True)
+class AuditView:
+    id: int
+    at: datetime
+    actor_label: str
+    action: str
+    entity: str
+    entity_id: int | None
+    org_id: int | None
+    before: dict | None
+    after: dict | None
+    note: str
+
+
+@dataclass(frozen=True)
+class Registered:
+    account_id: int
+    org_id: int
+    new_account: bool
+    warnings: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,462 @@
+"""Organisations: the top organisation, direct children (R-SUB-1, R-TREE-*), the
+organisation's own information (R-INFO-*), the parent's corrections, listings."""
+
+from __future__ import annotations
+
+from pony.orm import count, select
+
+from zhtj_tui.domain import orgs as rules
+from zhtj_tui.domain.errors import Conflict, DomainError, Forbidden
+from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
+from zhtj_tui.domain.mobile import mask_mobile, normalize_mobile
+from zhtj_tui.domain.text import clean_person_name, clean_text
+from zhtj_tui.domain.vocab import SECRETARY_POST, Category, industries
+from zhtj_tui.services.base import ServiceBase, subtree_upper
+from zhtj_tui.services.dto import Actor, ChildRow, OrgBrief, OrgView, Page, Secretary
+
+#: Page size of child listings and tree nodes.
+PAGE = 200
+
+
+class OrgService(ServiceBase):
+    # -- reading ----------------------------------------------------------------------
+    def get(self, actor: Actor, org_id: int) -> OrgView:
+        def run():
+            org = self.visible_org(actor, org_id)
+            return self._view(org, actor)
+
+        return self.read(run)
+
+    def path_names(self, org_id: int) -> tuple[str, ...]:
+        return self.read(lambda: self._path_names(self.org(org_id)))
+
+    def top(self) -> OrgBrief | None:
+        """The deployment's top organisation, if there is one."""
+
+        def run():
+            org = select(o for o in self.s.Org if o.parent is None).order_by(lambda o: o.id).first()
+            return self._brief(org) if org else None
+
+        return self.read(run)
+
+    def children(self, actor: Actor, org_id: int, after: tuple | None = None, limit: int = PAGE) -> Page[OrgBrief]:
+        """Direct children for the tree, by name, a page at a time (keyset on name, id)."""
+
+        def run():
+            parent = self.visible_org(actor, org_id)
+            q = select(o for o in self.s.Org if o.parent == parent)
+            if after:
+                name, oid = after
+                q = q.filter(lambda o: o.short_name > name or (o.short_name == name and o.id > oid))
+            rows = q.order_by(lambda o: (o.short_name, o.id))[: limit + 1]
+            more = len(rows) > limit
+            rows = rows[:limit]
+            counts = self._child_counts([o.id for o in rows])
+            items = tuple(
+                OrgBrief(o.id, o.short_name, rules.category(o.category).name, o.group, o.depth, counts.get(o.id, 0))
+                for o in rows
+            )
+            nxt = (rows[-1].short_name, rows[-1].id) if more and rows else None
+            total = count(o for o in self.s.Org if o.parent == parent) if after is None else None
+            return Page(items, nxt, total)
+
+        return self.read(run)
+
+    def search(self, actor: Actor, text: str, limit: int = 20) -> tuple[OrgBrief, ...]:
+        """Organisations in the actor's subtree whose 简称 or 全称 contains ``text``."""
+        text = clean_text(text, "short_name")
+        if not text:
+            return ()
+
+        def run():
+            q = select(o for o in self.s.Org if text in o.short_name or text in o.full_name)
+            if not actor.operator:
+                home = self.admin_org(actor)
+                lo, hi = home.path, subtree_upper(home.path)
+                q = q.filter(lambda o: o.path >= lo and o.path < hi)
+            rows = q.order_by(lambda o: (o.depth, o.short_name))[:limit]
+            return tuple(self._brief(o) for o in rows)
+
+        return self.read(run)
+
+    def list_children(self, actor: Actor, org_id: int, after: tuple | None = None, limit: int = PAGE) -> Page[ChildRow]:
+        """下级组织管理 (R-SUB-3): each direct child with its status, a page at a time."""
+
+        def run():
+            parent = self.visible_org(actor, org_id)
+            q = select(o for o in self.s.Org if o.parent == parent)
+            if after:
+                name, oid = after
+                q = q.filter(lambda o: o.short_name > name or (o.short_name == name and o.id > oid))
+            rows = q.order_by(lambda o: (o.short_name, o.id))[: limit + 1]
+            more = len(rows) > limit
+            rows = rows[:limit]
+            ids = [o.id for o in rows]
+            admins = self._admin_counts(ids)
+            secretaries = self._secretaries(ids)
+            codes = self._code_status(ids)
+            kids = self._child_counts(ids)
+            items = tuple(
+                ChildRow(
+                    id=o.id,
+                    short_name=o.short_name,
+                    full_name=o.full_name or "",
+                    category_name=rules.category(o.category).name,
+                    group=o.group,
+                    info_complete=o.info_complete,
+                    secretary_name=secretaries.get(o.id, ("",))[0],
+                    admin_count=admins.get(o.id, 0),
+                    child_count=kids.get(o.id, 0),
+                    code_status=codes.get(o.id, ("未生成", None))[0],
+                    code_expires_at=codes.get(o.id, ("未生成", None))[1],
+                )
+                for o in rows
+            )
+            nxt = (rows[-1].short_name, rows[-1].id) if more and rows else None
+            total = count(o for o in self.s.Org if o.parent == parent) if after is None else None
+            return Page(items, nxt, total)
+
+        return self.read(run)
+
+    # -- creating -----------------------------------------------------------------------
+    def create_top(self, actor: Actor, short_name: str, category: str, full_name: str | None = None) -> OrgView:
+        """The top organisation of the deployment (R-CODE-6): by the server operator, once."""
+        if not actor.operator:
+            raise Forbidden("只有服务器管理员可以创建顶级组织", None, "need_operator")
+        cat = rules.category(category)
+        name = rules.check_short_name(short_name, cat)
+        full = clean_text(full_name, "full_name") or None
+
+        def run():
+            if select(o for o in self.s.Org if o.parent is None).exists():
+                raise DomainError("本系统已有顶级组织，不能再创建。如需为它补发注册码，请使用 zhtj code", None, "top_exists")
+            # The meta row is the database's guarantee that only one process creates it.
+            self.s.Meta(key="top_org", value="1")
+            org = self._new_org(None, cat, name, full, actor)
+            self.audit(actor, "org.create_top", "org", org.id, org, after=self._snapshot(org))
+            return self._view(org, actor)
+
+        return self.write(run, integrity=lambda exc: DomainError(
+            "本系统已有顶级组织（或全称重复），不能再创建", None, "top_exists"))
+
+    def create_child(self, actor: Actor, parent_id: int, short_name: str, category: str,
+                     full_name: str | None = None) -> OrgView:
+        """R-SUB-1: create one direct child of the actor's organisation."""
+        cat = rules.category(category)
+        name = rules.check_short_name(short_name, cat)
+        full = clean_text(full_name, "full_name") or None
+
+        def run():
+            parent = self.org(parent_id) if actor.operator else self.own_org(actor, parent_id)
+            rules.check_child_category(rules.category(parent.category), cat)
+            self._check_unique(parent, name.name, full)
+            org = self._new_org(parent, cat, name, full, actor)
+            self.audit(actor, "org.create", "org", org.id, org, after=self._snapshot(org))
+            return self._view(org, actor)
+
+        return self.write(run, integrity=lambda exc: _duplicate_name_error(exc, name.name, full))
+
+    def _check_unique(self, parent, short_name: str, full_name: str | None, exclude_id: int | None = None):
+        clash = self.s.Org.get(parent=parent, short_name=short_name)
+        if clash is not None and clash.id != exclude_id:
+            raise DomainError(
+                f"本组织下已有名为“{short_name}”的下级组织，请换一个简称", "short_name", "duplicate_name"
+            )
+        if full_name:
+            other = self.s.Org.get(full_name=full_name)
+            if other is not None and other.id != exclude_id:
+                where = " / ".join(self._path_names(other))
+                raise DomainError(
+                    f"组织全称“{full_name}”已被 {where} 使用，全称在全系统中不能重复", "full_name", "duplicate_full_name"
+                )
+
+    def _new_org(self, parent, cat: Category, name: rules.OrgName, full: str | None, actor: Actor):
+        now = self.now()
+        org = self.s.Org(
+            parent=parent,
+            depth=(parent.depth + 1) if parent else 0,
+            category=cat.code,
+            group=cat.group,
+            short_name=name.name,
+            full_name=full,
+            cohort=name.cohort if cat.is_branch else None,
+            created_at=now,
+            updated_at=now,
+            created_by=actor.account_id,
+        )
+        org.flush()
+        org.path = f"{parent.path if parent else '/'}{org.id}/"
+        org.info_complete = not self._missing(org)
+        return org
+
+    # -- own information ---------------------------------------------------------------
+    def save_info(self, actor: Actor, org_id: int, values: dict, expected_version: int | None = None) -> OrgView:
+        """Fill in or update the organisation's own information (R-INFO-1..4).
+
+        ``values`` holds form fields by key (see ``domain.orgs.INFO_LABELS``); 简称 and 类别
+        are the parent's (R-TREE-1) and are ignored here. 全称 and 行业类别 can be set until
+        the first save, after which they are locked (R-INFO-2). ``expected_version`` is the
+        version the form was opened with: a save over someone else's change is refused.
+        """
+        clean = self._clean_info(values)
+
+        def run():
+            org = self.own_org(actor, org_id)
+            if expected_version is not None and org.version != expected_version:
+                raise Conflict(self._changed_message(org, clean), None, "changed")
+            before = self._snapshot(org)
+            if org.info_saved_at is None:
+                full = clean.get("full_name") or None
+                if full != (org.full_name or None):
+                    self._check_unique(org.parent, org.short_name, full, exclude_id=org.id)
+                    org.full_name = full
+                if "industry" in clean:
+                    org.industry = clean["industry"]
+            else:
+                for key in ("full_name", "industry"):
+                    if key in values and clean.get(key) not in (None, "") and clean[key] != (getattr(org, key) or None):
+                        raise DomainError(
+                            f"{rules.INFO_LABELS[key]}保存后不可修改；如确需更正，请联系上级组织管理员", key, "locked"
+                        )
+            for key in rules.STAFFING_FIELDS:
+                if key in clean:
+                    setattr(org, key, clean[key])
+            for key in ("contact_phone", "email"):
+                if key in clean:
+                    setattr(org, key, clean[key] or None)
+            if all(k in clean for k in rules.SECRETARY_FIELDS) and clean.get("secretary_id"):
+                self._set_secretary(actor, org, clean["secretary_name"], clean["secretary_id"], clean["secretary_mobile"])
+            if org.info_saved_at is None:
+                org.info_saved_at = self.now()
+            org.updated_at = self.now()
+            org.version += 1
+            org.info_complete = not self._missing(org)
+            self.audit(actor, "org.save_info", "org", org.id, org, before=before, after=self._snapshot(org))
+            return self._view(org, actor)
+
+        return self.write(run, integrity=lambda exc: _duplicate_name_error(exc, None, clean.get("full_name")))
+
+    def _clean_info(self, values: dict) -> dict:
+        """Validate each given field with the domain rules; errors name the field."""
+        out: dict = {}
+        if "full_name" in values:
+            out["full_name"] = clean_text(values["full_name"], "full_name") or None
+        if "industry" in values:
+            out["industry"] = industries().resolve(values["industry"], "industry", required=False)
+        for key in rules.STAFFING_FIELDS:
+            if key in values:
+                out[key] = rules.parse_staffing(values[key], key)
+        rules.check_staffing_pair(out.get("admin_quota"), out.get("admin_actual"), "admin_quota", "admin_actual")
+        rules.check_staffing_pair(out.get("inst_quota"), out.get("inst_actual"), "inst_quota", "inst_actual")
+        if "contact_phone" in values:
+            out["contact_phone"] = rules.check_phone(values["contact_phone"])
+        if "email" in values:
+            out["email"] = rules.check_email(values["email"])
+        sec = [values.get(k) for k in rules.SECRETARY_FIELDS]
+        if any(str(v or "").strip() for v in sec):
+            out["secretary_name"] = clean_person_name(values.get("secretary_name"), "secretary_name", "书记姓名")
+            info = parse_id_number(values.get("secretary_id"), self.settings.today(), field="secretary_id")
+            out["secretary_id"] = info.number
+            out["secretary_mobile"] = normalize_mobile(values.get("secretary_mobile"), "secretary_mobile", "书记手机号码")
+        return out
+
+    def _set_secretary(self, actor: Actor, org, name: str, id_number: str, mobile: str) -> None:
+        """The organisation's secretary is its open 书记 holding (R-MEM-6): one record."""
+        today = self.settings.today()
+        current = self.s.Cadre.get(secretary_of=org.id)
+        if current is not None and current.id_number == id_number:
+            current.name, current.mobile = name, mobile
+            return
+        if current is not None:
+            current.end_date = today
+            current.secretary_of = None
+            current.flush()
+        member = self.s.Member.get(active_id=id_number)
+        self.s.Cadre(
+            org=org, post=SECRETARY_POST, name=name, id_number=id_number, mobile=mobile,
+            member=member, start_date=today, secretary_of=org.id, created_at=self.now(),
+        )
+
+    def correct(self, actor: Actor, org_id: int, changes: dict, reason: str) -> OrgView:
+        """R-INFO-2 *decision*: the direct parent's administrator corrects a locked field
+        (简称, 全称, 组织类别, 行业类别), with a reason kept in the audit log."""
+        reason = clean_text(reason, "reason", required=True, label="更正原因")
+        unknown = set(changes) - set(rules.IMMUTABLE_FIELDS)
+        if unknown:
+            raise DomainError("只能更正组织简称、组织全称、组织类别和行业类别", None, "bad_field")
+
+        def run():
+            org = self.parent_of_child(actor, org_id)
+            before = self._snapshot(org)
+            cat = rules.category(changes.get("category", org.category))
+            if cat.code != org.category:
+                if org.parent is not None:
+                    rules.check_child_category(rules.category(org.parent.category), cat)
+                for child in org.children:
+                    rules.check_child_category(cat, rules.category(child.category))
+                if not cat.is_branch and org.members.count():
+                    raise DomainError("该组织下还有团员，不能改为非团支部类别", "category", "has_members")
+            name = rules.check_short_name(changes.get("short_name", org.short_name), cat)
+            full = clean_text(changes["full_name"], "full_name") or None if "full_name" in changes else org.full_name
+            self._check_unique(org.parent, name.name, full, exclude_id=org.id)
+            org.category, org.group = cat.code, cat.group
+            org.short_name, org.full_name = name.name, full
+            org.cohort = name.cohort if cat.is_branch else None
+            if "industry" in changes:
+                org.industry = industries().resolve(changes["industry"], "industry", required=False)
+            org.version += 1
+            org.updated_at = self.now()
+            org.info_complete = not self._missing(org)
+            self.audit(actor, "org.correct", "org", org.id, org, before=before, after=self._snapshot(org), note=reason)
+            return self._view(org, actor)
+
+        return self.write(run, integrity=lambda exc: _duplicate_name_error(exc, changes.get("short_name"), changes.get("full_name")))
+
+    # -- helpers ---------------------------------------------------------------------
+    def _missing(self, org) -> tuple[str, ...]:
+        """Required fields (R-INFO-1) not filled in: R-INFO-4's completeness."""
+        cat = rules.category(org.category)
+        missing = []
+        secretary = self.s.Cadre.get(secretary_of=org.id) if org.id else None
+        for key in rules.required_fields(cat):
+            if key in ("category", "short_name"):
+                continue
+            if key.startswith("secretary_"):
+                if secretary is None:
+                    missing.append(key)
+                continue
+            value = getattr(org, key)
+            if value is None or value == "":
+                missing.append(key)
+        return tuple(missing)
+
+    def _path_names(self, org) -> tuple[str, ...]:
+        ids = [int(x) for x in org.path.strip("/").split("/") if x]
+        names = dict(select((o.id, o.short_name) for o in self.s.Org if o.id in ids)[:])
+        return tuple(names.get(i, "?") for i in ids)
+
+    def _brief(self, org) -> OrgBrief:
+        return OrgBrief(
+            org.id, org.short_name, rules.category(org.category).name, org.group, org.depth,
+            org.children.count(), self._path_names(org),
+        )
+
+    def _child_counts(self, ids: list[int]) -> dict[int, int]:
+        if not ids:
+            return {}
+        return dict(select((o.parent.id, count(o)) for o in self.s.Org if o.parent.id in ids)[:])
+
+    def _admin_counts(self, ids: list[int]) -> dict[int, int]:
+        if not ids:
+            return {}
+        return dict(select((r.org.id, count(r)) for r in self.s.AdminRole if r.org.id in ids and r.active)[:])
+
+    def _secretaries(self, ids: list[int]) -> dict[int, tuple[str, str]]:
+        if not ids:
+            return {}
+        rows = select((c.secretary_of, c.name, c.id_number) for c in self.s.Cadre if c.secretary_of in ids)[:]
+        return {oid: (name, idn) for oid, name, idn in rows}
+
+    def _code_status(self, ids: list[int]) -> dict[int, tuple[str, object]]:
+        """The status of each organisation's newest registration code."""
+        if not ids:
+            return {}
+        now = self.now()
+        rows = select(c for c in self.s.RegCode if c.org.id in ids).order_by(lambda c: (c.org.id, c.id))[:]
+        newest = {}
+        for c in rows:
+            newest[c.org.id] = c
+        out = {}
+        for oid, c in newest.items():
+            if c.used_at is not None:
+                out[oid] = ("已使用", None)
+            elif c.revoked_at is not None:
+                out[oid] = ("已作废", None)
+            elif c.expires_at <= now:
+                out[oid] = ("已过期", c.expires_at)
+            else:
+                out[oid] = ("有效", c.expires_at)
+        return out
+
+    def _snapshot(self, org) -> dict:
+        sec = self.s.Cadre.get(secretary_of=org.id)
+        return {
+            "short_name": org.short_name,
+            "full_name": org.full_name,
+            "category": org.category,
+            "industry": org.industry,
+            "admin_quota": org.admin_quota,
+            "admin_actual": org.admin_actual,
+            "inst_quota": org.inst_quota,
+            "inst_actual": org.inst_actual,
+            "contact_phone": org.contact_phone,
+            "email": org.email,
+            # Personal data is kept masked in the audit log.
+            "secretary": None if sec is None else {
+                "name": sec.name, "id_number": mask_id_number(sec.id_number), "mobile": mask_mobile(sec.mobile)
+            },
+        }
+
+    def _changed_message(self, org, clean: dict) -> str:
+        labels = []
+        for key, label in rules.INFO_LABELS.items():
+            if key.startswith("secretary_") or not hasattr(org, key):
+                continue
+            if key in clean and (getattr(org, key) or None) != (clean[key] or None):
+                labels.append(f"{label}（现为“{getattr(org, key) if getattr(org, key) is not None else ''}”）")
+        changed = "；".join(labels[:5]) or "本组织信息"
+        return f"保存前该组织的信息已被他人修改：{changed}。请重新打开表单，核对后再保存"
+
+    def _view(self, org, actor: Actor) -> OrgView:
+        cat = rules.category(org.category)
+        sec = self.s.Cadre.get(secretary_of=org.id)
+        editable = actor.operator or (actor.org_id == org.id)
+        correctable = actor.operator or (org.parent is not None and actor.org_id == org.parent.id)
+        secretary = None
+        if sec is not None:
+            secretary = Secretary(
+                name=sec.name,
+                id_number=sec.id_number if editable else mask_id_number(sec.id_number),
+                mobile=sec.mobile if editable else mask_mobile(sec.mobile),
+                since=sec.start_date,
+            )
+        return OrgView(
+            id=org.id,
+            parent_id=org.parent.id if org.parent else None,
+            path=org.path,
+            depth=org.depth,
+            category=cat.code,
+            category_name=cat.name,
+            group=cat.group,
+            short_name=org.short_name,
+            full_name=org.full_name or "",
+            cohort=org.cohort,
+            industry=org.industry or "",
+            industry_name=industries().name_of(org.industry),
+            admin_quota=org.admin_quota,
+            admin_actual=org.admin_actual,
+            inst_quota=org.inst_quota,
+            inst_actual=org.inst_actual,
+            contact_phone=org.contact_phone or "",
+            email=org.email or "",
+            info_saved_at=org.info_saved_at,
+            info_complete=org.info_complete,
+            missing_fields=self._missing(org),
+            secretary=secretary,
+            admin_count=count(r for r in self.s.AdminRole if r.org == org and r.active),
+            child_count=org.children.count(),
+            version=org.version,
+            path_names=self._path_names(org),
+            editable=editable,
+            correctable=correctable,
+        )
+
+
+def _duplicate_name_error(exc: Exception, short_name: str | None, full_name: str | None) -> DomainError:
+    text = str(exc).lower()
+    if "full_name" in text and full_name:
+        return DomainError(f"组织全称“{full_name}”已被使用，全称在全系统中不能重复", "full_name", "duplicate_full_name")
+    return DomainError(
+        f"本组织下已有名为“{short_name or ''}”的下级组织，请换一个简称", "short_name", "duplicate_name"
+    )
+
