@@ -13,6 +13,7 @@ from zhtj_tui.services.base import Context
 from zhtj_tui.services.codes import CodeService
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.orgs import OrgService
+from zhtj_tui.services.progress import ProgressService
 
 
 def client_key_from_env(env: dict[str, str] | None = None) -> str:
@@ -35,6 +36,7 @@ class Services:
         self.orgs = OrgService(self.ctx)
         self.codes = CodeService(self.ctx)
         self.audit = AuditService(self.ctx)
+        self.progress = ProgressService(self.ctx)
 
     @classmethod
     def open(cls, settings: Settings, client_key: str | None = None) -> Services:
