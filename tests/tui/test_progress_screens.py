@@ -1,0 +1,153 @@
+"""The progress window after login and the 录入进度 pane (R-PROG-1, R-PROG-3), driven by
+the keyboard inside a small test App (the application shell is wired separately)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from textual.app import App
+from textual.widgets import DataTable, Static
+
+from tests.conftest import make_settings
+from tests.helpers import PASSWORD, person, register_admin
+from tests.progress_tree import OP, build_tree
+from zhtj_tui.screens.progress import ProgressModal, ProgressPane, ProgressView, progress_window_for
+from zhtj_tui.services import Services
+
+
+@pytest.fixture
+def world(sqlite_url, clock):
+    svc = Services.open(make_settings(sqlite_url, clock), client_key="test")
+    tree = build_tree(svc)
+    top = tree.actors["top"]
+    svc.progress.create_task(top, tree.ids["top"], "2018级新生团支部建立", "cohort_branches", date(2026, 11, 9), 2018)
+    svc.progress.create_task(top, tree.ids["top"], "全部团员信息录入", "members_entered", date(2026, 11, 15))
+    clock.advance(days=9)  # 2026-11-10: the first task is overdue
+    yield svc, tree
+    svc.close()
+
+
+class Host(App):
+    """A bare app that pushes the modal (or mounts the pane) like the real shell would."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.animation_level = "none"
+        self.make = make
+        self.result = "not dismissed"
+        self.chosen: list[int] = []
+
+    async def on_mount(self) -> None:
+        widget = self.make()
+        if isinstance(widget, ProgressModal):
+            self.push_screen(widget, self._done)
+        else:
+            await self.mount(widget)
+            widget.query_one(DataTable).focus()
+
+    def _done(self, value) -> None:
+        self.result = value
+
+    def on_progress_pane_org_chosen(self, message: ProgressPane.OrgChosen) -> None:
+        self.chosen.append(message.org_id)
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def rows(screen) -> list[tuple[str, ...]]:
+    table = screen.query_one(DataTable)
+    return [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+
+
+def login_actor(svc, who):
+    session = svc.accounts.login(who.mobile, PASSWORD)
+    role = session.roles[0]
+    return session.actor(role.org_id), role.group
+
+
+async def test_college_admin_gets_the_window_with_its_bars(world):
+    # R-PROG-1: a college committee administrator logs in and sees its children's bars.
+    svc, tree = world
+    code = svc.codes.issue(OP, tree.ids["A"])
+    _, who = register_admin(svc, code.code, person(name="赵老师"))
+    actor, group = login_actor(svc, who)
+    modal = progress_window_for(svc, actor, group)
+    assert isinstance(modal, ProgressModal)
+    app = Host(lambda: modal)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        got = rows(app.screen)
+        # Worst first: A3 (no secretary, info, members), A2 (no admin), A1 (all done).
+        assert [r[0] for r in got] == ["计算机专业2017级1班团…", "计算机专业2018级2班团…", "计算机专业2018级1班团…"]
+        assert got[0][1:] == ("░░░░░   0%", "░░░░░   0%", "█████ 100%", "░░░░░   0%", "0")
+        assert got[1][1:] == ("█████ 100%", "█████ 100%", "░░░░░   0%", "█████ 100%", "1")
+        tasks = str(app.screen.query_one("#pv-tasks", Static).render())
+        assert "2018级新生团支部建立  1/2  截止11-09  已逾期1天" in tasks
+        assert "全部团员信息录入  2/3  截止11-15  剩余5天" in tasks
+        # Enter on the second row dismisses with that child's id.
+        await pilot.press("down", "enter")
+        await pilot.pause()
+    assert app.result == tree.ids["A2"]
+
+
+async def test_escape_closes_the_window(world):
+    svc, tree = world
+    app = Host(lambda: ProgressModal(svc, tree.actors["top"], tree.ids["top"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert [r[0] for r in rows(app.screen)] == ["外语学院团委", "计算机学院团委", "机关团支部"]
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.result is None
+
+
+def test_branch_admin_gets_no_window(world):
+    # R-PROG-1: a branch has nothing below it.
+    svc, tree = world
+    code = svc.codes.issue(OP, tree.ids["A2"])
+    _, who = register_admin(svc, code.code, person(name="钱同学"))
+    actor, group = login_actor(svc, who)
+    assert group == "branch"
+    assert progress_window_for(svc, actor, group) is None
+
+
+async def test_pane_drills_down_and_back_by_keyboard(world):
+    svc, tree = world
+    app = Host(lambda: ProgressPane(svc, tree.actors["top"], tree.ids["top"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        pane = app.query_one(ProgressPane)
+        assert [r[0] for r in rows(pane)] == ["外语学院团委", "计算机学院团委", "机关团支部"]
+        await pilot.press("enter")  # into 外语学院团委
+        await settle(app, pilot)
+        assert pane.trail == [tree.ids["top"], tree.ids["B"]]
+        assert [r[0] for r in rows(pane)] == ["外语学院研究生团总支", "外语学院2017级团总支"]
+        title = str(pane.query_one("#pv-title", Static).render())
+        assert title == "大学团委 / 外语学院团委 下级组织录入进度"
+        await pilot.press("down", "enter")  # into 外语学院2017级团总支
+        await settle(app, pilot)
+        assert [r[0] for r in rows(pane)] == ["英语专业2017级1班团支…"]
+        await pilot.press("enter")  # a branch: nothing below, the centre may open it
+        await settle(app, pilot)
+        assert app.chosen == [tree.ids["B1a"]]
+        await pilot.press("backspace", "backspace")
+        await settle(app, pilot)
+        assert pane.trail == [tree.ids["top"]]
+        assert [r[0] for r in rows(pane)] == ["外语学院团委", "计算机学院团委", "机关团支部"]
+        await pilot.press("backspace")  # never above the starting organisation
+        await settle(app, pilot)
+        assert pane.trail == [tree.ids["top"]]
+
+
+async def test_refusal_is_shown_not_raised(world):
+    # §9: outside one's subtree the view says so, in Chinese, without a traceback.
+    svc, tree = world
+    app = Host(lambda: ProgressPane(svc, tree.actors["A"], tree.ids["top"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        title = str(app.query_one(ProgressView).query_one("#pv-title", Static).render())
+        assert title == "只能查看本组织及下级组织的信息"

@@ -1,0 +1,318 @@
+"""录入进度督导 (R-PROG-1..3): the window shown right after a committee or general-branch
+administrator logs in, and the same view as the management centre's 录入进度 pane.
+
+``ProgressView`` draws one organisation's progress: the deadline tasks (overdue ones in
+red) and one row of bars per direct child (information complete, secretaries,
+administrators, branches with members), worst first. It loads in a thread worker and
+never touches the database itself (services only; DESIGN rules 1 and 3).
+
+* ``ProgressModal(services, actor, org_id)``: Enter on a child dismisses with the child's
+  id (the centre opens it); Esc dismisses with ``None``.
+* ``ProgressPane(services, actor, org_id)``: Enter on a child that has children shows the
+  child's progress; Backspace goes back up (never above the starting organisation); it
+  posts ``ProgressPane.OrgChosen`` when Enter is pressed on a branch.
+* ``progress_window_for(services, actor, group)``: the modal to push after login, or
+  ``None`` when the organisation is a branch (it has no organisations below).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.services.dto import Actor
+from zhtj_tui.services.progress import ChildProgress, Progress, TaskView
+
+#: Category groups whose administrators get the window after login (R-PROG-1).
+WINDOW_GROUPS = ("leading", "committee", "general_branch")
+
+BAR_WIDTH = 5
+NAME_WIDTH = 22
+BAR_COLUMNS = (("info", "信息完整"), ("secretary", "书记"), ("admin", "管理员"), ("members", "有团员"))
+MAX_TASK_LINES = 4
+
+
+def wants_progress_window(group: str) -> bool:
+    """R-PROG-1: committees, leading organs and general branches; not branches."""
+    return group in WINDOW_GROUPS
+
+
+def progress_window_for(services, actor: Actor, group: str) -> ProgressModal | None:
+    """What the application's after-login hook pushes for the chosen role."""
+    if not wants_progress_window(group):
+        return None
+    return ProgressModal(services, actor, actor.org_id)
+
+
+def bar(ratio: float, width: int = BAR_WIDTH) -> Text:
+    """A bar of ``width`` cells with its percentage, coloured by how far along it is."""
+    ratio = min(max(ratio, 0.0), 1.0)
+    filled = int(ratio * width + 1e-9)
+    style = "green" if ratio >= 1.0 else ("yellow" if ratio >= 0.5 else "red")
+    text = Text("█" * filled, style=style)
+    text.append("░" * (width - filled), style="grey50")
+    text.append(f"{round(ratio * 100):>4}%")
+    return text
+
+
+def fit(name: str, cells: int = NAME_WIDTH) -> str:
+    """``name`` cut to ``cells`` terminal cells (CJK characters take two) with an ellipsis."""
+    text = Text(name)
+    if text.cell_len <= cells:
+        return name
+    text.truncate(cells - 1)
+    while text.cell_len > cells - 1:
+        text.right_crop(1)
+    return text.plain + "…"
+
+
+def task_text(t: TaskView) -> Text:
+    if t.complete:
+        state, style = "已完成", "green"
+    elif t.overdue:
+        state, style = f"已逾期{-t.days_left}天", "bold white on red"
+    else:
+        state, style = f"剩余{t.days_left}天", "yellow" if t.days_left <= 2 else ""
+    line = Text("● " if not t.complete else "✓ ", style=style or None)
+    line.append(fit(t.name, 26))
+    line.append(f"  {t.done}/{t.total}")
+    line.append(f"  截止{t.due.month:02d}-{t.due.day:02d} ")
+    line.append(f" {state} ", style=style or None)
+    if t.missing_count:
+        line.append(f"  待办{t.missing_count}项")
+    return line
+
+
+@dataclass(frozen=True)
+class Loaded:
+    progress: Progress
+    tasks: tuple[TaskView, ...]
+
+
+class ProgressView(Widget):
+    """One organisation's progress; ``show(org_id)`` loads another in a worker."""
+
+    DEFAULT_CSS = """
+    ProgressView { height: 1fr; layout: vertical; }
+    ProgressView #pv-title { height: 1; text-style: bold; }
+    ProgressView #pv-tasks { height: auto; max-height: 5; }
+    ProgressView #pv-summary { height: 1; color: $text-muted; }
+    ProgressView DataTable { height: 1fr; }
+    ProgressView #pv-status { height: 1; color: $text-muted; }
+    """
+
+    class Ready(Message):
+        def __init__(self, view: ProgressView, data: Loaded | None, error: str = ""):
+            super().__init__()
+            self.view = view
+            self.data = data
+            self.error = error
+
+    def __init__(self, services, actor: Actor, org_id: int, **kw):
+        super().__init__(**kw)
+        self.services = services
+        self.actor = actor
+        self.org_id = org_id
+        self.data: Loaded | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("正在读取录入进度…", id="pv-title")
+        yield Static("", id="pv-tasks")
+        yield Static("", id="pv-summary")
+        table = DataTable(cursor_type="row", zebra_stripes=True, id="pv-table")
+        table.add_column("下级组织", width=NAME_WIDTH, key="name")
+        for key, label in BAR_COLUMNS:
+            table.add_column(label, width=BAR_WIDTH + 5, key=key)
+        table.add_column("团员", width=6, key="count")
+        yield table
+
+    def on_mount(self) -> None:
+        self.show(self.org_id)
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one(DataTable)
+
+    def show(self, org_id: int) -> None:
+        self.org_id = org_id
+        self.load(org_id)
+
+    @work(thread=True, exclusive=True, group="progress")
+    def load(self, org_id: int) -> None:
+        """Read the figures and tasks (blocking: a thread worker, its own db_session)."""
+        try:
+            data = Loaded(self.services.progress.progress(self.actor, org_id),
+                          self.services.progress.tasks(self.actor, org_id, limit=0))
+            self.post_message(self.Ready(self, data))
+        except DomainError as exc:
+            self.post_message(self.Ready(self, None, exc.message))
+        except Exception:  # noqa: BLE001 - no traceback reaches the screen
+            self.post_message(self.Ready(self, None, "读取录入进度时出错，请稍后再试；如反复出现请联系系统维护人员"))
+
+    @on(Ready)
+    def _ready(self, message: Ready) -> None:
+        if message.view is not self:
+            return
+        if message.data is None:
+            self.query_one("#pv-title", Static).update(Text(message.error, style="bold red"))
+            return
+        self.data = message.data
+        p, tasks = message.data.progress, message.data.tasks
+        self.query_one("#pv-title", Static).update(Text(f"{p.path_text} 下级组织录入进度", style="bold"))
+        lines = Text()
+        for i, t in enumerate(tasks[:MAX_TASK_LINES]):
+            if i:
+                lines.append("\n")
+            lines.append_text(task_text(t))
+        if len(tasks) > MAX_TASK_LINES:
+            lines.append(f"\n…另有 {len(tasks) - MAX_TASK_LINES} 项任务")
+        tasks_widget = self.query_one("#pv-tasks", Static)
+        tasks_widget.update(lines)
+        tasks_widget.display = bool(tasks)
+        tot = p.total
+        self.query_one("#pv-summary", Static).update(
+            f"合计 组织{tot.orgs} 团支部{tot.branches} 团员{tot.members} 超龄{tot.over_age}"
+            f"  （{p.today.isoformat()}，按完成度从低到高）"
+        )
+        table = self.table
+        table.clear()
+        for c in p.children:
+            table.add_row(*self._cells(c), key=str(c.id))
+        if not p.children:
+            table.add_row("（尚未创建下级组织）", "", "", "", "", "", key="none")
+        table.move_cursor(row=0)
+        self.post_message(self.Shown(self, p))
+
+    class Shown(Message):
+        """The view now shows ``progress`` (tests and the pane's breadcrumb wait on it)."""
+
+        def __init__(self, view: ProgressView, progress: Progress):
+            super().__init__()
+            self.view = view
+            self.progress = progress
+
+    @staticmethod
+    def _cells(c: ChildProgress) -> tuple:
+        r = c.figures.ratios()
+        name = fit(c.short_name)
+        return (name, *(bar(r[k]) if (k != "members" or c.figures.branches) else Text("  无团支部", style="red")
+                        for k, _ in BAR_COLUMNS), str(c.figures.members))
+
+    def child_at_cursor(self) -> ChildProgress | None:
+        if self.data is None or not self.data.progress.children:
+            return None
+        row = self.table.cursor_row
+        children = self.data.progress.children
+        return children[row] if 0 <= row < len(children) else None
+
+
+class ProgressModal(ModalScreen[int | None]):
+    """The window shown right after login (R-PROG-1)."""
+
+    DEFAULT_CSS = """
+    ProgressModal { align: center middle; }
+    ProgressModal > Vertical {
+        width: 80; max-width: 100%; height: 24; max-height: 100%;
+        border: round $accent; background: $surface; padding: 0 0;
+    }
+    ProgressModal #pm-help { height: 1; color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "close", "关闭", id="progress.close"),
+    ]
+
+    def __init__(self, services, actor: Actor, org_id: int | None = None):
+        super().__init__()
+        self.services = services
+        self.actor = actor
+        self.org_id = org_id if org_id is not None else actor.org_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield ProgressView(self.services, self.actor, self.org_id, id="pm-view")
+            yield Static("↑↓ 选择  Enter 打开该组织  Esc 关闭（管理中心“录入进度”可随时查看）", id="pm-help")
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        child = self.query_one(ProgressView).child_at_cursor()
+        if child is not None:
+            self.dismiss(child.id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ProgressPane(Widget):
+    """录入进度 pane of the management centre, with drill-down by keyboard."""
+
+    DEFAULT_CSS = """
+    ProgressPane { height: 1fr; layout: vertical; }
+    ProgressPane #pp-help { height: 1; color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("backspace", "up", "上一级", id="progress.up"),
+        Binding("r", "refresh", "刷新", id="progress.refresh"),
+    ]
+
+    class OrgChosen(Message):
+        """Enter on a branch (it has no organisations below): the centre may open it."""
+
+        def __init__(self, org_id: int):
+            super().__init__()
+            self.org_id = org_id
+
+    def __init__(self, services, actor: Actor, org_id: int | None = None, **kw):
+        super().__init__(**kw)
+        self.services = services
+        self.actor = actor
+        self.root_id = org_id if org_id is not None else actor.org_id
+        #: The organisations drilled into, from the starting one.
+        self.trail: list[int] = [self.root_id]
+
+    def compose(self) -> ComposeResult:
+        yield ProgressView(self.services, self.actor, self.root_id, id="pp-view")
+        yield Static("Enter 查看下级进度  Backspace 返回上一级  r 刷新", id="pp-help")
+
+    @property
+    def view(self) -> ProgressView:
+        return self.query_one(ProgressView)
+
+    @property
+    def current_id(self) -> int:
+        return self.trail[-1]
+
+    @on(DataTable.RowSelected)
+    def _drill(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        child = self.view.child_at_cursor()
+        if child is None:
+            return
+        if child.child_count == 0:
+            self.post_message(self.OrgChosen(child.id))
+            return
+        self.trail.append(child.id)
+        self.view.show(child.id)
+
+    def action_up(self) -> None:
+        if len(self.trail) > 1:
+            self.trail.pop()
+            self.view.show(self.current_id)
+
+    def action_refresh(self) -> None:
+        self.view.show(self.current_id)
