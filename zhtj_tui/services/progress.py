@@ -263,26 +263,31 @@ class ProgressService(ServiceBase):
         today = self.settings.today()
         cutoff = self._date(over_age_cutoff(today, self.settings.join_age))
         x = org.id
+        # Organisations of each child's subtree; secretaries by a join on the unique
+        # cadre.secretary_of, administrators by a set the database builds once.
         org_sql = f"""
             SELECT c.id, count(*),
               SUM(CASE WHEN o.info_complete THEN 1 ELSE 0 END),
               SUM(CASE WHEN s.id IS NOT NULL THEN 1 ELSE 0 END),
-              SUM(CASE WHEN EXISTS (SELECT 1 FROM admin_role r WHERE r.org = o.id AND r.active)
-                       THEN 1 ELSE 0 END),
-              SUM(CASE WHEN o.cat_group = 'branch' THEN 1 ELSE 0 END),
-              SUM(CASE WHEN o.cat_group = 'branch' AND EXISTS
-                         (SELECT 1 FROM member m WHERE m.path = o.path AND m.status = '1')
-                       THEN 1 ELSE 0 END)
+              SUM(CASE WHEN o.id IN (SELECT r.org FROM admin_role r WHERE r.active) THEN 1 ELSE 0 END),
+              SUM(CASE WHEN o.cat_group = 'branch' THEN 1 ELSE 0 END)
             FROM org c
             JOIN org o ON o.path >= c.path AND o.path < {_upper('c.path')}
             LEFT JOIN cadre s ON s.secretary_of = o.id
             WHERE c.parent_id = $x
             GROUP BY c.id"""
+        # Members: one ordered scan of the active-member index over the whole subtree,
+        # grouped per branch (a member's path is its branch's), then per child. The
+        # number of groups is the number of branches with members.
         member_sql = f"""
-            SELECT c.id, count(*), SUM(CASE WHEN m.birth_date <= $cutoff THEN 1 ELSE 0 END)
+            SELECT c.id, count(*), SUM(mb.n), SUM(mb.old)
             FROM org c
-            JOIN member m ON m.path >= c.path AND m.path < {_upper('c.path')}
-            WHERE c.parent_id = $x AND m.status = '1'
+            JOIN (SELECT m.path AS path, count(*) AS n,
+                         SUM(CASE WHEN m.birth_date <= $cutoff THEN 1 ELSE 0 END) AS old
+                  FROM member m WHERE m.path >= $lo AND m.path < $hi AND m.status = '1'
+                  GROUP BY m.path) mb
+              ON mb.path >= c.path AND mb.path < {_upper('c.path')}
+            WHERE c.parent_id = $x
             GROUP BY c.id"""
         own_sql = """
             SELECT c.id, c.short_name, c.category, c.cat_group, c.info_complete,
@@ -294,7 +299,7 @@ class ProgressService(ServiceBase):
         own_members_sql = """
             SELECT count(*), SUM(CASE WHEN m.birth_date <= $cutoff THEN 1 ELSE 0 END)
             FROM member m WHERE m.path = $p AND m.status = '1'"""
-        params = {"x": x, "cutoff": cutoff, "p": org.path}
+        params = {"x": x, "cutoff": cutoff, "p": org.path, "lo": org.path, "hi": subtree_upper(org.path)}
         orgs = {r[0]: r[1:] for r in self._rows(org_sql, params)}
         members = {r[0]: r[1:] for r in self._rows(member_sql, params)}
         own_rows = self._rows(own_sql, params)
@@ -310,9 +315,10 @@ class ProgressService(ServiceBase):
                     members=n_members, over_age=int(own_m[1] or 0),
                 )
                 continue
-            o = orgs.get(cid, (1, 0, 0, 0, 0, 0))
-            m = members.get(cid, (0, 0))
-            figures = Figures(*(int(v or 0) for v in o), members=int(m[0] or 0), over_age=int(m[1] or 0))
+            o = orgs.get(cid, (1, 0, 0, 0, 0))
+            m = members.get(cid, (0, 0, 0))
+            figures = Figures(*(int(v or 0) for v in o), branches_with_members=int(m[0] or 0),
+                              members=int(m[1] or 0), over_age=int(m[2] or 0))
             children.append(ChildProgress(
                 id=cid, short_name=name, category_name=rules.category(cat).name, group=group,
                 info_complete=bool(info), has_secretary=bool(sec), has_admin=bool(adm),
