@@ -264,6 +264,8 @@ def main() -> int:
     ap.add_argument("--scale", choices=sorted(SHAPES), default="university")
     ap.add_argument("--pg", metavar="URL", help="PostgreSQL server (province scale runs there)")
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL database for another timing run")
+    ap.add_argument("--reuse", action="store_true", help="time a database kept by --keep (no generation)")
     args = ap.parse_args()
     tmpdir = None
     dsn = None
@@ -272,30 +274,34 @@ def main() -> int:
 
         admin = psycopg2.connect(args.pg)
         admin.autocommit = True
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-        admin.cursor().execute(f'CREATE DATABASE "{BENCH_DB}" TEMPLATE template0 ENCODING \'UTF8\'')
+        if not args.reuse:
+            admin.cursor().execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+            admin.cursor().execute(f'CREATE DATABASE "{BENCH_DB}" TEMPLATE template0 ENCODING \'UTF8\'')
         dsn = urlunparse(urlparse(args.pg)._replace(path=f"/{BENCH_DB}"))
         url = dsn
     else:
         tmpdir = tempfile.mkdtemp(prefix="zhtj-bench-")
         url = f"sqlite:///{os.path.join(tmpdir, 'bench.sqlite')}"
     try:
-        open_store(url).disconnect()
-        t0 = time.perf_counter()
-        tables, members = generate(args.scale)
-        if dsn:
-            n_members = load_postgres(dsn, tables, members)
-        else:
-            n_members = load_sqlite(url[len("sqlite:///"):], tables, members)
-        print(f"{args.scale} on {'PostgreSQL' if dsn else 'SQLite'}: {len(tables['org']):,} organisations, "
-              f"{n_members:,} members, {len(tables['admin_role']):,} administrators, "
-              f"{len(tables['cadre']):,} secretaries; generated and loaded in {time.perf_counter() - t0:.1f} s")
+        if not (dsn and args.reuse):
+            open_store(url).disconnect()
+            t0 = time.perf_counter()
+            tables, members = generate(args.scale)
+            if dsn:
+                n_members = load_postgres(dsn, tables, members)
+            else:
+                n_members = load_sqlite(url[len("sqlite:///"):], tables, members)
+            print(f"{args.scale} on {'PostgreSQL' if dsn else 'SQLite'}: {len(tables['org']):,} organisations, "
+                  f"{n_members:,} members, {len(tables['admin_role']):,} administrators, "
+                  f"{len(tables['cadre']):,} secretaries; generated and loaded in {time.perf_counter() - t0:.1f} s")
+            del tables
         recorder = Recorder()
         svc = Services(open_store(url), Settings(db_url=url, clock=lambda: NOW), client_key="bench")
         op = Actor.server_operator()
         top = svc.orgs.top().id
-        svc.progress.create_task(op, top, "2018级新生团支部建立", "cohort_branches", date(2026, 11, 9), 2018)
-        svc.progress.create_task(op, top, "团员信息录入", "members_entered", date(2026, 11, 15))
+        if not svc.progress.tasks(op, top):
+            svc.progress.create_task(op, top, "2018级新生团支部建立", "cohort_branches", date(2026, 11, 9), 2018)
+            svc.progress.create_task(op, top, "团员信息录入", "members_entered", date(2026, 11, 15))
         second = min(c.id for c in svc.progress.progress(op, top).children)
         for label, oid in (("top organisation", top), ("one child of the top", second)):
             p = svc.progress.progress(op, oid)
@@ -317,7 +323,7 @@ def main() -> int:
         explain(svc, recorder.statements, svc.store.provider, dsn)
         svc.close()
     finally:
-        if dsn:
+        if dsn and not args.keep:
             import psycopg2
 
             admin = psycopg2.connect(args.pg)

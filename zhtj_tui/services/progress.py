@@ -277,20 +277,20 @@ class ProgressService(ServiceBase):
             WHERE c.parent_id = $x
             GROUP BY c.id"""
         # Members: one ordered scan of the active-member index over the whole subtree,
-        # grouped per branch (a member's path is its branch's), then per child. The
-        # number of groups is the number of branches with members.
+        # grouped per branch (a member's path is its branch's: the number of groups is the
+        # number of branches with members), then per child, whose path is the branch
+        # path's prefix up to the next '/'.
+        pos = "instr" if self.s.provider == "sqlite" else "strpos"
         member_sql = f"""
-            SELECT c.id, count(*), SUM(mb.n), SUM(mb.old)
-            FROM org c
-            JOIN (SELECT m.path AS path, count(*) AS n,
+            SELECT substr(mb.path, 1, $plen + {pos}(substr(mb.path, $plen + 1), '/')),
+                   count(*), SUM(mb.n), SUM(mb.old)
+            FROM (SELECT m.path AS path, count(*) AS n,
                          SUM(CASE WHEN m.birth_date <= $cutoff THEN 1 ELSE 0 END) AS old
-                  FROM member m WHERE m.path >= $lo AND m.path < $hi AND m.status = '1'
+                  FROM member m WHERE m.path > $lo AND m.path < $hi AND m.status = '1'
                   GROUP BY m.path) mb
-              ON mb.path >= c.path AND mb.path < {_upper('c.path')}
-            WHERE c.parent_id = $x
-            GROUP BY c.id"""
+            GROUP BY 1"""
         own_sql = """
-            SELECT c.id, c.short_name, c.category, c.cat_group, c.info_complete,
+            SELECT c.id, c.short_name, c.category, c.cat_group, c.info_complete, c.path,
               CASE WHEN EXISTS (SELECT 1 FROM cadre s WHERE s.secretary_of = c.id) THEN 1 ELSE 0 END,
               CASE WHEN EXISTS (SELECT 1 FROM admin_role r WHERE r.org = c.id AND r.active) THEN 1 ELSE 0 END,
               (SELECT count(*) FROM org k WHERE k.parent_id = c.id)
@@ -299,14 +299,15 @@ class ProgressService(ServiceBase):
         own_members_sql = """
             SELECT count(*), SUM(CASE WHEN m.birth_date <= $cutoff THEN 1 ELSE 0 END)
             FROM member m WHERE m.path = $p AND m.status = '1'"""
-        params = {"x": x, "cutoff": cutoff, "p": org.path, "lo": org.path, "hi": subtree_upper(org.path)}
+        params = {"x": x, "cutoff": cutoff, "p": org.path, "lo": org.path, "hi": subtree_upper(org.path),
+                  "plen": len(org.path)}
         orgs = {r[0]: r[1:] for r in self._rows(org_sql, params)}
         members = {r[0]: r[1:] for r in self._rows(member_sql, params)}
         own_rows = self._rows(own_sql, params)
         own_m = self._rows(own_members_sql, params)[0]
         children = []
         own = Figures()
-        for cid, name, cat, group, info, sec, adm, kids in own_rows:
+        for cid, name, cat, group, info, cpath, sec, adm, kids in own_rows:
             if cid == x:
                 n_members = int(own_m[0] or 0)
                 own = Figures(
@@ -316,7 +317,7 @@ class ProgressService(ServiceBase):
                 )
                 continue
             o = orgs.get(cid, (1, 0, 0, 0, 0))
-            m = members.get(cid, (0, 0, 0))
+            m = members.get(cpath, (0, 0, 0))
             figures = Figures(*(int(v or 0) for v in o), branches_with_members=int(m[0] or 0),
                               members=int(m[1] or 0), over_age=int(m[2] or 0))
             children.append(ChildProgress(
