@@ -134,9 +134,15 @@ async def test_pane_drills_down_and_back_by_keyboard(world):
         await pilot.press("enter")  # a branch: nothing below, the centre may open it
         await settle(app, pilot)
         assert app.chosen == [tree.ids["B1a"]]
-        await pilot.press("backspace", "backspace")
+        await pilot.press("backspace")
+        await settle(app, pilot)
+        # Back up, the cursor is on the organisation we came from.
+        assert pane.trail == [tree.ids["top"], tree.ids["B"]]
+        assert pane.view.table.cursor_row == 1
+        await pilot.press("backspace")
         await settle(app, pilot)
         assert pane.trail == [tree.ids["top"]]
+        assert pane.view.table.cursor_row == 0
         assert [r[0] for r in rows(pane)] == ["外语学院团委", "计算机学院团委", "机关团支部"]
         await pilot.press("backspace")  # never above the starting organisation
         await settle(app, pilot)

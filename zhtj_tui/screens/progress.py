@@ -112,9 +112,10 @@ class ProgressView(Widget):
     """
 
     class Ready(Message):
-        def __init__(self, view: ProgressView, data: Loaded | None, error: str = ""):
+        def __init__(self, view: ProgressView, org_id: int, data: Loaded | None, error: str = ""):
             super().__init__()
             self.view = view
+            self.org_id = org_id
             self.data = data
             self.error = error
 
@@ -153,16 +154,16 @@ class ProgressView(Widget):
         try:
             data = Loaded(self.services.progress.progress(self.actor, org_id),
                           self.services.progress.tasks(self.actor, org_id, limit=0))
-            self.post_message(self.Ready(self, data))
+            self.post_message(self.Ready(self, org_id, data))
         except DomainError as exc:
-            self.post_message(self.Ready(self, None, exc.message))
+            self.post_message(self.Ready(self, org_id, None, exc.message))
         except Exception:  # noqa: BLE001 - no traceback reaches the screen
-            self.post_message(self.Ready(self, None, "读取录入进度时出错，请稍后再试；如反复出现请联系系统维护人员"))
+            self.post_message(self.Ready(self, org_id, None, "读取录入进度时出错，请稍后再试；如反复出现请联系系统维护人员"))
 
     @on(Ready)
     def _ready(self, message: Ready) -> None:
-        if message.view is not self:
-            return
+        if message.view is not self or message.org_id != self.org_id:
+            return  # an earlier request, superseded by a newer one
         if message.data is None:
             self.query_one("#pv-title", Static).update(Text(message.error, style="bold red"))
             return
@@ -284,6 +285,8 @@ class ProgressPane(Widget):
         self.root_id = org_id if org_id is not None else actor.org_id
         #: The organisations drilled into, from the starting one.
         self.trail: list[int] = [self.root_id]
+        #: The child to put the cursor on once its parent's progress is shown again.
+        self._cursor_on: int | None = None
 
     def compose(self) -> ComposeResult:
         yield ProgressView(self.services, self.actor, self.root_id, id="pp-view")
@@ -311,8 +314,17 @@ class ProgressPane(Widget):
 
     def action_up(self) -> None:
         if len(self.trail) > 1:
-            self.trail.pop()
+            self._cursor_on = self.trail.pop()
             self.view.show(self.current_id)
+
+    @on(ProgressView.Shown)
+    def _shown(self, message: ProgressView.Shown) -> None:
+        if self._cursor_on is None:
+            return
+        ids = [c.id for c in message.progress.children]
+        if self._cursor_on in ids:
+            self.view.table.move_cursor(row=ids.index(self._cursor_on))
+        self._cursor_on = None
 
     def action_refresh(self) -> None:
         self.view.show(self.current_id)
