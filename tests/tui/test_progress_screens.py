@@ -83,8 +83,8 @@ async def test_college_admin_gets_the_window_with_its_bars(world):
         got = rows(app.screen)
         # Worst first: A3 (no secretary, info, members), A2 (no admin), A1 (all done).
         assert [r[0] for r in got] == ["计算机专业2017级1班团…", "计算机专业2018级2班团…", "计算机专业2018级1班团…"]
-        assert got[0][1:] == ("░░░░░   0%", "░░░░░   0%", "█████ 100%", "░░░░░   0%", "0")
-        assert got[1][1:] == ("█████ 100%", "█████ 100%", "░░░░░   0%", "█████ 100%", "1")
+        assert got[0][1:] == ("░░░░   0%", "░░░░   0%", "████ 100%", "░░░░   0%", "0")
+        assert got[1][1:] == ("████ 100%", "████ 100%", "░░░░   0%", "████ 100%", "1")
         tasks = str(app.screen.query_one("#pv-tasks", Static).render())
         assert "2018级新生团支部建立  1/2  截止11-09  已逾期1天" in tasks
         assert "全部团员信息录入  2/3  截止11-15  剩余5天" in tasks
@@ -157,3 +157,21 @@ async def test_refusal_is_shown_not_raised(world):
         await settle(app, pilot)
         title = str(app.query_one(ProgressView).query_one("#pv-title", Static).render())
         assert title == "只能查看本组织及下级组织的信息"
+
+
+async def test_task_details_list_what_is_missing(world):
+    # R-PROG-3: what is still missing, with each organisation's path and the reason.
+    svc, tree = world
+    app = Host(lambda: ProgressModal(svc, tree.actors["top"], tree.ids["top"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        text = str(app.screen.query_one("#ts-text", Static).render())
+        assert "2018级新生团支部建立  1/2  截止11-09  已逾期1天" in text
+        assert "· 大学团委 / 外语学院团委：尚未建立2018级团支部" in text
+        assert "· 大学团委 / 计算机学院团委 / 计算机专业2018级2班团支部：没有管理员" in text
+        assert "· 大学团委 / 计算机学院团委 / 计算机专业2017级1班团支部：尚未录入团员" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ProgressModal)

@@ -23,7 +23,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -36,7 +36,7 @@ from zhtj_tui.services.progress import ChildProgress, Progress, TaskView
 #: Category groups whose administrators get the window after login (R-PROG-1).
 WINDOW_GROUPS = ("leading", "committee", "general_branch")
 
-BAR_WIDTH = 5
+BAR_WIDTH = 4
 NAME_WIDTH = 22
 BAR_COLUMNS = (("info", "信息完整"), ("secretary", "书记"), ("admin", "管理员"), ("members", "有团员"))
 MAX_TASK_LINES = 4
@@ -57,7 +57,9 @@ def progress_window_for(services, actor: Actor, group: str) -> ProgressModal | N
 def bar(ratio: float, width: int = BAR_WIDTH) -> Text:
     """A bar of ``width`` cells with its percentage, coloured by how far along it is."""
     ratio = min(max(ratio, 0.0), 1.0)
-    filled = int(ratio * width + 1e-9)
+    filled = round(ratio * width)
+    if 0 < ratio < 1:  # something done shows, and only complete is full
+        filled = min(max(filled, 1), width - 1)
     style = "green" if ratio >= 1.0 else ("yellow" if ratio >= 0.5 else "red")
     text = Text("█" * filled, style=style)
     text.append("░" * (width - filled), style="grey50")
@@ -231,6 +233,7 @@ class ProgressModal(ModalScreen[int | None]):
 
     BINDINGS = [
         Binding("escape", "close", "关闭", id="progress.close"),
+        Binding("t", "tasks", "任务详情", id="progress.tasks"),
     ]
 
     def __init__(self, services, actor: Actor, org_id: int | None = None):
@@ -242,7 +245,7 @@ class ProgressModal(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield ProgressView(self.services, self.actor, self.org_id, id="pm-view")
-            yield Static("↑↓ 选择  Enter 打开该组织  Esc 关闭（管理中心“录入进度”可随时查看）", id="pm-help")
+            yield Static("↑↓ 选择 Enter 打开该组织 t 任务详情 Esc 关闭 · 管理中心“录入进度”可随时查看", id="pm-help")
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
@@ -257,6 +260,9 @@ class ProgressModal(ModalScreen[int | None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
+    def action_tasks(self) -> None:
+        self.app.push_screen(TasksScreen(self.services, self.actor, self.org_id))
+
 
 class ProgressPane(Widget):
     """录入进度 pane of the management centre, with drill-down by keyboard."""
@@ -269,6 +275,7 @@ class ProgressPane(Widget):
     BINDINGS = [
         Binding("backspace", "up", "上一级", id="progress.up"),
         Binding("r", "refresh", "刷新", id="progress.refresh"),
+        Binding("t", "tasks", "任务详情", id="progress.tasks"),
     ]
 
     class OrgChosen(Message):
@@ -290,7 +297,7 @@ class ProgressPane(Widget):
 
     def compose(self) -> ComposeResult:
         yield ProgressView(self.services, self.actor, self.root_id, id="pp-view")
-        yield Static("Enter 查看下级进度  Backspace 返回上一级  r 刷新", id="pp-help")
+        yield Static("Enter 查看下级进度  Backspace 返回上一级  t 任务详情  r 刷新", id="pp-help")
 
     @property
     def view(self) -> ProgressView:
@@ -328,3 +335,77 @@ class ProgressPane(Widget):
 
     def action_refresh(self) -> None:
         self.view.show(self.current_id)
+
+    def action_tasks(self) -> None:
+        self.app.push_screen(TasksScreen(self.services, self.actor, self.current_id))
+
+
+class TasksScreen(ModalScreen[None]):
+    """The deadline tasks over one organisation's subtree, each with what is missing
+    (R-PROG-3): the organisations still to do, with their path and the reason."""
+
+    DEFAULT_CSS = """
+    TasksScreen { align: center middle; }
+    TasksScreen > Vertical {
+        width: 80; max-width: 100%; height: 24; max-height: 100%;
+        border: round $accent; background: $surface;
+    }
+    TasksScreen #ts-body { height: 1fr; }
+    TasksScreen #ts-help { height: 1; color: $text-muted; }
+    """
+
+    BINDINGS = [Binding("escape", "close", "关闭", id="tasks.close")]
+
+    class Ready(Message):
+        def __init__(self, text: Text):
+            super().__init__()
+            self.text = text
+
+    def __init__(self, services, actor: Actor, org_id: int):
+        super().__init__()
+        self.services = services
+        self.actor = actor
+        self.org_id = org_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            with VerticalScroll(id="ts-body"):
+                yield Static("正在读取录入任务…", id="ts-text")
+            yield Static("↑↓ PgUp PgDn 滚动  Esc 返回", id="ts-help")
+
+    def on_mount(self) -> None:
+        self.query_one("#ts-body").focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="tasks")
+    def load(self) -> None:
+        try:
+            text = self.render_tasks(self.services.progress.tasks(self.actor, self.org_id))
+        except DomainError as exc:
+            text = Text(exc.message, style="bold red")
+        except Exception:  # noqa: BLE001 - no traceback reaches the screen
+            text = Text("读取录入任务时出错，请稍后再试", style="bold red")
+        self.post_message(self.Ready(text))
+
+    @staticmethod
+    def render_tasks(tasks: tuple[TaskView, ...]) -> Text:
+        if not tasks:
+            return Text("本组织及上级组织尚未设置录入任务。")
+        out = Text()
+        for i, t in enumerate(tasks):
+            if i:
+                out.append("\n\n")
+            out.append_text(task_text(t))
+            out.append(f"\n  {t.kind_name}；由{t.org_name}设置")
+            for m in t.missing:
+                out.append(f"\n  · {m.path_text}：{m.reason}")
+            if t.missing_count > len(t.missing):
+                out.append(f"\n  …另有 {t.missing_count - len(t.missing)} 个组织（可在服务器上用 zhtj progress --json 查看全部）")
+        return out
+
+    @on(Ready)
+    def _ready(self, message: Ready) -> None:
+        self.query_one("#ts-text", Static).update(message.text)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
