@@ -64,6 +64,12 @@ TASK_KINDS = {
     "members_entered": "团员信息录入（所有团支部，可指定年级）",
 }
 
+#: The seed notice's two tasks (R-PROG-3): name, kind, due (month, day) in the campaign's year.
+SEED_TASKS = (
+    ("{cohort}级新生团支部建立", "cohort_branches", (11, 9)),
+    ("全部团员信息录入", "members_entered", (11, 15)),
+)
+
 #: Problem kinds in display order: (kind, severity, title).
 PROBLEM_KINDS: tuple[tuple[str, str, str], ...] = (
     ("no_branch", ERROR, "团委/团总支下没有团支部"),
@@ -452,6 +458,16 @@ class ProgressService(ServiceBase):
             return self._evaluate(actor, t, org, MISSING_LIMIT)
 
         return self.write(run)
+
+    def create_seed_tasks(self, actor: Actor, org_id: int, year: int, cohort: int | None = None) -> tuple[TaskView, ...]:
+        """The seed's two tasks (cohort branches by 11-09, all members by 11-15) for the
+        campaign of ``year`` (the new cohort defaults to ``year``); for demo databases."""
+        cohort = year if cohort is None else cohort
+        return tuple(
+            self.create_task(actor, org_id, name.format(cohort=cohort), kind, date(year, month, day),
+                             cohort if kind == "cohort_branches" else None)
+            for name, kind, (month, day) in SEED_TASKS
+        )
 
     def update_task(self, actor: Actor, task_id: int, name: str, kind: str, due: date,
                     cohort: int | None = None) -> TaskView:
