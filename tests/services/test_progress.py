@@ -198,3 +198,13 @@ def test_seed_tasks_for_a_demo(svc, tree):
         ("2018级新生团支部建立", "cohort_branches", 2018, date(2026, 11, 9)),
         ("全部团员信息录入", "members_entered", None, date(2026, 11, 15)),
     ]
+
+
+def test_a_task_outside_its_subtree_is_not_found(svc, tree):
+    from zhtj_tui.domain.errors import NotFound
+
+    t = svc.progress.create_task(tree.actors["A"], tree.ids["A"], "学院团员录入", "members_entered", date(2026, 11, 12))
+    assert svc.progress.task(tree.actors["A1"], t.id).total == 1  # the branch's own share
+    with pytest.raises(NotFound):
+        svc.progress.task(OP, t.id, tree.ids["B"])
+    assert svc.progress.tasks(tree.actors["B1a"], tree.ids["B1a"]) == ()

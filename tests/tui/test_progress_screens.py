@@ -175,3 +175,21 @@ async def test_task_details_list_what_is_missing(world):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ProgressModal)
+
+
+def test_bars_and_task_lines():
+    # R-PROG-3: an overdue task stands out (white on red); bars never look done when not.
+    from zhtj_tui.screens.progress import bar, fit, task_text
+    from zhtj_tui.services.progress import TaskView
+
+    assert bar(0.0).plain == "░░░░   0%" and bar(1.0).plain == "████ 100%"
+    assert bar(0.01).plain == "█░░░   1%" and bar(0.99).plain == "███░  99%"
+    assert fit("计算机学院团委") == "计算机学院团委" and fit("一" * 30) == "一" * 10 + "…"
+    late = TaskView(1, 1, "大学团委", "团员录入", "members_entered", "", None, date(2026, 11, 15),
+                    3, 5, False, True, -2, 2)
+    text = task_text(late)
+    assert "已逾期2天" in text.plain
+    assert any(str(s.style) == "bold white on red" and "已逾期" in text.plain[s.start:s.end] for s in text.spans)
+    done = TaskView(2, 1, "大学团委", "团员录入", "members_entered", "", None, date(2026, 11, 15),
+                    5, 5, True, False, -2, 0)
+    assert task_text(done).plain.startswith("✓ ") and "已完成" in task_text(done).plain

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -69,13 +70,16 @@ def bar(ratio: float, width: int = BAR_WIDTH) -> Text:
 
 def fit(name: str, cells: int = NAME_WIDTH) -> str:
     """``name`` cut to ``cells`` terminal cells (CJK characters take two) with an ellipsis."""
-    text = Text(name)
-    if text.cell_len <= cells:
+    if cell_len(name) <= cells:
         return name
-    text.truncate(cells - 1)
-    while text.cell_len > cells - 1:
-        text.right_crop(1)
-    return text.plain + "…"
+    out, used = [], 0
+    for ch in name:
+        width = cell_len(ch)
+        if used + width > cells - 1:
+            break
+        out.append(ch)
+        used += width
+    return "".join(out) + "…"
 
 
 def task_text(t: TaskView) -> Text:
