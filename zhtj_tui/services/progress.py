@@ -3,8 +3,10 @@ subtree (R-PROG-2), the completeness problems of R-TREE-3, and deadline tasks (R
 
 Every figure is computed when asked, from the database, with a handful of aggregate
 queries over the materialized path (DESIGN rule 7): each direct child ``c`` is joined to
-the rows whose path lies in ``[c.path, c.path[:-1] + '0')``, which is an index range seek
-per child on SQLite and PostgreSQL alike; nothing issues a query per organisation.
+the organisations whose path lies in ``[c.path, c.path[:-1] + '0')`` (an index range seek
+per child on SQLite and PostgreSQL alike), and the active members of the whole subtree
+are read in one ordered scan of a partial index, grouped per branch, then per child by
+the path's next segment. Nothing issues a query per organisation.
 
 Definitions (documented here once, shown to users by the screens and the CLI):
 
