@@ -63,6 +63,13 @@ def rows(screen) -> list[tuple[str, ...]]:
     return [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
 
 
+def task_texts(screen) -> str:
+    from textual.widgets import OptionList
+
+    options = screen.query_one(OptionList)
+    return "\n".join(str(options.get_option_at_index(i).prompt) for i in range(options.option_count))
+
+
 def login_actor(svc, who):
     session = svc.accounts.login(who.mobile, PASSWORD)
     role = session.roles[0]
@@ -167,7 +174,7 @@ async def test_task_details_list_what_is_missing(world):
         await settle(app, pilot)
         await pilot.press("t")
         await settle(app, pilot)
-        text = str(app.screen.query_one("#ts-text", Static).render())
+        text = task_texts(app.screen)
         assert "2018级新生团支部建立  1/2  截止11-09  已逾期1天" in text
         assert "· 大学团委 / 外语学院团委：尚未建立2018级团支部" in text
         assert "· 大学团委 / 计算机学院团委 / 计算机专业2018级2班团支部：没有管理员" in text
@@ -193,3 +200,52 @@ def test_bars_and_task_lines():
     done = TaskView(2, 1, "大学团委", "团员录入", "members_entered", "", None, date(2026, 11, 15),
                     5, 5, True, False, -2, 0)
     assert task_text(done).plain.startswith("✓ ") and "已完成" in task_text(done).plain
+
+
+async def test_committee_admin_sets_edits_and_deletes_a_task(world):
+    # R-PROG-3: a committee administrator defines tasks for its subtree, by keyboard.
+    from zhtj_tui.screens.progress import TasksScreen
+
+    svc, tree = world
+    app = Host(lambda: ProgressPane(svc, tree.actors["A"], tree.ids["A"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TasksScreen)
+        # The university's task cannot be changed from the college.
+        await pilot.press("e")
+        await pilot.pause()
+        status = str(app.screen.query_one("#ts-status", Static).render())
+        assert status == "该任务由大学团委设置，只能由大学团委的管理员修改或删除"
+        await pilot.press("n")
+        await pilot.pause()
+        for ch in "学院新生支部":
+            await pilot.press(ch)
+        await pilot.press("tab", "tab", "tab")  # kind -> cohort -> due
+        await pilot.press(*"2026-11-3x", "enter")
+        await pilot.pause()
+        assert str(app.screen.query_one("#tf-error", Static).render()) == "截止日期应写成 YYYY-MM-DD，例如 2026-11-15"
+        await pilot.press("backspace", "backspace", "1", "2", "ctrl+s")
+        await settle(app, pilot)
+        # The service refused: a branch-building task needs a cohort (kind left as default).
+        assert "须指定入学年级" in str(app.screen.query_one("#tf-error", Static).render())
+        app.screen.query_one("#cohort").focus()
+        await pilot.press(*"2018", "ctrl+s")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert isinstance(app.screen, TasksScreen)
+        text = task_texts(app.screen)
+        assert "学院新生支部  1/2  截止11-12" in text
+        names = [t.name for t in svc.progress.tasks(tree.actors["A"], tree.ids["A"])]
+        assert names == ["2018级新生团支部建立", "学院新生支部", "全部团员信息录入"]
+        # Delete it (second in the list), confirming with y.
+        await pilot.press("down", "d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        names = [t.name for t in svc.progress.tasks(tree.actors["A"], tree.ids["A"])]
+        assert names == ["2018级新生团支部建立", "全部团员信息录入"]
+    actions = [e.action for e in svc.audit.recent(OP, tree.ids["A"], action_prefix="task.")]
+    assert actions == ["task.delete", "task.create"]

@@ -18,21 +18,23 @@ never touches the database itself (services only; DESIGN rules 1 and 3).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.progress import ChildProgress, Progress, TaskView
+from zhtj_tui.services.progress import TASK_KINDS, ChildProgress, Progress, TaskView
 
 #: Category groups whose administrators get the window after login (R-PROG-1).
 WINDOW_GROUPS = ("leading", "committee", "general_branch")
@@ -346,7 +348,9 @@ class ProgressPane(Widget):
 
 class TasksScreen(ModalScreen[None]):
     """The deadline tasks over one organisation's subtree, each with what is missing
-    (R-PROG-3): the organisations still to do, with their path and the reason."""
+    (R-PROG-3): the organisations still to do, with their path and the reason. The
+    administrator of the organisation that set a task edits or deletes it here; new tasks
+    are set for the administrator's own organisation."""
 
     DEFAULT_CSS = """
     TasksScreen { align: center middle; }
@@ -354,62 +358,237 @@ class TasksScreen(ModalScreen[None]):
         width: 80; max-width: 100%; height: 24; max-height: 100%;
         border: round $accent; background: $surface;
     }
-    TasksScreen #ts-body { height: 1fr; }
+    TasksScreen OptionList { height: 1fr; }
+    TasksScreen #ts-status { height: auto; color: $text-muted; }
     TasksScreen #ts-help { height: 1; color: $text-muted; }
     """
 
-    BINDINGS = [Binding("escape", "close", "关闭", id="tasks.close")]
+    BINDINGS = [
+        Binding("escape", "close", "关闭", id="tasks.close"),
+        Binding("n", "new", "新建任务", id="tasks.new"),
+        Binding("e", "edit", "修改", id="tasks.edit"),
+        Binding("d", "delete", "删除", id="tasks.delete"),
+    ]
 
     class Ready(Message):
-        def __init__(self, text: Text):
+        def __init__(self, tasks: tuple[TaskView, ...] | None, error: str = ""):
             super().__init__()
-            self.text = text
+            self.tasks = tasks
+            self.error = error
 
     def __init__(self, services, actor: Actor, org_id: int):
         super().__init__()
         self.services = services
         self.actor = actor
         self.org_id = org_id
+        self.tasks: tuple[TaskView, ...] = ()
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            with VerticalScroll(id="ts-body"):
-                yield Static("正在读取录入任务…", id="ts-text")
-            yield Static("↑↓ PgUp PgDn 滚动  Esc 返回", id="ts-help")
+            yield OptionList(id="ts-list")
+            yield Static("正在读取录入任务…", id="ts-status")
+            yield Static("↑↓ 选择  n 新建  e 修改  d 删除  Esc 返回", id="ts-help")
 
     def on_mount(self) -> None:
-        self.query_one("#ts-body").focus()
+        self.query_one(OptionList).focus()
         self.load()
 
     @work(thread=True, exclusive=True, group="tasks")
     def load(self) -> None:
         try:
-            text = self.render_tasks(self.services.progress.tasks(self.actor, self.org_id))
+            self.post_message(self.Ready(self.services.progress.tasks(self.actor, self.org_id)))
         except DomainError as exc:
-            text = Text(exc.message, style="bold red")
+            self.post_message(self.Ready(None, exc.message))
         except Exception:  # noqa: BLE001 - no traceback reaches the screen
-            text = Text("读取录入任务时出错，请稍后再试", style="bold red")
-        self.post_message(self.Ready(text))
+            self.post_message(self.Ready(None, "读取录入任务时出错，请稍后再试"))
 
     @staticmethod
-    def render_tasks(tasks: tuple[TaskView, ...]) -> Text:
-        if not tasks:
-            return Text("本组织及上级组织尚未设置录入任务。")
-        out = Text()
-        for i, t in enumerate(tasks):
-            if i:
-                out.append("\n\n")
-            out.append_text(task_text(t))
-            out.append(f"\n  {t.kind_name}；由{t.org_name}设置")
-            for m in t.missing:
-                out.append(f"\n  · {m.path_text}：{m.reason}")
-            if t.missing_count > len(t.missing):
-                out.append(f"\n  …另有 {t.missing_count - len(t.missing)} 个组织（可在服务器上用 zhtj progress --json 查看全部）")
+    def render_task(t: TaskView) -> Text:
+        out = task_text(t)
+        out.append(f"\n  {t.kind_name}；由{t.org_name}设置")
+        for m in t.missing:
+            out.append(f"\n  · {m.path_text}：{m.reason}")
+        if t.missing_count > len(t.missing):
+            out.append(f"\n  …另有 {t.missing_count - len(t.missing)} 个组织（服务器上 zhtj progress --json 可查看全部）")
         return out
 
     @on(Ready)
     def _ready(self, message: Ready) -> None:
-        self.query_one("#ts-text", Static).update(message.text)
+        status = self.query_one("#ts-status", Static)
+        if message.tasks is None:
+            status.update(Text(message.error, style="bold red"))
+            return
+        self.tasks = message.tasks
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([Option(self.render_task(t), id=str(t.id)) for t in self.tasks])
+        if self.tasks:
+            options.highlighted = 0
+        status.update("" if self.tasks else "本组织及上级组织尚未设置录入任务。按 n 新建。")
+
+    def selected(self) -> TaskView | None:
+        index = self.query_one(OptionList).highlighted
+        return self.tasks[index] if index is not None and 0 <= index < len(self.tasks) else None
+
+    def _not_editable(self, t: TaskView) -> bool:
+        if t.editable:
+            return False
+        self.query_one("#ts-status", Static).update(
+            Text(f"该任务由{t.org_name}设置，只能由{t.org_name}的管理员修改或删除", style="yellow"))
+        return True
+
+    def action_new(self) -> None:
+        self.app.push_screen(TaskForm(self.services, self.actor), self._after_change)
+
+    def action_edit(self) -> None:
+        t = self.selected()
+        if t is not None and not self._not_editable(t):
+            self.app.push_screen(TaskForm(self.services, self.actor, t), self._after_change)
+
+    def action_delete(self) -> None:
+        t = self.selected()
+        if t is None or self._not_editable(t):
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.delete_task(t.id)
+
+        self.app.push_screen(Confirm(f"确定删除任务“{t.name}”吗？删除后下级组织也不再看到它。"), confirmed)
+
+    @work(thread=True, exclusive=True, group="tasks-write")
+    def delete_task(self, task_id: int) -> None:
+        try:
+            self.services.progress.delete_task(self.actor, task_id)
+        except DomainError as exc:
+            self.post_message(self.Ready(None, exc.message))
+            return
+        self.load()
+
+    def _after_change(self, changed: bool | None) -> None:
+        if changed:
+            self.load()
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class Confirm(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    Confirm { align: center middle; }
+    Confirm > Static { width: 60; max-width: 100%; height: auto; border: round $warning;
+                       background: $surface; padding: 1 2; }
+    """
+    BINDINGS = [
+        Binding("y", "answer(True)", "确定", id="confirm.yes"),
+        Binding("n", "answer(False)", "取消", id="confirm.no"),
+        Binding("escape", "answer(False)", "取消", id="confirm.escape"),
+    ]
+
+    def __init__(self, question: str):
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"{self.question}\n\ny 确定    n 取消")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class TaskForm(ModalScreen[bool]):
+    """Set or change a deadline task of the administrator's own organisation (R-PROG-3).
+    The values are checked by the service; its message is shown next to the form."""
+
+    DEFAULT_CSS = """
+    TaskForm { align: center middle; }
+    TaskForm > Vertical { width: 72; max-width: 100%; height: auto; border: round $accent;
+                          background: $surface; padding: 0 1; }
+    TaskForm Label { margin-top: 1; }
+    TaskForm #tf-error { height: auto; color: $error; margin-top: 1; }
+    TaskForm #tf-help { height: 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "取消", id="taskform.cancel"),
+        Binding("ctrl+s", "save", "保存", id="taskform.save"),
+    ]
+
+    class Done(Message):
+        def __init__(self, error: DomainError | None):
+            super().__init__()
+            self.error = error
+
+    def __init__(self, services, actor: Actor, task: TaskView | None = None):
+        super().__init__()
+        self.services = services
+        self.actor = actor
+        self.editing = task
+
+    def compose(self) -> ComposeResult:
+        t = self.editing
+        with Vertical():
+            yield Static(Text("修改录入任务" if t else "新建录入任务（适用于本组织及全部下级组织）", style="bold"))
+            yield Label("任务名称 *")
+            yield Input(t.name if t else "", placeholder="例如 2018级新生团支部建立", id="name", max_length=60)
+            yield Label("任务类型 *")
+            yield Select([(label, key) for key, label in TASK_KINDS.items()], allow_blank=False,
+                         value=t.kind if t else "cohort_branches", id="kind")
+            yield Label("入学年级（团支部建立任务必填；团员录入任务不填则为全部团支部）")
+            yield Input(str(t.cohort) if t and t.cohort else "", placeholder="例如 2018", id="cohort", max_length=4)
+            yield Label("截止日期 *")
+            yield Input(t.due.isoformat() if t else "", placeholder="YYYY-MM-DD，例如 2026-11-15", id="due", max_length=10)
+            yield Static("", id="tf-error")
+            yield Static("Ctrl+S 保存（在截止日期中按 Enter 也可保存）  Esc 取消", id="tf-help")
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    @on(Input.Submitted, "#due")
+    def _submit(self) -> None:
+        self.action_save()
+
+    def _fail(self, message: str, field: str | None) -> None:
+        self.query_one("#tf-error", Static).update(message)
+        if field in ("name", "kind", "cohort", "due"):
+            self.query_one(f"#{field}").focus()
+
+    def action_save(self) -> None:
+        name = self.query_one("#name", Input).value
+        kind = self.query_one("#kind", Select).value
+        cohort_text = self.query_one("#cohort", Input).value.strip()
+        due_text = self.query_one("#due", Input).value.strip()
+        if cohort_text and not cohort_text.isdigit():
+            self._fail("入学年级应为四位年份，例如 2018", "cohort")
+            return
+        try:
+            due = date.fromisoformat(due_text)
+        except ValueError:
+            self._fail("截止日期应写成 YYYY-MM-DD，例如 2026-11-15", "due")
+            return
+        self.query_one("#tf-error", Static).update("正在保存…")
+        self.save(name, str(kind), int(cohort_text) if cohort_text else None, due)
+
+    @work(thread=True, exclusive=True, group="taskform")
+    def save(self, name: str, kind: str, cohort: int | None, due: date) -> None:
+        try:
+            if self.editing is None:
+                self.services.progress.create_task(self.actor, self.actor.org_id, name, kind, due, cohort)
+            else:
+                self.services.progress.update_task(self.actor, self.editing.id, name, kind, due, cohort)
+        except DomainError as exc:
+            self.post_message(self.Done(exc))
+            return
+        except Exception:  # noqa: BLE001 - no traceback reaches the screen
+            self.post_message(self.Done(DomainError("保存时出错，请稍后再试")))
+            return
+        self.post_message(self.Done(None))
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        if message.error is None:
+            self.dismiss(True)
+        else:
+            self._fail(message.error.message, message.error.field)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
