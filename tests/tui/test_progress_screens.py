@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from textual.app import App
+from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tests.conftest import make_settings
@@ -40,7 +41,7 @@ class Host(App):
 
     async def on_mount(self) -> None:
         widget = self.make()
-        if isinstance(widget, ProgressModal):
+        if isinstance(widget, Screen):
             self.push_screen(widget, self._done)
         else:
             await self.mount(widget)

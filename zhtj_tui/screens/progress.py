@@ -504,8 +504,8 @@ class TaskForm(ModalScreen[bool]):
     TaskForm { align: center middle; }
     TaskForm > Vertical { width: 72; max-width: 100%; height: auto; border: round $accent;
                           background: $surface; padding: 0 1; }
-    TaskForm Label { margin-top: 1; }
-    TaskForm #tf-error { height: auto; color: $error; margin-top: 1; }
+    TaskForm Label { margin-top: 0; color: $text-muted; }
+    TaskForm #tf-error { height: auto; color: $error; }
     TaskForm #tf-help { height: 1; color: $text-muted; }
     """
     BINDINGS = [
