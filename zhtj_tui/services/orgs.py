@@ -148,13 +148,20 @@ class OrgService(ServiceBase):
 
         def run():
             parent = self.org(parent_id) if actor.operator else self.own_org(actor, parent_id)
-            rules.check_child_category(rules.category(parent.category), cat)
-            self._check_unique(parent, name.name, full)
-            org = self._new_org(parent, cat, name, full, actor)
-            self.audit(actor, "org.create", "org", org.id, org, after=self._snapshot(org))
+            org = self.add_child(actor, parent, cat, name, full)
             return self._view(org, actor)
 
         return self.write(run, integrity=lambda exc: _duplicate_name_error(exc, name.name, full))
+
+    def add_child(self, actor: Actor, parent, cat: Category, name: rules.OrgName, full: str | None):
+        """Inside a write session, with ``parent`` already authorised: check and create one
+        direct child, with its audit entry. Shared by single creation and the batch import
+        (R-SUB-1, R-SUB-2), so both apply exactly the same rules."""
+        rules.check_child_category(rules.category(parent.category), cat)
+        self._check_unique(parent, name.name, full)
+        org = self._new_org(parent, cat, name, full, actor)
+        self.audit(actor, "org.create", "org", org.id, org, after=self._snapshot(org))
+        return org
 
     def _check_unique(self, parent, short_name: str, full_name: str | None, exclude_id: int | None = None):
         clash = self.s.Org.get(parent=parent, short_name=short_name)
