@@ -172,7 +172,7 @@ def check_file(path: str | Path) -> Path:
     if not head.startswith(b"PK"):
         kind = "CSV 或文本文件" if _looks_textual(p) else "Excel 工作簿"
         raise FileRefused(
-            f"该文件不是 Excel 工作簿（.xlsx），看起来是{kind}。请用模板填写，"
+            f"该文件不是 Excel 工作簿（.xlsx），看起来是 {kind}。请用模板填写，"
             "在 Excel 或 WPS 中保存为 .xlsx 后再上传" if kind != "Excel 工作簿" else
             "该文件不是有效的 Excel 工作簿（.xlsx），请在 Excel 或 WPS 中另存为 .xlsx 后再上传",
             "file", "not_xlsx")
