@@ -12,9 +12,9 @@ MEMBER_HEADER = ["姓名", "身份证号码", "民族", "政治面貌", "入团�
 
 
 def write_xlsx(path: Path, rows: list[list], title: str = "Sheet1", before: list[str] | None = None,
-               hidden_first: bool = False) -> Path:
-    """One sheet holding ``rows`` (the header first). ``before`` adds sheets in front of it
-    (``hidden_first`` hides them... or the data sheet when before is empty)."""
+               hidden: bool = False) -> Path:
+    """A sheet holding ``rows`` (the header first). ``before`` adds sheets in front of it;
+    ``hidden`` hides the data sheet (only with ``before``: a workbook needs a visible sheet)."""
     wb = Workbook()
     first = wb.active
     if before:
@@ -28,7 +28,7 @@ def write_xlsx(path: Path, rows: list[list], title: str = "Sheet1", before: list
         ws.title = title
     for row in rows:
         ws.append(row)
-    if hidden_first:
+    if hidden:
         ws.sheet_state = "hidden"
         wb.active = 0
     wb.save(path)

@@ -137,7 +137,7 @@ def normalize_header(value: object) -> str:
         return ""
     text = to_halfwidth(str(value))
     text = _PARENS.sub("", text)
-    text = re.sub(r"[\s*:：]+", "", text)
+    text = re.sub(r"[\s*＊:：]+", "", text)
     return text
 
 
@@ -326,6 +326,7 @@ def _find_header(rows: list[tuple], spec: SheetSpec) -> _Header | None:
     maps = {k: _label_map(s) for k, s in SPECS.items()}
     prev: tuple = ()
     best: _Header | None = None
+    mine: _Header | None = None
     for r, row in enumerate(rows, start=1):
         # A header cell merged down over two rows holds its label in the upper row only.
         labels = [
@@ -341,10 +342,14 @@ def _find_header(rows: list[tuple], spec: SheetSpec) -> _Header | None:
             if all(k in columns for k in SPECS[kind].identifying):
                 found = _Header(r, columns, kind)
                 if kind == spec.kind:
-                    return found
-                best = best or found
+                    # The header is the row matching most columns (a merged group label
+                    # above the real labels matches only some).
+                    if mine is None or len(columns) > len(mine.columns):
+                        mine = found
+                elif best is None or len(columns) > len(best.columns):
+                    best = found
         prev = row
-    return best
+    return mine or best
 
 
 def read_sheet(path: str | Path, spec: SheetSpec, progress: Progress | None = None) -> ParsedSheet:
