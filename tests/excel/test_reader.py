@@ -118,13 +118,13 @@ def test_more_data_rows_than_the_limit_are_refused(tmp_path, monkeypatch):
 
 
 def test_formulas_without_values_are_refused(tmp_path):
-    p = write_xlsx(tmp_path / "formulas.xlsx", [ORG_HEADER, ['=CONCAT("师范","学院团委")', "团委"]])
+    p = write_xlsx(tmp_path / "formulas.xlsx", [ORG_HEADER, ['=CONCAT("师范","学院团委")', "团委"]], formulas=True)
     err = refused(p)
     assert err.code == "formulas" and "A2" in str(err) and "选择性粘贴" in str(err)
 
 
 def test_formula_with_saved_result_reads_the_value(tmp_path):
-    p = write_xlsx(tmp_path / "cached.xlsx", [ORG_HEADER, ['=CONCAT("师范","学院团委")', "团委"]])
+    p = write_xlsx(tmp_path / "cached.xlsx", [ORG_HEADER, ['=CONCAT("师范","学院团委")', "团委"]], formulas=True)
     rewrite_member(p, "worksheets/sheet1.xml", lambda d: re.sub(
         rb'<c r="A2"([^>]*)><f>(.*?)</f><v\s*/?>(</v>)?', '<c r="A2" t="str"><f>\\2</f><v>师范学院团委</v>'.encode(), d))
     sheet = read_sheet(p, ORG_SPEC)

@@ -12,9 +12,10 @@ MEMBER_HEADER = ["姓名", "身份证号码", "民族", "政治面貌", "入团�
 
 
 def write_xlsx(path: Path, rows: list[list], title: str = "Sheet1", before: list[str] | None = None,
-               hidden: bool = False) -> Path:
+               hidden: bool = False, formulas: bool = False) -> Path:
     """A sheet holding ``rows`` (the header first). ``before`` adds sheets in front of it;
-    ``hidden`` hides the data sheet (only with ``before``: a workbook needs a visible sheet)."""
+    ``hidden`` hides the data sheet (only with ``before``: a workbook needs a visible sheet);
+    text starting with "=" is a formula only when ``formulas``."""
     wb = Workbook()
     first = wb.active
     if before:
@@ -28,6 +29,10 @@ def write_xlsx(path: Path, rows: list[list], title: str = "Sheet1", before: list
         ws.title = title
     for row in rows:
         ws.append(row)
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("=") and not formulas:
+                cell.data_type = "s"  # text that merely starts with "=", as a user typed it
     if hidden:
         ws.sheet_state = "hidden"
         wb.active = 0
