@@ -13,6 +13,7 @@ import json
 import sys
 
 from zhtj_tui.commands.orgref import resolve_org
+from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.imports import ImportResult
 
@@ -110,14 +111,25 @@ def cmd_template_members(args, ctx) -> int:
 def cmd_import_orgs(args, ctx) -> int:
     svc = ctx.services
     parent = resolve_org(svc, args.parent)
-    result = svc.org_import.run_file(Actor.server_operator(), parent, args.file, dry_run=args.dry_run)
-    return _report(result, args.json)
+    return _run(args, lambda: svc.org_import.run_file(Actor.server_operator(), parent, args.file, dry_run=args.dry_run))
 
 
 def cmd_import_members(args, ctx) -> int:
     svc = ctx.services
     branch = resolve_org(svc, args.branch)
-    result = svc.member_import.run_file(Actor.server_operator(), branch, args.file, dry_run=args.dry_run)
+    return _run(args, lambda: svc.member_import.run_file(Actor.server_operator(), branch, args.file,
+                                                         dry_run=args.dry_run))
+
+
+def _run(args, fn) -> int:
+    """With --json a refusal of the whole file is JSON too (exit 2), for scripts."""
+    try:
+        result = fn()
+    except DomainError as exc:
+        if not args.json:
+            raise
+        print(json.dumps({"ok": False, "error": str(exc), "code": exc.code, "rows": []}, ensure_ascii=False))
+        return 2
     return _report(result, args.json)
 
 
