@@ -4,11 +4,12 @@ outcome per row before anything is written, and a result after the one transacti
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zhtj_tui.excel.reader import ParsedSheet, SheetSpec, read_sheet
+from zhtj_tui.excel.reader import PROGRESS_EVERY, ParsedSheet, SheetSpec, read_sheet
 
 #: Outcomes shown per row.
 CREATE = "将创建"
@@ -110,3 +111,37 @@ def load(source: str | os.PathLike | ParsedSheet, spec: SheetSpec, progress: Pro
 def preview_as_result(preview: ImportPreview) -> ImportResult:
     """A dry run's result: the preview's outcomes, nothing written."""
     return ImportResult(preview.kind, preview.target_id, preview.target_name, preview.rows, dry_run=True)
+
+
+def phase(progress: Progress | None, start: float, end: float) -> Progress | None:
+    """One phase of a longer job (reading, then checking) reported as part of a single
+    0..1000 progress, so that the bar never jumps back."""
+    if progress is None:
+        return None
+
+    def report(done: int, total: int) -> None:
+        frac = min(done / total, 1.0) if total else 1.0
+        progress(int(1000 * (start + (end - start) * frac)), 1000)
+
+    return report
+
+
+class Ticker:
+    """Calls ``progress`` at most every ``PROGRESS_EVERY`` seconds from a loop over rows."""
+
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress = progress
+        self.total = total
+        self.last = time.monotonic()
+
+    def tick(self, done: int) -> None:
+        if self.progress is None or done % 256:
+            return
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_EVERY:
+            self.last = now
+            self.progress(done, self.total)
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress(self.total, self.total)

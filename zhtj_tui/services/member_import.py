@@ -31,7 +31,9 @@ from zhtj_tui.services.imports import (
     ImportResult,
     Progress,
     RowOutcome,
+    Ticker,
     load,
+    phase,
     preview_as_result,
 )
 
@@ -63,8 +65,8 @@ class MemberImportService(ServiceBase):
                 progress: Progress | None = None) -> ImportPreview:
         """Read and check the file; nothing is written."""
         self.read(lambda: self._branch(actor, branch_id))  # refuse early, before reading the file
-        sheet, file_name = load(source, MEMBER_SPEC, progress)
-        planned = self._validate(sheet)
+        sheet, file_name = load(source, MEMBER_SPEC, phase(progress, 0.0, 0.7))
+        planned = self._validate(sheet, phase(progress, 0.7, 1.0))
 
         def run():
             branch = self._branch(actor, branch_id)
@@ -122,12 +124,14 @@ class MemberImportService(ServiceBase):
             return branch
         raise Forbidden("只有本团支部或其直属上级组织的管理员可以录入团员", None, "not_branch_admin")
 
-    def _validate(self, sheet: ParsedSheet) -> list[_Planned]:
+    def _validate(self, sheet: ParsedSheet, progress: Progress | None = None) -> list[_Planned]:
         today = self.settings.today()
         policy = self.settings.join_age
         cutover = self.settings.member_no_cutover
+        ticker = Ticker(progress, len(sheet.rows))
         out = []
-        for row in sheet.rows:
+        for i, row in enumerate(sheet.rows):
+            ticker.tick(i)
             label = str(row.values.get("name") or "").strip()[:30]
             if row.error is not None:
                 out.append(_Planned(row.row, label, error=row.error))
@@ -138,6 +142,7 @@ class MemberImportService(ServiceBase):
                 out.append(_Planned(row.row, label, error=exc))
                 continue
             out.append(_Planned(row.row, data.name, data))
+        ticker.finish()
         return out
 
     def _resolve(self, branch, planned: list[_Planned]) -> list[RowOutcome]:

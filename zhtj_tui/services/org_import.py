@@ -26,6 +26,7 @@ from zhtj_tui.services.imports import (
     Progress,
     RowOutcome,
     load,
+    phase,
     preview_as_result,
 )
 from zhtj_tui.services.orgs import OrgService
@@ -53,7 +54,7 @@ class OrgImportService(ServiceBase):
         """Read and check the file; nothing is written. Refuses the whole file
         (``FileRefused``) when it cannot be read or is the wrong template."""
         self.read(lambda: self._parent(actor, parent_id))  # refuse early, before reading the file
-        sheet, file_name = load(source, ORG_SPEC, progress)
+        sheet, file_name = load(source, ORG_SPEC, phase(progress, 0.0, 1.0))
 
         def run():
             parent = self._parent(actor, parent_id)
