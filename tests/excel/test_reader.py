@@ -254,3 +254,9 @@ def test_the_zip_checks_do_not_trust_openpyxl_with_a_bad_stream(tmp_path):
         zf.writestr("xl/workbook.xml", "not xml")
     p.write_bytes(buf.getvalue())
     assert refused(p).code == "corrupt"
+
+
+def test_sound_workbook_with_another_file_name_is_read(tmp_path):
+    p = write_xlsx(tmp_path / "o.xlsx", [ORG_HEADER, ["甲团委", "团委"]])
+    renamed = p.rename(tmp_path / "下级组织(1).xlsx.download")
+    assert read_sheet(renamed, ORG_SPEC).rows[0].values["short_name"] == "甲团委"

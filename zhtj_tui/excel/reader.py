@@ -355,20 +355,23 @@ def _find_header(rows: list[tuple], spec: SheetSpec) -> _Header | None:
 def read_sheet(path: str | Path, spec: SheetSpec, progress: Progress | None = None) -> ParsedSheet:
     """Read the rows of the first sheet (hidden or not) whose header matches ``spec``."""
     p = check_file(path)
-    try:
-        from openpyxl import load_workbook
+    from openpyxl import load_workbook
 
-        wb = load_workbook(p, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any parser failure is a damaged file to the user
-        raise FileRefused(_CORRUPT, "file", "corrupt") from None
-    try:
-        return _read(wb, p, spec, progress)
-    except DomainError:
-        raise
-    except Exception:  # noqa: BLE001 - malformed XML inside a valid zip
-        raise FileRefused(_CORRUPT, "file", "corrupt") from None
-    finally:
-        wb.close()
+    # A file object rather than the name: openpyxl would refuse a sound workbook whose name
+    # does not end in .xlsx (downloads renamed by browsers or chat programs).
+    with open(p, "rb") as fh:
+        try:
+            wb = load_workbook(fh, read_only=True, data_only=True)
+        except Exception:  # noqa: BLE001 - any parser failure is a damaged file to the user
+            raise FileRefused(_CORRUPT, "file", "corrupt") from None
+        try:
+            return _read(wb, p, spec, progress)
+        except DomainError:
+            raise
+        except Exception:  # noqa: BLE001 - malformed XML inside a valid zip
+            raise FileRefused(_CORRUPT, "file", "corrupt") from None
+        finally:
+            wb.close()
 
 
 def _read(wb, p: Path, spec: SheetSpec, progress: Progress | None) -> ParsedSheet:
