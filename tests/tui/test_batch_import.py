@@ -68,6 +68,10 @@ async def test_org_batch_flow_template_preview_confirm_result(services, tmp_path
         await submit(pilot, screen, "#path", str(tmp_path / "filled.xlsx"))
         assert [r[:3] for r in table_rows(screen)] == [("2", "师范学院团委", "将创建"), ("3", "经管学院", "错误")]
         assert "将创建 1，已存在 0，错误 1" in status(screen)
+        await pilot.press("down")
+        await pilot.pause()
+        detail = str(screen.query_one("#detail", Static).render())
+        assert detail.startswith("第3行 经管学院：错误") and "例如 石河子大学师范学院团委" in detail
         assert services.orgs.children(OP, top.id).items == ()  # nothing written yet
         await pilot.press("f9")
         await pilot.app.workers.wait_for_complete()

@@ -81,6 +81,7 @@ class BatchImportScreen(Screen):
     BatchImportScreen #status.error { color: $error; }
     BatchImportScreen #progress { height: 1; }
     BatchImportScreen DataTable { height: 1fr; }
+    BatchImportScreen #detail { height: auto; max-height: 3; color: $text-muted; }
     """
 
     class Progress(Message):
@@ -118,6 +119,7 @@ class BatchImportScreen(Screen):
             yield Static("先按 F2 保存模板并填写，再输入填好的文件路径、按回车检查；检查无误后按 F9 确认导入。", id="status")
             yield ProgressBar(total=None, show_eta=False, id="progress")
             yield DataTable(id="rows", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -224,6 +226,12 @@ class BatchImportScreen(Screen):
         elif isinstance(value, Path):
             self._status(f"模板已保存到 {value}。请用 Excel 或 WPS 填写后保存，再在“上传文件”中输入它的路径")
 
+    @on(DataTable.RowHighlighted, "#rows")
+    def _show_detail(self, event: DataTable.RowHighlighted) -> None:
+        """The whole reason of the highlighted row (the table cuts long reasons off)."""
+        row = event.data_table.get_row_at(event.cursor_row)
+        self.query_one("#detail", Static).update(f"第{row[0]}行 {row[1]}：{row[2]}" + (f"。{row[3]}" if row[3] else ""))
+
     def _show_preview(self, preview: ImportPreview) -> None:
         self.preview = preview
         self._fill(preview.rows)
@@ -246,6 +254,7 @@ class BatchImportScreen(Screen):
     def _fill(self, rows) -> None:
         table = self.query_one("#rows", DataTable)
         table.clear()
+        self.query_one("#detail", Static).update("")
         marks = {CREATE: "将创建", CREATED: "已创建", EXISTS: "已存在", ERROR: "错误"}
         table.add_rows(
             (str(r.row), r.name, marks.get(r.outcome, r.outcome), r.reason) for r in rows[:MAX_SHOWN]
