@@ -9,11 +9,13 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from pony.orm import Database, db_session
 from pony.orm.core import TransactionError
+from pony.utils import datetime2timestamp
 
 from zhtj_tui.db.schema import SCHEMA_VERSION, define_entities
 
@@ -84,8 +86,29 @@ class Store:
     Meta: type
 
     def execute(self, sql: str, params: dict | None = None):
-        """Raw SQL with ``$name`` parameters inside the current db_session."""
-        return self.db.execute(sql, {}, dict(params or {}))
+        """Raw SQL with ``$name`` parameters inside the current db_session.
+
+        Returns the DB-API cursor: ``rowcount`` is the number of rows an UPDATE or DELETE
+        matched, on SQLite and PostgreSQL alike.
+        """
+        return self.db.execute(sql, {}, self._params(params))
+
+    def select(self, sql: str, params: dict | None = None) -> list:
+        """Raw SELECT with ``$name`` parameters inside the current db_session."""
+        return self.db.select(sql, {}, self._params(params))
+
+    def _params(self, params: dict | None) -> dict:
+        """Parameters as Pony itself stores them. On SQLite a datetime is text, and Pony
+        writes it with six fractional digits ('2026-11-21 08:00:00.000000'); sqlite3's own
+        adapter drops them when they are zero ('2026-11-21 08:00:00'), and text comparison
+        then puts the instant *before* the equal stored value, so ``expires_at > $now``
+        would accept a code at the very moment it expires. Convert like Pony does."""
+        out = dict(params or {})
+        if self.provider == "sqlite":
+            for key, value in out.items():
+                if isinstance(value, datetime):
+                    out[key] = datetime2timestamp(value)
+        return out
 
     def disconnect(self) -> None:
         with contextlib.suppress(Exception):

@@ -116,7 +116,7 @@ class AccountService(ServiceBase):
                     return "unknown"
                 self.codes_refusal(row)
                 raise DomainError("该管理员注册码已被使用，请联系上级组织管理员生成新的注册码", "code", "code_used")
-            code_id, org_id = self.s.db.select("select id, org from reg_code where code = $code", {"code": code})[0]
+            code_id, org_id = self.s.select("select id, org from reg_code where code = $code", {"code": code})[0]
             org = self.s.Org[org_id]
             if existing is None:
                 acc = self.s.Account(
