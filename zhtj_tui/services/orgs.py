@@ -218,6 +218,11 @@ class OrgService(ServiceBase):
                         raise DomainError(
                             f"{rules.INFO_LABELS[key]}保存后不可修改；如确需更正，请联系上级组织管理员", key, "locked"
                         )
+            # R-INFO-3: the pair is checked on the numbers as they will be saved, so that
+            # sending only one of them cannot slip past the saved other one.
+            staffing = {k: clean[k] if k in clean else getattr(org, k) for k in rules.STAFFING_FIELDS}
+            rules.check_staffing_pair(staffing["admin_quota"], staffing["admin_actual"], "admin_quota", "admin_actual")
+            rules.check_staffing_pair(staffing["inst_quota"], staffing["inst_actual"], "inst_quota", "inst_actual")
             for key in rules.STAFFING_FIELDS:
                 if key in clean:
                     setattr(org, key, clean[key])
