@@ -224,3 +224,15 @@ def test_lock_time_is_stored_exactly(svc, code, clock):
     assert refused(svc.accounts.login, who.mobile, PASSWORD).code == "locked"
     clock.advance(microseconds=1)
     assert svc.accounts.login(who.mobile, PASSWORD)
+
+
+def test_join_age_policy_comes_from_settings(svc, tree):
+    # R-REG-2 *public*: with the national 2017-01-01 cut-over, 12 suffices in 2016-10
+    from zhtj_tui.domain.joinage import JoinAgePolicy
+    from zhtj_tui.services import Services
+
+    who = person(birth=date(2004, 3, 1), join_month="2016-10")
+    code = svc.codes.issue(tree.me["top"], tree.ids["a"]).code
+    assert refused(register, svc, code, who).code == "join_age"
+    national = Services(svc.store, svc.settings.with_(join_age=JoinAgePolicy(cutover=date(2017, 1, 1))), "test")
+    assert register(national, code, who).org_id == tree.ids["a"]

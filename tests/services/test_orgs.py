@@ -263,3 +263,26 @@ def test_search(svc, tree):
     assert svc.orgs.search(me, "%") == () and svc.orgs.search(me, "_") == ()
     assert svc.orgs.search(me, "  ") == ()
     assert [o.id for o in svc.orgs.search(OP, "化学")] == [tree.ids["b"], tree.ids["b1"]]
+
+
+def test_every_change_is_audited(svc, clock):
+    # SPEC §9: who, when, what, before and after, for each change in the §2 workflow
+    from tests.helpers import admin_of
+
+    top = svc.orgs.create_top(OP, "审计大学团委", "团委")
+    me = admin_of(svc, top.id, person(name="审计员"))
+    clock.advance(minutes=1)
+    svc.orgs.save_info(me, top.id, {"full_name": "审计大学共青团委员会", "admin_quota": 1})
+    child = svc.orgs.create_child(me, top.id, "审计学院团委", "团委")
+    svc.codes.issue(me, child.id)
+    svc.codes.issue_all(me, top.id, renew=True)
+    svc.orgs.correct(me, child.id, {"short_name": "审计二院团委"}, "改名")
+    entries = svc.audit.recent(me, top.id)
+    assert [e.action for e in reversed(entries)] == [
+        "org.create_top", "code.issue", "account.register", "org.save_info", "org.create", "code.issue",
+        "code.issue_all", "org.correct",
+    ]
+    save = next(e for e in entries if e.action == "org.save_info")
+    assert (save.actor_label, save.at, save.before["admin_quota"], save.after["admin_quota"]) == (
+        "审计员", clock(), None, 1)
+    assert entries[-1].actor_label == "服务器管理员"
