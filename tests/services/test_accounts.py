@@ -236,3 +236,28 @@ def test_join_age_policy_comes_from_settings(svc, tree):
     assert refused(register, svc, code, who).code == "join_age"
     national = Services(svc.store, svc.settings.with_(join_age=JoinAgePolicy(cutover=date(2017, 1, 1))), "test")
     assert register(national, code, who).org_id == tree.ids["a"]
+
+
+def test_registration_password_guesses_count_towards_the_lock(svc, tree, code, clock):
+    # The existing-account password at registration is guarded like the login: a valid
+    # code must not allow unlimited guesses at someone's password
+    who = person()
+    register(svc, code, who)
+    second = svc.codes.issue(tree.me["top"], tree.ids["b"]).code
+    for _ in range(4):
+        assert refused(register, svc, second, who, password="guess1234").code == "existing_account_password"
+    err = refused(register, svc, second, who, password="guess1234")
+    assert err.code == "locked" and "16:15" in err.message
+    assert refused(register, svc, second, who).code == "locked"  # even the right password
+    assert refused(svc.accounts.login, who.mobile, PASSWORD).code == "locked"
+    clock.advance(minutes=15)
+    assert register(svc, second, who).org_id == tree.ids["b"]
+
+
+def test_change_password_guesses_count_towards_the_lock(svc, code):
+    who = person()
+    done = register(svc, code, who)
+    for _ in range(4):
+        refused(svc.accounts.change_password, done.account_id, "wrong1234", "newpass99")
+    err = refused(svc.accounts.change_password, done.account_id, "wrong1234", "newpass99")
+    assert (err.code, err.field) == ("locked", "old_password")
