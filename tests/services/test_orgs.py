@@ -286,3 +286,20 @@ def test_every_change_is_audited(svc, clock):
     assert (save.actor_label, save.at, save.before["admin_quota"], save.after["admin_quota"]) == (
         "审计员", clock(), None, 1)
     assert entries[-1].actor_label == "服务器管理员"
+
+
+def test_first_save_keeps_the_full_name_given_at_creation(svc, tree):
+    # R-SUB-1 gives 全称 optionally at creation; a first save that does not send it keeps it
+    view = svc.orgs.save_info(tree.me["top"], tree.ids["top"], {"admin_quota": 1})
+    assert view.full_name == "石河子大学共青团委员会" and view.locked
+
+
+def test_a_locked_field_never_filled_may_still_be_filled(svc, tree):
+    # R-INFO-2: what was saved cannot change; what was never filled can be filled once
+    me = tree.me["a"]
+    svc.orgs.save_info(me, tree.ids["a"], {"full_name": "石河子大学师范学院共青团委员会"})
+    view = svc.orgs.save_info(me, tree.ids["a"], {"industry": "普通高等院校", "full_name": ""})
+    assert (view.industry_name, view.full_name) == ("普通高等院校", "石河子大学师范学院共青团委员会")
+    assert refused(svc.orgs.save_info, me, tree.ids["a"], {"industry": "党政机关"}).code == "locked"
+    err = refused(svc.orgs.save_info, me, tree.ids["a"], {"full_name": "石河子大学共青团委员会"})
+    assert err.code == "locked"  # locked wins over the duplicate: nothing is looked up
