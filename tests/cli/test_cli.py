@@ -118,3 +118,22 @@ def test_unexpected_error_goes_to_a_private_log(tmp_path, capsys, monkeypatch):
     assert secret not in text and "13912345678" not in text
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
     assert stat.S_IMODE(log.parent.stat().st_mode) == 0o700
+
+
+def test_code_by_ambiguous_short_name(tmp_path, capsys):
+    from tests.conftest import make_settings
+    from zhtj_tui.services import Services
+    from zhtj_tui.services.dto import Actor
+
+    url = f"sqlite:///{tmp_path / 'z.sqlite'}"
+    svc = Services.open(make_settings(url))
+    op = Actor.server_operator()
+    top = svc.orgs.create_top(op, "歧义大学团委", "团委")
+    for college in ("文学院团委", "理学院团委"):
+        parent = svc.orgs.create_child(op, top.id, college, "团委")
+        svc.orgs.create_child(op, parent.id, "学生会团支部", "团支部")
+    svc.close()
+    assert cli.main(["--db", url, "code", "学生会团支部"]) == 2
+    assert "有多个组织简称为“学生会团支部”" in one_chinese_line(capsys.readouterr().err)
+    assert cli.main(["--db", url, "code", "理学院团委"]) == 0
+    assert "理学院团委（团委，编号 4）" in capsys.readouterr().out

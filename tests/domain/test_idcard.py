@@ -144,3 +144,12 @@ def test_mask_id_number():
     assert mask_id_number("11010519491231002X") == "110105********002X"
     assert mask_id_number("") == ""
     assert mask_id_number("12345") == "*****"
+
+
+def test_helper_people_never_repeat():
+    # tests.helpers.person hands out distinct ID numbers and mobiles however many are made
+    from tests.helpers import person
+
+    people = [person() for _ in range(2100)]
+    assert len({p.id_number for p in people}) == 2100 and len({p.mobile for p in people}) == 2100
+    assert all(parse_id_number(p.id_number, TODAY).birth_date == date(2000, 5, 17) for p in people[::97])
