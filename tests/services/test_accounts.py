@@ -261,3 +261,15 @@ def test_change_password_guesses_count_towards_the_lock(svc, code):
         refused(svc.accounts.change_password, done.account_id, "wrong1234", "newpass99")
     err = refused(svc.accounts.change_password, done.account_id, "wrong1234", "newpass99")
     assert (err.code, err.field) == ("locked", "old_password")
+
+
+def test_login_records_the_time(svc, code, clock):
+    from pony.orm import db_session
+
+    who = person()
+    register(svc, code, who)
+    clock.advance(hours=2, microseconds=7)
+    svc.accounts.login(who.mobile, PASSWORD)
+    with db_session:
+        acc = svc.store.Account.get(mobile=who.mobile)
+        assert (acc.last_login_at, acc.failed_logins, acc.locked_until) == (clock(), 0, None)

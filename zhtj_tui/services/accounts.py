@@ -182,11 +182,13 @@ class AccountService(ServiceBase):
             raise wrong
 
         def ok():
-            acc = self.s.Account[acc_id]
-            acc.failed_logins = 0
-            acc.locked_until = None
-            acc.last_login_at = now
-            return self._session(acc)
+            # A plain UPDATE: a wrong password counted meanwhile by another session must
+            # not turn this login into an optimistic-check conflict.
+            self.s.execute(
+                "UPDATE account SET failed_logins = 0, locked_until = NULL, last_login_at = $now WHERE id = $id",
+                {"now": now, "id": acc_id},
+            )
+            return self._session(self.s.Account[acc_id])
 
         session = self.write(ok)
         throttle.reset()
