@@ -260,3 +260,14 @@ def test_sound_workbook_with_another_file_name_is_read(tmp_path):
     p = write_xlsx(tmp_path / "o.xlsx", [ORG_HEADER, ["甲团委", "团委"]])
     renamed = p.rename(tmp_path / "下级组织(1).xlsx.download")
     assert read_sheet(renamed, ORG_SPEC).rows[0].values["short_name"] == "甲团委"
+
+
+def test_formulas_outside_the_data_or_with_saved_empty_results_are_fine(tmp_path):
+    rows = [ORG_HEADER + ["辅助列"], ["甲团委", "团委", None, '=LEN(A2)'], ["乙团委", "团委", '=IF(1,"","")', None]]
+    p = write_xlsx(tmp_path / "o.xlsx", rows, formulas=True)
+    # Excel saves an empty text result as t="str" with an empty value.
+    rewrite_member(p, "worksheets/sheet1.xml", lambda d: re.sub(
+        rb'<c r="C3"([^>]*)><f>(.*?)</f><v\s*/?>(</v>)?', b'<c r="C3" t="str"><f>\\2</f><v></v>', d))
+    sheet = read_sheet(p, ORG_SPEC)
+    assert [(r.row, r.values["short_name"], r.values["full_name"]) for r in sheet.rows] == [
+        (2, "甲团委", None), (3, "乙团委", None)]

@@ -252,9 +252,11 @@ def _has_formula_tag(zf: zipfile.ZipFile, part: str) -> bool:
             tail = chunk[-8:]
 
 
-def formulas_without_values(path: Path, sheet_name: str, limit: int = 5) -> list[str]:
-    """Cells of ``sheet_name`` holding a formula whose result was never saved (files written
-    by programs rather than by Excel): read with data_only they would look empty."""
+def formulas_without_values(path: Path, sheet_name: str, columns: set[int] | None = None, first_row: int = 1,
+                            limit: int = 5) -> list[str]:
+    """Cells of ``sheet_name`` (in ``columns``, 1-based, from ``first_row``) holding a formula
+    whose result was never saved (files written by programs rather than by Excel): read
+    with data_only they would look empty. A saved empty text result (t="str") is fine."""
     try:
         with zipfile.ZipFile(path) as zf:
             part = _sheet_parts(zf).get(sheet_name)
@@ -267,17 +269,30 @@ def formulas_without_values(path: Path, sheet_name: str, limit: int = 5) -> list
                         if elem.tag == f"{_NS_MAIN}row":
                             elem.clear()
                         continue
-                    f = elem.find(f"{_NS_MAIN}f")
-                    if f is not None:
-                        v = elem.find(f"{_NS_MAIN}v")
-                        inline = elem.find(f"{_NS_MAIN}is")
-                        if (v is None or not (v.text or "").strip()) and inline is None:
-                            found.append(elem.get("r", "?"))
-                            if len(found) >= limit:
-                                break
+                    if elem.find(f"{_NS_MAIN}f") is None or not _in_area(elem.get("r", ""), columns, first_row):
+                        continue
+                    v = elem.find(f"{_NS_MAIN}v")
+                    if elem.find(f"{_NS_MAIN}is") is not None or (v is not None and elem.get("t") == "str"):
+                        continue
+                    if v is None or not (v.text or "").strip():
+                        found.append(elem.get("r", "?"))
+                        if len(found) >= limit:
+                            break
             return found
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
         raise FileRefused(_CORRUPT, "file", "corrupt") from None
+
+
+_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _in_area(ref: str, columns: set[int] | None, first_row: int) -> bool:
+    m = _REF.match(ref)
+    if m is None:
+        return True  # no usable reference: count it
+    from openpyxl.utils import column_index_from_string
+
+    return int(m.group(2)) >= first_row and (columns is None or column_index_from_string(m.group(1)) in columns)
 
 
 # -- cell values ------------------------------------------------------------------------
@@ -409,7 +424,7 @@ def _read(wb, p: Path, spec: SheetSpec, progress: Progress | None) -> ParsedShee
         raise FileRefused(
             f"工作表“{ws.title}”声称有 {claimed:,} 行，超过每次最多 {MAX_ROWS:,} 行的限制。"
             "请删除多余的行（或把数据分成几个文件）后再上传", "file", "too_many_rows")
-    cells = formulas_without_values(p, ws.title)
+    cells = formulas_without_values(p, ws.title, {i + 1 for i in header.columns.values()}, header.row + 1)
     if cells:
         raise FileRefused(
             f"工作表“{ws.title}”中有公式但没有计算结果（如 {'、'.join(cells[:5])}），无法读取其中的值。"
