@@ -13,9 +13,10 @@ from textual.widgets import DataTable, Input, ProgressBar, Static
 from tests.conftest import make_settings
 from tests.excel.xlsx import MEMBER_HEADER, ORG_HEADER, member_row, write_xlsx
 from tests.helpers import person
-from zhtj_tui.screens.batch_import import BatchImportScreen
+from zhtj_tui.screens.batch_import import BatchImportScreen, shown_rows
 from zhtj_tui.services import Services
 from zhtj_tui.services.dto import Actor
+from zhtj_tui.services.imports import CREATE, ERROR, RowOutcome
 
 OP = Actor.server_operator()
 
@@ -119,3 +120,9 @@ async def test_path_input_completes_file_names(services, tmp_path):
         await pilot.press("right")
         await pilot.pause()
         assert box.value == str(tmp_path / "团员名单2018.xlsx")
+
+
+def test_long_previews_list_refused_rows_first():
+    rows = [RowOutcome(i, f"第{i}", ERROR if i % 4 == 0 else CREATE) for i in range(2, 12)]
+    assert [r.row for r in shown_rows(rows, limit=20)] == list(range(2, 12))
+    assert [r.row for r in shown_rows(rows, limit=4)] == [4, 8, 2, 3]

@@ -33,6 +33,16 @@ TEMPLATE_NAMES = {"orgs": "下级组织批量创建模板.xlsx", "members": "团
 MAX_SHOWN = 5000
 
 
+def shown_rows(rows, limit: int = MAX_SHOWN) -> list:
+    """The rows the table shows: all of them, or when there are too many, the refused ones
+    first (what the user must fix), then the rest, in file order within each group."""
+    if len(rows) <= limit:
+        return list(rows)
+    errors = [r for r in rows if r.outcome == ERROR]
+    rest = [r for r in rows if r.outcome != ERROR]
+    return (errors + rest)[:limit]
+
+
 class PathSuggester(Suggester):
     """Completes the file or directory name being typed (like a shell's Tab)."""
 
@@ -240,6 +250,8 @@ class BatchImportScreen(Screen):
             self.preview = None
             return
         tail = "按 F9 确认导入（只导入“将创建”的行）" if preview.creatable else "没有可以导入的行，请改正后重新检查"
+        if len(preview.rows) > MAX_SHOWN:
+            tail += f"。表中只列出 {MAX_SHOWN} 行，有错误的行排在前面"
         self._status(f"检查完毕（工作表“{preview.sheet_name}”）：将创建 {preview.creatable}，已存在 {preview.existing}，"
                      f"错误 {preview.errors}。{tail}", error=preview.creatable == 0)
         self.query_one("#rows", DataTable).focus()
@@ -257,7 +269,7 @@ class BatchImportScreen(Screen):
         self.query_one("#detail", Static).update("")
         marks = {CREATE: "将创建", CREATED: "已创建", EXISTS: "已存在", ERROR: "错误"}
         table.add_rows(
-            (str(r.row), r.name, marks.get(r.outcome, r.outcome), r.reason) for r in rows[:MAX_SHOWN]
+            (str(r.row), r.name, marks.get(r.outcome, r.outcome), r.reason) for r in shown_rows(rows)
         )
 
     def _start_progress(self) -> None:
