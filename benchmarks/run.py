@@ -90,7 +90,7 @@ def versions(ctx: BenchContext) -> list[tuple[str, str]]:
 def build_data(url: str, scale: str, reuse: bool, settings):
     """Return the ``DemoReport`` of a fresh data set, or None when an existing one is reused."""
     from zhtj_tui.db import open_store
-    from zhtj_tui.demo import generate
+    from zhtj_tui.demo import META_SCALE, generate
     from zhtj_tui.services.accounts import AccountService
     from zhtj_tui.services.base import Context
 
@@ -99,7 +99,7 @@ def build_data(url: str, scale: str, reuse: bool, settings):
         from pony.orm import db_session
 
         with db_session:
-            row = store.db.select("select value from zhtj_meta where key = $META_SCALE")
+            row = store.db.select("select value from zhtj_meta where key = $k", {"k": META_SCALE})
         existing = row[0] if row else None
         if reuse and existing == scale:
             print(f"reusing the {scale} data set in {store.url.describe()}", flush=True)
