@@ -177,7 +177,15 @@ def test_refuses_a_database_it_did_not_fill(svc):
     assert rows(svc, "select count(*) from org")[0] == 1
 
 
+def index_names(svc) -> set[str]:
+    if svc.store.provider == "postgres":
+        return set(rows(svc, "select indexname from pg_indexes where schemaname = current_schema()"))
+    return set(rows(svc, "select name from sqlite_master where type = 'index'"))
+
+
 def test_force_regenerates_a_demo_database(svc):
+    indexes = index_names(svc)
+    assert "idx_member_path_status" in indexes
     run_demo(svc)
     with pytest.raises(DomainError) as err:
         run_demo(svc, seed=7)
@@ -189,6 +197,8 @@ def test_force_regenerates_a_demo_database(svc):
     # Later inserts through the ORM follow the generated ids (sequences reset).
     college = svc.orgs.create_child(Actor.server_operator(), 1, "护理学院团委", "团委")
     assert college.id == 36 and college.path == "/1/36/"
+    # The load's temporary index drop (PostgreSQL) leaves every index in place.
+    assert index_names(svc) == indexes
 
 
 def test_cli_prints_counts_rate_and_logins(sqlite_url, capsys):

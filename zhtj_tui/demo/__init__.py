@@ -130,11 +130,14 @@ def generate(db_url: str, settings, hasher, scale: str = "small", seed: int = 20
             people = People(rng, today, REGIONS_NATIONAL, policy=settings.join_age,
                             member_no_cutover=settings.member_no_cutover)
         b = Builder(writer, rng, people, now, today, pw_hash, settings.code_valid_days, progress)
+        writer.begin_load()
         defects = SCALES[scale](b, today)
         b.audit("demo.generate", f"演示数据 规模={scale} 随机种子={seed}", None)
         b.flush()
+        writer.end_load()
         writer.reset_sequences()
         writer.commit()
+        writer.analyze()
         seconds = time.perf_counter() - started
         return DemoReport(scale, seed, dict(b.counts.rows), seconds, b.logins, DEMO_PASSWORD, defects)
     finally:

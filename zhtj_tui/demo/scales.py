@@ -197,7 +197,7 @@ def province(b: Builder, today: date) -> dict:
                            industry=None if not zone else "01", staffing=(4, 3, 2, 2), phone="0371-60000000",
                            email="tqw@example.gov.cn", created_days_ago=100)
             b.committee_people(county, city_org)
-            units = zone or rng.randint(100, 180)
+            units = zone or rng.randint(110, 190)
             for u in range(1, units + 1):
                 _province_unit(b, county, county_full, u, zone is not None, y, high, vocational, workers)
                 b.checkpoint()
@@ -231,7 +231,7 @@ def _province_unit(b: Builder, county: OrgRef, county_full: str, u: int, zone: b
     for cohort in (y - 2, y - 1, y):
         for k in range(1, rng.randint(3, 5) + 1):
             _class_branch(b, org, f"{cohort}级{k}班团支部", f"{county_full}{unit}{cohort}级{k}班团支部",
-                          rng.randint(14, 30), profile(cohort), cohort == y, industry)
+                          rng.randint(13, 28), profile(cohort), cohort == y, industry)
 
 
 SCALES = {"small": small, "university": university, "province": province}
