@@ -55,7 +55,7 @@ def check_child_category(parent: Category, child: Category, field: str = "catego
         )
 
 
-_COHORT_RE = re.compile(r"(\d{4})\s*级")
+_COHORT_RE = re.compile(r"([0-9]{4})\s*级")
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def parse_staffing(value: object, field: str) -> int | None:
             return None
         if text in ("无", "没有"):
             return 0
-        if not text.isdigit():
+        if not re.fullmatch(r"[0-9]+", text):
             raise DomainError(f"{label}应为0或正整数（没有请填0），现在是“{text}”", field, "staffing")
         number = int(text)
     if number < 0 or number > 100000:

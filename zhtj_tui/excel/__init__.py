@@ -1,0 +1,1 @@
+"""Excel templates, imports and exports (openpyxl)."""

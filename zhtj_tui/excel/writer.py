@@ -1,0 +1,111 @@
+"""Writing workbooks safely: user text never acts as a formula, files are replaced
+atomically, and the files are readable by their owner only (they may hold personal data)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+#: Text starting with one of these could be taken as a formula (or DDE) by a spreadsheet.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="C00000")
+
+
+def safe_cell(ws: Worksheet, value: object) -> WriteOnlyCell:
+    """A write-only cell holding ``value``; text is always stored as text, never a formula."""
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_TRIGGERS):
+            cell.style = "Normal"
+            cell.quotePrefix = True
+            cell.number_format = "@"
+    return cell
+
+
+def set_text(cell, value: object) -> None:
+    """Assign ``value`` to a normal-mode cell; text is stored as text, never a formula."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
+
+
+def header_cells(ws: Worksheet, headers: Sequence[str]) -> list[WriteOnlyCell]:
+    cells = []
+    for h in headers:
+        c = safe_cell(ws, h)
+        c.font = HEADER_FONT
+        c.fill = HEADER_FILL
+        cells.append(c)
+    return cells
+
+
+def save_atomic(wb: Workbook, path: str | os.PathLike) -> Path:
+    """Save to a temporary file beside ``path`` (mode 0600), then rename over it: a crash
+    never leaves a half-written file under the user's chosen name."""
+    target = Path(path).expanduser().absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".zhtj-", suffix=".xlsx", dir=target.parent)
+    os.close(fd)
+    try:
+        os.chmod(tmp, 0o600)
+        wb.save(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return target
+
+
+def write_table(path: str | os.PathLike, title: str, headers: Sequence[str], rows: Iterable[Sequence[object]],
+                widths: Sequence[int] | None = None, note: str | None = None) -> Path:
+    """A one-sheet write-only workbook: optional note row, a header row, then ``rows``."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    if widths:
+        from openpyxl.utils import get_column_letter
+
+        for i, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+    if note:
+        ws.append([safe_cell(ws, note)])
+    ws.append(header_cells(ws, headers))
+    for row in rows:
+        ws.append([safe_cell(ws, _plain(v)) for v in row])
+    return save_atomic(wb, path)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def write_codes(path: str | os.PathLike, codes, fmt) -> Path:
+    """R-CODE-4: the batch of registration codes (组织名称, 组织类别, 注册码, 有效期至).
+
+    ``codes`` are ``services.dto.CodeView``; ``fmt`` formats a UTC datetime for display
+    (``Settings.fmt``)."""
+    rows = ((c.org_name, c.category_name, c.code, fmt(c.expires_at)) for c in codes)
+    return write_table(
+        path, "管理员注册码", ("组织名称", "组织类别", "管理员注册码", "有效期至"), rows,
+        widths=(36, 14, 16, 20),
+        note="管理员注册码区分大小写，每个注册码只能注册一位管理员，过期后请联系上级组织重新生成。",
+    )
