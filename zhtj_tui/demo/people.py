@@ -102,6 +102,8 @@ class People:
         self.today = today
         self.policy = policy
         self.member_no_cutover = YearMonth.of(member_no_cutover)
+        self._today_index = YearMonth.of(today).index
+        self._min_join_months = max(policy.age_from_cutover, policy.age_before_cutover) * 12
         self.regions = regions
         self.home_regions = home_regions
         self.home_share = home_share
@@ -193,14 +195,13 @@ class People:
     def join_month(self, birth: date, earliest_age: int = 14, latest_age: int = 17) -> YearMonth:
         """入团年月 between the two ages, never in the future and never before the join-age
         rule allows (R-REG-2)."""
-        born = YearMonth.of(birth).index
+        born = birth.year * 12 + birth.month - 1  # YearMonth.index
         lo = born + earliest_age * 12
-        hi = min(born + latest_age * 12, YearMonth.of(self.today).index)
+        hi = min(born + latest_age * 12, self._today_index)
         idx = self.rng.randint(lo, hi) if hi >= lo else hi
         month = YearMonth(idx // 12, idx % 12 + 1)
-        need = required_join_age(month, self.policy) * 12
-        if idx - born < need:  # only when the person is too young for ``earliest_age``
-            idx = born + need
+        if idx - born < self._min_join_months:  # too young for ``earliest_age``: the rule decides
+            idx = born + required_join_age(month, self.policy) * 12
             month = YearMonth(idx // 12, idx % 12 + 1)
         return month
 

@@ -84,9 +84,10 @@ class Writer:
 
 
 def _sqlite_value(v):
-    if isinstance(v, datetime):
+    t = type(v)
+    if t is datetime:
         return v.isoformat(" ")
-    if isinstance(v, date):
+    if t is date:
         return v.isoformat()
     return v
 
@@ -145,20 +146,19 @@ class SqliteWriter(Writer):
 
 
 def _copy_value(v) -> str:
+    """One field of COPY's text format (the common types first: this runs per field)."""
+    t = type(v)
+    if t is str:
+        if "\\" in v or "\t" in v or "\n" in v or "\r" in v:
+            return v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        return v
     if v is None:
         return "\\N"
-    if v is True:
-        return "t"
-    if v is False:
-        return "f"
-    if isinstance(v, datetime):
+    if t is bool:
+        return "t" if v else "f"
+    if t is datetime:
         return v.isoformat(" ")
-    if isinstance(v, (date, int)):
-        return str(v)
-    s = str(v)
-    if "\\" in s or "\t" in s or "\n" in s or "\r" in s:
-        s = s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return s
+    return str(v)  # int, date
 
 
 class PostgresWriter(Writer):
