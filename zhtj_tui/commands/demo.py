@@ -34,6 +34,9 @@ def cmd_demo(args, ctx) -> int:
             print(f"  已写入 {counts.rows['org']:,} 个组织、{counts.rows['member']:,} 名团员…", file=sys.stderr,
                   flush=True)
 
+    if args.scale == "province" and svc.store.provider == "sqlite":
+        print("提示：province 规模约 500 万团员，建议使用 PostgreSQL（--db postgresql://…）；"
+              "写入 SQLite 文件需要较长时间和数 GB 磁盘空间", file=sys.stderr)
     print(f"正在生成演示数据（规模 {args.scale}，随机种子 {args.seed}）：{svc.store.url.describe()}")
     report = generate(svc.settings.db_url, svc.settings, svc.accounts.hasher, args.scale, args.seed, args.force,
                       progress)
