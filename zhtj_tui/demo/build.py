@@ -12,7 +12,7 @@ from zhtj_tui.demo.writer import COLUMNS, Writer
 from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.codes import generate_code
 from zhtj_tui.domain.months import YearMonth
-from zhtj_tui.domain.vocab import SECRETARY_POST
+from zhtj_tui.domain.vocab import SECRETARY_POST, league_posts
 
 #: Rows buffered before they are written (members dominate).
 BATCH = 20_000
@@ -143,8 +143,6 @@ class Builder:
         self._add("admin_role", (self._id("admin_role"), aid, org.id, post, None, cid, used, True))
         org.admin_account = aid
         if login:
-            from zhtj_tui.domain.vocab import league_posts
-
             self.logins.append(Login(org.short_name, p.name, p.mobile, league_posts().name_of(post)))
         return aid
 
