@@ -332,20 +332,8 @@ class OrgService(ServiceBase):
     # -- helpers ---------------------------------------------------------------------
     def _missing(self, org) -> tuple[str, ...]:
         """Required fields (R-INFO-1) not filled in: R-INFO-4's completeness."""
-        cat = rules.category(org.category)
-        missing = []
         secretary = self.s.Cadre.get(secretary_of=org.id) if org.id else None
-        for key in rules.required_fields(cat):
-            if key in ("category", "short_name"):
-                continue
-            if key.startswith("secretary_"):
-                if secretary is None:
-                    missing.append(key)
-                continue
-            value = getattr(org, key)
-            if value is None or value == "":
-                missing.append(key)
-        return tuple(missing)
+        return rules.missing_info(rules.category(org.category), lambda key: getattr(org, key), secretary is not None)
 
     def _path_names(self, org) -> tuple[str, ...]:
         ids = [int(x) for x in org.path.strip("/").split("/") if x]
