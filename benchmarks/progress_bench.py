@@ -2,9 +2,9 @@
 
 University scale on SQLite (about 3,000 organisations, 60,000 members)::
 
-    PYTHONPATH=. python benchmarks/progress_bench.py
+    PYTHONPATH=. python benchmarks/progress_bench.py [--demo]
 
-Province scale on PostgreSQL (about 300,000 organisations, 5,000,000 members), in a
+(``--demo`` times ``zhtj demo``'s data instead of this script's.) Province scale on PostgreSQL (about 300,000 organisations, 5,000,000 members), in a
 database the script creates and drops (``zhtj_bench_progress``)::
 
     PYTHONPATH=. python benchmarks/progress_bench.py --scale province \\
@@ -264,6 +264,7 @@ def main() -> int:
     ap.add_argument("--scale", choices=sorted(SHAPES), default="university")
     ap.add_argument("--pg", metavar="URL", help="PostgreSQL server (province scale runs there)")
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--demo", action="store_true", help="use zhtj demo's data (zhtj_tui.demo) instead of this script's")
     ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL database for another timing run")
     ap.add_argument("--reuse", action="store_true", help="time a database kept by --keep (no generation)")
     args = ap.parse_args()
@@ -283,7 +284,18 @@ def main() -> int:
         tmpdir = tempfile.mkdtemp(prefix="zhtj-bench-")
         url = f"sqlite:///{os.path.join(tmpdir, 'bench.sqlite')}"
     try:
-        if not (dsn and args.reuse):
+        if args.demo and not args.reuse:
+            from zhtj_tui.demo import generate as demo_generate
+
+            open_store(url).disconnect()
+            t0 = time.perf_counter()
+            demo_settings = Settings(db_url=url, clock=lambda: NOW)
+            demo_svc = Services(open_store(url), demo_settings, client_key="bench")
+            demo_generate(url, demo_settings, demo_svc.accounts.hasher, args.scale, 2018, False)
+            demo_svc.close()
+            print(f"zhtj demo --scale {args.scale} on {'PostgreSQL' if dsn else 'SQLite'}: "
+                  f"generated in {time.perf_counter() - t0:.1f} s")
+        elif not (dsn and args.reuse):
             open_store(url).disconnect()
             t0 = time.perf_counter()
             tables, members = generate(args.scale)

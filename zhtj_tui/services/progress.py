@@ -272,7 +272,9 @@ class ProgressService(ServiceBase):
         cutoff = self._date(over_age_cutoff(today, self.settings.join_age))
         x = org.id
         # Organisations of each child's subtree; secretaries by a join on the unique
-        # cadre.secretary_of, administrators by a set the database builds once.
+        # cadre.secretary_of, administrators by a set the database builds once. CROSS JOIN
+        # keeps the children outermost on SQLite even without ANALYZE statistics (else it
+        # may scan every organisation); PostgreSQL plans it like any inner join.
         org_sql = f"""
             SELECT c.id, count(*),
               SUM(CASE WHEN o.info_complete THEN 1 ELSE 0 END),
@@ -280,9 +282,9 @@ class ProgressService(ServiceBase):
               SUM(CASE WHEN o.id IN (SELECT r.org FROM admin_role r WHERE r.active) THEN 1 ELSE 0 END),
               SUM(CASE WHEN o.cat_group = 'branch' THEN 1 ELSE 0 END)
             FROM org c
-            JOIN org o ON o.path >= c.path AND o.path < {_upper('c.path')}
+            CROSS JOIN org o
             LEFT JOIN cadre s ON s.secretary_of = o.id
-            WHERE c.parent_id = $x
+            WHERE c.parent_id = $x AND o.path >= c.path AND o.path < {_upper('c.path')}
             GROUP BY c.id"""
         # Members: one ordered scan of the active-member index over the whole subtree,
         # grouped per branch (a member's path is its branch's: the number of groups is the
