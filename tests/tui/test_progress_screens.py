@@ -250,3 +250,69 @@ async def test_committee_admin_sets_edits_and_deletes_a_task(world):
         assert names == ["2018级新生团支部建立", "全部团员信息录入"]
     actions = [e.action for e in svc.audit.recent(OP, tree.ids["A"], action_prefix="task.")]
     assert actions == ["task.delete", "task.create"]
+
+
+class LoginHost(App):
+    """Stands in for the application: ``services``, ``open_org`` and an after-login step."""
+
+    def __init__(self, svc, session, role):
+        super().__init__()
+        self.animation_level = "none"
+        self.services = svc
+        self.session, self.role = session, role
+        self.opened: list[int] = []
+
+    def on_mount(self) -> None:
+        from zhtj_tui.screens.progress import after_login
+
+        after_login(self, self.session, self.role)
+
+    def open_org(self, org_id: int) -> None:
+        self.opened.append(org_id)
+
+
+async def test_after_login_hook_opens_the_chosen_child(world):
+    # R-PROG-1: right after a college committee administrator logs in; Enter opens a child.
+    svc, tree = world
+    code = svc.codes.issue(OP, tree.ids["A"])
+    _, who = register_admin(svc, code.code, person(name="孙老师"))
+    session = svc.accounts.login(who.mobile, PASSWORD)
+    app = LoginHost(svc, session, session.roles[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProgressModal)
+        assert [r[4] for r in rows(app.screen)] == ["░░░░   0%", "████ 100%", "████ 100%"]  # 有团员
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, ProgressModal)
+    assert app.opened == [tree.ids["A3"]]
+
+
+async def test_after_login_hook_skips_branch_admins(world):
+    svc, tree = world
+    code = svc.codes.issue(OP, tree.ids["A2"])
+    _, who = register_admin(svc, code.code, person(name="周同学"))
+    session = svc.accounts.login(who.mobile, PASSWORD)
+    app = LoginHost(svc, session, session.roles[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 1 and not isinstance(app.screen, ProgressModal)
+
+
+async def test_pane_follows_the_centre_selection(world):
+    # The centre's pane protocol: shown for committees, not branches; follows the selection.
+    svc, tree = world
+    top = tree.actors["top"]
+    assert ProgressPane.applies_to(svc.orgs.get(top, tree.ids["A"]), top)
+    assert not ProgressPane.applies_to(svc.orgs.get(top, tree.ids["C"]), top)
+    app = Host(lambda: ProgressPane(svc, top, tree.ids["top"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        pane = app.query_one(ProgressPane)
+        pane.org_changed(svc.orgs.get(top, tree.ids["A"]))
+        await settle(app, pilot)
+        assert [r[0] for r in rows(pane)] == ["计算机专业2017级1班团…", "计算机专业2018级2班团…", "计算机专业2018级1班团…"]
+        assert pane.trail == [tree.ids["A"]]
+        await pilot.press("backspace")  # the selected organisation is the top of the drill-down
+        await settle(app, pilot)
+        assert pane.trail == [tree.ids["A"]]

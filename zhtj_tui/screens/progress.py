@@ -12,7 +12,11 @@ never touches the database itself (services only; DESIGN rules 1 and 3).
   child's progress; Backspace goes back up (never above the starting organisation); it
   posts ``ProgressPane.OrgChosen`` when Enter is pressed on a branch.
 * ``progress_window_for(services, actor, group)``: the modal to push after login, or
-  ``None`` when the organisation is a branch (it has no organisations below).
+  ``None`` when the organisation is a branch (it has no organisations below);
+  ``after_login(app, session, role)`` does that as an after-login hook.
+* ``ProgressPane`` also speaks the management centre's pane protocol (``applies_to``,
+  ``org_changed``, ``orgs_changed``, ``focus_first``), and ``TasksScreen`` (key t) lists the
+  tasks with what is missing and lets the administrator set, change or delete their own.
 """
 
 from __future__ import annotations
@@ -55,6 +59,22 @@ def progress_window_for(services, actor: Actor, group: str) -> ProgressModal | N
     if not wants_progress_window(group):
         return None
     return ProgressModal(services, actor, actor.org_id)
+
+
+def after_login(app, session, role) -> None:
+    """A hook for the application's after-login step (``hook(app, session, role)``): push
+    the progress window for a committee or general-branch role; Enter on a child hands its
+    id to ``app.open_org(child_id)`` when the application has that method."""
+    modal = progress_window_for(app.services, session.actor(role.org_id), role.group)
+    if modal is None:
+        return
+
+    def chosen(child_id: int | None) -> None:
+        opener = getattr(app, "open_org", None)
+        if child_id is not None and opener is not None:
+            opener(child_id)
+
+    app.push_screen(modal, chosen)
 
 
 def bar(ratio: float, width: int = BAR_WIDTH) -> Text:
@@ -295,7 +315,7 @@ class ProgressPane(Widget):
         super().__init__(**kw)
         self.services = services
         self.actor = actor
-        self.root_id = org_id if org_id is not None else actor.org_id
+        self.org_id = self.root_id = org_id if org_id is not None else actor.org_id
         #: The organisations drilled into, from the starting one.
         self.trail: list[int] = [self.root_id]
         #: The child to put the cursor on once its parent's progress is shown again.
@@ -344,6 +364,32 @@ class ProgressPane(Widget):
 
     def action_tasks(self) -> None:
         self.app.push_screen(TasksScreen(self.services, self.actor, self.current_id))
+
+    # -- the management centre's pane protocol (applies_to / org_changed / orgs_changed /
+    # focus_first), so the centre can show this pane without an adapter ---------------
+    @classmethod
+    def applies_to(cls, view, actor: Actor) -> bool:
+        """Only organisations that have organisations below them (not branches)."""
+        return getattr(view, "group", "") != "branch"
+
+    def org_changed(self, view) -> None:
+        """The centre selected another organisation: start the drill-down there."""
+        if view.id == self.root_id and self.is_mounted:
+            self.action_refresh()
+            return
+        self.org_id = self.root_id = view.id
+        self.trail = [view.id]
+        self._cursor_on = None
+        if self.is_mounted:
+            self.view.show(view.id)
+
+    def orgs_changed(self, org_id: int) -> None:
+        """Organisations were created or changed somewhere: the figures are stale."""
+        if self.is_mounted:
+            self.action_refresh()
+
+    def focus_first(self) -> None:
+        self.view.table.focus()
 
 
 class TasksScreen(ModalScreen[None]):
