@@ -84,10 +84,16 @@ class CreateChildPane(Form, CentrePane):
         return "符合命名规则" + (f"（{name.cohort}级）" if name.cohort and cat.is_branch else "")
 
     def _live_name(self, text: str) -> str:
-        if self._category() is None:
-            cat = self._infer(text)
-            if cat is not None:
-                self.field("category").value = cat.code
+        """As you type: when the name's suffix names another allowed category than the one
+        chosen (or none is chosen), follow the name."""
+        cat, inferred = self._category(), self._infer(text)
+        if inferred is not None and inferred != cat:
+            try:
+                if cat is None:
+                    raise DomainError("", "category")
+                rules.check_short_name(text, cat)
+            except DomainError:
+                self.field("category").value = inferred.code
         return self._check_name(text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
