@@ -51,7 +51,7 @@ class ZhtjApp(ServiceCaller, App[int]):
     def compose(self) -> ComposeResult:
         yield TopBar("智慧团建 · 团组织管理（终端版）")
         yield Static("正在打开数据库…", id="start-message")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.call_service(self.services.orgs.top, self._started, group="start")

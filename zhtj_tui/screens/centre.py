@@ -56,7 +56,7 @@ class CentreScreen(ServiceCaller, Screen):
                         self.panes[spec.id] = pane
                         with TabPane(spec.title, id=spec.id):
                             yield pane
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(OrgTree).focus()

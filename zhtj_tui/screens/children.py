@@ -17,7 +17,7 @@ from zhtj_tui.screens.confirm import ConfirmModal, PromptModal
 from zhtj_tui.screens.panes import CentrePane
 from zhtj_tui.services.dto import Actor, ChildRow, CodeView, OrgView, Page
 
-COLUMNS = ("组织简称", "类别", "信息", "书记", "管理员", "注册码", "有效期至")
+COLUMNS = ("组织简称", "类别", "信息", "书记", "管理员", "注册码")
 
 
 def default_codes_path(org_name: str, today) -> str:
@@ -56,9 +56,8 @@ class ChildrenPane(CentrePane):
             yield Button("注册码 c", id="btn-code", compact=True)
             yield Button("重新生成 g", id="btn-renew", compact=True)
             yield Button("批量生成注册码 b", id="btn-batch", compact=True, variant="primary")
-        with Horizontal(classes="buttons"):
-            yield Button("上一页 [", id="btn-prev", compact=True)
-            yield Button("下一页 ]", id="btn-next", compact=True)
+            yield Button("上页 [", id="btn-prev", compact=True)
+            yield Button("下页 ]", id="btn-next", compact=True)
 
     def org_changed(self, view: OrgView) -> None:
         changed = self.view is None or self.view.id != view.id
@@ -88,7 +87,7 @@ class ChildrenPane(CentrePane):
         for r in page.items:
             table.add_row(
                 r.short_name, r.category_name, "完整" if r.info_complete else "未完整", r.secretary_name or "—",
-                str(r.admin_count), r.code_status, fmt(r.code_expires_at) if r.code_expires_at else "",
+                str(r.admin_count), _code_text(r, fmt),
                 key=str(r.id),
             )
         n = len(self.pages)
@@ -97,7 +96,7 @@ class ChildrenPane(CentrePane):
         if not page.items and n == 1:
             status = "还没有直属下级组织：请在“创建下级组织”中创建。"
         else:
-            status = f"{total}，第 {n} 页{more}"
+            status = f"{total}，第 {n} 页{more}（F6 隐藏组织树可看全部列）"
         if self.last_file is not None:
             status += f"\n注册码已保存到：{self.last_file}"
         self.query_one("#children-status", Static).update(status)
@@ -195,3 +194,9 @@ class ChildrenPane(CentrePane):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_show_code()
+
+
+def _code_text(row: ChildRow, fmt) -> str:
+    if row.code_expires_at is not None:
+        return f"{row.code_status}（至 {fmt(row.code_expires_at)}）"
+    return row.code_status

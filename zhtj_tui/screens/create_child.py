@@ -98,6 +98,7 @@ class CreateChildPane(Form, CentrePane):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        event.prevent_default()  # not also Form's "next field"
         if event.input.id == "input-full_name":
             self.action_create()
         else:

@@ -59,7 +59,7 @@ class FirstRunScreen(ServiceCaller, Form, Screen):
             with Horizontal(classes="buttons"):
                 yield Button("注册管理员", id="to-register", variant="success", compact=True)
                 yield Button("去登录", id="to-login", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#to-register").display = False

@@ -40,7 +40,7 @@ class LoginScreen(ServiceCaller, Form, Screen):
             with Horizontal(classes="buttons"):
                 yield Button("登录", id="login", variant="primary", compact=True)
                 yield Button("注册管理员 (F2)", id="register", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         target = "password" if self._login else "login"
@@ -48,6 +48,7 @@ class LoginScreen(ServiceCaller, Form, Screen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        event.prevent_default()  # not also Form's "next field"
         if event.input.id == "input-password":
             self.submit()
         else:

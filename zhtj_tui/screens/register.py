@@ -67,7 +67,7 @@ class RegisterScreen(ServiceCaller, Form, Screen):
             with Horizontal(classes="buttons"):
                 yield Button("注册", id="submit", variant="primary", compact=True)
                 yield Button("上一步", id="prev", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#step-person").display = False
@@ -106,6 +106,7 @@ class RegisterScreen(ServiceCaller, Form, Screen):
     # -- step 1 ---------------------------------------------------------------------------------
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        event.prevent_default()  # not also Form's "next field"
         if event.input.id == "input-code":
             self.check_code()
         elif event.input.id == "input-password2":

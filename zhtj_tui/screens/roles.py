@@ -42,7 +42,7 @@ class RoleScreen(Screen):
     def compose(self) -> ComposeResult:
         yield TopBar("智慧团建 · 选择要管理的组织")
         yield _RoleList(self.session)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -34,8 +34,8 @@ class OrgTree(ServiceCaller, Tree):
     """Emits ``OrgTree.OrgChosen`` when an organisation is selected (Enter)."""
 
     BINDINGS = [
-        Binding("enter", "select_cursor", "选择", id="tree.select"),
-        Binding("space", "toggle_node", "展开/收起", id="tree.toggle"),
+        Binding("enter", "select_cursor", "选择", id="tree.select", show=False),
+        Binding("space", "toggle_node", "展开/收起", id="tree.toggle", show=False),
     ]
 
     class OrgChosen(Message):
