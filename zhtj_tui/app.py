@@ -161,7 +161,7 @@ class ZhtjApp(ServiceCaller, App[int]):
         out = []
         for key, active in screen.active_bindings.items():
             b = active.binding
-            if not b.description or b.description in seen or b.system:
+            if not b.id or not b.description or b.description in seen or b.system:
                 continue
             seen.add(b.description)
             out.append((key, b.description))

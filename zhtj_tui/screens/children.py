@@ -55,7 +55,7 @@ class ChildrenPane(CentrePane):
         with Horizontal(classes="buttons"):
             yield Button("注册码 c", id="btn-code", compact=True)
             yield Button("重新生成 g", id="btn-renew", compact=True)
-            yield Button("批量生成注册码 b", id="btn-batch", compact=True, variant="primary")
+            yield Button("批量生成 b", id="btn-batch", compact=True, variant="primary")
             yield Button("上页 [", id="btn-prev", compact=True)
             yield Button("下页 ]", id="btn-next", compact=True)
 

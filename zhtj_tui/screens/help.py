@@ -42,11 +42,11 @@ class HelpModal(ModalScreen[None]):
         with Vertical(classes="dialog", id="help-dialog"):
             yield Static(f"帮助 · {self._title}", classes="dialog-title", markup=False)
             with VerticalScroll(id="help-body"):
+                yield Static(WORKFLOW, markup=False)
                 yield Static("本界面的按键：\n" + "\n".join(lines), markup=False)
                 yield Static(
-                    "  Tab / Shift+Tab 在各项之间移动；表单中按 Enter 到下一项；Esc 返回（已填写的内容保留）；"
+                    "Tab / Shift+Tab 在各项之间移动；表单中按 Enter 到下一项；Esc 返回（已填写的内容保留）；"
                     "Ctrl+P 打开命令面板。", markup=False, classes="dialog-help")
-                yield Static(WORKFLOW, markup=False)
             yield Static("按 Esc 关闭", classes="dialog-help")
 
     def action_close(self) -> None:
