@@ -70,6 +70,9 @@ class ChildrenPane(CentrePane):
         if org_id == self.org_id:
             self.load()
 
+    def focus_first(self) -> None:
+        self.query_one(DataTable).focus()
+
     # -- loading ------------------------------------------------------------------------------
     def load(self) -> None:
         services, actor, org_id, after = self.services, self.actor, self.org_id, self.pages[-1]

@@ -55,6 +55,9 @@ class CreateChildPane(Form, CentrePane):
             self.created = []
             self.query_one("#create-result", Static).update("")
 
+    def focus_first(self) -> None:
+        self.field("short_name").focus_control()
+
     # -- the naming rule ----------------------------------------------------------------------
     def _allowed(self) -> tuple[Category, ...]:
         if self.view is None:

@@ -118,6 +118,13 @@ class OrgInfoPane(Form, CentrePane):
             text = "尚未填写：" + "、".join(L.get(k, k) for k in view.missing_fields)
         self.query_one("#info-status", Static).update(text)
 
+    def focus_first(self) -> None:
+        for f in self.fields().values():
+            if f.display and not f.disabled:
+                f.focus_control()
+                return
+        super().focus_first()
+
     # -- checks -------------------------------------------------------------------------------
     def _check_staffing(self, key: str, text: str) -> None:
         number = rules.parse_staffing(text, key)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from textual.containers import Vertical
+from textual.containers import ScrollableContainer, Vertical
 from textual.message import Message
 
 from zhtj_tui.services.dto import Actor, OrgView
@@ -104,7 +104,8 @@ class CentrePane(ServiceCaller, Vertical):
         return self.view is not None and (self.actor.operator or self.view.id == self.actor.org_id)
 
     def focus_first(self) -> None:
+        """Focus the first field, table or button (not a scrolling container)."""
         for widget in self.query("*"):
-            if widget.focusable and widget.display:
+            if widget.focusable and widget.display and not isinstance(widget, ScrollableContainer):
                 widget.focus()
                 return
