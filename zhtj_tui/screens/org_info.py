@@ -156,7 +156,10 @@ class OrgInfoPane(Form, CentrePane):
         if view is None or not view.editable:
             return
         keys = self.editable_keys()
-        if not self.validate_all(keys):
+        # Saving part of the information is allowed (missing fields stay red), but the
+        # fields locked by the first save must be filled before it (R-INFO-2).
+        must = () if view.locked else [k for k in keys if k in rules.IMMUTABLE_FIELDS]
+        if not self.validate_all(keys, require=must):
             return
         if not view.locked:
             self.app.push_screen(ConfirmModal("确认首次保存", FIRST_SAVE_WARNING, yes="确认保存"),
@@ -224,6 +227,14 @@ class CorrectModal(ServiceCaller, Form, ModalScreen["OrgView | None"]):
             self.submit()
         else:
             self.dismiss(None)
+
+    def on_input_submitted(self, event) -> None:
+        event.stop()
+        event.prevent_default()
+        if event.input.id == "input-reason":
+            self.submit()
+        else:
+            self.focus_next()
 
     def submit(self) -> None:
         if not self.validate_all():

@@ -23,7 +23,7 @@ class _RoleList(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(f"{self.session.name}，您是以下组织的管理员，请选择本次要管理的组织：", markup=False)
         yield OptionList(
-            *[Option(f"{r.org_name}（{r.category_name}，{r.post_name}）  {r.path_text}", id=str(i))
+            *[Option(f"{r.org_name}（{r.category_name}，{r.post_name}）  {' / '.join(r.path_names)}", id=str(i))
               for i, r in enumerate(self.session.roles)],
             id="roles",
         )

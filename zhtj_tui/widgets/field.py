@@ -146,14 +146,15 @@ class FormField(Vertical):
     def message(self) -> str:
         return str(self.query_one(".field-msg", Static).render())
 
-    def validate(self) -> bool:
-        """Run the field's check now (on blur and before submitting)."""
+    def validate(self, require: bool = True) -> bool:
+        """Run the field's check now (on blur and before submitting). With ``require``
+        off, an empty required field passes (it stays marked red)."""
         self._mark()
         if self.disabled or not self.display:
             return True
         text = self.value
         if not text.strip():
-            if self.required:
+            if self.required and require:
                 self.set_error(f"请填写{self.label}")
                 return False
             self.clear()
@@ -220,13 +221,15 @@ class Form:
         fields = self.fields()
         return {k: f.value for k, f in fields.items() if keys is None or k in keys}
 
-    def validate_all(self, keys: Iterable[str] | None = None) -> bool:
-        """Check every shown field; focus the first wrong one."""
+    def validate_all(self, keys: Iterable[str] | None = None, require: Iterable[str] | None = None) -> bool:
+        """Check every shown field; focus the first wrong one. ``require`` limits which
+        required fields must be filled (default: all of them)."""
         first = None
+        must = None if require is None else set(require)
         for key, f in self.fields().items():
             if keys is not None and key not in keys:
                 continue
-            if not f.validate() and first is None:
+            if not f.validate(must is None or key in must) and first is None:
                 first = f
         if first is not None:
             first.focus_control()
