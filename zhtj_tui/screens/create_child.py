@@ -104,8 +104,6 @@ class CreateChildPane(Form, CentrePane):
         event.prevent_default()  # not also Form's "next field"
         if event.input.id == "input-full_name":
             self.action_create()
-        else:
-            self.screen.focus_next()
 
     # -- creating -------------------------------------------------------------------------------
     def on_button_pressed(self, event: Button.Pressed) -> None:

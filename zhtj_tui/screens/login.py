@@ -51,8 +51,6 @@ class LoginScreen(ServiceCaller, Form, Screen):
         event.prevent_default()  # not also Form's "next field"
         if event.input.id == "input-password":
             self.submit()
-        else:
-            self.focus_next()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "login":

@@ -233,8 +233,6 @@ class CorrectModal(ServiceCaller, Form, ModalScreen["OrgView | None"]):
         event.prevent_default()
         if event.input.id == "input-reason":
             self.submit()
-        else:
-            self.focus_next()
 
     def submit(self) -> None:
         if not self.validate_all():

@@ -111,8 +111,6 @@ class RegisterScreen(ServiceCaller, Form, Screen):
             self.check_code()
         elif event.input.id == "input-password2":
             self.submit()
-        else:
-            self.focus_next()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         bid = event.button.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from textual import events
 from textual.app import ComposeResult, active_app
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
@@ -16,9 +17,38 @@ from zhtj_tui.domain.errors import DomainError
 Check = Callable[[str], "str | None"]
 
 
+class FieldInput(Input):
+    """A form input: Enter moves to the next field, then reports Submitted.
+
+    Keys reach a widget through its own message queue, so characters typed right after
+    Enter (a fast typist, a script driving the terminal) may already be queued here when
+    the focus moves on; they are handed to the newly focused input instead of being
+    typed into this one."""
+
+    async def action_submit(self) -> None:
+        self.screen.focus_next()
+        await super().action_submit()
+
+    async def _on_key(self, event: events.Key) -> None:
+        focused = self.screen.focused  # (has_focus changes only when the Blur event arrives)
+        if event.key == "enter" and focused is self:
+            # Handled here rather than through the binding, which runs only after the
+            # event has bubbled (by then the following keys were typed in here).
+            event.stop()
+            event.prevent_default()
+            await self.action_submit()
+            return
+        if event.is_printable and isinstance(focused, Input) and focused is not self:
+            event.stop()
+            event.prevent_default()
+            focused.insert_text_at_cursor(event.character or "")
+            return
+        await super()._on_key(event)
+
+
 def make_input(**kw) -> Input:
     """An Input that honours the cursor-blink setting."""
-    inp = Input(compact=True, **kw)
+    inp = FieldInput(compact=True, **kw)
     try:
         inp.cursor_blink = bool(active_app.get().settings.cursor_blink)
     except (LookupError, AttributeError):
@@ -248,6 +278,5 @@ class Form:
             self.app.notify(exc.message, severity="error", timeout=10)  # type: ignore[attr-defined]
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter moves to the next field."""
+        """Enter has already moved to the next field (``FieldInput``)."""
         event.stop()
-        self.screen.focus_next()  # type: ignore[attr-defined]
