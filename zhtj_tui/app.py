@@ -87,12 +87,22 @@ class ZhtjApp(ServiceCaller, App[int]):
         from zhtj_tui.screens.register import RegisterScreen
 
         if self.register_screen is None or code:
+            self._drop_register_screen()
             self.register_screen = RegisterScreen(code=code)
-        self.push_screen(self.register_screen)
+            # Installed, so that popping it (Esc) keeps its widgets and the typed data.
+            self.install_screen(self.register_screen, name="register")
+        self.push_screen("register")
+
+    def _drop_register_screen(self) -> None:
+        if self.is_screen_installed("register") and self.get_screen("register") not in self.screen_stack:
+            self.uninstall_screen("register")
+        self.register_screen = None
 
     def registered(self, login: str, message: str) -> None:
+        """Registration done: a fresh registration screen next time (no password kept)."""
         self.register_screen = None
         self.show_login(login=login, message=message)
+        self.call_after_refresh(self._drop_register_screen)
 
     def login_succeeded(self, session: Session) -> None:
         """After the password was verified: choose the organisation, then ``after_login``."""

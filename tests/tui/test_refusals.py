@@ -200,3 +200,49 @@ async def test_database_failure_keeps_typed_data(tui_settings, tui_services, mon
         assert pilot.app.is_running and isinstance(pilot.app.screen, LoginScreen)
         assert screen.field("login").value == who.mobile and screen.field("password").value == PASSWORD
         assert any("数据库暂时无法访问" in n for n in notes)
+
+
+async def test_escape_backs_out_without_losing_typed_data(tui_settings, tui_services):
+    """Esc steps back (person → code → login); coming back finds the typed data."""
+    _, code = setup_top(tui_services)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_register_step2(pilot, code)
+        reg = pilot.app.screen
+        fill(reg, "name", "王小明")
+        fill(reg, "mobile", "13912345678")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert reg.step == 1
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, LoginScreen)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert pilot.app.screen is reg and reg.field("code").value == code
+        reg.query_one("#input-code").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert reg.step == 2
+        assert reg.field("name").value == "王小明" and reg.field("mobile").value == "13912345678"
+
+
+async def test_second_registration_starts_empty(tui_settings, tui_services):
+    """After a registration the next one starts from an empty form (no password kept)."""
+    top_id, code = setup_top(tui_services)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_register_step2(pilot, code)
+        reg = pilot.app.screen
+        fill_person(reg, admin_person())
+        reg.query_one("#input-password2").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, LoginScreen)
+        await pilot.press("f2")
+        await settle(pilot)
+        again = pilot.app.screen
+        assert isinstance(again, RegisterScreen) and again is not reg
+        assert again.field("code").value == "" and again.field("password").value == ""
