@@ -11,6 +11,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from zhtj_tui.config import Settings
 from zhtj_tui.services.dto import Actor, OrgBrief, Role, Session
@@ -43,7 +44,7 @@ class ZhtjApp(ServiceCaller, App[int]):
         self.session: Session | None = None
         self.role: Role | None = None
         self.animation_level = "full" if settings.animations else "none"
-        self._busy = 0
+        self._busy: set[Worker] = set()
         #: The registration screen is kept while the app runs, so Esc keeps typed data.
         self.register_screen = None
 
@@ -159,11 +160,21 @@ class ZhtjApp(ServiceCaller, App[int]):
         self.push_screen(BatchCreateScreen(services, actor, org_id), callback=lambda _r: on_done and on_done())
 
     # -- busy indicator -----------------------------------------------------------------------
-    def busy_changed(self, delta: int) -> None:
-        self._busy = max(0, self._busy + delta)
+    @property
+    def busy(self) -> bool:
+        return bool(self._busy)
+
+    def track_busy(self, worker: Worker, running: bool) -> None:
+        """Show "正在处理…" while a service call runs (a worker replaced before it started
+        never reports back, so finished and cancelled ones are dropped here)."""
+        if running:
+            self._busy.add(worker)
+        else:
+            self._busy.discard(worker)
+        self._busy = {w for w in self._busy if w.state in (WorkerState.PENDING, WorkerState.RUNNING)}
         for screen in self.screen_stack:
             for bar in screen.query(TopBar):
-                bar.set_busy(self._busy > 0)
+                bar.set_busy(bool(self._busy))
 
     # -- help and the command palette ----------------------------------------------------------
     def screen_keys(self, screen: Screen) -> list[tuple[str, str]]:

@@ -85,10 +85,14 @@ def test_login_and_create_child_in_tmux(tmp_path, tmux_env):
     command = f"{sys.executable} -m zhtj_tui --db {url} --no-mouse"
     tmux.run("new-session", "-d", "-s", "t", "-x", "80", "-y", "24", command)
     try:
-        tmux.wait_for("团组织管理员登录")
-        # Typed in one burst, as a fast typist or a script would: Enter moves to the
-        # password field before the following characters are read (FieldInput).
-        tmux.keys(who.mobile, "Enter", PASSWORD, "Enter")
+        tmux.wait_for("▸账号")  # the login field has the focus
+        tmux.type(who.mobile)
+        tmux.wait_for(who.mobile)
+        tmux.keys("Enter")  # Enter moves to the next field
+        tmux.wait_for("▸密码")
+        tmux.type(PASSWORD)
+        tmux.wait_for("•" * len(PASSWORD))
+        tmux.keys("Enter")
         screen = tmux.wait_for("管理中心")
         assert who.name in screen and "石河子大学团委" in screen
         lines = screen.splitlines()
@@ -99,7 +103,7 @@ def test_login_and_create_child_in_tmux(tmp_path, tmux_env):
         tmux.keys("Right")
         tmux.wait_for("单个创建直属下级组织")
         tmux.keys("F5")  # into the pane: the 简称 field
-        tmux.wait_for("^s 创建")  # the pane's keys show once the focus is there
+        tmux.wait_for("▸组织简称")
         tmux.type("师范学院团委")
         tmux.wait_for("符合命名规则")
         tmux.keys("C-s")

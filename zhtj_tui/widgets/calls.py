@@ -59,35 +59,35 @@ class ServiceCaller:
         exclusive: bool = True,
     ) -> Worker:
         app = self.app  # type: ignore[attr-defined]
-        busy = getattr(app, "busy_changed", None)
-        if busy:
-            busy(+1)
 
         def job() -> None:
+            worker = get_current_worker()
             try:
-                outcome: tuple[bool, Any] = (True, fn())
+                outcome: tuple[bool, Any] | None = (True, fn())
             except Exception as exc:  # noqa: BLE001 - reported on screen, never raised
                 outcome = (False, exc)
-            if get_current_worker().is_cancelled:
-                app.call_from_thread(self._service_done, None, None, None, None)
-                return
+            if worker.is_cancelled:
+                outcome = None  # a newer call of the same group replaced this one
             try:
-                app.call_from_thread(self._service_done, outcome, on_ok, on_error, busy)
+                app.call_from_thread(self._service_done, worker, outcome, on_ok, on_error)
             except RuntimeError:  # the app has closed meanwhile
                 pass
 
-        return self.run_worker(  # type: ignore[attr-defined]
+        worker = self.run_worker(  # type: ignore[attr-defined]
             job, thread=True, exclusive=exclusive, group=group, exit_on_error=False
         )
+        track = getattr(app, "track_busy", None)
+        if track is not None:
+            track(worker, True)
+        return worker
 
-    def _service_done(self, outcome, on_ok, on_error, busy) -> None:
+    def _service_done(self, worker: Worker, outcome, on_ok, on_error) -> None:
+        app = self.app  # type: ignore[attr-defined]
+        track = getattr(app, "track_busy", None)
+        if track is not None:
+            track(worker, False)
         if outcome is None:
-            b = getattr(self.app, "busy_changed", None)  # type: ignore[attr-defined]
-            if b:
-                b(-1)
             return
-        if busy:
-            busy(-1)
         ok, value = outcome
         if ok:
             if on_ok is not None:
@@ -97,7 +97,7 @@ class ServiceCaller:
             if on_error is not None:
                 on_error(value)
             else:
-                self.app.notify(value.message, severity="error", timeout=8)  # type: ignore[attr-defined]
+                app.notify(value.message, severity="error", timeout=8)
             return
         log_unexpected(value)
-        self.app.notify(unexpected_message(value), severity="error", timeout=10)  # type: ignore[attr-defined]
+        app.notify(unexpected_message(value), severity="error", timeout=10)

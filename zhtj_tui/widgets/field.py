@@ -18,30 +18,21 @@ Check = Callable[[str], "str | None"]
 
 
 class FieldInput(Input):
-    """A form input: Enter moves to the next field, then reports Submitted.
+    """A form input: Enter moves to the next field (and then reports Submitted).
 
-    Keys reach a widget through its own message queue, so characters typed right after
-    Enter (a fast typist, a script driving the terminal) may already be queued here when
-    the focus moves on; they are handed to the newly focused input instead of being
-    typed into this one."""
+    The move is made while the Enter key itself is handled, not after the event has
+    bubbled up to the binding, so that keys typed right after it go to the next field
+    as soon as possible."""
 
     async def action_submit(self) -> None:
         self.screen.focus_next()
         await super().action_submit()
 
     async def _on_key(self, event: events.Key) -> None:
-        focused = self.screen.focused  # (has_focus changes only when the Blur event arrives)
-        if event.key == "enter" and focused is self:
-            # Handled here rather than through the binding, which runs only after the
-            # event has bubbled (by then the following keys were typed in here).
+        if event.key == "enter" and self.screen.focused is self:
             event.stop()
             event.prevent_default()
             await self.action_submit()
-            return
-        if event.is_printable and isinstance(focused, Input) and focused is not self:
-            event.stop()
-            event.prevent_default()
-            focused.insert_text_at_cursor(event.character or "")
             return
         await super()._on_key(event)
 
@@ -65,6 +56,7 @@ class FormField(Vertical):
     FormField .field-label { width: 17; height: 1; color: $text-muted; }
     FormField.-required .field-label { color: $text; }
     FormField.-required.-empty .field-label { color: $error; text-style: bold; }
+    FormField.-focused .field-label { color: $accent; text-style: bold; }
     FormField Input, FormField Select { width: 1fr; }
     FormField .field-msg { height: auto; padding-left: 17; display: none; }
     FormField .field-msg.-error { display: block; color: $error; }
@@ -105,7 +97,7 @@ class FormField(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield Label(self.label, classes="field-label")
+            yield Label(" " + self.label, classes="field-label", markup=False)
             if self._options is not None:
                 sel: Select[str] = Select(
                     self._options, prompt="请选择", compact=True, id=f"input-{self.key}", type_to_search=True,
@@ -211,6 +203,15 @@ class FormField(Vertical):
     def watch_required(self) -> None:
         if self.is_mounted:
             self._mark()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A visible marker of the field being edited (plain text: works in every terminal)."""
+        self.query_one(".field-label", Label).update("▸" + self.label)
+        self.add_class("-focused")
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self.query_one(".field-label", Label).update(" " + self.label)
+        self.remove_class("-focused")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._mark()
