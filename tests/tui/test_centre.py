@@ -262,3 +262,46 @@ async def test_every_binding_has_an_id_and_a_chinese_description():
             assert re.search(r"[\u4e00-\u9fff]", b.description), (cls, b)
             assert b.key not in ("ctrl+m", "ctrl+i", "ctrl+j", "ctrl+h", "ctrl+[")
     assert seen > 20
+
+
+async def test_children_table_pages(tui_settings, tui_services):
+    """R-SUB-3 / DESIGN rule 8: the children table shows a page at a time."""
+    top_id, who = setup_admin(tui_services)
+    top = tui_services.orgs.get(Actor.server_operator(), top_id)
+    _bulk_children(tui_settings.db_url, top_id, top.path, 230)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        centre = pilot.app.screen
+        centre.query_one("#panes").active = "children"
+        await settle(pilot)
+        children = centre.panes["children"]
+        table = children.query_one("#children-table")
+        assert table.row_count == 200
+        assert "共 230 个直属下级组织，第 1 页" in str(children.query_one("#children-status").render())
+        table.focus()
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert table.row_count == 30 and children.rows[-1].short_name == "专业0229班团支部"
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert table.row_count == 200 and children.rows[0].short_name == "专业0000班团支部"
+
+
+def test_screens_never_import_the_database_layer():
+    """DESIGN rule 1: screens and widgets talk to services only (no pony, no db)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "zhtj_tui"
+    files = [root / "app.py", *sorted((root / "screens").glob("*.py")), *sorted((root / "widgets").glob("*.py"))]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            for name in names:
+                assert not name.startswith(("pony", "zhtj_tui.db", "sqlite3", "psycopg2")), (path.name, name)
+    assert len(files) > 10

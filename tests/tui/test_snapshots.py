@@ -217,3 +217,37 @@ def test_help(snap_compare, tui_settings, tui_services):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run)
+
+
+def test_role_choice(snap_compare, tui_settings, tui_services):
+    """One person administering two organisations chooses one after logging in."""
+    from tests.helpers import PASSWORD
+
+    top_id, who = setup_admin(tui_services)
+    me = _with_children(tui_services, top_id, who)
+    child = tui_services.orgs.search(me, "师范学院团委")[0]
+    code = tui_services.codes.issue(me, child.id).code
+    tui_services.accounts.register(code, "副书记", who.name, who.id_number, who.mobile, who.join_month, PASSWORD)
+    app = make_app(tui_settings, tui_services)
+
+    async def run(pilot):
+        await settle(pilot)
+        await login(pilot, who)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run)
+
+
+def test_search(snap_compare, tui_settings, tui_services):
+    """Quick jump: organisations found by part of the name, with their paths."""
+    top_id, who = setup_admin(tui_services)
+    _with_children(tui_services, top_id, who)
+    app = make_app(tui_settings, tui_services)
+
+    async def run(pilot):
+        await _centre(pilot, who)
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press(*"学院")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run)
