@@ -196,6 +196,18 @@ class ZhtjApp(ServiceCaller, App[int]):
         title = getattr(self.screen, "SCREEN_TITLE", "") or "智慧团建"
         self.push_screen(HelpModal(title, self.screen_keys(self.screen)))
 
+    def action_command_palette(self) -> None:
+        """The command palette, in Chinese: the current screen's actions (and on the
+        management centre, organisations by name)."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令或组织名称…"))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies in inputs); say how to quit."""
+        self.notify("要退出程序，请按 Ctrl+Q", title="退出")
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette lists the actions of the current screen (in Chinese)."""
         for key, active in screen.active_bindings.items():

@@ -305,3 +305,18 @@ def test_screens_never_import_the_database_layer():
             for name in names:
                 assert not name.startswith(("pony", "zhtj_tui.db", "sqlite3", "psycopg2")), (path.name, name)
     assert len(files) > 10
+
+
+async def test_command_palette_lists_the_screen_actions(tui_settings, tui_services):
+    """Ctrl+P lists the current screen's actions in Chinese."""
+    top_id, who = setup_admin(tui_services)
+    app = make_app(tui_settings, tui_services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"查找组织", "退出登录", "帮助", "退出程序"} <= set(titles)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"
+        assert app.screen.query_one("Input").placeholder == "输入命令或组织名称…"
