@@ -320,3 +320,25 @@ async def test_command_palette_lists_the_screen_actions(tui_settings, tui_servic
         await pilot.pause()
         assert type(app.screen).__name__ == "CommandPalette"
         assert app.screen.query_one("Input").placeholder == "输入命令或组织名称…"
+
+
+async def test_typed_information_survives_looking_at_another_organisation(tui_settings, tui_services):
+    """Esc / the tree take you elsewhere without losing what was typed in the form."""
+    top_id, who = setup_admin(tui_services)
+    me = _me(tui_services, top_id, who)
+    child = tui_services.orgs.create_child(me, top_id, "师范学院团委", "团委")
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        centre = pilot.app.screen
+        info = centre.panes["info"]
+        info.field("email").focus_control()
+        fill(info, "email", "tw@example.edu.cn")
+        await pilot.press("escape")  # back to the tree
+        assert pilot.app.focused is centre.query_one(OrgTree)
+        centre.select_org(child.id)
+        await settle(pilot)
+        assert info.field("email").value == ""
+        centre.select_org(top_id)
+        await settle(pilot)
+        assert info.field("email").value == "tw@example.edu.cn"

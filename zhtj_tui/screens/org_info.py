@@ -72,12 +72,25 @@ class OrgInfoPane(Form, CentrePane):
             yield Static("", id="info-status", markup=False)
 
     # -- showing -----------------------------------------------------------------------------
-    def org_changed(self, view: OrgView) -> None:
-        same = self.view is not None and self.view.id == view.id
-        super().org_changed(view)
-        self.fill(view, keep_typed=False if not same else False)
+    _draft: tuple[int, int, dict[str, str]] | None = None
 
-    def fill(self, view: OrgView, keep_typed: bool = False) -> None:
+    def org_changed(self, view: OrgView) -> None:
+        prev = self.view
+        if prev is not None and prev.editable and prev.id != view.id:
+            # Looking at another organisation keeps what was typed here (until saved).
+            self._draft = (prev.id, prev.version, self.values(EDITABLE))
+        super().org_changed(view)
+        self.fill(view)
+        draft = self._draft
+        if draft is not None and draft[0] == view.id:
+            self._draft = None
+            if draft[1] == view.version:
+                for key, value in draft[2].items():
+                    f = self.field(key)
+                    if f.display and not f.disabled:
+                        f.value = value
+
+    def fill(self, view: OrgView) -> None:
         cat = rules.category(view.category)
         required = set(rules.required_fields(cat))
         shown = set(rules.shown_fields(cat))
