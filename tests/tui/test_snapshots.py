@@ -251,3 +251,38 @@ def test_search(snap_compare, tui_settings, tui_services):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run)
+
+
+def test_first_save_confirmation(snap_compare, tui_settings, tui_services):
+    """R-INFO-2: before the first save, a confirmation that four fields lock."""
+    top_id, who = setup_admin(tui_services)
+    app = make_app(tui_settings, tui_services)
+
+    async def run(pilot):
+        await _centre(pilot, who)
+        info = pilot.app.screen.panes["info"]
+        fill(info, "industry", "03")
+        info.field("email").focus_control()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run)
+
+
+def test_correct_modal(snap_compare, tui_settings, tui_services):
+    """R-INFO-2 decision: the parent's correction of a child's locked fields."""
+    top_id, who = setup_admin(tui_services)
+    _with_children(tui_services, top_id, who)
+    app = make_app(tui_settings, tui_services)
+
+    async def run(pilot):
+        await _centre(pilot, who)
+        centre = pilot.app.screen
+        child = [n for n in centre.query_one("#tree").root.children if str(n.label) == "师范学院团委"][0]
+        centre.select_org(child.data.org_id)
+        await settle(pilot)
+        centre.panes["info"].query_one("#info-correct").focus()
+        await pilot.press("f8")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run)
