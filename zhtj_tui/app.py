@@ -14,8 +14,9 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from zhtj_tui.config import Settings
+from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.services.dto import Actor, OrgBrief, Role, Session
-from zhtj_tui.widgets.calls import ServiceCaller
+from zhtj_tui.widgets.calls import ServiceCaller, log_unexpected
 from zhtj_tui.widgets.topbar import TopBar
 
 #: Called after an administrator has logged in and chosen the organisation to work in, once
@@ -55,7 +56,21 @@ class ZhtjApp(ServiceCaller, App[int]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.call_service(self.services.orgs.top, self._started, group="start")
+        self.call_service(self._read_top, self._started, self._start_failed, group="start")
+
+    def _read_top(self) -> OrgBrief | None:
+        """Runs in a worker: is there an organisation yet? Any failure is said on screen."""
+        try:
+            return self.services.orgs.top()
+        except DomainError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - shown to the user, logged without data
+            log_unexpected(exc)
+            raise DomainError(f"{type(exc).__name__}", None, "start_failed") from None
+
+    def _start_failed(self, exc) -> None:
+        self.query_one("#start-message", Static).update(
+            f"无法读取数据库：{exc.message}\n请稍后重新启动 zhtj；如反复出现，请联系服务器管理员。按 Ctrl+Q 退出。")
 
     def _started(self, top: OrgBrief | None) -> None:
         if top is None:

@@ -246,3 +246,18 @@ async def test_second_registration_starts_empty(tui_settings, tui_services):
         again = pilot.app.screen
         assert isinstance(again, RegisterScreen) and again is not reg
         assert again.field("code").value == "" and again.field("password").value == ""
+
+
+async def test_unreadable_database_at_start_is_said_on_screen(tui_settings, tui_services, monkeypatch):
+    """A database that cannot be read at start-up gives a Chinese message, not a crash."""
+
+    def gone():
+        raise OSError("unable to open database file")
+
+    monkeypatch.setattr(tui_services.orgs, "top", gone)
+    app = make_app(tui_settings, tui_services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.is_running
+        text = str(app.query_one("#start-message").render())
+        assert "无法读取数据库" in text and "OSError" in text
