@@ -10,8 +10,10 @@ from zhtj_tui.db import Store, open_store
 from zhtj_tui.services.accounts import AccountService
 from zhtj_tui.services.audit import AuditService
 from zhtj_tui.services.base import Context
+from zhtj_tui.services.cadres import CadreService
 from zhtj_tui.services.codes import CodeService
 from zhtj_tui.services.dto import Actor
+from zhtj_tui.services.members import MemberService
 from zhtj_tui.services.orgs import OrgService
 
 
@@ -35,6 +37,8 @@ class Services:
         self.orgs = OrgService(self.ctx)
         self.codes = CodeService(self.ctx)
         self.audit = AuditService(self.ctx)
+        self.members = MemberService(self.ctx)
+        self.cadres = CadreService(self.ctx)
 
     @classmethod
     def open(cls, settings: Settings, client_key: str | None = None) -> Services:
