@@ -251,3 +251,12 @@ def test_transfer_is_all_or_nothing(svc, tree):
     # The top organisation's administrator manages both colleges.
     res = svc.members.transfer(tree.top_admin, [mine.id, theirs.id], tree.b2)
     assert set(res.moved) == {mine.id, theirs.id}
+
+
+def test_transfer_targets_are_branches_in_the_subtree(svc, tree):
+    # Transfer targets: branches the administrator manages, nothing outside the subtree.
+    names = [b.short_name for b in svc.members.branches(tree.college_admin)]
+    assert names == ["计算机专业2023级1班团支部", "计算机专业2023级2班团支部"]
+    assert [b.short_name for b in svc.members.branches(tree.top_admin, "化学")] == ["化学专业2023级1班团支部"]
+    assert svc.members.branches(tree.college_admin, "化学") == ()
+    assert svc.members.branches(tree.college_admin)[0].path_names[0] == "计算机学院团委"

@@ -29,7 +29,7 @@ from zhtj_tui.domain.vocab import (
     political_statuses,
 )
 from zhtj_tui.services.base import ServiceBase, subtree_upper
-from zhtj_tui.services.dto import Actor, BranchCount, MemberRow, MemberView, Page, TransferResult
+from zhtj_tui.services.dto import Actor, BranchCount, MemberRow, MemberView, OrgBrief, Page, TransferResult
 
 #: Rows per page of the member table.
 PAGE = 200
@@ -184,6 +184,31 @@ class MemberService(ServiceBase):
             if row.branch_id == branch_id:
                 return row
         return BranchCount(branch_id, 0, 0)
+
+    def branches(self, actor: Actor, text: str = "", limit: int = 50) -> tuple[OrgBrief, ...]:
+        """Branches in the actor's subtree (targets of a transfer), in tree order; ``text``
+        narrows by part of the name."""
+        text = re.sub(r"\s+", "", to_halfwidth(text or ""))[:30]
+
+        def run():
+            O = self.s.Org
+            q = select(o for o in O if o.group == "branch")
+            if not actor.operator:
+                home = self.admin_org(actor)
+                lo, hi = home.path, subtree_upper(home.path)
+                q = q.filter(lambda o: o.path >= lo and o.path < hi)
+            if text:
+                q = q.filter(lambda o: text in o.short_name)
+            rows = q.order_by(lambda o: (o.path,))[:limit]
+            parent_ids = {o.parent.id for o in rows if o.parent}
+            names = dict(select((o.id, o.short_name) for o in O if o.id in parent_ids)[:]) if parent_ids else {}
+            return tuple(
+                OrgBrief(o.id, o.short_name, "团支部", o.group, o.depth, 0,
+                         ((names.get(o.parent.id, ""),) if o.parent else ()) + (o.short_name,))
+                for o in rows
+            )
+
+        return self.read(run)
 
     # -- writing ---------------------------------------------------------------------
     def check(self, values: dict) -> MemberData:

@@ -1,0 +1,1 @@
+"""The screens of the interface, one module each. They call services only (never Pony)."""
