@@ -191,8 +191,8 @@ class MemberService(ServiceBase):
         text = re.sub(r"\s+", "", to_halfwidth(text or ""))[:30]
 
         def run():
-            O = self.s.Org
-            q = select(o for o in O if o.group == "branch")
+            Org = self.s.Org
+            q = select(o for o in Org if o.group == "branch")
             if not actor.operator:
                 home = self.admin_org(actor)
                 lo, hi = home.path, subtree_upper(home.path)
@@ -201,7 +201,7 @@ class MemberService(ServiceBase):
                 q = q.filter(lambda o: text in o.short_name)
             rows = q.order_by(lambda o: (o.path,))[:limit]
             parent_ids = {o.parent.id for o in rows if o.parent}
-            names = dict(select((o.id, o.short_name) for o in O if o.id in parent_ids)[:]) if parent_ids else {}
+            names = dict(select((o.id, o.short_name) for o in Org if o.id in parent_ids)[:]) if parent_ids else {}
             return tuple(
                 OrgBrief(o.id, o.short_name, "团支部", o.group, o.depth, 0,
                          ((names.get(o.parent.id, ""),) if o.parent else ()) + (o.short_name,))
