@@ -100,6 +100,7 @@ class MemberEntryScreen(Screen):
         #: Seconds from the last Ctrl+S to the blank form being ready (for the benchmark).
         self.last_ready_seconds: float | None = None
         self._save_started = 0.0
+        self._live_shown = False
 
     @property
     def editing(self) -> bool:
@@ -127,6 +128,8 @@ class MemberEntryScreen(Screen):
         return f"团员录入 · {self.branch_name} · 本次已保存 {self.saved_count} 人"
 
     def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.cursor_blink = self.services.settings.cursor_blink
         if self.editing:
             run_call(self, lambda: self.services.members.get(self.actor, self.member_id), self._loaded,
                      self._load_failed, group="entry-load")
@@ -191,6 +194,7 @@ class MemberEntryScreen(Screen):
         the age rule while typing (domain functions, the same the service uses)."""
         today = self.services.settings.today()
         policy = self.services.settings.join_age
+        problems: list[str] = []
         raw = normalize_id_number(self.input("id_number").value)
         birth = None
         if not raw:
@@ -201,11 +205,16 @@ class MemberEntryScreen(Screen):
             try:
                 info = parse_id_number(raw, today)
             except DomainError as exc:
-                self._hint("id_number", exc.message, "bad")
+                self._hint("id_number", "✗ 号码有误，见下方", "bad")
+                problems.append(exc.message)
             else:
                 birth = info.birth_date
                 over = " · 超龄" if is_over_age(birth, today, policy) else ""
                 self._hint("id_number", f"{info.sex} · {birth.isoformat()} · {age_on(birth, today)}岁{over}", "ok")
+        self._check_month(birth, today, policy, problems)
+        self._live_problem("\n".join(problems))
+
+    def _check_month(self, birth, today, policy, problems: list[str]) -> None:
         text = self.input("join_month").value
         if not text.strip():
             self._hint("join_month", "")
@@ -213,7 +222,8 @@ class MemberEntryScreen(Screen):
         try:
             month = parse_month(text)
         except DomainError as exc:
-            self._hint("join_month", exc.message, "bad")
+            self._hint("join_month", "✗ 格式不对，见下方", "bad")
+            problems.append(exc.message)
             return
         if birth is None:
             self._hint("join_month", f"{month}")
@@ -221,11 +231,18 @@ class MemberEntryScreen(Screen):
         try:
             warnings = check_join_month(birth, month, today, policy)
         except DomainError as exc:
-            self._hint("join_month", exc.message, "bad")
+            self._hint("join_month", f"{month} ✗ 不符合入团年龄", "bad")
+            problems.append(exc.message)
             return
         months = age_in_months(birth, month)
         note = f"{month} · 入团时{months // 12}周岁"
         self._hint("join_month", note + (" · 未满14周岁" if warnings else " ✓"), "ok")
+
+    def _live_problem(self, text: str) -> None:
+        """Show (or clear) what the live checks found, without hiding a save's message."""
+        if text or self._live_shown:
+            self.query_one("#entry-error", Static).update(text)
+        self._live_shown = bool(text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -483,6 +500,7 @@ class MembersPane(Vertical):
         table = self.query_one("#member-table", DataTable)
         for col in COLUMNS:
             table.add_column(col, key=col)
+        self.query_one("#member-search", Input).cursor_blink = self.services.settings.cursor_blink
         self.reload()
         table.focus()
 
