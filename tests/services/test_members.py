@@ -155,6 +155,7 @@ def test_search_by_name_initials_id_suffix_and_member_no(svc, tree):
     assert names("小明") == ["王小明"]
     suffix = people["李四"].id_number[-6:]
     assert names(suffix) == ["李四"]
+    assert names(people["李四"].id_number[-12:]) == ["李四"]  # 12 digits, not a 团员编号: an ID suffix
     assert added["王小明"].member_no and names(added["王小明"].member_no) == ["王小明"]
     assert names("zs", by="name") == []
     # The committee searches its whole subtree; a branch in another college is not seen.
@@ -191,6 +192,8 @@ def test_over_age_flag_and_counts(svc, tree, clock):
     counts = {c.branch_id: (c.members, c.over_age) for c in svc.members.counts(tree.college_admin, tree.college)}
     assert counts == {tree.b1: (2, 1), tree.b2: (1, 0)}
     assert svc.members.count(tree.b1_admin, tree.b1).over_age == 1
+    total = svc.members.totals(tree.top_admin, tree.top)
+    assert (total.members, total.over_age) == (3, 1)
     assert over_age_cutoff(date(2028, 2, 29), 28) == date(2000, 2, 29)
 
 

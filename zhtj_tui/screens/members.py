@@ -519,7 +519,7 @@ class MembersPane(Vertical):
         def fn():
             org = svc.orgs.get(actor, org_id)
             page = svc.members.list(actor, org_id, query)
-            counts = svc.members.counts(actor, org_id)
+            counts = svc.members.totals(actor, org_id)
             return org, page, counts, query
 
         run_call(self, fn, self._loaded, self._failed, group="members-load")
@@ -530,8 +530,9 @@ class MembersPane(Vertical):
             return  # a newer search is on its way
         self.org_name = org.short_name
         self.is_branch = org.is_branch
-        self.editable = org.is_branch and (self.actor.operator or self.actor.org_id in (org.id, org.parent_id))
-        self.counts = (sum(c.members for c in counts), sum(c.over_age for c in counts))
+        # R-MEM-1 as the service decided it: the branch's own or its direct parent's administrator.
+        self.editable = org.is_branch and (org.editable or org.correctable)
+        self.counts = (counts.members, counts.over_age)
         self.rows = list(page.items)
         self.next_after, self.total = page.next_after, page.total
         self._render_rows(reset=True)

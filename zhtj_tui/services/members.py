@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from pony.orm import count, select
+from pony.orm import select
 
 from zhtj_tui.domain import pinyin
 from zhtj_tui.domain.errors import Conflict, DomainError, Forbidden, NotFound
@@ -119,8 +119,12 @@ class MemberService(ServiceBase):
             if not include_left:
                 q = q.filter(lambda m: m.active_id is not None)
             if text:
-                q = self._narrow(q, kind, text)
-            total = q.count() if after is None else None
+                narrowed = self._narrow(q, kind, text)
+                if kind == "member_no" and not narrowed.exists():
+                    # Twelve digits that are no 团员编号 are the end of an ID number.
+                    narrowed = self._narrow(q, "id_suffix", text)
+                q = narrowed
+            base = q
             if after:
                 a_ini, a_name, a_id = after
                 q = q.filter(lambda m: m.name_initials > a_ini or (m.name_initials == a_ini and (
@@ -128,6 +132,8 @@ class MemberService(ServiceBase):
             rows = q.order_by(lambda m: (m.name_initials, m.name, m.id))[: limit + 1]
             more = len(rows) > limit
             rows = rows[:limit]
+            # The first page counts the matches only when they do not all fit on it.
+            total = None if after else (base.count() if more else len(rows))
             items = tuple(self._row(m, today, cutoff) for m in rows)
             nxt = (rows[-1].name_initials, rows[-1].name, rows[-1].id) if more and rows else None
             return Page(items, nxt, total)
@@ -145,9 +151,7 @@ class MemberService(ServiceBase):
             # The range seeks the index; startswith keeps the match exact in any collation.
             return q.filter(lambda m: m.name_initials >= t and m.name_initials < hi and m.name_initials.startswith(t))
         if kind == "member_no":
-            rev = text[::-1]
-            hi = rev + "~"
-            return q.filter(lambda m: m.member_no == text or (m.id_rev >= rev and m.id_rev < hi))
+            return q.filter(lambda m: m.member_no == text)
         if kind == "id_suffix":
             rev = text.upper()[::-1]
             hi = rev + "~"
@@ -160,30 +164,40 @@ class MemberService(ServiceBase):
 
     def counts(self, actor: Actor, org_id: int) -> tuple[BranchCount, ...]:
         """Active members and 超龄 members (R-MEM-5) of each branch under ``org_id`` (or
-        of ``org_id`` itself when it is a branch): two GROUP BY queries over the path range."""
+        of ``org_id`` itself when it is a branch): one GROUP BY over the path range."""
         cutoff = over_age_cutoff(self.settings.today(), self.settings.join_age.over_age)
 
         def run():
             org = self.visible_org(actor, org_id)
-            lo, hi = org.path, subtree_upper(org.path)
-            M = self.s.Member
-            totals = dict(select((m.branch.id, count(m)) for m in M
-                                 if m.path >= lo and m.path < hi and m.active_id is not None)[:])
-            over = dict(select((m.branch.id, count(m)) for m in M
-                               if m.path >= lo and m.path < hi and m.active_id is not None
-                               and m.birth_date <= cutoff)[:])
+            rows = self.s.execute(
+                "SELECT branch, COUNT(*), SUM(CASE WHEN birth_date <= $cutoff THEN 1 ELSE 0 END) FROM member"
+                " WHERE path >= $lo AND path < $hi AND active_id IS NOT NULL GROUP BY branch",
+                {"cutoff": cutoff.isoformat(), "lo": org.path, "hi": subtree_upper(org.path)},
+            ).fetchall()
+            totals = {int(b): (int(n), int(o or 0)) for b, n, o in rows}
             if org.group == "branch":
-                totals.setdefault(org.id, 0)
-            return tuple(BranchCount(b, n, over.get(b, 0)) for b, n in sorted(totals.items()))
+                totals.setdefault(org.id, (0, 0))
+            return tuple(BranchCount(b, n, o) for b, (n, o) in sorted(totals.items()))
+
+        return self.read(run)
+
+    def totals(self, actor: Actor, org_id: int) -> BranchCount:
+        """Active and 超龄 members of ``org_id``'s whole subtree, in one aggregate."""
+        cutoff = over_age_cutoff(self.settings.today(), self.settings.join_age.over_age)
+
+        def run():
+            org = self.visible_org(actor, org_id)
+            n, o = self.s.execute(
+                "SELECT COUNT(*), SUM(CASE WHEN birth_date <= $cutoff THEN 1 ELSE 0 END) FROM member"
+                " WHERE path >= $lo AND path < $hi AND active_id IS NOT NULL",
+                {"cutoff": cutoff.isoformat(), "lo": org.path, "hi": subtree_upper(org.path)},
+            ).fetchone()
+            return BranchCount(org.id, int(n or 0), int(o or 0))
 
         return self.read(run)
 
     def count(self, actor: Actor, branch_id: int) -> BranchCount:
-        rows = self.counts(actor, branch_id)
-        for row in rows:
-            if row.branch_id == branch_id:
-                return row
-        return BranchCount(branch_id, 0, 0)
+        return self.totals(actor, branch_id)
 
     def branches(self, actor: Actor, text: str = "", limit: int = 50) -> tuple[OrgBrief, ...]:
         """Branches in the actor's subtree (targets of a transfer), in tree order; ``text``
