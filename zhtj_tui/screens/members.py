@@ -512,15 +512,16 @@ class MembersPane(Vertical):
         self.reload()
 
     # -- loading ---------------------------------------------------------------------------
-    def reload(self) -> None:
+    def reload(self, search_only: bool = False) -> None:
+        """Load the page (and, unless only the search changed, the organisation and counts)."""
         query, org_id = self.query_text, self.org_id
         svc, actor = self.services, self.actor
 
         def fn():
-            org = svc.orgs.get(actor, org_id)
             page = svc.members.list(actor, org_id, query)
-            counts = svc.members.totals(actor, org_id)
-            return org, page, counts, query
+            if search_only:
+                return None, page, None, query
+            return svc.orgs.get(actor, org_id), page, svc.members.totals(actor, org_id), query
 
         run_call(self, fn, self._loaded, self._failed, group="members-load")
 
@@ -528,11 +529,12 @@ class MembersPane(Vertical):
         org, page, counts, query = result
         if query != self.query_text:
             return  # a newer search is on its way
-        self.org_name = org.short_name
-        self.is_branch = org.is_branch
-        # R-MEM-1 as the service decided it: the branch's own or its direct parent's administrator.
-        self.editable = org.is_branch and (org.editable or org.correctable)
-        self.counts = (counts.members, counts.over_age)
+        if org is not None:
+            self.org_name = org.short_name
+            self.is_branch = org.is_branch
+            # R-MEM-1 as the service decided it: the branch's own or its direct parent's administrator.
+            self.editable = org.is_branch and (org.editable or org.correctable)
+            self.counts = (counts.members, counts.over_age)
         self.rows = list(page.items)
         self.next_after, self.total = page.next_after, page.total
         self._render_rows(reset=True)
@@ -572,7 +574,9 @@ class MembersPane(Vertical):
 
     def _status(self) -> None:
         total, over = self.counts
-        shown = f"找到 {self.total} 人 · " if self.query_text and self.total is not None else ""
+        shown = ""
+        if self.query_text:
+            shown = f"找到 {self.total} 人 · " if self.total is not None else f"找到 {len(self.rows)}+ 人 · "
         marks = f" · 已标记 {len(self.marked)}" if self.marked else ""
         keys = "n录入 e修改 d离团 t转移 空格标记 /查找"
         self.query_one("#members-status", Static).update(f"{shown}共 {total} 人 · 超龄 {over} 人{marks} │ {keys}")
@@ -582,7 +586,7 @@ class MembersPane(Vertical):
             return
         event.stop()
         self.query_text = event.value.strip()
-        self.reload()
+        self.reload(search_only=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "member-search":

@@ -96,11 +96,14 @@ def classify_query(text: str) -> str:
 class MemberService(ServiceBase):
     # -- reading ---------------------------------------------------------------------
     def list(self, actor: Actor, org_id: int, query: str = "", by: str = "auto",
-             after: tuple | None = None, limit: int = PAGE, include_left: bool = False) -> Page[MemberRow]:
+             after: tuple | None = None, limit: int = PAGE, include_left: bool = False,
+             count_all: bool = False) -> Page[MemberRow]:
         """The members of ``org_id`` (a branch, or every branch under an organisation),
         sorted by pinyin initials then name, a page at a time (keyset on the sort key).
         ``query`` narrows by name, initials ("zs" finds 张三), the last digits of the ID
-        number or 团员编号; everything is done in the database."""
+        number or 团员编号; everything is done in the database. ``total`` is the number of
+        matches when they fit on the first page, or when ``count_all`` asks for the count
+        (an extra scan); otherwise None ("more than a page")."""
         if by not in SEARCH_KINDS:
             raise DomainError("未知的查找方式", None, "bad_search")
         text = re.sub(r"\s+", "", to_halfwidth(query or ""))[:30]
@@ -133,7 +136,7 @@ class MemberService(ServiceBase):
             more = len(rows) > limit
             rows = rows[:limit]
             # The first page counts the matches only when they do not all fit on it.
-            total = None if after else (base.count() if more else len(rows))
+            total = None if after else (len(rows) if not more else (base.count() if count_all else None))
             items = tuple(self._row(m, today, cutoff) for m in rows)
             nxt = (rows[-1].name_initials, rows[-1].name, rows[-1].id) if more and rows else None
             return Page(items, nxt, total)
