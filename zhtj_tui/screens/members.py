@@ -174,7 +174,9 @@ class MemberEntryScreen(Screen):
 
     def _hint(self, key: str, text: str, state: str = "") -> None:
         hint = self.query_one(f"#h-{key}", Static)
-        hint.update(text)
+        if str(hint.content) == text and hint.has_class("-bad") == (state == "bad"):
+            return
+        hint.update(text, layout=False)  # fixed size: no layout pass on every keystroke
         hint.set_class(state == "bad", "-bad")
         hint.set_class(state == "ok", "-ok")
 
