@@ -169,8 +169,9 @@ def main() -> None:
         b, runs = info["branch"], args.runs
         results = {
             "save one member (add)": median_ms(lambda k: svc.members.add(college_admin, b, new_values(k)), runs),
-            "open a branch's member page (list + counts)": median_ms(
-                lambda k: (svc.members.list(college_admin, b), svc.members.totals(college_admin, b)), runs),
+            "open a branch's member page (org+list+totals)": median_ms(
+                lambda k: (svc.orgs.get(college_admin, b), svc.members.list(college_admin, b),
+                           svc.members.totals(college_admin, b)), runs),
             "search name, one college (1,500)": median_ms(
                 lambda k: svc.members.list(college_admin, info["college"], picks[k][2][1:]), runs),
             "search name, whole university": median_ms(
@@ -188,6 +189,8 @@ def main() -> None:
         }
         for label, ms in results.items():
             print(f"{label:<46} median {ms:7.2f} ms")
+        saved = svc.members.totals(college_admin, b).members
+        assert saved == args.members // args.branches + runs, saved  # every timed save really saved
         ms, inside = asyncio.run(pilot_save(svc, college_admin, b, min(runs, 20)))
         print(f"{'Pilot: Ctrl+S pressed to blank form ready':<46} median {ms:7.2f} ms")
         print(f"{'  of which save action to blank form (screen)':<46} median {inside:7.2f} ms")

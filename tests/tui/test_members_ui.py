@@ -12,6 +12,7 @@ from tests.conftest import make_settings
 from tests.helpers import admin_of, person
 from tests.member_helpers import member_values
 from tests.tui.member_app import PaneApp, screen_text
+from zhtj_tui.screens.members import ConfirmModal
 from zhtj_tui.services import Services
 from zhtj_tui.services.dto import Actor
 
@@ -138,7 +139,8 @@ async def test_class_entry_search_edit_remove_transfer_and_secretary(world):
 
         # 5. 孙小红 is a duplicate inside the administrator's subtree: moved here instead.
         await enter_member(pilot, moved, "201900009999", first=False)
-        assert "孙小红" in str(app.screen.query_one("Static").render()) or app.screen is not entry
+        offer = app.screen
+        assert isinstance(offer, ConfirmModal) and "计算机专业2024级2班团支部" in offer._message
         await pilot.press("y")
         await settle(pilot)
         assert entry.saved_count == 5 and app.screen is entry

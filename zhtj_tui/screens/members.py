@@ -298,7 +298,8 @@ class MemberEntryScreen(Screen):
 
     def _save_failed(self, exc: DomainError) -> None:
         self.saving = False
-        if isinstance(exc, DuplicateMember) and exc.code == "duplicate_in_subtree" and exc.member_id:
+        if (isinstance(exc, DuplicateMember) and exc.code == "duplicate_in_subtree" and exc.member_id
+                and not self.editing):
             if exc.holder_branch_id == self.branch_id:
                 self._show_error(exc)
                 return
