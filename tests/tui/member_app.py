@@ -23,10 +23,3 @@ class PaneApp(App):
             yield CadresPane(self.services, self.actor, self.org_id, id="pane")
         yield Footer()
 
-
-def screen_text(app) -> str:
-    """The visible screen as plain text (for assertions and debugging)."""
-    lines = []
-    for strip in app.screen._compositor.render_strips():
-        lines.append(strip.text.rstrip())
-    return "\n".join(lines)

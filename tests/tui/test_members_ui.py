@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import make_settings
 from tests.helpers import admin_of, person
 from tests.member_helpers import member_values
-from tests.tui.member_app import PaneApp, screen_text
+from tests.tui.member_app import PaneApp
 from zhtj_tui.screens.members import ConfirmModal
 from zhtj_tui.services import Services
 from zhtj_tui.services.dto import Actor
@@ -78,7 +78,7 @@ async def test_class_entry_search_edit_remove_transfer_and_secretary(world):
     app = PaneApp(svc, admin, b1)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert "共 0 人" in screen_text(app)
+        assert "共 0 人" in str(app.query_one("#members-status").content)
         await pilot.press("n")
         await settle(pilot)
         entry = app.screen
@@ -140,7 +140,7 @@ async def test_class_entry_search_edit_remove_transfer_and_secretary(world):
         # 5. 孙小红 is a duplicate inside the administrator's subtree: moved here instead.
         await enter_member(pilot, moved, "201900009999", first=False)
         offer = app.screen
-        assert isinstance(offer, ConfirmModal) and "计算机专业2024级2班团支部" in offer._message
+        assert isinstance(offer, ConfirmModal) and "计算机专业2024级2班团支部" in offer.question
         await pilot.press("y")
         await settle(pilot)
         assert entry.saved_count == 5 and app.screen is entry
@@ -149,7 +149,7 @@ async def test_class_entry_search_edit_remove_transfer_and_secretary(world):
 
         pane = app.query_one("#pane")
         assert [r.name for r in pane.rows] == ["李四", "孙小红", "王五", "周石", "张三"]
-        assert "共 5 人" in screen_text(app)
+        assert "共 5 人 · 超龄 0 人" in str(app.query_one("#members-status").content)
 
         # Find 张三 by pinyin initials.
         await pilot.press("slash")
@@ -213,7 +213,8 @@ async def test_class_entry_search_edit_remove_transfer_and_secretary(world):
             await pilot.press("enter")
         await pilot.press("enter")  # 任职日期: today
         await settle(pilot)
-        assert "冯书记" in screen_text(app)
+        current = app.query_one("#cadre-current")
+        assert [current.get_row_at(i)[:2] for i in range(current.row_count)] == [["书记", "冯书记"]]
     assert svc.orgs.get(admin, b1).secretary.name == "冯书记"
 
     actions = [a.action for a in reversed(svc.audit.recent(admin, college, limit=50))

@@ -352,12 +352,12 @@ class ConfirmModal(ModalScreen[bool]):
 
     def __init__(self, title: str, message: str, yes: str = "确定") -> None:
         super().__init__()
-        self._title, self._message, self._yes = title, message, yes
+        self._title, self.question, self._yes = title, message, yes
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self._title, classes="title", markup=False)
-            yield Static(self._message, markup=False)
+            yield Static(self.question, markup=False)
             yield Static(f"Y/Enter {self._yes}    N/Esc 取消", classes="keys", markup=False)
 
     def action_answer(self, yes: bool) -> None:
