@@ -263,3 +263,12 @@ def test_transfer_targets_are_branches_in_the_subtree(svc, tree):
     assert [b.short_name for b in svc.members.branches(tree.top_admin, "化学")] == ["化学专业2023级1班团支部"]
     assert svc.members.branches(tree.college_admin, "化学") == ()
     assert svc.members.branches(tree.college_admin)[0].path_names[0] == "计算机学院团委"
+
+
+def test_id_suffix_follows_an_edited_id_number(svc, tree):
+    # The reversed ID column is kept by the entity on every write (search by last digits).
+    p, q = person(name="韩梅"), person(name="韩梅")
+    v = svc.members.add(tree.b1_admin, tree.b1, member_values(p))
+    svc.members.update(tree.b1_admin, v.id, {**v.form_values(), "id_number": q.id_number}, v.version)
+    assert svc.members.list(tree.b1_admin, tree.b1, p.id_number[-6:]).items == ()
+    assert [r.id for r in svc.members.list(tree.b1_admin, tree.b1, q.id_number[-6:]).items] == [v.id]

@@ -102,7 +102,9 @@ def define_entities(db: Database, provider: str) -> None:
         name_initials = Required(str, 30, index=True)
         id_number = Required(str, 18, index=True)
         #: The ID number reversed, so that "the last digits" is an indexed prefix range.
-        id_rev = Required(str, 18, index=True, sql_type=id_rev_type)
+        #: Filled in by the hooks below on every ORM write; NOT NULL in SQL, so a raw
+        #: bulk insert must give it (``id_number[::-1]``).
+        id_rev = Optional(str, 18, index=True, sql_type=id_rev_type)
         #: The ID number while the member is active, NULL otherwise: the database keeps
         #: active ID numbers unique system-wide (R-MEM-3).
         active_id = Optional(str, 18, unique=True, nullable=True)
@@ -125,6 +127,13 @@ def define_entities(db: Database, provider: str) -> None:
         updated_at = Required(datetime)
         version = Required(int, default=1)
         cadres = Set("Cadre")
+
+        def before_insert(self):
+            self.id_rev = self.id_number[::-1]
+
+        def before_update(self):
+            if self.id_rev != self.id_number[::-1]:
+                self.id_rev = self.id_number[::-1]
 
     class Cadre(db.Entity):
         """A post held in an organisation (团干部), R-MEM-6. The open 书记 holding is the

@@ -242,7 +242,7 @@ class MemberService(ServiceBase):
             now = self.now()
             m = self.s.Member(
                 branch=branch, path=branch.path, name=data.name, name_initials=_initials(data.name),
-                id_number=data.id_number, id_rev=data.id_number[::-1], active_id=data.id_number,
+                id_number=data.id_number, active_id=data.id_number,
                 birth_date=data.birth_date, sex=data.sex, ethnic=data.ethnic, political=data.political,
                 join_month=data.join_month, education=data.education, mobile=data.mobile,
                 member_no=data.member_no, post=data.post, post_name=data.post_name,
@@ -270,7 +270,7 @@ class MemberService(ServiceBase):
             self._refuse_duplicates(actor, data, m.id)
             before = _snapshot(m)
             m.name, m.name_initials = data.name, _initials(data.name)
-            m.id_number, m.id_rev, m.active_id = data.id_number, data.id_number[::-1], data.id_number
+            m.id_number, m.active_id = data.id_number, data.id_number
             m.birth_date, m.sex = data.birth_date, data.sex
             for key in ("ethnic", "political", "join_month", "education", "mobile", "member_no",
                         "post", "post_name", "join_unit", "note"):
