@@ -28,9 +28,7 @@ def test_type_ahead_picks_the_item(key, typed, picked):
     assert best_choice(_choices(key), typed) == picked
 
 
-@pytest.mark.parametrize("typed", ["2019-09", "201909", "2019.9", "2019年9月"])
-async def test_join_month_shapes_are_read_while_typing(tmp_path, typed):
-    # R-MEM-2/4: 入团年月 in the shapes people type, checked against the age rule at once.
+def _entry_app(tmp_path):
     svc = Services.open(make_settings(f"sqlite:///{tmp_path / 'e.sqlite'}", FakeClock()), client_key="t")
     op = Actor.server_operator()
     top = svc.orgs.create_top(op, "测试大学团委", "团委")
@@ -40,7 +38,33 @@ async def test_join_month_shapes_are_read_while_typing(tmp_path, typed):
         def on_mount(self) -> None:
             self.push_screen(MemberEntryScreen(svc, op, branch.id))
 
-    app = EntryApp()
+    return svc, EntryApp()
+
+
+async def test_choice_completes_on_enter_and_on_leaving(tmp_path):
+    # R-MEM-2: typing "hui" then Tab picks 回族; Enter on an unknown value stays put.
+    svc, app = _entry_app(tmp_path)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            screen.input("ethnic").focus()
+            await pilot.press(*"hui")
+            assert str(screen.query_one("#h-ethnic").content) == "→ 回族"
+            await pilot.press("tab")
+            assert screen.input("ethnic").value == "回族" and screen.focused is screen.input("political")
+            await pilot.press(*"xyz", "enter")
+            assert screen.focused is screen.input("political")
+            assert "不在列表中" in str(screen.query_one("#h-political").content)
+    finally:
+        svc.close()
+
+
+@pytest.mark.parametrize("typed", ["2019-09", "201909", "2019.9", "2019年9月"])
+async def test_join_month_shapes_are_read_while_typing(tmp_path, typed):
+    # R-MEM-2/4: 入团年月 in the shapes people type, checked against the age rule at once.
+    svc, app = _entry_app(tmp_path)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await app.workers.wait_for_complete()
