@@ -1,1 +1,1 @@
-"""The screens of the interface, one module each. They call services only (never Pony)."""
+"""Textual screens, one module per screen (DESIGN layout). Screens never import pony."""

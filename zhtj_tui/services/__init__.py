@@ -13,8 +13,12 @@ from zhtj_tui.services.base import Context
 from zhtj_tui.services.cadres import CadreService
 from zhtj_tui.services.codes import CodeService
 from zhtj_tui.services.dto import Actor
+from zhtj_tui.services.member_export import MemberExportService
+from zhtj_tui.services.member_import import MemberImportService
 from zhtj_tui.services.members import MemberService
+from zhtj_tui.services.org_import import OrgImportService
 from zhtj_tui.services.orgs import OrgService
+from zhtj_tui.services.progress import ProgressService
 
 
 def client_key_from_env(env: dict[str, str] | None = None) -> str:
@@ -37,6 +41,10 @@ class Services:
         self.orgs = OrgService(self.ctx)
         self.codes = CodeService(self.ctx)
         self.audit = AuditService(self.ctx)
+        self.org_import = OrgImportService(self.ctx, self.orgs)
+        self.member_import = MemberImportService(self.ctx)
+        self.member_export = MemberExportService(self.ctx)
+        self.progress = ProgressService(self.ctx)
         self.members = MemberService(self.ctx)
         self.cadres = CadreService(self.ctx)
 
