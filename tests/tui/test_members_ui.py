@@ -12,7 +12,7 @@ from tests.conftest import make_settings
 from tests.helpers import admin_of, person
 from tests.member_helpers import member_values
 from tests.tui.member_app import PaneApp
-from zhtj_tui.screens.members import ConfirmModal
+from zhtj_tui.screens.members import ConfirmModal, MembersPane
 from zhtj_tui.services import Services
 from zhtj_tui.services.dto import Actor
 
@@ -223,3 +223,24 @@ async def test_class_entry_search_edit_remove_transfer_and_secretary(world):
                        "member.add", "member.add", "member.add", "member.add", "member.transfer",
                        "member.update", "member.remove", "member.transfer", "member.transfer",
                        "cadre.appoint"]
+
+
+async def test_pane_follows_the_centre_selection(world):
+    # The centre's pane protocol: another organisation selected → its members (a committee
+    # shows every branch below it); entering needs a branch (R-TREE-2).
+    svc, admin, college, b1, b2 = world
+    svc.members.add(admin, b1, member_values(person(name="甲乙丙")))
+    svc.members.add(admin, b2, member_values(person(name="丁戊己")))
+    assert MembersPane.applies_to(svc.orgs.get(admin, college), admin)
+    app = PaneApp(svc, admin, b1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pane = app.query_one("#pane", MembersPane)
+        assert [r.name for r in pane.rows] == ["甲乙丙"] and pane.is_branch
+        pane.org_changed(svc.orgs.get(admin, college))
+        await settle(pilot)
+        assert [r.name for r in pane.rows] == ["丁戊己", "甲乙丙"] and not pane.is_branch
+        assert "共 2 人" in str(app.query_one("#members-status").content)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is pane.screen  # no entry form for a committee

@@ -176,9 +176,23 @@ class CadresPane(Vertical):
         current.focus()
         self.reload()
 
+    # -- the management centre's pane protocol ----------------------------------------------
+    @classmethod
+    def applies_to(cls, view, actor) -> bool:  # noqa: ARG003
+        """Every organisation has posts (R-MEM-6)."""
+        return True
+
     def org_changed(self, view) -> None:
         self.org_id = view.id
-        self.reload()
+        if self.is_mounted:
+            self.reload()
+
+    def orgs_changed(self, org_id: int) -> None:  # noqa: ARG002
+        if self.is_mounted:
+            self.reload()
+
+    def focus_first(self) -> None:
+        self.query_one("#cadre-current", DataTable).focus()
 
     def reload(self) -> None:
         org_id = self.org_id

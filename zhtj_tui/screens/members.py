@@ -507,12 +507,30 @@ class MembersPane(Vertical):
         self.reload()
         table.focus()
 
-    # -- the centre's hook -------------------------------------------------------------------
+    # -- the management centre's pane protocol (applies_to / org_changed / orgs_changed /
+    # focus_first) ---------------------------------------------------------------------------
+    @classmethod
+    def applies_to(cls, view, actor) -> bool:  # noqa: ARG003
+        """Every organisation: a branch's own members, or every branch's below a committee
+        (search and transfers across them); entering needs a branch."""
+        return True
+
     def org_changed(self, view) -> None:
-        """Show another organisation's members (called by the management centre)."""
+        """Show another organisation's members."""
         self.org_id = view.id
         self.marked.clear()
-        self.reload()
+        self.query_text = ""
+        if self.is_mounted:
+            self.query_one("#member-search", Input).value = ""
+            self.reload()
+
+    def orgs_changed(self, org_id: int) -> None:  # noqa: ARG002
+        """Organisations changed somewhere: names and counts may be stale."""
+        if self.is_mounted:
+            self.reload()
+
+    def focus_first(self) -> None:
+        self.query_one("#member-table", DataTable).focus()
 
     # -- loading ---------------------------------------------------------------------------
     def reload(self, search_only: bool = False) -> None:
