@@ -272,3 +272,11 @@ def test_id_suffix_follows_an_edited_id_number(svc, tree):
     svc.members.update(tree.b1_admin, v.id, {**v.form_values(), "id_number": q.id_number}, v.version)
     assert svc.members.list(tree.b1_admin, tree.b1, p.id_number[-6:]).items == ()
     assert [r.id for r in svc.members.list(tree.b1_admin, tree.b1, q.id_number[-6:]).items] == [v.id]
+
+
+def test_form_values_round_trip_with_a_free_text_post(svc, tree):
+    # R-MEM-2: 团内职务 “其他” needs 职务名称; the edit form gets both back and saves them.
+    v = svc.members.add(tree.b1_admin, tree.b1, member_values(post="其他", post_name="心理委员"))
+    assert (v.post, v.post_label) == ("99", "心理委员")
+    again = svc.members.update(tree.b1_admin, v.id, {**v.form_values(), "note": "班长推荐"}, v.version)
+    assert (again.post_label, again.note, again.version) == ("心理委员", "班长推荐", v.version + 1)

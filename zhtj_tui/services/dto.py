@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
+from zhtj_tui.domain.vocab import OTHER_POST, league_posts
+
 T = TypeVar("T")
 
 
@@ -254,7 +256,9 @@ class MemberView:
             "name": self.name, "id_number": self.id_number, "ethnic": self.ethnic_name,
             "political": self.political_name, "join_month": self.join_month,
             "education": self.education_name, "mobile": self.mobile, "member_no": self.member_no,
-            "post": self.post_label if self.post else "", "post_name": self.post_name,
+            "post": (league_posts().name_of(self.post) if self.post == OTHER_POST else self.post_label)
+            if self.post else "",
+            "post_name": self.post_name,
             "join_unit": self.join_unit, "note": self.note,
         }
 
