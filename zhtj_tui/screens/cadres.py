@@ -16,7 +16,7 @@ from zhtj_tui.domain.idcard import mask_id_number
 from zhtj_tui.domain.mobile import mask_mobile
 from zhtj_tui.domain.vocab import league_posts
 from zhtj_tui.services.dto import CadreList, CadreView
-from zhtj_tui.widgets.background import run_call
+from zhtj_tui.widgets.calls import run_service
 from zhtj_tui.widgets.choice import ChoiceInput
 
 APPOINT_FIELDS = (("post", "职务*"), ("post_name", "职务名称"), ("name", "姓名*"), ("id_number", "身份证号码*"),
@@ -86,7 +86,7 @@ class AppointModal(ModalScreen["CadreView | None"]):
             self._failed(exc)
             return
         self.saving = True
-        run_call(self, lambda: self.services.cadres.appoint(self.actor, self.org_id, values["post"], values, since),
+        run_service(self, lambda: self.services.cadres.appoint(self.actor, self.org_id, values["post"], values, since),
                  self.dismiss, self._failed, group="appoint")
 
     def _failed(self, exc: DomainError) -> None:
@@ -131,7 +131,7 @@ class EndModal(ModalScreen["CadreView | None"]):
         except DomainError as exc:
             self.query_one("#end-error", Static).update(exc.message)
             return
-        run_call(self, lambda: self.services.cadres.end(self.actor, self.cadre.id, day), self.dismiss,
+        run_service(self, lambda: self.services.cadres.end(self.actor, self.cadre.id, day), self.dismiss,
                  lambda exc: self.query_one("#end-error", Static).update(exc.message), group="end")
 
     def action_cancel(self) -> None:
@@ -196,7 +196,7 @@ class CadresPane(Vertical):
 
     def reload(self) -> None:
         org_id = self.org_id
-        run_call(self, lambda: self.services.cadres.list(self.actor, org_id), self._loaded,
+        run_service(self, lambda: self.services.cadres.list(self.actor, org_id), self._loaded,
                  lambda exc: self.notify(exc.message, severity="error"), group="cadres-load")
 
     def _loaded(self, listing: CadreList) -> None:

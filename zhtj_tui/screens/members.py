@@ -25,7 +25,7 @@ from zhtj_tui.domain.months import parse_month
 from zhtj_tui.domain.vocab import education_levels, ethnic_groups, league_posts, political_statuses
 from zhtj_tui.services.dto import MemberRow
 from zhtj_tui.services.members import REMOVE_REASONS, DuplicateMember
-from zhtj_tui.widgets.background import run_call
+from zhtj_tui.widgets.calls import run_service
 from zhtj_tui.widgets.choice import ChoiceInput
 
 #: Fields of the entry form, in order (keys of ``domain.member.MEMBER_FIELDS``).
@@ -131,11 +131,11 @@ class MemberEntryScreen(Screen):
         for field in self.query(Input):
             field.cursor_blink = self.services.settings.cursor_blink
         if self.editing:
-            run_call(self, lambda: self.services.members.get(self.actor, self.member_id), self._loaded,
+            run_service(self, lambda: self.services.members.get(self.actor, self.member_id), self._loaded,
                      self._load_failed, group="entry-load")
         else:
             if not self.branch_name:
-                run_call(self, lambda: self.services.orgs.get(self.actor, self.branch_id),
+                run_service(self, lambda: self.services.orgs.get(self.actor, self.branch_id),
                          self._branch_loaded, self._load_failed, group="entry-load")
             self._fill(self.sticky)
         self.input("name").focus()
@@ -280,7 +280,7 @@ class MemberEntryScreen(Screen):
             fn = lambda: members.update(self.actor, self.member_id, values, self.version)  # noqa: E731
         else:
             fn = lambda: members.add(self.actor, self.branch_id, values)  # noqa: E731
-        run_call(self, fn, self._saved, self._save_failed, group="entry-save")
+        run_service(self, fn, self._saved, self._save_failed, group="entry-save")
 
     def _saved(self, view) -> None:
         self.saving = False
@@ -320,7 +320,7 @@ class MemberEntryScreen(Screen):
 
     def _move_here(self, member_id: int) -> None:
         self.saving = True
-        run_call(self, lambda: self.services.members.transfer(self.actor, [member_id], self.branch_id),
+        run_service(self, lambda: self.services.members.transfer(self.actor, [member_id], self.branch_id),
                  self._moved, self._save_failed, group="entry-save")
 
     def _moved(self, result) -> None:
@@ -421,7 +421,7 @@ class TransferModal(ModalScreen["int | None"]):
         self.query_one("#transfer-search", Input).focus()
 
     def _load(self, text: str) -> None:
-        run_call(self, lambda: self.services.members.branches(self.actor, text), self._show,
+        run_service(self, lambda: self.services.members.branches(self.actor, text), self._show,
                  lambda exc: self.notify(exc.message, severity="error"), group="transfer-load")
 
     def _show(self, branches) -> None:
@@ -545,7 +545,7 @@ class MembersPane(Vertical):
                 return None, page, None, query
             return svc.orgs.get(actor, org_id), page, svc.members.totals(actor, org_id), query
 
-        run_call(self, fn, self._loaded, self._failed, group="members-load")
+        run_service(self, fn, self._loaded, self._failed, group="members-load")
 
     def _loaded(self, result) -> None:
         org, page, counts, query = result
@@ -620,7 +620,7 @@ class MembersPane(Vertical):
         if self.next_after and not self._loading_more and event.cursor_row >= table.row_count - 1:
             self._loading_more = True
             after, query, org_id = self.next_after, self.query_text, self.org_id
-            run_call(self, lambda: (self.services.members.list(self.actor, org_id, query, after=after), query),
+            run_service(self, lambda: (self.services.members.list(self.actor, org_id, query, after=after), query),
                      self._more_loaded, self._failed, group="members-more")
 
     # -- actions ---------------------------------------------------------------------------
@@ -668,7 +668,7 @@ class MembersPane(Vertical):
 
         def chosen(reason: str | None) -> None:
             if reason:
-                run_call(self, lambda: self.services.members.remove(self.actor, row.id, reason),
+                run_service(self, lambda: self.services.members.remove(self.actor, row.id, reason),
                          lambda v: self._changed(f"{v.name} 已离团（{reason}），记录已保留"), self._failed,
                          group="members-write")
 
@@ -681,7 +681,7 @@ class MembersPane(Vertical):
 
         def chosen(branch_id: int | None) -> None:
             if branch_id:
-                run_call(self, lambda: self.services.members.transfer(self.actor, ids, branch_id),
+                run_service(self, lambda: self.services.members.transfer(self.actor, ids, branch_id),
                          lambda res: self._changed(f"已将 {len(res.moved)} 人转入 {res.to_branch_name}", clear=True),
                          self._failed, group="members-write")
 

@@ -46,6 +46,60 @@ def log_unexpected(exc: BaseException) -> None:
         pass
 
 
+def run_service(
+    node,
+    fn: Callable[[], Any],
+    on_ok: Callable[[Any], Any] | None = None,
+    on_error: Callable[[DomainError], Any] | None = None,
+    *,
+    group: str = "service",
+    exclusive: bool = True,
+) -> Worker:
+    """Run ``fn`` in a thread worker of ``node`` (a widget or screen); the callbacks run on
+    the event loop. A newer call of the same group replaces an older one."""
+    app = node.app
+
+    def job() -> None:
+        worker = get_current_worker()
+        try:
+            outcome: tuple[bool, Any] | None = (True, fn())
+        except Exception as exc:  # noqa: BLE001 - reported on screen, never raised
+            outcome = (False, exc)
+        if worker.is_cancelled:
+            outcome = None  # a newer call of the same group replaced this one
+        try:
+            app.call_from_thread(_service_done, app, worker, outcome, on_ok, on_error)
+        except RuntimeError:  # the app has closed meanwhile
+            pass
+
+    worker = node.run_worker(job, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
+    track = getattr(app, "track_busy", None)
+    if track is not None:
+        track(worker, True)
+    return worker
+
+
+def _service_done(app, worker: Worker, outcome, on_ok, on_error) -> None:
+    track = getattr(app, "track_busy", None)
+    if track is not None:
+        track(worker, False)
+    if outcome is None:
+        return
+    ok, value = outcome
+    if ok:
+        if on_ok is not None:
+            on_ok(value)
+        return
+    if isinstance(value, DomainError):
+        if on_error is not None:
+            on_error(value)
+        else:
+            app.notify(value.message, severity="error", timeout=8)
+        return
+    log_unexpected(value)
+    app.notify(unexpected_message(value), severity="error", timeout=10)
+
+
 class ServiceCaller:
     """Mixin for widgets and screens (anything with ``app`` and ``run_worker``)."""
 
@@ -58,46 +112,4 @@ class ServiceCaller:
         group: str = "service",
         exclusive: bool = True,
     ) -> Worker:
-        app = self.app  # type: ignore[attr-defined]
-
-        def job() -> None:
-            worker = get_current_worker()
-            try:
-                outcome: tuple[bool, Any] | None = (True, fn())
-            except Exception as exc:  # noqa: BLE001 - reported on screen, never raised
-                outcome = (False, exc)
-            if worker.is_cancelled:
-                outcome = None  # a newer call of the same group replaced this one
-            try:
-                app.call_from_thread(self._service_done, worker, outcome, on_ok, on_error)
-            except RuntimeError:  # the app has closed meanwhile
-                pass
-
-        worker = self.run_worker(  # type: ignore[attr-defined]
-            job, thread=True, exclusive=exclusive, group=group, exit_on_error=False
-        )
-        track = getattr(app, "track_busy", None)
-        if track is not None:
-            track(worker, True)
-        return worker
-
-    def _service_done(self, worker: Worker, outcome, on_ok, on_error) -> None:
-        app = self.app  # type: ignore[attr-defined]
-        track = getattr(app, "track_busy", None)
-        if track is not None:
-            track(worker, False)
-        if outcome is None:
-            return
-        ok, value = outcome
-        if ok:
-            if on_ok is not None:
-                on_ok(value)
-            return
-        if isinstance(value, DomainError):
-            if on_error is not None:
-                on_error(value)
-            else:
-                app.notify(value.message, severity="error", timeout=8)
-            return
-        log_unexpected(value)
-        app.notify(unexpected_message(value), severity="error", timeout=10)
+        return run_service(self, fn, on_ok, on_error, group=group, exclusive=exclusive)
