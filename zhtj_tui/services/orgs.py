@@ -44,21 +44,12 @@ class OrgService(ServiceBase):
         """Direct children for the tree, by name, a page at a time (keyset on name, id)."""
 
         def run():
-            parent = self.visible_org(actor, org_id)
-            q = select(o for o in self.s.Org if o.parent == parent)
-            if after:
-                name, oid = after
-                q = q.filter(lambda o: o.short_name > name or (o.short_name == name and o.id > oid))
-            rows = q.order_by(lambda o: (o.short_name, o.id))[: limit + 1]
-            more = len(rows) > limit
-            rows = rows[:limit]
+            rows, nxt, total = self._child_page(self.visible_org(actor, org_id), after, limit)
             counts = self._child_counts([o.id for o in rows])
             items = tuple(
                 OrgBrief(o.id, o.short_name, rules.category(o.category).name, o.group, o.depth, counts.get(o.id, 0))
                 for o in rows
             )
-            nxt = (rows[-1].short_name, rows[-1].id) if more and rows else None
-            total = count(o for o in self.s.Org if o.parent == parent) if after is None else None
             return Page(items, nxt, total)
 
         return self.read(run)
@@ -84,14 +75,7 @@ class OrgService(ServiceBase):
         """下级组织管理 (R-SUB-3): each direct child with its status, a page at a time."""
 
         def run():
-            parent = self.visible_org(actor, org_id)
-            q = select(o for o in self.s.Org if o.parent == parent)
-            if after:
-                name, oid = after
-                q = q.filter(lambda o: o.short_name > name or (o.short_name == name and o.id > oid))
-            rows = q.order_by(lambda o: (o.short_name, o.id))[: limit + 1]
-            more = len(rows) > limit
-            rows = rows[:limit]
+            rows, nxt, total = self._child_page(self.visible_org(actor, org_id), after, limit)
             ids = [o.id for o in rows]
             admins = self._admin_counts(ids)
             secretaries = self._secretaries(ids)
@@ -113,8 +97,6 @@ class OrgService(ServiceBase):
                 )
                 for o in rows
             )
-            nxt = (rows[-1].short_name, rows[-1].id) if more and rows else None
-            total = count(o for o in self.s.Org if o.parent == parent) if after is None else None
             return Page(items, nxt, total)
 
         return self.read(run)
@@ -319,6 +301,20 @@ class OrgService(ServiceBase):
         return self.write(run, integrity=lambda exc: _duplicate_name_error(exc, changes.get("short_name"), changes.get("full_name")))
 
     # -- helpers ---------------------------------------------------------------------
+    def _child_page(self, parent, after: tuple | None, limit: int):
+        """One page of ``parent``'s direct children by (简称, id), keyset-paged: the rows,
+        the ``after`` of the next page (``None`` on the last) and, on the first page, the total."""
+        q = select(o for o in self.s.Org if o.parent == parent)
+        if after:
+            name, oid = after
+            q = q.filter(lambda o: o.short_name > name or (o.short_name == name and o.id > oid))
+        rows = q.order_by(lambda o: (o.short_name, o.id))[: limit + 1]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        nxt = (rows[-1].short_name, rows[-1].id) if more and rows else None
+        total = count(o for o in self.s.Org if o.parent == parent) if after is None else None
+        return rows, nxt, total
+
     def _missing(self, org) -> tuple[str, ...]:
         """Required fields (R-INFO-1) not filled in: R-INFO-4's completeness."""
         secretary = self.s.Cadre.get(secretary_of=org.id) if org.id else None
