@@ -64,6 +64,9 @@ class Settings:
     #: argon2id cost (argon2-cffi's defaults); tests lower them to stay quick.
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
+    #: How long a write keeps retrying a busy database before the user is told the server
+    #: is busy, seconds (plus at most one SQLite busy timeout for the attempt under way).
+    busy_seconds: float = 15.0
     clock: Clock = utc_now
     #: Where warnings about the configuration were found (shown by the CLI).
     warnings: tuple[str, ...] = ()

@@ -228,7 +228,8 @@ def schema_version(store: Store) -> int:
 
 def is_busy_error(exc: BaseException) -> bool:
     text = str(exc).lower()
-    return "database is locked" in text or "database is busy" in text or "could not serialize" in text
+    return ("database is locked" in text or "database is busy" in text or "could not serialize" in text
+            or "deadlock detected" in text or "database table is locked" in text)
 
 
 def retry_busy(fn, *, attempts: int = 5, base_delay: float = 0.05):
