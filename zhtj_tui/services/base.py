@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from pony.orm import db_session
-from pony.orm.core import CommitException, TransactionIntegrityError, UnrepeatableReadError
+from pony.orm.core import CommitException, IsolationError, TransactionIntegrityError
 
 from zhtj_tui.config import Settings
 from zhtj_tui.db import Store, is_busy_error
@@ -80,10 +80,13 @@ class ServiceBase:
                     raise
                 if _is_integrity(exc) and integrity is not None:
                     raise integrity(exc) from None
-                if isinstance(exc, CommitException) and isinstance(getattr(exc, "original_exc", None), UnrepeatableReadError):
+                if isinstance(exc, CommitException) and isinstance(getattr(exc, "original_exc", None), IsolationError):
                     raise Conflict("该记录已被他人修改，请重新打开后再保存", None, "changed") from None
                 raise
-            except UnrepeatableReadError:
+            except IsolationError:
+                # Pony's optimistic check (UPDATE ... WHERE version = <read>) or a re-read found
+                # the row changed by another transaction since it was read: a lost update
+                # prevented (OptimisticCheckError, UnrepeatableReadError).
                 raise Conflict("该记录已被他人修改，请重新打开后再保存", None, "changed") from None
 
         return _with_retry(once, self.settings.busy_seconds)
