@@ -55,12 +55,15 @@ def hang_before_commit(url: str, kind: str, parent: str, file: str | None = None
     original = provider.commit
 
     def commit(connection, cache=None):
-        # Only the batch's own write transaction hangs (it is the only one left).
-        if cache is not None and cache.in_transaction:
-            print("commit-pending", flush=True)
-            time.sleep(600)
-        return original(connection, cache)
+        # Installed right before the batch's own write transaction: every row is written,
+        # as the transaction itself sees it.
+        cur = connection.cursor()
+        cur.execute(f"select count(*) from {count_table}")
+        print(f"commit-pending {cur.fetchone()[0]}", flush=True)
+        time.sleep(600)
+        return original(connection, cache)  # pragma: no cover - killed before
 
+    count_table = "reg_code" if kind == "codes" else "member"
     op = Actor.server_operator()
     if kind == "codes":
         provider.commit = commit
