@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import NamedTuple
 
 from zhtj_tui.domain.errors import DomainError
@@ -42,10 +42,10 @@ def parse_month(value: object, field: str = "join_month", label: str = "入团�
     """
     if isinstance(value, YearMonth):
         return value
-    if isinstance(value, datetime):
-        return YearMonth(value.year, value.month)
-    if isinstance(value, date):
-        return YearMonth(value.year, value.month)
+    if isinstance(value, date):  # a date or datetime cell: the same range as typed text
+        if 1900 <= value.year <= 2100:
+            return YearMonth(value.year, value.month)
+        raise DomainError(f"{label}“{value.year}年{value.month}月”超出1900年至2100年的范围，请核对", field, "month_range")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         # A number cell: 201909, or 2019.9 / 2019.12 typed into a cell formatted as a number.
         text = str(int(value)) if float(value).is_integer() else repr(float(value))

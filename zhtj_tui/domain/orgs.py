@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from zhtj_tui.domain.errors import DomainError
-from zhtj_tui.domain.text import clean_text
+from zhtj_tui.domain.text import clean_text, to_halfwidth
 from zhtj_tui.domain.vocab import Category, categories
 
 GROUP_LABELS = {
@@ -145,12 +145,13 @@ def parse_staffing(value: object, field: str) -> int | None:
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
     else:
-        text = str(value).strip()
+        text = to_halfwidth(str(value)).strip()
         if not text:
             return None
         if text in ("无", "没有"):
             return 0
-        if not text.isdigit():
+        # ASCII digits only: str.isdigit() also accepts "²" and "①", which int() refuses.
+        if not re.fullmatch(r"[0-9]+", text):
             raise DomainError(f"{label}应为0或正整数（没有请填0），现在是“{text}”", field, "staffing")
         number = int(text)
     if number < 0 or number > 100000:
