@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pony.orm import db_session, select
 
 from zhtj_tui.domain.errors import DomainError
@@ -14,7 +16,8 @@ def resolve_org(services, ref: str) -> int:
         raise DomainError("请指定组织（编号、全称或简称）")
     store = services.store
     with db_session:
-        if ref.isdigit():
+        # An id: ASCII digits that fit the column ("²".isdigit() is true; 10**20 overflows).
+        if re.fullmatch(r"[0-9]{1,18}", ref):
             org = store.Org.get(id=int(ref))
             if org is not None:
                 return org.id
