@@ -268,13 +268,28 @@ def restore_postgres(url: DbUrl, source: str, force: bool = False) -> BackupResu
 
 def backup(db_url: str, target: str) -> BackupResult:
     url = parse_url(db_url)
-    if url.provider == "sqlite":
-        return backup_sqlite(url.path or "", target)
-    return backup_postgres(url, target)
+    with _file_errors(target):
+        if url.provider == "sqlite":
+            return backup_sqlite(url.path or "", target)
+        return backup_postgres(url, target)
 
 
 def restore(db_url: str, source: str, force: bool = False) -> BackupResult:
     url = parse_url(db_url)
-    if url.provider == "sqlite":
-        return restore_sqlite(source, url.path or "", force)
-    return restore_postgres(url, source, force)
+    with _file_errors(source):
+        if url.provider == "sqlite":
+            return restore_sqlite(source, url.path or "", force)
+        return restore_postgres(url, source, force)
+
+
+@contextlib.contextmanager
+def _file_errors(path: str):
+    """File-system refusals (no such directory, permission, name too long, a NUL byte in
+    the name) as one Chinese line."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise DomainError(f"无法读写文件 {path[:200]}：{reason}。请检查路径和权限", "file", "file_error") from None
+    except ValueError:
+        raise DomainError("文件路径含有不能使用的字符，请换一个路径", "file", "bad_path") from None
