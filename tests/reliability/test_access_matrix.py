@@ -1,0 +1,182 @@
+"""Access (SPEC §9, issue 8): every service method against administrators at every level
+around one target organisation A. Reads and writes outside the actor's subtree (or rights)
+are refused with ``Forbidden``; refused writes leave nothing behind; ID numbers are shown
+in full only to whoever may edit the person; the audit log is append-only.
+
+    T 校团委 ─┬─ M 学院团委 ─┬─ A 系团委 (target) ── A1 年级团总支 ── A1a 班团支部
+             │              └─ B 兄弟系团委 (sibling)
+             └─ C 其他学院团委 ── C1 无关团支部 (unrelated)
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from tests.helpers import admin_of, person
+from zhtj_tui.domain.errors import DomainError, Forbidden, NotFound
+from zhtj_tui.services.dto import Actor
+
+VIEWERS = ("own", "parent", "grandparent", "child", "grandchild", "sibling", "unrelated", "impostor", "operator")
+UP = {"own", "parent", "grandparent", "operator"}  # A is in their subtree
+_n = itertools.count()
+
+
+@dataclass
+class World:
+    ids: dict[str, int]
+    actors: dict[str, Actor]
+    secretary_id: str
+    secretary_mobile: str
+
+
+@pytest.fixture
+def world(svc) -> World:
+    op = Actor.server_operator()
+    t = svc.orgs.create_top(op, "矩阵大学团委", "团委")
+    m = svc.orgs.create_child(op, t.id, "矩阵学院团委", "团委")
+    a = svc.orgs.create_child(op, m.id, "矩阵系团委", "团委")
+    a1 = svc.orgs.create_child(op, a.id, "矩阵2024级团总支", "团总支")
+    a1a = svc.orgs.create_child(op, a1.id, "矩阵2024级1班团支部", "团支部")
+    b = svc.orgs.create_child(op, m.id, "兄弟系团委", "团委")
+    c = svc.orgs.create_child(op, t.id, "其他学院团委", "团委")
+    c1 = svc.orgs.create_child(op, c.id, "无关2024级团支部", "团支部")
+    ids = {"T": t.id, "M": m.id, "A": a.id, "A1": a1.id, "A1a": a1a.id, "B": b.id, "C": c.id, "C1": c1.id}
+    home = {"own": "A", "parent": "M", "grandparent": "T", "child": "A1", "grandchild": "A1a",
+            "sibling": "B", "unrelated": "C1"}
+    actors = {v: admin_of(svc, ids[o], person(name="管理" + "甲乙丙丁戊己庚"[i])) for i, (v, o) in enumerate(home.items())}
+    # An administrator of B claiming to act for A (a forged or stale actor).
+    actors["impostor"] = Actor(actors["sibling"].account_id, a.id, "冒充者")
+    actors["operator"] = op
+    sec = person(name="书记某")
+    svc.orgs.save_info(actors["own"], a.id, {"secretary_name": sec.name, "secretary_id": sec.id_number,
+                                             "secretary_mobile": sec.mobile})
+    return World(ids, actors, sec.id_number, sec.mobile)
+
+
+def _ops(w: World):
+    """(name, call(svc, actor), viewers allowed). Writes use fresh values per call."""
+    A = w.ids["A"]
+    return [
+        ("orgs.get", lambda s, a: s.orgs.get(a, A), UP),
+        ("orgs.children", lambda s, a: s.orgs.children(a, A), UP),
+        ("orgs.list_children", lambda s, a: s.orgs.list_children(a, A), UP),
+        ("audit.recent", lambda s, a: s.audit.recent(a, A), UP),
+        ("orgs.save_info", lambda s, a: s.orgs.save_info(a, A, {"email": f"m{next(_n)}@example.cn"}), {"own", "operator"}),
+        ("orgs.create_child", lambda s, a: s.orgs.create_child(a, A, f"新建{next(_n)}班团支部", "团支部"),
+         {"own", "operator"}),
+        ("codes.issue_all", lambda s, a: s.codes.issue_all(a, A), {"own", "operator"}),
+        ("orgs.correct", lambda s, a: s.orgs.correct(a, A, {"full_name": f"矩阵大学矩阵系团委{next(_n)}"}, "更正全称"),
+         {"parent", "operator"}),
+        ("codes.issue", lambda s, a: s.codes.issue(a, A), {"parent", "operator"}),
+        ("codes.current", lambda s, a: s.codes.current(a, A), {"parent", "operator"}),
+        ("codes.show_or_issue", lambda s, a: s.codes.show_or_issue(a, A), {"parent", "operator"}),
+        # Refused to everyone here: administrators may not, and the operator's top exists.
+        ("orgs.create_top", lambda s, a: s.orgs.create_top(a, f"另一{next(_n)}团委", "团委"), set()),
+    ]
+
+
+def _audit_rows(svc) -> list[tuple]:
+    from pony.orm import db_session, select
+
+    with db_session:
+        return sorted(select((e.id, e.at, e.actor, e.action, e.entity, e.entity_id, e.org, e.path, e.note)
+                             for e in svc.store.AuditEntry)[:])
+
+
+def test_access_matrix(svc, world):
+    """Every (method, viewer) cell: allowed ones succeed, the others are refused with a
+    Chinese Forbidden/NotFound and write nothing (the audit log does not grow). The audit
+    log only ever grows: earlier entries are never changed or removed."""
+    cells = 0
+    for name, call, allowed in _ops(world):
+        for viewer in VIEWERS:
+            actor = world.actors[viewer]
+            before = _audit_rows(svc)
+            cells += 1
+            if viewer in allowed:
+                call(svc, actor)
+                after = _audit_rows(svc)
+            else:
+                refusal = DomainError if (name, viewer) == ("orgs.create_top", "operator") else (Forbidden, NotFound)
+                with pytest.raises(refusal) as info:
+                    call(svc, actor)
+                assert re.search(r"[\u4e00-\u9fff]", info.value.message), (name, viewer)
+                after = _audit_rows(svc)
+                assert after == before, (name, viewer)
+            assert after[: len(before)] == before, (name, viewer)  # append-only
+    assert cells == len(_ops(world)) * len(VIEWERS) == 108
+    print(f"access matrix: {cells} cells")
+
+
+def test_search_stays_inside_the_subtree(svc, world):
+    """orgs.search: whatever the text, only organisations in the viewer's subtree."""
+    subtree = {
+        "own": {"A", "A1", "A1a"}, "parent": {"M", "A", "A1", "A1a", "B"},
+        "grandparent": set(world.ids), "child": {"A1", "A1a"}, "grandchild": {"A1a"},
+        "sibling": {"B"}, "unrelated": {"C1"}, "operator": set(world.ids),
+    }
+    name_of = {v: k for k, v in world.ids.items()}
+    for viewer, allowed in subtree.items():
+        for text in ("团", "矩阵", "团支部", "无关", "兄弟"):
+            found = {name_of[o.id] for o in svc.orgs.search(world.actors[viewer], text)}
+            assert found <= allowed, (viewer, text, found)
+        assert {name_of[o.id] for o in svc.orgs.search(world.actors[viewer], "团", limit=50)} == allowed
+    with pytest.raises(Forbidden):
+        svc.orgs.search(world.actors["impostor"], "团")
+
+
+def test_secretary_id_number_masked_for_those_who_cannot_edit(svc, world):
+    """SPEC §9: full ID number and mobile only for the organisation's own administrator
+    (and the server operator); masked for the parent and grandparent."""
+    full_id, full_mobile = world.secretary_id, world.secretary_mobile
+    for viewer in ("own", "operator"):
+        sec = svc.orgs.get(world.actors[viewer], world.ids["A"]).secretary
+        assert (sec.id_number, sec.mobile) == (full_id, full_mobile), viewer
+    for viewer in ("parent", "grandparent"):
+        sec = svc.orgs.get(world.actors[viewer], world.ids["A"]).secretary
+        assert sec.id_number != full_id and "*" in sec.id_number, viewer
+        assert sec.id_number[:6] == full_id[:6] and sec.id_number[-4:] == full_id[-4:]
+        assert sec.mobile != full_mobile and "*" in sec.mobile, viewer
+    # Nothing in the child listing carries an ID number.
+    rows = svc.orgs.list_children(world.actors["parent"], world.ids["M"]).items
+    assert full_id not in repr(rows) and full_mobile not in repr(rows)
+    # The audit log keeps them masked too.
+    entries = svc.audit.recent(world.actors["own"], world.ids["A"])
+    assert full_id not in repr(entries) and full_mobile not in repr(entries)
+
+
+def test_refusals_do_not_reveal_the_target(svc, world):
+    """A refused read says nothing about the organisation (no name, no path)."""
+    for viewer in ("child", "sibling", "unrelated", "impostor"):
+        with pytest.raises(DomainError) as info:
+            svc.orgs.get(world.actors[viewer], world.ids["A"])
+        assert "矩阵系团委" not in info.value.message
+
+
+def test_no_service_changes_or_deletes_audit_entries():
+    """SPEC §9: the audit log is append-only. Only services/base.py (the writer) and
+    services/audit.py (the reader) touch AuditEntry; nobody updates or deletes audit_log
+    rows, and nothing calls .delete()/.set() on audit entries."""
+    from pathlib import Path
+
+    import zhtj_tui
+
+    root = Path(zhtj_tui.__file__).parent
+    users = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text("utf-8")
+        rel = path.relative_to(root).as_posix()
+        if "AuditEntry" in text:
+            users.add(rel)
+        assert not re.search(r"(update|delete\s+from|truncate|drop\s+table)\s+(table\s+)?audit_log", text, re.I), rel
+    assert users <= {"db/schema.py", "db/__init__.py", "services/base.py", "services/audit.py"}, users
+    store = (root / "db" / "__init__.py").read_text("utf-8")
+    assert [ln.strip() for ln in store.splitlines() if "AuditEntry" in ln] == ["AuditEntry: type"]
+    base = (root / "services" / "base.py").read_text("utf-8")
+    reader = (root / "services" / "audit.py").read_text("utf-8")
+    assert base.count("AuditEntry") == 1 and "self.s.AuditEntry(" in base  # creates only
+    assert not re.search(r"\.(delete|set)\(|\ba\.\w+\s*=[^=]", reader)
