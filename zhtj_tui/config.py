@@ -100,7 +100,8 @@ def _read_config(path: Path) -> tuple[dict, list[str]]:
         raise ConfigError(f"配置文件 {path} 无法读取：{exc}。请修正或删除它") from None
     db = str(data.get("db", ""))
     mode = path.stat().st_mode
-    if ("@" in db and ":" in db.split("@")[0].split("//")[-1]) and mode & (stat.S_IRGRP | stat.S_IROTH):
+    has_password = ("@" in db and ":" in db.split("@")[0].split("//")[-1]) or "password=" in db.lower()
+    if has_password and mode & (stat.S_IRGRP | stat.S_IROTH):
         warnings.append(
             f"配置文件 {path} 含数据库密码，但其他用户可以读取。请执行 chmod 600 {path}"
         )

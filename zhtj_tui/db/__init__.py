@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -45,6 +46,9 @@ class DbUrl:
 def parse_url(url: str) -> DbUrl:
     """``sqlite:///abs/path``, ``sqlite:rel/path``, a plain path, or ``postgresql://...``."""
     url = url.strip()
+    if re.search(r"(^|\s)(host|hostaddr|dbname|user|password|port)\s*=", url):
+        # A libpq key=value string: refused without echoing it (it may hold a password).
+        raise StoreError("数据库地址请写成 postgresql://用户@主机:端口/数据库名 的形式（不支持 key=value 形式）")
     if url.startswith(("postgresql://", "postgres://")):
         return DbUrl("postgres", dsn=url)
     if url.startswith("sqlite:"):
