@@ -47,6 +47,7 @@ texts = st.one_of(
     st.text(alphabet=NASTY, max_size=40),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=80),
     st.integers(min_value=20, max_value=10_000).map(lambda n: "团" * n),
+    st.integers(min_value=20, max_value=10_000).map(lambda n: "1" * n),  # int() limits
     st.builds(lambda a, b: a + b, st.sampled_from(["张三", "计算机2018级1班团支部", "2019-09", "13912345678",
                                                    "Ab3dE5gH", "110105200005170012"]),
               st.text(alphabet=NASTY, max_size=5)),
@@ -56,6 +57,8 @@ values = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(),
+    # As large as a spreadsheet cell can hand over (openpyxl refuses > 4,300 digits).
+    st.integers(min_value=-(10**4000), max_value=10**4000),
     st.floats(allow_nan=True, allow_infinity=True),
     st.binary(max_size=20),
     st.dates(),
