@@ -12,6 +12,12 @@ def pytest_terminal_summary(terminalreporter):
     if not tried:
         return
     terminalreporter.section("hostile inputs tried (crashes: 0 unless a test failed)")
-    for name, n in sorted(tried.items()):
-        terminalreporter.write_line(f"{name:40s} {n:7d}")
-    terminalreporter.write_line(f"{'total':40s} {sum(tried.values()):7d}")
+    groups: Counter[str] = Counter()
+    targets: Counter[str] = Counter()
+    for name, n in tried.items():
+        group = name.split(" ")[0] if " " in name else "domain " + name.split(".")[0]
+        groups[group] += n
+        targets[group] += 1
+    for group, n in sorted(groups.items()):
+        terminalreporter.write_line(f"{group:30s} {n:7d} inputs over {targets[group]} targets")
+    terminalreporter.write_line(f"{'total':30s} {sum(tried.values()):7d}")
