@@ -1,7 +1,9 @@
 """Busy handling (issue 8, DESIGN rule 9): "database is locked" never reaches a user.
-Another process holds the SQLite write lock (BEGIN IMMEDIATE and sleep): held for less
-than the bound, the write waits and succeeds; held longer, the user gets ``Busy`` with a
-Chinese message after about the bound, and nothing was written."""
+Another process holds the lock the write needs — on SQLite the write lock (BEGIN
+IMMEDIATE and sleep), on PostgreSQL a row lock on the organisation (SELECT ... FOR UPDATE;
+statements give up after ``PG_LOCK_TIMEOUT``) — : held for less than the bound, the write
+waits and succeeds; held longer, the user gets ``Busy`` with a Chinese message after about
+the bound, and nothing was written."""
 
 from __future__ import annotations
 
@@ -22,17 +24,21 @@ STATEMENT = 0.3  # seconds: the test's SQLite busy timeout per statement
 
 
 @pytest.fixture
-def busy_svc(sqlite_url, monkeypatch):
+def busy_svc(db_url, monkeypatch):
     monkeypatch.setattr(dbmod, "SQLITE_BUSY_TIMEOUT", STATEMENT)
-    services = Services.open(make_settings(sqlite_url).with_(busy_seconds=BOUND), client_key="t")
+    monkeypatch.setattr(dbmod, "PG_LOCK_TIMEOUT", STATEMENT)
+    services = Services.open(make_settings(db_url).with_(busy_seconds=BOUND), client_key="t")
     op = Actor.server_operator()
     top = services.orgs.create_top(op, "繁忙大学团委", "团委")
     yield services, op, top
     services.close()
 
 
-def _hold(url: str, seconds: float):
-    proc = spawn("locker", sqlite_path(url), str(seconds))
+def _hold(url: str, top_id: int, seconds: float):
+    if url.startswith("sqlite"):
+        proc = spawn("locker", sqlite_path(url), str(seconds))
+    else:
+        proc = spawn("pg_locker", url, str(top_id), str(seconds))
     wait_line(proc, "locked")
     return proc
 
@@ -48,7 +54,7 @@ WRITES = {
 
 
 @pytest.mark.parametrize("kind", list(WRITES))
-def test_short_lock_waits_and_succeeds(busy_svc, sqlite_url, kind):
+def test_short_lock_waits_and_succeeds(busy_svc, db_url, kind):
     services, op, top = busy_svc
     if kind == "register":
         code = services.codes.issue(op, top.id).code
@@ -57,7 +63,7 @@ def test_short_lock_waits_and_succeeds(busy_svc, sqlite_url, kind):
                                                    who.join_month, PASSWORD)
     else:
         write = lambda: WRITES[kind](services, op, top)  # noqa: E731
-    locker = _hold(sqlite_url, BOUND / 2)
+    locker = _hold(db_url, top.id, BOUND / 2)
     try:
         started = time.monotonic()
         write()
@@ -68,7 +74,7 @@ def test_short_lock_waits_and_succeeds(busy_svc, sqlite_url, kind):
 
 
 @pytest.mark.parametrize("kind", list(WRITES))
-def test_long_lock_gives_busy_in_chinese_within_the_bound(busy_svc, sqlite_url, kind):
+def test_long_lock_gives_busy_in_chinese_within_the_bound(busy_svc, db_url, kind):
     services, op, top = busy_svc
     if kind == "register":
         code = services.codes.issue(op, top.id).code
@@ -78,7 +84,7 @@ def test_long_lock_gives_busy_in_chinese_within_the_bound(busy_svc, sqlite_url, 
     else:
         write = lambda: WRITES[kind](services, op, top)  # noqa: E731
     before = services.audit.recent(op, top.id)
-    locker = _hold(sqlite_url, BOUND * 4 + 2 * STATEMENT + 2)
+    locker = _hold(db_url, top.id, BOUND * 4 + 2 * STATEMENT + 2)
     try:
         started = time.monotonic()
         with pytest.raises(Busy) as info:

@@ -49,6 +49,20 @@ def locker(path: str, seconds: str) -> None:
     print("released", flush=True)
 
 
+def pg_locker(url: str, org_id: str, seconds: str) -> None:
+    """Hold a row lock on one organisation (SELECT ... FOR UPDATE) for SECONDS."""
+    import psycopg2
+
+    con = psycopg2.connect(url)
+    cur = con.cursor()
+    cur.execute("SELECT id FROM org WHERE id = %s FOR UPDATE", (int(org_id),))
+    print("locked", flush=True)
+    time.sleep(float(seconds))
+    con.rollback()
+    con.close()
+    print("released", flush=True)
+
+
 def hang_before_commit(url: str, kind: str, parent: str, file: str | None = None) -> None:
     svc = open_services(url)
     provider = svc.store.db.provider
@@ -84,7 +98,7 @@ def main(argv: list[str]) -> None:
 
         worker_main(*args)
         return
-    {"writer": writer, "locker": locker, "hang_before_commit": hang_before_commit}[kind](*args)
+    {"writer": writer, "locker": locker, "pg_locker": pg_locker, "hang_before_commit": hang_before_commit}[kind](*args)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,11 @@ from zhtj_tui.db.schema import SCHEMA_VERSION, define_entities
 #: SQLite busy timeout, seconds: a writer waits this long for another's transaction.
 SQLITE_BUSY_TIMEOUT = 8.0
 
+#: PostgreSQL lock_timeout, seconds: a statement waiting longer for a row or table lock
+#: fails and is retried like SQLite's "database is locked" (then Busy), instead of hanging
+#: behind a stuck transaction for ever.
+PG_LOCK_TIMEOUT = 8.0
+
 #: Ordered migration steps: version reached -> list of SQL statements per provider.
 #: A new schema version adds an entry here; ``open_store`` runs the missing ones in order.
 MIGRATIONS: dict[int, dict[str, list[str]]] = {}
@@ -149,7 +154,7 @@ def _bind(url: DbUrl) -> Database:
             raise StoreError(f"无法打开数据库文件 {url.path}：{exc}") from None
     else:
         try:
-            db.bind(provider="postgres", dsn=url.dsn)
+            db.bind(provider="postgres", dsn=url.dsn, options=f"-c lock_timeout={int(PG_LOCK_TIMEOUT * 1000)}")
         except Exception as exc:
             raise StoreError(f"无法连接 PostgreSQL 数据库（{url.describe()}）：{_first_line(exc)}") from None
     return db
@@ -233,7 +238,7 @@ def schema_version(store: Store) -> int:
 def is_busy_error(exc: BaseException) -> bool:
     text = str(exc).lower()
     return ("database is locked" in text or "database is busy" in text or "could not serialize" in text
-            or "deadlock detected" in text or "database table is locked" in text)
+            or "deadlock detected" in text or "database table is locked" in text or "lock timeout" in text)
 
 
 def retry_busy(fn, *, attempts: int = 5, base_delay: float = 0.05):
