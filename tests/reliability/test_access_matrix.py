@@ -158,25 +158,49 @@ def test_refusals_do_not_reveal_the_target(svc, world):
 
 
 def test_no_service_changes_or_deletes_audit_entries():
-    """SPEC §9: the audit log is append-only. Only services/base.py (the writer) and
-    services/audit.py (the reader) touch AuditEntry; nobody updates or deletes audit_log
-    rows, and nothing calls .delete()/.set() on audit entries."""
+    """SPEC §9: the audit log is append-only. Only services/base.py creates entries; other
+    modules may read them (select) but nothing updates or deletes audit_log rows, and
+    nothing calls .delete()/.set() on an audit entry."""
     from pathlib import Path
 
     import zhtj_tui
 
     root = Path(zhtj_tui.__file__).parent
-    users = set()
+    users = {}
     for path in root.rglob("*.py"):
         text = path.read_text("utf-8")
         rel = path.relative_to(root).as_posix()
-        if "AuditEntry" in text:
-            users.add(rel)
         assert not re.search(r"(update|delete\s+from|truncate|drop\s+table)\s+(table\s+)?audit_log", text, re.I), rel
-    assert users <= {"db/schema.py", "db/__init__.py", "services/base.py", "services/audit.py"}, users
-    store = (root / "db" / "__init__.py").read_text("utf-8")
-    assert [ln.strip() for ln in store.splitlines() if "AuditEntry" in ln] == ["AuditEntry: type"]
-    base = (root / "services" / "base.py").read_text("utf-8")
-    reader = (root / "services" / "audit.py").read_text("utf-8")
-    assert base.count("AuditEntry") == 1 and "self.s.AuditEntry(" in base  # creates only
-    assert not re.search(r"\.(delete|set)\(|\ba\.\w+\s*=[^=]", reader)
+        lines = [ln.strip() for ln in text.splitlines() if "AuditEntry" in ln]
+        if lines:
+            users[rel] = lines
+    assert "services/base.py" in users and "services/audit.py" in users
+    for rel, lines in users.items():
+        for ln in lines:
+            if rel == "db/schema.py":
+                assert ln.startswith("class AuditEntry("), ln
+            elif rel == "db/__init__.py":
+                assert ln == "AuditEntry: type", ln
+            elif rel == "services/base.py":
+                assert ln.startswith("self.s.AuditEntry("), ln  # the one writer: creates only
+            else:
+                assert "select(" in ln and "AuditEntry(" not in ln, (rel, ln)  # reads only
+        body = (root / rel).read_text("utf-8")
+        for var in re.findall(r"for (\w+) in self\.s\.AuditEntry", body):
+            assert not re.search(rf"\b{var}\.(delete|set)\(|\b{var}\.\w+\s*=[^=]", body), (rel, var)
+
+
+def test_the_database_refuses_to_change_audit_entries(svc):
+    """The guarantee does not rest on the code alone: the database refuses UPDATE and
+    DELETE on audit_log (triggers created with the schema)."""
+    from pony.orm import db_session
+
+    op = Actor.server_operator()
+    top = svc.orgs.create_top(op, "审计大学团委", "团委")
+    before = svc.audit.recent(op, top.id)
+    assert before
+    for sql in ("update audit_log set note = 'changed'", "delete from audit_log"):
+        with pytest.raises(Exception) as info, db_session:
+            svc.store.execute(sql)
+        assert "append-only" in str(info.value)
+    assert svc.audit.recent(op, top.id) == before

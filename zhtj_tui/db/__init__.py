@@ -228,6 +228,31 @@ def _create_extra_indexes(store: Store) -> None:
     ]
     for sql in stmts:
         store.db.execute(sql)
+    _create_audit_guard(store)
+
+
+#: The audit log is append-only (SPEC §9): the database itself refuses to change or delete
+#: an entry, whatever the code path (a service, raw SQL, a script with the program's role).
+AUDIT_GUARD = {
+    "sqlite": [
+        "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
+        "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
+    ],
+    "postgres": [
+        "CREATE OR REPLACE FUNCTION zhtj_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "'BEGIN RAISE EXCEPTION ''audit log is append-only''; END'",
+        "DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log",
+        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
+        "FOR EACH STATEMENT EXECUTE FUNCTION zhtj_audit_append_only()",
+    ],
+}
+
+
+def _create_audit_guard(store: Store) -> None:
+    for sql in AUDIT_GUARD[store.provider]:
+        store.db.execute(sql)
 
 
 def schema_version(store: Store) -> int:
