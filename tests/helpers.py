@@ -37,7 +37,9 @@ def person(birth: date = date(2000, 5, 17), name: str = "张三", join_month: st
            region: str = "110105") -> Person:
     """A new valid person each call (distinct ID number and mobile)."""
     n = next(_seq)
-    idn = make_id_number(region, birth, n % 1000)
+    # The sequence has 3 digits: beyond 1000 people the district code moves on, so that a
+    # long test session never hands out one ID number twice for the same birth date.
+    idn = make_id_number(f"{int(region) + n // 1000:06d}", birth, n % 1000)
     mobile = f"139{n:08d}"
     jm = join_month or f"{birth.year + 14}-{birth.month:02d}"
     return Person(name, idn, mobile, jm, birth)

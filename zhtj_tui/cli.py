@@ -56,8 +56,16 @@ class CliContext:
             self._services.close()
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its refusals as one Chinese line (its own words stay as detail)."""
+
+    def error(self, message: str):
+        print(f"错误：命令参数有误（{message}），请运行 zhtj --help 查看用法", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="zhtj",
         description="智慧团建 组织树与团员信息录入（终端版）。不带子命令时启动界面。",
     )

@@ -10,11 +10,13 @@ import re
 import sqlite3
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from pony.orm import Database, db_session
 from pony.orm.core import TransactionError
+from pony.utils import datetime2timestamp
 
 from zhtj_tui.db.schema import SCHEMA_VERSION, define_entities
 
@@ -57,15 +59,15 @@ def parse_url(url: str) -> DbUrl:
     if url.startswith(("postgresql://", "postgres://")):
         return DbUrl("postgres", dsn=url)
     if url.startswith("sqlite:"):
-        rest = url[len("sqlite:"):]
-        if rest.startswith("///") or rest.startswith("//"):
-            rest = rest[2:]
-        path = unquote(rest)
+        rest = unquote(url[len("sqlite:"):])
+        # sqlite:///abs, sqlite:////abs (SQLAlchemy's spelling) and sqlite://abs all mean
+        # /abs; sqlite:rel is relative to the working directory.
+        path = "/" + rest.lstrip("/") if rest.startswith("/") else rest
     else:
         if "://" in url:
             raise StoreError(f"不支持的数据库地址：{url.split('://')[0]}://…，请使用 sqlite:///路径 或 postgresql://…")
         path = url
-    if not path or path == ":memory:":
+    if not path.strip("/") or path.strip("/") == ":memory:":
         raise StoreError("SQLite 数据库必须是一个文件路径（多个进程共享同一文件）")
     return DbUrl("sqlite", path=str(Path(path).expanduser().absolute()))
 
@@ -93,8 +95,29 @@ class Store:
     Meta: type
 
     def execute(self, sql: str, params: dict | None = None):
-        """Raw SQL with ``$name`` parameters inside the current db_session."""
-        return self.db.execute(sql, {}, dict(params or {}))
+        """Raw SQL with ``$name`` parameters inside the current db_session.
+
+        Returns the DB-API cursor: ``rowcount`` is the number of rows an UPDATE or DELETE
+        matched, on SQLite and PostgreSQL alike.
+        """
+        return self.db.execute(sql, {}, self._params(params))
+
+    def select(self, sql: str, params: dict | None = None) -> list:
+        """Raw SELECT with ``$name`` parameters inside the current db_session."""
+        return self.db.select(sql, {}, self._params(params))
+
+    def _params(self, params: dict | None) -> dict:
+        """Parameters as Pony itself stores them. On SQLite a datetime is text, and Pony
+        writes it with six fractional digits ('2026-11-21 08:00:00.000000'); sqlite3's own
+        adapter drops them when they are zero ('2026-11-21 08:00:00'), and text comparison
+        then puts the instant *before* the equal stored value, so ``expires_at > $now``
+        would accept a code at the very moment it expires. Convert like Pony does."""
+        out = dict(params or {})
+        if self.provider == "sqlite":
+            for key, value in out.items():
+                if isinstance(value, datetime):
+                    out[key] = datetime2timestamp(value)
+        return out
 
     def disconnect(self) -> None:
         with contextlib.suppress(Exception):
@@ -147,7 +170,10 @@ def _bind(url: DbUrl) -> Database:
             cur.execute("PRAGMA synchronous = NORMAL")
             cur.execute("PRAGMA foreign_keys = ON")
 
-        _create_sqlite_file(url.path)
+        try:
+            _create_sqlite_file(url.path)
+        except OSError as exc:
+            raise StoreError(f"无法创建数据库文件 {url.path}：{exc.strerror}。请检查目录是否存在且可写") from None
         try:
             db.bind(provider="sqlite", filename=url.path, create_db=False, timeout=SQLITE_BUSY_TIMEOUT)
         except Exception as exc:  # sqlite3 / pony errors: say what and where
@@ -181,8 +207,12 @@ def open_store(url: str | DbUrl, *, create: bool = True) -> Store:
     db = _bind(parsed)
     db.generate_mapping(create_tables=False, check_tables=False)
     store = Store(db, parsed)
-    with _migration_lock(parsed):
-        _ensure_schema(store, create)
+    try:
+        with _migration_lock(parsed):
+            _ensure_schema(store, create)
+    except BaseException:
+        store.disconnect()  # a refused database keeps no connection open
+        raise
     return store
 
 
@@ -211,11 +241,19 @@ def _ensure_schema(store: Store, create: bool) -> None:
             "请升级 zhtj-tui 后再使用该数据库（为保护数据，本程序不会写入它）"
         )
     while version < SCHEMA_VERSION:
+        # Each step and its version number commit together: a failed step leaves the
+        # database at the previous version, and the next start tries that step again.
         step = version + 1
-        with db_session:
-            for sql in MIGRATIONS.get(step, {}).get(provider, []):
-                db.execute(sql)
-            db.execute("update zhtj_meta set value = $v where key = 'schema_version'", {"v": str(step)})
+        try:
+            with db_session:
+                for sql in MIGRATIONS.get(step, {}).get(provider, []):
+                    db.execute(sql)
+                db.execute("update zhtj_meta set value = $v where key = 'schema_version'", {"v": str(step)})
+        except Exception as exc:
+            raise StoreError(
+                f"数据库结构从版本 {version} 升级到 {step} 失败（{_first_line(exc)}），数据库仍是版本 {version}。"
+                "请备份数据库后联系系统维护人员"
+            ) from None
         version = step
 
 

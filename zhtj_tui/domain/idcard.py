@@ -62,7 +62,7 @@ def parse_id_number(raw: object, today: date | None = None, field: str = _FIELD)
         raise DomainError(
             f"身份证号码应为18位，现在是{len(number)}位，请核对", field, "id_length"
         )
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         raise DomainError(
             "身份证号码前17位必须是数字，最后一位是数字或X，请核对", field, "id_chars"
         )
@@ -74,7 +74,8 @@ def parse_id_number(raw: object, today: date | None = None, field: str = _FIELD)
             field,
             "id_date",
         ) from None
-    if birth.year < 1900:
+    # GB 11643 sets no lower bound; its own example 440524188001010014 is born in 1880.
+    if birth.year < 1800:
         raise DomainError(
             f"身份证号码中的出生日期 {birth.isoformat()} 不合理，请核对", field, "id_date"
         )

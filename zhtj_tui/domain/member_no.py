@@ -25,7 +25,7 @@ def check_member_no(
                 f"{cutover.year}年{cutover.month}月以后入团的团员须填写12位团员编号", field, "required"
             )
         return None
-    if not re.fullmatch(r"\d{12}", text):
+    if not re.fullmatch(r"[0-9]{12}", text):
         raise DomainError(f"团员编号应为12位数字，现在是“{excerpt(text)}”", field, "member_no_format")
     if int(text[:4]) != join.year:
         raise DomainError(

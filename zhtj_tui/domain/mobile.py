@@ -7,7 +7,8 @@ import re
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.text import to_halfwidth
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+#: ASCII digits only: ``\d`` and ``str.isdigit`` also take Arabic-Indic, superscript ... digits.
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 def normalize_mobile(raw: object, field: str = "mobile", label: str = "手机号码") -> str:
@@ -23,7 +24,7 @@ def normalize_mobile(raw: object, field: str = "mobile", label: str = "手机号
         text = text[2:]
     if not text:
         raise DomainError(f"请填写{label}", field, "required")
-    if not text.isdigit():
+    if not re.fullmatch(r"[0-9]+", text):
         raise DomainError(f"{label}只能包含数字，请核对", field, "mobile_chars")
     if len(text) != 11:
         raise DomainError(f"{label}应为11位数字，现在是{len(text)}位", field, "mobile_length")

@@ -28,9 +28,9 @@ class YearMonth(NamedTuple):
 
 
 _PATTERNS = [
-    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月)?(?:\s*[-/.]?\s*\d{1,2}\s*日?)?$"),
-    re.compile(r"^(\d{4})(\d{2})$"),
-    re.compile(r"^(\d{4})(\d{2})\d{2}$"),
+    re.compile(r"(?a)^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月)?(?:\s*[-/.]?\s*\d{1,2}\s*日?)?$"),
+    re.compile(r"(?a)^(\d{4})(\d{2})$"),
+    re.compile(r"(?a)^(\d{4})(\d{2})\d{2}$"),
 ]
 
 

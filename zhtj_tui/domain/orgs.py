@@ -55,7 +55,7 @@ def check_child_category(parent: Category, child: Category, field: str = "catego
         )
 
 
-_COHORT_RE = re.compile(r"(\d{4})\s*级")
+_COHORT_RE = re.compile(r"([0-9]{4})\s*级")
 
 
 @dataclass(frozen=True)

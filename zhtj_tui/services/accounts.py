@@ -82,7 +82,7 @@ class AccountService(ServiceBase):
             by_id = self.s.Account.get(id_number=info.number)
             by_mobile = self.s.Account.get(mobile=v["mobile"])
             return (
-                (by_id.id, by_id.password_hash) if by_id else None,
+                (by_id.id, by_id.password_hash, by_id.locked_until) if by_id else None,
                 by_mobile.id if by_mobile else None,
             )
 
@@ -95,7 +95,11 @@ class AccountService(ServiceBase):
         else:
             if mobile_owner is not None and mobile_owner != existing[0]:
                 raise DomainError("该手机号码已被其他账号使用，请核对或换一个手机号码", "mobile", "mobile_taken")
+            # The account's password guards it here as at login: wrong ones count towards
+            # the same lock, or a valid code would allow unlimited guesses.
+            self._refuse_if_locked(existing[2], self.now())
             if not self._verify(existing[1], password):
+                self._count_wrong_password(existing[0], self.now())
                 raise DomainError(
                     "该身份证号码已注册过管理员账号：请输入该账号的原密码，新的组织将加入同一账号",
                     "password", "existing_account_password",
@@ -116,7 +120,7 @@ class AccountService(ServiceBase):
                     return "unknown"
                 self.codes_refusal(row)
                 raise DomainError("该管理员注册码已被使用，请联系上级组织管理员生成新的注册码", "code", "code_used")
-            code_id, org_id = self.s.db.select("select id, org from reg_code where code = $code", {"code": code})[0]
+            code_id, org_id = self.s.select("select id, org from reg_code where code = $code", {"code": code})[0]
             org = self.s.Org[org_id]
             if existing is None:
                 acc = self.s.Account(
@@ -176,37 +180,19 @@ class AccountService(ServiceBase):
             raise wrong
         acc_id, pw_hash, locked_until = found
         now = self.now()
-        if locked_until is not None and locked_until > now:
-            raise DomainError(
-                f"密码错误次数过多，账号已锁定，请于 {self.settings.fmt(locked_until)} 后再试", "password", "locked"
-            )
+        self._refuse_if_locked(locked_until, now)
         if not self._verify(pw_hash, password):
-            limit, minutes = self.settings.max_failed_logins, self.settings.lock_minutes
-
-            def fail():
-                self.s.execute(
-                    "UPDATE account SET failed_logins = failed_logins + 1 WHERE id = $id", {"id": acc_id}
-                )
-                until = now + timedelta(minutes=minutes)
-                cur = self.s.execute(
-                    "UPDATE account SET locked_until = $u, failed_logins = 0 WHERE id = $id AND failed_logins >= $n",
-                    {"u": until, "id": acc_id, "n": limit},
-                )
-                return until if cur.rowcount == 1 else None
-
-            until = self.write(fail)
-            if until is not None:
-                raise DomainError(
-                    f"密码连续错误{limit}次，账号已锁定，请于 {self.settings.fmt(until)} 后再试", "password", "locked"
-                )
+            self._count_wrong_password(acc_id, now)
             raise wrong
 
         def ok():
-            acc = self.s.Account[acc_id]
-            acc.failed_logins = 0
-            acc.locked_until = None
-            acc.last_login_at = now
-            return self._session(acc)
+            # A plain UPDATE: a wrong password counted meanwhile by another session must
+            # not turn this login into an optimistic-check conflict.
+            self.s.execute(
+                "UPDATE account SET failed_logins = 0, locked_until = NULL, last_login_at = $now WHERE id = $id",
+                {"now": now, "id": acc_id},
+            )
+            return self._session(self.s.Account[acc_id])
 
         session = self.write(ok)
         throttle.reset()
@@ -218,8 +204,11 @@ class AccountService(ServiceBase):
 
     def change_password(self, account_id: int, old: str, new: str) -> None:
         check_password(new, "new_password")
-        pw_hash = self.read(lambda: self.s.Account[account_id].password_hash)
+        pw_hash, locked_until = self.read(lambda: (self.s.Account[account_id].password_hash,
+                                                   self.s.Account[account_id].locked_until))
+        self._refuse_if_locked(locked_until, self.now(), "old_password")
         if not self._verify(pw_hash, old):
+            self._count_wrong_password(account_id, self.now(), "old_password")
             raise DomainError("原密码不正确", "old_password", "bad_password")
         new_hash = self.hasher.hash(new)
 
@@ -229,6 +218,31 @@ class AccountService(ServiceBase):
             self.audit(Actor(account_id, None, acc.name), "account.password", "account", acc.id)
 
         self.write(run)
+
+    def _refuse_if_locked(self, locked_until, now, field: str = "password") -> None:
+        if locked_until is not None and locked_until > now:
+            raise DomainError(
+                f"密码错误次数过多，账号已锁定，请于 {self.settings.fmt(locked_until)} 后再试", field, "locked"
+            )
+
+    def _count_wrong_password(self, acc_id: int, now, field: str = "password") -> None:
+        """One more wrong password for the account; the one that reaches the limit locks it
+        for ``lock_minutes`` and is refused with the time the lock ends."""
+        limit, minutes = self.settings.max_failed_logins, self.settings.lock_minutes
+        until = now + timedelta(minutes=minutes)
+
+        def fail():
+            self.s.execute("UPDATE account SET failed_logins = failed_logins + 1 WHERE id = $id", {"id": acc_id})
+            cur = self.s.execute(
+                "UPDATE account SET locked_until = $u, failed_logins = 0 WHERE id = $id AND failed_logins >= $n",
+                {"u": until, "id": acc_id, "n": limit},
+            )
+            return cur.rowcount == 1
+
+        if self.write(fail):
+            raise DomainError(
+                f"密码连续错误{limit}次，账号已锁定，请于 {self.settings.fmt(until)} 后再试", field, "locked"
+            )
 
     def _verify(self, pw_hash: str, password: str) -> bool:
         try:

@@ -84,9 +84,9 @@ class ServiceBase:
                     raise Conflict("该记录已被他人修改，请重新打开后再保存", None, "changed") from None
                 raise
             except IsolationError:
-                # Pony's optimistic check (UPDATE ... WHERE version = <read>) or a re-read found
-                # the row changed by another transaction since it was read: a lost update
-                # prevented (OptimisticCheckError, UnrepeatableReadError).
+                # Pony's optimistic check: a row this transaction read was changed by
+                # another one before the write (UnrepeatableReadError at read time,
+                # OptimisticCheckError at the UPDATE). A lost update was prevented.
                 raise Conflict("该记录已被他人修改，请重新打开后再保存", None, "changed") from None
 
         return _with_retry(once, self.settings.busy_seconds)

@@ -205,19 +205,29 @@ class OrgService(ServiceBase):
             if expected_version is not None and org.version != expected_version:
                 raise Conflict(self._changed_message(org, clean), None, "changed")
             before = self._snapshot(org)
-            if org.info_saved_at is None:
-                full = clean.get("full_name") or None
-                if full != (org.full_name or None):
-                    self._check_unique(org.parent, org.short_name, full, exclude_id=org.id)
-                    org.full_name = full
-                if "industry" in clean:
-                    org.industry = clean["industry"]
-            else:
-                for key in ("full_name", "industry"):
-                    if key in values and clean.get(key) not in (None, "") and clean[key] != (getattr(org, key) or None):
-                        raise DomainError(
-                            f"{rules.INFO_LABELS[key]}保存后不可修改；如确需更正，请联系上级组织管理员", key, "locked"
-                        )
+            # R-INFO-2: 全称 and 行业类别 are free until the first save; after it, a saved
+            # value is locked (only the parent corrects it), while one never filled in may
+            # still be filled. A field left out of ``values`` is left as it is.
+            for key in ("full_name", "industry"):
+                if key not in clean:
+                    continue
+                new, old = clean[key] or None, getattr(org, key) or None
+                if new == old:
+                    continue
+                if org.info_saved_at is not None and (old is not None or new is None):
+                    if new is None:
+                        continue  # an empty box for a locked field changes nothing
+                    raise DomainError(
+                        f"{rules.INFO_LABELS[key]}保存后不可修改；如确需更正，请联系上级组织管理员", key, "locked"
+                    )
+                if key == "full_name":
+                    self._check_unique(org.parent, org.short_name, new, exclude_id=org.id)
+                setattr(org, key, new)
+            # R-INFO-3: the pair is checked on the numbers as they will be saved, so that
+            # sending only one of them cannot slip past the saved other one.
+            staffing = {k: clean[k] if k in clean else getattr(org, k) for k in rules.STAFFING_FIELDS}
+            rules.check_staffing_pair(staffing["admin_quota"], staffing["admin_actual"], "admin_quota", "admin_actual")
+            rules.check_staffing_pair(staffing["inst_quota"], staffing["inst_actual"], "inst_quota", "inst_actual")
             for key in rules.STAFFING_FIELDS:
                 if key in clean:
                     setattr(org, key, clean[key])

@@ -1,0 +1,194 @@
+"""The database: URLs, SQLite settings and file mode, the schema version and migrations,
+on SQLite and PostgreSQL."""
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from pony.orm import db_session
+
+import zhtj_tui.db as dbmod
+from zhtj_tui.db import SCHEMA_VERSION, StoreError, open_store, parse_url, schema_version
+
+
+def _set_version(store, version: int) -> None:
+    with db_session:
+        store.execute("update zhtj_meta set value = $v where key = 'schema_version'", {"v": str(version)})
+
+
+def _snapshot(store) -> dict:
+    """Everything a write could change: each table's rows."""
+    with db_session:
+        if store.provider == "sqlite":
+            tables = store.select("select name from sqlite_master where type = 'table' order by name")
+        else:
+            tables = store.select("select tablename from pg_tables where schemaname = current_schema() order by 1")
+        return {t: sorted(map(repr, store.select(f"select * from {t}"))) for t in tables}
+
+
+def test_new_database_gets_the_current_version(db_url):
+    store = open_store(db_url)
+    try:
+        assert schema_version(store) == SCHEMA_VERSION
+        with db_session:
+            assert store.select("select count(*) from org") == [0]
+    finally:
+        store.disconnect()
+    again = open_store(db_url)  # opening again changes nothing
+    assert schema_version(again) == SCHEMA_VERSION
+    again.disconnect()
+
+
+def test_newer_database_is_refused_and_not_written(db_url):
+    store = open_store(db_url)
+    _set_version(store, SCHEMA_VERSION + 1)
+    before = _snapshot(store)
+    store.disconnect()
+    if db_url.startswith("sqlite"):
+        path = parse_url(db_url).path
+        sqlite3.connect(path).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+        mtime, data = os.stat(path).st_mtime_ns, Path(path).read_bytes()
+    with pytest.raises(StoreError) as info:
+        open_store(db_url)
+    assert f"结构版本是 {SCHEMA_VERSION + 1}" in str(info.value) and "升级 zhtj-tui" in str(info.value)
+    assert "不会写入" in str(info.value)
+    if db_url.startswith("sqlite"):
+        assert os.stat(path).st_mtime_ns == mtime and Path(path).read_bytes() == data
+    raw = _raw_snapshot(db_url)
+    assert raw == before
+
+
+def _raw_snapshot(db_url):
+    """The rows read without zhtj (which refuses the newer database)."""
+    from pony.orm import Database
+
+    url = parse_url(db_url)
+    db = Database()
+    if url.provider == "sqlite":
+        db.bind(provider="sqlite", filename=url.path)
+    else:
+        db.bind(provider="postgres", dsn=url.dsn)
+
+    class _S:
+        provider = url.provider
+
+        def select(self, sql, params=None):
+            return db.select(sql, {}, dict(params or {}))
+
+    try:
+        return _snapshot(_S())
+    finally:
+        db.disconnect()
+
+
+def test_older_database_is_upgraded_step_by_step(db_url, monkeypatch):
+    store = open_store(db_url)
+    store.disconnect()
+    steps = {
+        2: {p: ["CREATE TABLE zhtj_step_test (n integer NOT NULL)"] for p in ("sqlite", "postgres")},
+        3: {p: ["INSERT INTO zhtj_step_test (n) SELECT count(*) + 3 FROM zhtj_step_test"] for p in ("sqlite", "postgres")},
+        4: {p: ["INSERT INTO zhtj_step_test (n) SELECT max(n) + 1 FROM zhtj_step_test"] for p in ("sqlite", "postgres")},
+    }
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 4)
+    monkeypatch.setattr(dbmod, "MIGRATIONS", steps)
+    upgraded = open_store(db_url)
+    try:
+        assert schema_version(upgraded) == 4
+        with db_session:
+            assert upgraded.select("select n from zhtj_step_test order by n") == [3, 4]  # in order, once each
+    finally:
+        upgraded.disconnect()
+    again = open_store(db_url)
+    with db_session:
+        assert again.select("select n from zhtj_step_test order by n") == [3, 4]  # not run twice
+    again.disconnect()
+
+
+def test_failed_step_keeps_the_previous_version(db_url, monkeypatch):
+    open_store(db_url).disconnect()
+    steps = {
+        2: {p: ["CREATE TABLE zhtj_step_test (n integer)"] for p in ("sqlite", "postgres")},
+        3: {p: ["INSERT INTO zhtj_step_test (n) VALUES (1)", "INSERT INTO no_such_table VALUES (1)"]
+            for p in ("sqlite", "postgres")},
+    }
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(dbmod, "MIGRATIONS", steps)
+    with pytest.raises(StoreError) as info:
+        open_store(db_url)
+    assert "从版本 2 升级到 3 失败" in str(info.value)
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
+    store = open_store(db_url)
+    try:
+        assert schema_version(store) == 2
+        with db_session:
+            assert store.select("select count(*) from zhtj_step_test") == [0]  # step 3 rolled back
+    finally:
+        store.disconnect()
+
+
+def test_sqlite_file_is_private_and_uses_wal(tmp_path):
+    # issue: the SQLite file is created readable by its owner only; WAL, busy timeout, FKs
+    old = os.umask(0)
+    try:
+        store = open_store(f"sqlite:///{tmp_path / 'sub' / 'z.sqlite'}")
+    finally:
+        os.umask(old)
+    try:
+        with db_session:
+            store.select("select count(*) from org")
+            def pragma(name):
+                return store.execute(f"PRAGMA {name}").fetchone()[0]
+
+            assert pragma("journal_mode") == "wal"
+            assert pragma("foreign_keys") == 1
+            assert pragma("busy_timeout") == int(dbmod.SQLITE_BUSY_TIMEOUT * 1000)
+        for name in ("z.sqlite", "z.sqlite-wal", "z.sqlite-shm", "z.sqlite.lock"):
+            mode = stat.S_IMODE(os.stat(tmp_path / "sub" / name).st_mode)
+            assert mode == 0o600, (name, oct(mode))
+        assert stat.S_IMODE(os.stat(tmp_path / "sub").st_mode) == 0o700
+    finally:
+        store.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("url", "provider", "where"),
+    [("sqlite:////srv/z.sqlite", "sqlite", "/srv/z.sqlite"), ("/srv/z.sqlite", "sqlite", "/srv/z.sqlite"),
+     ("postgresql://u@h:5432/zhtj", "postgres", "postgresql://u@h:5432/zhtj"),
+     ("postgres://u@h/zhtj", "postgres", "postgres://u@h/zhtj")],
+)
+def test_parse_url(url, provider, where):
+    parsed = parse_url(url)
+    assert parsed.provider == provider and (parsed.path or parsed.dsn) == where
+
+
+def test_parse_url_relative_and_refusals(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert parse_url("sqlite:z.sqlite").path == str(tmp_path / "z.sqlite")
+    for bad in ("mysql://u@h/db", "sqlite:///:memory:", ""):
+        with pytest.raises(StoreError):
+            parse_url(bad)
+
+
+def test_unreachable_or_unwritable(tmp_path):
+    with pytest.raises(StoreError) as info:
+        open_store("postgresql://nobody@127.0.0.1:1/zhtj")
+    assert "无法连接 PostgreSQL" in str(info.value) and "127.0.0.1:1/zhtj" in str(info.value)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError) as info:
+        open_store(f"sqlite:///{blocker / 'z.sqlite'}")
+    assert "无法创建数据库文件" in str(info.value)
+
+
+def test_foreign_database_and_create_false(tmp_path):
+    path = tmp_path / "other.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("create table org (x integer)")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="其他程序的表"):
+        open_store(str(path))
+    with pytest.raises(StoreError, match="尚未初始化"):
+        open_store(str(tmp_path / "empty.sqlite"), create=False)
