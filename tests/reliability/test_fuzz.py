@@ -199,3 +199,14 @@ def test_member(changes):
 
 def test_the_good_member_is_good():
     assert check_member(_GOOD_MEMBER, TODAY).name == "李华"
+
+
+@FUZZ
+@given(values)
+def test_search_text(raw):
+    """Search boxes: never an error, never a control character or NUL to the database."""
+    from zhtj_tui.domain.text import search_text
+
+    tried["text.search_text"] += 1
+    text = search_text(raw)
+    assert len(text) <= 30 and not _BAD_CHARS.search(text) and not re.search(r"\s", text)
