@@ -125,6 +125,26 @@ def required_fields(cat: Category) -> tuple[str, ...]:
     return base + ("industry",) + STAFFING_FIELDS + SECRETARY_FIELDS
 
 
+def missing_info(cat: Category, value_of, has_secretary: bool) -> tuple[str, ...]:
+    """R-INFO-4: the required fields (R-INFO-1) of an organisation not filled in.
+
+    ``value_of(key)`` gives the stored value of an information field; the secretary's
+    three fields count as filled when the organisation has a secretary.
+    """
+    missing = []
+    for key in required_fields(cat):
+        if key in ("category", "short_name"):
+            continue
+        if key.startswith("secretary_"):
+            if not has_secretary:
+                missing.append(key)
+            continue
+        value = value_of(key)
+        if value is None or value == "":
+            missing.append(key)
+    return tuple(missing)
+
+
 def shown_fields(cat: Category) -> tuple[str, ...]:
     """Fields the form shows for the category (required ones plus the optional contacts)."""
     fields = list(required_fields(cat))

@@ -12,6 +12,9 @@ from zhtj_tui.services.audit import AuditService
 from zhtj_tui.services.base import Context
 from zhtj_tui.services.codes import CodeService
 from zhtj_tui.services.dto import Actor
+from zhtj_tui.services.member_export import MemberExportService
+from zhtj_tui.services.member_import import MemberImportService
+from zhtj_tui.services.org_import import OrgImportService
 from zhtj_tui.services.orgs import OrgService
 
 
@@ -35,6 +38,9 @@ class Services:
         self.orgs = OrgService(self.ctx)
         self.codes = CodeService(self.ctx)
         self.audit = AuditService(self.ctx)
+        self.org_import = OrgImportService(self.ctx, self.orgs)
+        self.member_import = MemberImportService(self.ctx)
+        self.member_export = MemberExportService(self.ctx)
 
     @classmethod
     def open(cls, settings: Settings, client_key: str | None = None) -> Services:

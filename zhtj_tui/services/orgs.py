@@ -148,13 +148,20 @@ class OrgService(ServiceBase):
 
         def run():
             parent = self.org(parent_id) if actor.operator else self.own_org(actor, parent_id)
-            rules.check_child_category(rules.category(parent.category), cat)
-            self._check_unique(parent, name.name, full)
-            org = self._new_org(parent, cat, name, full, actor)
-            self.audit(actor, "org.create", "org", org.id, org, after=self._snapshot(org))
+            org = self.add_child(actor, parent, cat, name, full)
             return self._view(org, actor)
 
         return self.write(run, integrity=lambda exc: _duplicate_name_error(exc, name.name, full))
+
+    def add_child(self, actor: Actor, parent, cat: Category, name: rules.OrgName, full: str | None):
+        """Inside a write session, with ``parent`` already authorised: check and create one
+        direct child, with its audit entry. Shared by single creation and the batch import
+        (R-SUB-1, R-SUB-2), so both apply exactly the same rules."""
+        rules.check_child_category(rules.category(parent.category), cat)
+        self._check_unique(parent, name.name, full)
+        org = self._new_org(parent, cat, name, full, actor)
+        self.audit(actor, "org.create", "org", org.id, org, after=self._snapshot(org))
+        return org
 
     def _check_unique(self, parent, short_name: str, full_name: str | None, exclude_id: int | None = None):
         clash = self.s.Org.get(parent=parent, short_name=short_name)
@@ -325,20 +332,8 @@ class OrgService(ServiceBase):
     # -- helpers ---------------------------------------------------------------------
     def _missing(self, org) -> tuple[str, ...]:
         """Required fields (R-INFO-1) not filled in: R-INFO-4's completeness."""
-        cat = rules.category(org.category)
-        missing = []
         secretary = self.s.Cadre.get(secretary_of=org.id) if org.id else None
-        for key in rules.required_fields(cat):
-            if key in ("category", "short_name"):
-                continue
-            if key.startswith("secretary_"):
-                if secretary is None:
-                    missing.append(key)
-                continue
-            value = getattr(org, key)
-            if value is None or value == "":
-                missing.append(key)
-        return tuple(missing)
+        return rules.missing_info(rules.category(org.category), lambda key: getattr(org, key), secretary is not None)
 
     def _path_names(self, org) -> tuple[str, ...]:
         ids = [int(x) for x in org.path.strip("/").split("/") if x]

@@ -1,0 +1,250 @@
+"""Bulk writing of generated rows: ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
+
+The generator hands over plain tuples with ids it assigned itself, so the paths are known
+before anything is written and nothing is read back. The writer owns one raw connection
+and one transaction per ``flush`` group.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from datetime import date, datetime
+
+from zhtj_tui.db import SQLITE_BUSY_TIMEOUT, DbUrl
+
+#: Tables in the order their rows must be written (foreign keys point backwards).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "account": ("id", "name", "id_number", "mobile", "birth_date", "sex", "join_month", "password_hash",
+                "failed_logins", "locked_until", "created_at", "last_login_at"),
+    "org": ("id", "parent_id", "path", "depth", "category", "cat_group", "short_name", "full_name", "cohort",
+            "industry", "admin_quota", "admin_actual", "inst_quota", "inst_actual", "contact_phone", "email",
+            "info_saved_at", "info_complete", "created_at", "created_by", "updated_at", "version"),
+    "member": ("id", "branch", "path", "name", "name_initials", "id_number", "active_id", "birth_date", "sex",
+               "ethnic", "political", "join_month", "education", "mobile", "member_no", "post", "post_name",
+               "join_unit", "note", "status", "left_reason", "left_at", "created_at", "updated_at", "version"),
+    "cadre": ("id", "org", "post", "post_name", "name", "id_number", "mobile", "member", "start_date",
+              "end_date", "secretary_of", "created_at"),
+    "reg_code": ("id", "code", "org", "issued_by", "issued_at", "expires_at", "used_at", "used_by",
+                 "revoked_at"),
+    "admin_role": ("id", "account", "org", "post", "post_name", "code_id", "created_at", "active"),
+    "deadline_task": ("id", "org", "name", "kind", "cohort", "due", "created_at", "created_by"),
+    "audit_log": ("id", "at", "actor", "actor_label", "action", "entity", "entity_id", "org", "path",
+                  "before", "after", "note"),
+}
+#: Every table the demo fills or empties, children first (the order for emptying).
+EMPTY_ORDER = ("audit_log", "throttle", "deadline_task", "cadre", "admin_role", "reg_code", "member", "org",
+               "account")
+
+
+class Writer:
+    provider: str
+
+    def write(self, table: str, rows: list[tuple]) -> None:
+        raise NotImplementedError
+
+    def scalar(self, sql: str, params: tuple = ()):
+        raise NotImplementedError
+
+    def execute(self, sql: str, params: tuple = ()) -> None:
+        raise NotImplementedError
+
+    def commit(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def empty_tables(self) -> None:
+        raise NotImplementedError
+
+    def reset_sequences(self) -> None:
+        """Make the next ORM insert follow the explicit ids written here."""
+
+    def begin_load(self) -> None:
+        """Called before the rows are written (in the transaction that writes them)."""
+
+    def end_load(self) -> None:
+        """Called after the rows are written, before the commit."""
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics after the load (PostgreSQL)."""
+
+    def non_empty(self) -> bool:
+        return any(self.scalar(f"SELECT 1 FROM {t} LIMIT 1") for t in ("org", "account", "member"))
+
+    def meta(self, key: str) -> str | None:
+        return self.scalar("SELECT value FROM zhtj_meta WHERE key = %s" if self.provider == "postgres"
+                           else "SELECT value FROM zhtj_meta WHERE key = ?", (key,))
+
+    def set_meta(self, key: str, value: str) -> None:
+        ph = "%s" if self.provider == "postgres" else "?"
+        self.execute(f"DELETE FROM zhtj_meta WHERE key = {ph}", (key,))
+        self.execute(f"INSERT INTO zhtj_meta (key, value) VALUES ({ph}, {ph})", (key, value))
+
+
+def _sqlite_value(v):
+    t = type(v)
+    if t is datetime:
+        return v.isoformat(" ")
+    if t is date:
+        return v.isoformat()
+    return v
+
+
+class SqliteWriter(Writer):
+    provider = "sqlite"
+
+    def __init__(self, path: str):
+        self.con = sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT, isolation_level=None)
+        self.con.execute("PRAGMA journal_mode = WAL")
+        self.con.execute("PRAGMA synchronous = NORMAL")
+        self.con.execute("PRAGMA foreign_keys = ON")
+        self._in_tx = False
+        self._sql = {
+            t: f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+            for t, cols in COLUMNS.items()
+        }
+
+    def _begin(self) -> None:
+        if not self._in_tx:
+            self.con.execute("BEGIN IMMEDIATE")
+            self._in_tx = True
+
+    def write(self, table, rows):
+        if not rows:
+            return
+        self._begin()
+        self.con.executemany(self._sql[table], ([_sqlite_value(v) for v in r] for r in rows))
+
+    def scalar(self, sql, params=()):
+        row = self.con.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def execute(self, sql, params=()):
+        self._begin()
+        self.con.execute(sql, params)
+
+    def commit(self):
+        if self._in_tx:
+            self.con.execute("COMMIT")
+            self._in_tx = False
+
+    def close(self):
+        if self._in_tx:
+            self.con.execute("ROLLBACK")
+            self._in_tx = False
+        self.con.close()
+
+    def empty_tables(self):
+        self._begin()
+        for t in EMPTY_ORDER:
+            self.con.execute(f"DELETE FROM {t}")
+        self.con.execute(
+            f"DELETE FROM sqlite_sequence WHERE name IN ({', '.join('?' * len(EMPTY_ORDER))})", EMPTY_ORDER
+        )
+
+
+def _copy_value(v) -> str:
+    """One field of COPY's text format (the common types first: this runs per field)."""
+    t = type(v)
+    if t is str:
+        if "\\" in v or "\t" in v or "\n" in v or "\r" in v:
+            return v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        return v
+    if v is None:
+        return "\\N"
+    if t is bool:
+        return "t" if v else "f"
+    if t is datetime:
+        return v.isoformat(" ")
+    return str(v)  # int, date
+
+
+class PostgresWriter(Writer):
+    provider = "postgres"
+
+    def __init__(self, dsn: str):
+        import psycopg2
+
+        self.con = psycopg2.connect(dsn)
+        self.con.autocommit = False
+
+    def write(self, table, rows):
+        if not rows:
+            return
+        buf = io.StringIO()
+        buf.writelines("\t".join([_copy_value(v) for v in r]) + "\n" for r in rows)
+        buf.seek(0)
+        with self.con.cursor() as cur:
+            cur.copy_expert(f"COPY {table} ({', '.join(COLUMNS[table])}) FROM STDIN", buf)
+
+    def scalar(self, sql, params=()):
+        with self.con.cursor() as cur:
+            cur.execute(sql, params)
+            row = cur.fetchone()
+        return row[0] if row else None
+
+    def execute(self, sql, params=()):
+        with self.con.cursor() as cur:
+            cur.execute(sql, params)
+
+    def commit(self):
+        self.con.commit()
+
+    def close(self):
+        try:
+            self.con.rollback()
+        finally:
+            self.con.close()
+
+    def empty_tables(self):
+        self.execute(f"TRUNCATE {', '.join(EMPTY_ORDER)} RESTART IDENTITY")
+
+    def begin_load(self):
+        """Drop the plain secondary indexes of the filled tables, inside the loading
+        transaction: building them once at the end is several times faster than keeping
+        them up to date row by row, and a load that fails rolls the drop back too.
+        Indexes behind constraints (primary keys, unique columns) stay."""
+        with self.con.cursor() as cur:
+            cur.execute(
+                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+                "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+                "WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
+                "ORDER BY i.relname",
+                (list(COLUMNS),),
+            )
+            self._indexes = cur.fetchall()
+            for name, _ in self._indexes:
+                cur.execute(f'DROP INDEX "{name}"')
+
+    def end_load(self):
+        with self.con.cursor() as cur:
+            for _, definition in getattr(self, "_indexes", []):
+                cur.execute(definition)
+        self._indexes = []
+
+    def analyze(self) -> None:
+        """Fresh planner statistics: after millions of new rows, the old ones mislead the
+        planner until autovacuum gets round to them."""
+        old = self.con.autocommit
+        self.con.autocommit = True
+        try:
+            with self.con.cursor() as cur:
+                cur.execute(f"ANALYZE {', '.join(COLUMNS)}")
+        finally:
+            self.con.autocommit = old
+
+    def reset_sequences(self):
+        for table in COLUMNS:
+            self.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
+            )
+
+
+def open_writer(url: DbUrl) -> Writer:
+    if url.provider == "sqlite":
+        return SqliteWriter(url.path)
+    return PostgresWriter(url.dsn)

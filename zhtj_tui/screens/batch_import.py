@@ -1,0 +1,283 @@
+"""批量创建下级组织 / 批量导入团员 (R-SUB-2, R-MEM-1): save the template, pick the filled-in
+file, see every row's outcome before anything is written, confirm, see the result.
+
+Reading and checking run in a thread worker that reports progress a few times a second
+(the reader throttles it), never per row; the worker returns its result and the screen's
+handlers own the widgets (DESIGN rule 3)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.suggester import Suggester
+from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.services.imports import CREATE, CREATED, ERROR, EXISTS, ImportPreview, ImportResult
+
+log = logging.getLogger("zhtj_tui.screens.batch_import")
+
+TITLES = {"orgs": "批量创建下级组织", "members": "批量导入团员"}
+TEMPLATE_NAMES = {"orgs": "下级组织批量创建模板.xlsx", "members": "团员信息导入模板.xlsx"}
+#: Rows shown in the table at most (the counts above it cover every row).
+MAX_SHOWN = 5000
+
+
+def shown_rows(rows, limit: int = MAX_SHOWN) -> list:
+    """The rows the table shows: all of them, or when there are too many, the refused ones
+    first (what the user must fix), then the rest, in file order within each group."""
+    if len(rows) <= limit:
+        return list(rows)
+    errors = [r for r in rows if r.outcome == ERROR]
+    rest = [r for r in rows if r.outcome != ERROR]
+    return (errors + rest)[:limit]
+
+
+class PathSuggester(Suggester):
+    """Completes the file or directory name being typed (like a shell's Tab)."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        expanded = os.path.expanduser(value)
+        folder, stem = os.path.split(expanded)
+        try:
+            names = sorted(n for n in os.listdir(folder or ".") if n.startswith(stem) and not n.startswith("."))
+        except OSError:
+            return None
+        for name in names:
+            if name == stem:
+                continue
+            full = os.path.join(folder, name)
+            suffix = "/" if os.path.isdir(full) else ""
+            return value + name[len(stem):] + suffix
+        return None
+
+
+@dataclass
+class _Failed:
+    message: str
+
+
+class BatchImportScreen(Screen):
+    """``kind`` is 'orgs' (children of ``parent_id``) or 'members' (into branch ``parent_id``)."""
+
+    BINDINGS = [
+        Binding("escape", "back", "返回", id="batch.back"),
+        Binding("f2", "save_template", "保存模板", id="batch.template"),
+        Binding("f5", "check", "检查文件", id="batch.check"),
+        Binding("f9", "confirm", "确认导入", id="batch.confirm"),
+    ]
+
+    DEFAULT_CSS = """
+    BatchImportScreen { padding: 0 1; }
+    BatchImportScreen .row { height: 3; }
+    BatchImportScreen .row Label { width: 12; padding: 1 0 0 0; }
+    BatchImportScreen .row Input { width: 1fr; }
+    BatchImportScreen #status { height: auto; min-height: 1; }
+    BatchImportScreen #status.error { color: $error; }
+    BatchImportScreen #progress { height: 1; }
+    BatchImportScreen DataTable { height: 1fr; }
+    BatchImportScreen #detail { height: auto; max-height: 3; color: $text-muted; }
+    """
+
+    class Progress(Message):
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done = done
+            self.total = total
+
+    def __init__(self, services, actor, parent_id: int, kind: str) -> None:
+        if kind not in TITLES:
+            raise ValueError(f"kind must be one of {sorted(TITLES)}")
+        super().__init__()
+        self.services = services
+        self.actor = actor
+        self.parent_id = parent_id
+        self.kind = kind
+        self.preview: ImportPreview | None = None
+        self.result: ImportResult | None = None
+
+    @property
+    def importer(self):
+        return self.services.org_import if self.kind == "orgs" else self.services.member_import
+
+    # -- layout ------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(TITLES[self.kind], id="title")
+        with Vertical():
+            with Horizontal(classes="row"):
+                yield Label("模板保存到")
+                yield Input(str(Path("~") / TEMPLATE_NAMES[self.kind]), id="template", suggester=PathSuggester())
+            with Horizontal(classes="row"):
+                yield Label("上传文件")
+                yield Input(placeholder="填好的 .xlsx 文件路径，回车检查（输入时自动补全，按 → 接受）", id="path",
+                            suggester=PathSuggester())
+            yield Static("先按 F2 保存模板并填写，再输入填好的文件路径、按回车检查；检查无误后按 F9 确认导入。", id="status")
+            yield ProgressBar(total=None, show_eta=False, id="progress")
+            yield DataTable(id="rows", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#rows", DataTable)
+        table.add_columns("行号", "名称", "结果", "原因")
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#path", Input).focus()
+
+    # -- actions -----------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @on(Input.Submitted, "#path")
+    def action_check(self) -> None:
+        path = self.query_one("#path", Input).value.strip()
+        if not path:
+            self._status("请输入填好的 .xlsx 文件路径", error=True)
+            return
+        self.preview = None
+        self.result = None
+        self.query_one("#rows", DataTable).clear()
+        self._start_progress()
+        self._status("正在读取并检查文件……")
+        self._check(os.path.expanduser(path))
+
+    @on(Input.Submitted, "#template")
+    def action_save_template(self) -> None:
+        target = self.query_one("#template", Input).value.strip()
+        if not target:
+            self._status("请输入模板的保存路径，例如 ~/模板.xlsx", error=True)
+            return
+        if not target.lower().endswith(".xlsx"):
+            target += ".xlsx"
+        self._save_template(os.path.expanduser(target))
+
+    def action_confirm(self) -> None:
+        if self.preview is None:
+            self._status("请先输入文件路径并按回车检查，看过检查结果后再确认导入", error=True)
+            return
+        if self.preview.creatable == 0:
+            self._status("没有可以导入的行：请改正文件中的错误后重新检查", error=True)
+            return
+        preview, self.preview = self.preview, None  # a preview is confirmed once
+        self._start_progress()
+        self._status(f"正在导入 {preview.creatable} 行……")
+        self._commit(preview)
+
+    # -- workers (no widget is touched here) --------------------------------------------
+    @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
+    def _check(self, path: str):
+        return self._guard(lambda: self.importer.preview(self.actor, self.parent_id, path, progress=self._report))
+
+    @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
+    def _commit(self, preview: ImportPreview):
+        if self.kind == "members":
+            return self._guard(lambda: self.importer.commit(self.actor, preview, progress=self._report))
+        return self._guard(lambda: self.importer.commit(self.actor, preview))
+
+    @work(thread=True, exclusive=True, group="template", exit_on_error=False)
+    def _save_template(self, target: str):
+        def run():
+            from zhtj_tui.domain.orgs import category
+            from zhtj_tui.excel.templates import write_member_template, write_org_template
+
+            org = self.services.orgs.get(self.actor, self.parent_id)
+            if self.kind == "orgs":
+                return write_org_template(target, category(org.category), org.short_name)
+            return write_member_template(target, org.short_name)
+
+        return self._guard(run)
+
+    def _report(self, done: int, total: int) -> None:
+        self.post_message(self.Progress(done, total))
+
+    @staticmethod
+    def _guard(fn):
+        try:
+            return fn()
+        except DomainError as exc:
+            return _Failed(str(exc))
+        except OSError as exc:
+            return _Failed(f"无法写入或读取文件：{exc.strerror or exc}，请换一个路径")
+        except Exception as exc:  # noqa: BLE001 - never a traceback on screen
+            log.error("batch import failed: %s", type(exc).__name__)
+            return _Failed(f"发生了意外问题（{type(exc).__name__}），没有写入任何数据，请稍后重试或联系系统维护人员")
+
+    # -- handlers ----------------------------------------------------------------------
+    def on_batch_import_screen_progress(self, message: Progress) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=max(message.total, 1), progress=message.done)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        self.query_one("#progress", ProgressBar).display = False
+        value = event.worker.result if event.state == WorkerState.SUCCESS else _Failed(
+            "发生了意外问题，没有写入任何数据，请重试")
+        if isinstance(value, _Failed):
+            self._status(value.message, error=True)
+        elif isinstance(value, ImportPreview):
+            self._show_preview(value)
+        elif isinstance(value, ImportResult):
+            self._show_result(value)
+        elif isinstance(value, Path):
+            self._status(f"模板已保存到 {value}。请用 Excel 或 WPS 填写后保存，再在“上传文件”中输入它的路径")
+
+    @on(DataTable.RowHighlighted, "#rows")
+    def _show_detail(self, event: DataTable.RowHighlighted) -> None:
+        """The whole reason of the highlighted row (the table cuts long reasons off)."""
+        row = event.data_table.get_row_at(event.cursor_row)
+        self.query_one("#detail", Static).update(f"第{row[0]}行 {row[1]}：{row[2]}" + (f"。{row[3]}" if row[3] else ""))
+
+    def _show_preview(self, preview: ImportPreview) -> None:
+        self.preview = preview
+        self._fill(preview.rows)
+        if not preview.rows:
+            self._status("文件中没有数据行：请在表头下面逐行填写后再上传", error=True)
+            self.preview = None
+            return
+        tail = "按 F9 确认导入（只导入“将创建”的行）" if preview.creatable else "没有可以导入的行，请改正后重新检查"
+        if len(preview.rows) > MAX_SHOWN:
+            tail += f"。表中只列出 {MAX_SHOWN} 行，有错误的行排在前面"
+        self._status(f"检查完毕（工作表“{preview.sheet_name}”）：将创建 {preview.creatable}，已存在 {preview.existing}，"
+                     f"错误 {preview.errors}。{tail}", error=preview.creatable == 0)
+        self.query_one("#rows", DataTable).focus()
+
+    def _show_result(self, result: ImportResult) -> None:
+        self.result = result
+        self._fill(result.rows)
+        what = "个组织" if result.kind == "orgs" else "名团员"
+        more = "。有错误的行可在文件中改正后重新上传，已导入的行不会重复" if result.refused else ""
+        self._status(f"导入完成：已创建 {result.created} {what}，已存在 {result.existing}，错误 {result.refused}{more}")
+
+    def _fill(self, rows) -> None:
+        table = self.query_one("#rows", DataTable)
+        table.clear()
+        self.query_one("#detail", Static).update("")
+        marks = {CREATE: "将创建", CREATED: "已创建", EXISTS: "已存在", ERROR: "错误"}
+        table.add_rows(
+            (str(r.row), r.name, marks.get(r.outcome, r.outcome), r.reason) for r in shown_rows(rows)
+        )
+
+    def _start_progress(self) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+
+    def _status(self, text: str, error: bool = False) -> None:
+        status = self.query_one("#status", Static)
+        status.update(text)
+        status.set_class(error, "error")

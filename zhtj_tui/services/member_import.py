@@ -1,0 +1,266 @@
+"""团员批量导入 (R-MEM-1..4): every row checked with ``domain.member.check_member`` (the rule
+single entry uses), duplicates within the file and in the whole system (the holding
+organisation named, one query for all the file's numbers), then one transaction of raw bulk
+inserts. The database's unique columns (``Member.active_id``, ``Member.member_no``) remain
+the guarantee: a clash that slips in between the check and the insert aborts the whole
+import and nothing is written."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+
+from pony.orm import select
+from pony.utils import datetime2timestamp
+
+from zhtj_tui.domain.errors import Conflict, DomainError, Forbidden
+from zhtj_tui.domain.member import MemberData, check_member
+from zhtj_tui.domain.pinyin import initials
+from zhtj_tui.domain.vocab import STATUS_NORMAL
+from zhtj_tui.excel.reader import MEMBER_SPEC, ParsedSheet
+from zhtj_tui.services.base import ServiceBase
+from zhtj_tui.services.dto import Actor
+from zhtj_tui.services.imports import (
+    CREATE,
+    CREATED,
+    ERROR,
+    EXISTS,
+    ImportPreview,
+    ImportResult,
+    Progress,
+    RowOutcome,
+    Ticker,
+    load,
+    phase,
+    preview_as_result,
+)
+
+#: The member table's columns filled by the import, in insert order.
+COLUMNS = (
+    "branch", "path", "name", "name_initials", "id_number", "active_id", "birth_date", "sex", "ethnic",
+    "political", "join_month", "education", "mobile", "member_no", "post", "post_name", "join_unit", "note",
+    "status", "left_reason", "left_at", "created_at", "updated_at", "version",
+)
+#: Rows per bulk statement (and between progress reports while inserting).
+BATCH = 2000
+
+CONFLICT_MESSAGE = (
+    "导入时发现有身份证号码或团员编号刚被他人录入，为保证数据一致，本次没有导入任何团员。"
+    "请重新上传文件，查看最新的检查结果后再确认"
+)
+
+
+@dataclass(frozen=True)
+class _Planned:
+    row: int
+    label: str
+    data: MemberData | None = None
+    error: DomainError | None = None
+
+
+class MemberImportService(ServiceBase):
+    def preview(self, actor: Actor, branch_id: int, source: str | os.PathLike | ParsedSheet,
+                progress: Progress | None = None) -> ImportPreview:
+        """Read and check the file; nothing is written."""
+        self.read(lambda: self._branch(actor, branch_id))  # refuse early, before reading the file
+        sheet, file_name = load(source, MEMBER_SPEC, phase(progress, 0.0, 0.7))
+        planned = self._validate(sheet, phase(progress, 0.7, 1.0))
+
+        def run():
+            branch = self._branch(actor, branch_id)
+            rows = self._resolve(branch, planned)
+            return ImportPreview("members", branch.id, branch.short_name, file_name, sheet.sheet_name,
+                                 tuple(rows), planned=tuple(planned))
+
+        return self.read(run)
+
+    def commit(self, actor: Actor, preview: ImportPreview, progress: Progress | None = None) -> ImportResult:
+        """Insert every 将创建 row in one transaction. If the database changed since the
+        preview so that a row's outcome would differ, nothing is written (``Conflict``)."""
+        if preview.kind != "members":
+            raise DomainError("这不是团员导入的预览", None, "wrong_preview")
+        planned = list(preview.planned)
+        by_row = {p.row: p for p in planned}
+
+        def run():
+            branch = self._branch(actor, preview.target_id)
+            self.s.db.get_connection()  # begin the write transaction before checking again
+            rows = self._resolve(branch, planned)
+            changed = [(old, new) for old, new in zip(preview.rows, rows, strict=True) if old.outcome != new.outcome]
+            if changed:
+                old, new = changed[0]
+                raise Conflict(
+                    f"自预览以来数据已有变化（第{new.row}行：{new.reason or new.outcome}），本次没有导入任何团员。"
+                    "请重新上传文件，查看最新的检查结果后再确认", None, "changed_since_preview")
+            todo = [by_row[r.row].data for r in rows if r.outcome == CREATE]
+            self._insert(branch, todo, progress)
+            out = tuple(RowOutcome(r.row, r.name, CREATED, r.reason, r.field, r.code) if r.outcome == CREATE else r
+                        for r in rows)
+            self.audit(actor, "member.import", "org", branch.id, branch, after={
+                "created": len(todo), "existing": sum(r.outcome == EXISTS for r in out),
+                "refused": sum(r.outcome == ERROR for r in out), "file": preview.file_name[:80],
+            })
+            return ImportResult("members", branch.id, branch.short_name, out)
+
+        return self.write(run, integrity=lambda exc: Conflict(CONFLICT_MESSAGE, None, "import_conflict"))
+
+    def run_file(self, actor: Actor, branch_id: int, source, dry_run: bool = False,
+                 progress: Progress | None = None) -> ImportResult:
+        preview = self.preview(actor, branch_id, source, progress)
+        return preview_as_result(preview) if dry_run else self.commit(actor, preview)
+
+    # -- helpers -------------------------------------------------------------------------
+    def _branch(self, actor: Actor, branch_id: int):
+        """R-MEM-1 (*public*): the branch's administrator or its direct parent's."""
+        branch = self.org(branch_id)
+        if branch.group != "branch":
+            raise DomainError(f"“{branch.short_name}”不是团支部，团员只能导入到团支部", None, "not_branch")
+        if actor.operator:
+            return branch
+        home = self.admin_org(actor)
+        if home.id == branch.id or (branch.parent is not None and branch.parent.id == home.id):
+            return branch
+        raise Forbidden("只有本团支部或其直属上级组织的管理员可以录入团员", None, "not_branch_admin")
+
+    def _validate(self, sheet: ParsedSheet, progress: Progress | None = None) -> list[_Planned]:
+        today = self.settings.today()
+        policy = self.settings.join_age
+        cutover = self.settings.member_no_cutover
+        ticker = Ticker(progress, len(sheet.rows))
+        out = []
+        for i, row in enumerate(sheet.rows):
+            ticker.tick(i)
+            label = str(row.values.get("name") or "").strip()[:30]
+            if row.error is not None:
+                out.append(_Planned(row.row, label, error=row.error))
+                continue
+            try:
+                data = check_member(row.values, today, policy, cutover)
+            except DomainError as exc:
+                out.append(_Planned(row.row, label, error=exc))
+                continue
+            out.append(_Planned(row.row, data.name, data))
+        ticker.finish()
+        return out
+
+    def _resolve(self, branch, planned: list[_Planned]) -> list[RowOutcome]:
+        """Duplicates within the file and in the whole system (R-MEM-3, R-MEM-4)."""
+        ids = sorted({p.data.id_number for p in planned if p.data})
+        nos = sorted({p.data.member_no for p in planned if p.data and p.data.member_no})
+        id_holders = self._holders("active_id", ids)
+        no_holders = self._holders("member_no", nos)
+        names = self._org_names([path for _, path in (*id_holders.values(), *no_holders.values())])
+
+        def where(path: str) -> str:
+            return " / ".join(names.get(int(x), "?") for x in path.strip("/").split("/") if x)
+
+        seen_ids: dict[str, int] = {}
+        seen_nos: dict[str, int] = {}
+        out = []
+        for p in planned:
+            if p.error is not None:
+                out.append(RowOutcome(p.row, p.label, ERROR, str(p.error), p.error.field, p.error.code))
+                continue
+            d = p.data
+            if d.id_number in seen_ids:
+                out.append(RowOutcome(p.row, d.name, ERROR, f"与第{seen_ids[d.id_number]}行的身份证号码重复，请删除重复行",
+                                      "id_number", "duplicate_in_file"))
+                continue
+            seen_ids[d.id_number] = p.row
+            if d.member_no and d.member_no in seen_nos:
+                out.append(RowOutcome(p.row, d.name, ERROR, f"与第{seen_nos[d.member_no]}行的团员编号重复，团员编号不能重复",
+                                      "member_no", "duplicate_in_file"))
+                continue
+            if d.member_no:
+                seen_nos[d.member_no] = p.row
+            holder = id_holders.get(d.id_number)
+            if holder is not None:
+                branch_id, path = holder
+                if branch_id == branch.id:
+                    out.append(RowOutcome(p.row, d.name, EXISTS, "该团员已在本团支部，不会重复导入", None, "exists"))
+                else:
+                    out.append(RowOutcome(
+                        p.row, d.name, ERROR,
+                        f"该身份证号码已是“{where(path)}”的团员，一人只能属于一个团组织。"
+                        "如确需转入，请先由原组织办理组织关系转出", "id_number", "duplicate_id"))
+                continue
+            no_holder = no_holders.get(d.member_no) if d.member_no else None
+            if no_holder is not None:
+                out.append(RowOutcome(p.row, d.name, ERROR,
+                                      f"团员编号 {d.member_no} 已被“{where(no_holder[1])}”的团员使用，请核对",
+                                      "member_no", "duplicate_member_no"))
+                continue
+            reason = ("提示：" + "；".join(d.warnings)) if d.warnings else ""
+            out.append(RowOutcome(p.row, d.name, CREATE, reason))
+        return out
+
+    def _holders(self, column: str, values: list[str]) -> dict[str, tuple[int, str]]:
+        """value -> (branch id, branch path) of the members holding it: one query."""
+        if not values:
+            return {}
+        db = self.s.db
+        if self.s.provider == "sqlite":
+            sql = (f"SELECT m.{column}, m.branch, m.path FROM member m "
+                   f"WHERE m.{column} IN (SELECT value FROM json_each($vals))")
+            rows = db.select(sql, {}, {"vals": json.dumps(values)})
+        else:
+            sql = f"SELECT m.{column}, m.branch, m.path FROM member m WHERE m.{column} = ANY($vals)"
+            rows = db.select(sql, {}, {"vals": list(values)})
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def _org_names(self, paths: list[str]) -> dict[int, str]:
+        ids = sorted({int(x) for path in paths for x in path.strip("/").split("/") if x})
+        out: dict[int, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            out.update(dict(select((o.id, o.short_name) for o in self.s.Org if o.id in chunk)[:]))
+        return out
+
+    def _insert(self, branch, todo: list[MemberData], progress: Progress | None) -> None:
+        """Raw bulk insert inside the session's transaction (executemany on SQLite,
+        execute_values on PostgreSQL); a unique violation aborts the whole transaction."""
+        now = self.now()
+        sqlite = self.s.provider == "sqlite"
+        stamp = datetime2timestamp(now) if sqlite else now
+        path = branch.path
+
+        def values(d: MemberData) -> tuple:
+            return (
+                branch.id, path, d.name, initials(d.name)[:30] or "-", d.id_number, d.id_number,
+                d.birth_date.isoformat() if sqlite else d.birth_date, d.sex, d.ethnic, d.political,
+                d.join_month, d.education, d.mobile, d.member_no, d.post, d.post_name, d.join_unit, d.note,
+                STATUS_NORMAL, None, None, stamp, stamp, 1,
+            )
+
+        con = self.s.db.get_connection()
+        cur = con.cursor()
+        cols = ", ".join(COLUMNS)
+        try:
+            for i in range(0, len(todo), BATCH):
+                batch = [values(d) for d in todo[i:i + BATCH]]
+                if sqlite:
+                    marks = ", ".join("?" * len(COLUMNS))
+                    cur.executemany(f"INSERT INTO member ({cols}) VALUES ({marks})", batch)
+                else:
+                    from psycopg2.extras import execute_values
+
+                    execute_values(cur, f"INSERT INTO member ({cols}) VALUES %s", batch, page_size=1000)
+                if progress is not None:
+                    progress(min(i + BATCH, len(todo)), len(todo))
+        except Exception as exc:
+            if _is_unique_violation(exc):
+                raise Conflict(CONFLICT_MESSAGE, None, "import_conflict") from None
+            raise
+
+
+def _is_unique_violation(exc: Exception) -> bool:
+    if isinstance(exc, sqlite3.IntegrityError):
+        return True
+    try:
+        import psycopg2
+
+        return isinstance(exc, psycopg2.IntegrityError)
+    except ImportError:  # pragma: no cover
+        return False
