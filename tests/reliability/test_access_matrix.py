@@ -204,3 +204,23 @@ def test_the_database_refuses_to_change_audit_entries(svc):
             svc.store.execute(sql)
         assert "append-only" in str(info.value)
     assert svc.audit.recent(op, top.id) == before
+
+
+def test_demo_wipe_puts_the_guard_back(db_url, capsys):
+    """``zhtj demo --force`` may empty a database it filled itself, audit log included,
+    but the append-only guard is back afterwards."""
+    from pony.orm import db_session
+
+    from zhtj_tui.cli import main
+    from zhtj_tui.db import open_store
+
+    assert main(["--db", db_url, "demo", "--scale", "small"]) == 0
+    assert main(["--db", db_url, "demo", "--scale", "small", "--force"]) == 0
+    capsys.readouterr()
+    store = open_store(db_url, create=False)
+    try:
+        with pytest.raises(Exception) as info, db_session:
+            store.execute("delete from audit_log")
+        assert "append-only" in str(info.value)
+    finally:
+        store.disconnect()

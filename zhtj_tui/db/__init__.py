@@ -288,6 +288,18 @@ AUDIT_GUARD = {
 }
 
 
+#: Lifting the guard for one transaction, for the one legitimate wipe: ``zhtj demo --force``
+#: emptying a database that it filled itself (then ``AUDIT_GUARD_ON`` in the same transaction).
+AUDIT_GUARD_OFF = {
+    "sqlite": ["DROP TRIGGER IF EXISTS audit_log_no_update", "DROP TRIGGER IF EXISTS audit_log_no_delete"],
+    "postgres": ["ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"],
+}
+AUDIT_GUARD_ON = {
+    "sqlite": AUDIT_GUARD["sqlite"],
+    "postgres": ["ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"],
+}
+
+
 def _create_audit_guard(store: Store) -> None:
     for sql in AUDIT_GUARD[store.provider]:
         store.db.execute(sql)
