@@ -72,3 +72,43 @@ def test_kill_during_batch_code_generation(db_url, backend):
         assert after["codes"] == 5 + CHILDREN and after["revoked"] == 5
     finally:
         svc.close()
+
+
+IMPORT_ROWS = 2000
+
+
+def test_kill_during_large_member_import(db_url, backend, tmp_path):
+    """R-MEM-1 import of 2,000 members killed at its commit, every row inserted in the open
+    transaction: afterwards no member of the file is in the database; the same file then
+    imports whole."""
+    from tests.reliability.importing import write_member_file
+
+    svc = Services.open(make_settings(db_url), client_key="t")
+    op = Actor.server_operator()
+    top = svc.orgs.create_top(op, "导入大学团委", "团委")
+    branch = svc.orgs.create_child(op, top.id, "导入2024级1班团支部", "团支部")
+    svc.close()
+    file = write_member_file(tmp_path / "members.xlsx", IMPORT_ROWS)
+
+    in_flight = _kill_mid_batch(db_url, "import", branch.id, str(file))
+    assert in_flight == IMPORT_ROWS
+
+    if backend == "sqlite":
+        assert integrity(sqlite_path(db_url)) == ["ok"]
+    store = open_store(db_url, create=False)
+    try:
+        with db_session:
+            assert count(m for m in store.Member) == 0
+            assert not store.db.select("select id from audit_log where action = 'member.import'")
+    finally:
+        store.disconnect()
+    svc = Services.open(make_settings(db_url), client_key="t")
+    try:
+        result = svc.member_import.run_file(op, branch.id, str(file))
+        from zhtj_tui.services.imports import CREATED
+
+        assert sum(r.outcome == CREATED for r in result.rows) == IMPORT_ROWS
+        with db_session:
+            assert count(m for m in svc.store.Member if m.branch.id == branch.id) == IMPORT_ROWS
+    finally:
+        svc.close()
