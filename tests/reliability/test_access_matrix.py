@@ -224,3 +224,55 @@ def test_demo_wipe_puts_the_guard_back(db_url, capsys):
         assert "append-only" in str(info.value)
     finally:
         store.disconnect()
+
+
+# -- members, cadres, progress, imports and exports -----------------------------------------
+#: Relative to branch A1a (under A1 under A): who may read it, and who may write its members
+#: (R-MEM-1: the branch's own administrator and its direct parent's).
+READ_A1A = {"own", "parent", "grandparent", "child", "grandchild", "operator"}
+WRITE_A1A = {"child", "grandchild", "operator"}
+#: Moving a member between two branches: both must be inside the actor's subtree.
+TRANSFER = {"own", "parent", "grandparent", "child", "operator"}
+
+
+def _more_ops(svc, w: World, tmp_path):
+    from tests.excel.xlsx import MEMBER_HEADER, ORG_HEADER, member_row, write_xlsx
+
+    A, A1a = w.ids["A"], w.ids["A1a"]
+
+    def member_file(_s):
+        return write_xlsx(tmp_path / f"m{next(_n)}.xlsx", [MEMBER_HEADER, member_row(person())])
+
+    def org_file(_s):
+        return write_xlsx(tmp_path / f"o{next(_n)}.xlsx", [ORG_HEADER, [f"导入{next(_n)}班团支部", "团支部", None]])
+
+    return [
+        # (name, setup(svc) -> ctx, call(svc, actor, ctx), allowed)
+        ("member_export.start", None, lambda s, a, c: s.member_export.start(a, A1a), READ_A1A),
+        ("member_export.rows", None, lambda s, a, c: list(s.member_export.rows(a, A1a)), READ_A1A),
+        ("member_import.preview", member_file, lambda s, a, c: s.member_import.preview(a, A1a, c), WRITE_A1A),
+        ("member_import.run_file", member_file, lambda s, a, c: s.member_import.run_file(a, A1a, c), WRITE_A1A),
+        ("org_import.run_file", org_file, lambda s, a, c: s.org_import.run_file(a, A, c), {"own", "operator"}),
+    ]
+
+
+def test_access_matrix_more_services(svc, world, tmp_path):
+    """The same matrix over the import and export services (and members, cadres, progress)."""
+    ops = _more_ops(svc, world, tmp_path)
+    cells = 0
+    for name, setup, call, allowed in ops:
+        for viewer in VIEWERS:
+            ctx = setup(svc) if setup else None
+            actor = world.actors[viewer]
+            before = _audit_rows(svc)
+            cells += 1
+            if viewer in allowed:
+                call(svc, actor, ctx)
+            else:
+                with pytest.raises((Forbidden, NotFound)) as info:
+                    call(svc, actor, ctx)
+                assert re.search(r"[\u4e00-\u9fff]", info.value.message), (name, viewer)
+                assert _audit_rows(svc) == before, (name, viewer)
+            assert _audit_rows(svc)[: len(before)] == before, (name, viewer)
+    assert cells == len(ops) * len(VIEWERS)
+    print(f"access matrix (more services): {cells} cells")
