@@ -108,3 +108,19 @@ def test_config_readable_by_others_with_a_password_warns(tmp_path, monkeypatch, 
         cli.main(["backup", str(tmp_path / "never.dump")])
         err = capsys.readouterr().err
         assert "警告" in err and "chmod 600" in err and "s3cretPW" not in err
+
+
+def test_exported_files_are_private(svc, tmp_path, capsys):
+    """Files holding codes or personal data are created 0600 (the codes sheet, the member
+    list), like the database and its backups."""
+    op = Actor.server_operator()
+    top = svc.orgs.create_top(op, "导出大学团委", "团委")
+    svc.orgs.create_child(op, top.id, "导出学院团委", "团委")
+    url = svc.settings.db_url
+    codes = tmp_path / "codes.xlsx"
+    members = tmp_path / "members.xlsx"
+    assert cli.main(["--db", url, "export", "codes", "--org", str(top.id), "-o", str(codes)]) == 0
+    assert cli.main(["--db", url, "export", "members", "--org", str(top.id), "-o", str(members), "--full-ids"]) == 0
+    capsys.readouterr()
+    for f in (codes, members):
+        assert stat.S_IMODE(os.stat(f).st_mode) == 0o600, f
