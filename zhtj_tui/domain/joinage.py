@@ -80,3 +80,13 @@ def age_on(birth: date, day: date) -> int:
 def is_over_age(birth: date, today: date, policy: JoinAgePolicy = DEFAULT_POLICY) -> bool:
     """R-MEM-5: aged 28 or over."""
     return age_on(birth, today) >= policy.over_age
+
+
+def over_age_cutoff(today: date, policy: JoinAgePolicy = DEFAULT_POLICY) -> date:
+    """R-MEM-5 for queries: a member is 超龄 exactly when ``birth_date <= cutoff``
+    (born on or before this day ``over_age`` years ago; 29 February falls back to the 28th)."""
+    year = today.year - policy.over_age
+    try:
+        return today.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return date(year, 2, 28)

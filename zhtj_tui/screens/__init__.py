@@ -1,0 +1,1 @@
+"""Textual screens, one module per screen (DESIGN layout). Screens never import pony."""

@@ -16,6 +16,7 @@ from zhtj_tui.services.member_export import MemberExportService
 from zhtj_tui.services.member_import import MemberImportService
 from zhtj_tui.services.org_import import OrgImportService
 from zhtj_tui.services.orgs import OrgService
+from zhtj_tui.services.progress import ProgressService
 
 
 def client_key_from_env(env: dict[str, str] | None = None) -> str:
@@ -41,6 +42,7 @@ class Services:
         self.org_import = OrgImportService(self.ctx, self.orgs)
         self.member_import = MemberImportService(self.ctx)
         self.member_export = MemberExportService(self.ctx)
+        self.progress = ProgressService(self.ctx)
 
     @classmethod
     def open(cls, settings: Settings, client_key: str | None = None) -> Services:
