@@ -13,6 +13,7 @@ The mix, per worker (an administrator of its own committee W_i and of a shared c
 - ``redeem``: registering a new administrator with a code drawn from a shared pool, so that
   workers race for the same code (R-CODE-3: exactly one may win);
 - ``save_shared``: S's information saved from the version just read (lost-update races);
+- ``progress``: the progress view (R-PROG-2) of W_i and of S;
 - ``read``: the child list, S's view, the audit log.
 """
 
@@ -32,7 +33,8 @@ from pathlib import Path
 
 POOL_NAMES = 40
 POOL_CODES = 60
-WEIGHTS = {"create_child": 3, "create_shared": 1, "issue_code": 2, "redeem": 2, "save_shared": 2, "read": 3}
+WEIGHTS = {"create_child": 3, "create_shared": 1, "issue_code": 2, "redeem": 2, "save_shared": 2, "progress": 2,
+           "read": 3}
 
 
 # -- setup -----------------------------------------------------------------------------------
@@ -135,6 +137,11 @@ def worker_main(plan_path: str, index: str, seconds: str, out_path: str) -> None
         view = svc.orgs.save_info(shared, plan["shared"], values, expected_version=version)
         return {"from": version, "to": view.version, "email": values["email"]}, {"from": version, "email": values["email"]}
 
+    def op_progress():
+        svc.progress.progress(own, me["own"])
+        svc.progress.progress(shared, plan["shared"])
+        return {}, {}
+
     def op_read():
         svc.orgs.list_children(own, me["own"])
         svc.orgs.get(shared, plan["shared"])
@@ -142,7 +149,7 @@ def worker_main(plan_path: str, index: str, seconds: str, out_path: str) -> None
         return {}, {}
 
     ops = {"create_child": op_create_child, "create_shared": op_create_shared, "issue_code": op_issue_code,
-           "redeem": op_redeem, "save_shared": op_save_shared, "read": op_read}
+           "redeem": op_redeem, "save_shared": op_save_shared, "progress": op_progress, "read": op_read}
     while time.monotonic() < deadline:
         kind = rng.choice(kinds)
         started = time.monotonic()

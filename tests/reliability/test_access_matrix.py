@@ -236,7 +236,11 @@ TRANSFER = {"own", "parent", "grandparent", "child", "operator"}
 
 
 def _more_ops(svc, w: World, tmp_path):
+    from datetime import date
+
     from tests.excel.xlsx import MEMBER_HEADER, ORG_HEADER, member_row, write_xlsx
+
+    op = Actor.server_operator()
 
     A, A1a = w.ids["A"], w.ids["A1a"]
 
@@ -246,8 +250,22 @@ def _more_ops(svc, w: World, tmp_path):
     def org_file(_s):
         return write_xlsx(tmp_path / f"o{next(_n)}.xlsx", [ORG_HEADER, [f"导入{next(_n)}班团支部", "团支部", None]])
 
+    def task(_s):
+        return svc.progress.create_task(op, A, f"任务{next(_n)}", "members_entered", date(2026, 11, 15))
+
     return [
         # (name, setup(svc) -> ctx, call(svc, actor, ctx), allowed)
+        ("progress.progress", None, lambda s, a, c: s.progress.progress(a, A), UP),
+        ("progress.problems", None, lambda s, a, c: s.progress.problems(a, A), UP),
+        ("progress.tasks", None, lambda s, a, c: s.progress.tasks(a, A), UP),
+        ("progress.task", task, lambda s, a, c: s.progress.task(a, c.id, A), UP),
+        ("progress.create_task", None,
+         lambda s, a, c: s.progress.create_task(a, A, f"任务{next(_n)}", "members_entered", date(2026, 11, 15)),
+         {"own", "operator"}),
+        ("progress.update_task", task,
+         lambda s, a, c: s.progress.update_task(a, c.id, f"改{next(_n)}", "members_entered", date(2026, 11, 20)),
+         {"own", "operator"}),
+        ("progress.delete_task", task, lambda s, a, c: s.progress.delete_task(a, c.id), {"own", "operator"}),
         ("member_export.start", None, lambda s, a, c: s.member_export.start(a, A1a), READ_A1A),
         ("member_export.rows", None, lambda s, a, c: list(s.member_export.rows(a, A1a)), READ_A1A),
         ("member_import.preview", member_file, lambda s, a, c: s.member_import.preview(a, A1a, c), WRITE_A1A),
