@@ -1,1 +1,1 @@
-"""Textual screens, one module per screen (DESIGN layout). Screens never import pony."""
+"""The screens of the interface, one module each. They call services only (never Pony)."""

@@ -1,0 +1,165 @@
+"""Interface figures (issue 4):
+
+1. time from process start to the login screen, beside a bare Textual app started the same
+   way (a fresh ``python`` process, headless, 80x24, stopped as soon as the first screen is
+   up), median of N runs;
+2. time to open a tree node with 2,000 children (first page of 200 with its "更多…" entry),
+   and to page through all of them, on a temporary SQLite database.
+
+Run: PYTHONPATH=. python benchmarks/ui_startup.py [--runs 5] [--children 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+ZHTJ_CHILD = r"""
+import sys, time
+t0 = float(sys.argv[1])
+from zhtj_tui.app import make_app
+from zhtj_tui.config import load_settings
+from zhtj_tui.screens.login import LoginScreen
+app = make_app(load_settings(sys.argv[2]))
+async def pilot(p):
+    while not isinstance(p.app.screen, LoginScreen):
+        await p.pause(0.005)
+    await p.pause()
+    print(time.time() - t0)
+    p.app.exit()
+app.run(headless=True, size=(80, 24), auto_pilot=pilot)
+"""
+
+BARE_CHILD = r"""
+import sys, time
+t0 = float(sys.argv[1])
+from textual.app import App
+from textual.widgets import Footer, Input, Static
+class Bare(App):
+    def compose(self):
+        yield Static("hello")
+        yield Input()
+        yield Footer()
+app = Bare()
+async def pilot(p):
+    await p.pause()
+    print(time.time() - t0)
+    p.app.exit()
+app.run(headless=True, size=(80, 24), auto_pilot=pilot)
+"""
+
+
+def start_time(code: str, *args: str) -> float:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    t0 = time.time()
+    out = subprocess.run([sys.executable, "-c", code, repr(t0), *args], env=env, capture_output=True, text=True,
+                         timeout=120)
+    if out.returncode != 0:
+        raise SystemExit(out.stderr[-2000:])
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def build_db(path: Path, n_children: int):
+    """A top organisation with an administrator, and one committee with ``n_children``
+    branches (bulk-inserted with executemany)."""
+    from tests.conftest import make_settings
+    from tests.helpers import PASSWORD, person
+    from zhtj_tui.config import utc_now
+    from zhtj_tui.services import Services
+    from zhtj_tui.services.dto import Actor
+
+    settings = make_settings(f"sqlite:///{path}").with_(clock=utc_now)
+    svc = Services.open(settings, client_key="bench")
+    op = Actor.server_operator()
+    top = svc.orgs.create_top(op, "石河子大学团委", "团委")
+    code = svc.codes.issue(op, top.id).code
+    who = person()
+    svc.accounts.register(code, "书记", who.name, who.id_number, who.mobile, who.join_month, PASSWORD)
+    session = svc.accounts.login(who.mobile, PASSWORD)
+    big = svc.orgs.create_child(session.actor(top.id), top.id, "大型学院团委", "团委")
+    svc.close()
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    con = sqlite3.connect(path)
+    rows = [(big.id, 2, "05", "branch", f"专业{i:04d}班团支部", now, now) for i in range(n_children)]
+    con.executemany(
+        "INSERT INTO org (parent_id, depth, category, cat_group, short_name, created_at, updated_at, version,"
+        " info_complete) VALUES (?, ?, ?, ?, ?, ?, ?, 1, 0)", rows)
+    con.execute("UPDATE org SET path = ? || id || '/' WHERE parent_id = ? AND path IS NULL", (big.path, big.id))
+    con.commit()
+    con.close()
+    return settings, who, big.id
+
+
+async def tree_figures(settings, who, big_id: int) -> tuple[float, float, int]:
+    from tests.helpers import PASSWORD
+    from zhtj_tui.app import make_app
+    from zhtj_tui.screens.centre import CentreScreen
+    from zhtj_tui.widgets.org_tree import MoreNode, OrgTree
+
+    app = make_app(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        while not app.screen.query("#input-password"):
+            await pilot.pause(0.01)
+        app.screen.query_one("#field-login").value = who.mobile
+        app.screen.query_one("#field-password").value = PASSWORD
+        app.screen.submit()
+        while not isinstance(app.screen, CentreScreen):
+            await pilot.pause(0.01)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        tree = app.screen.query_one(OrgTree)
+        node = tree.find(big_id)
+        t0 = time.perf_counter()
+        node.expand()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        first = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        while True:
+            more = [c for c in node.children if isinstance(c.data, MoreNode)]
+            if not more:
+                break
+            tree.move_cursor(more[0])
+            tree.action_select_cursor()
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        all_pages = time.perf_counter() - t1
+        return first, all_pages, len(node.children)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--children", type=int, default=2000)
+    args = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.sqlite"
+        os.environ["ZHTJ_CONFIG"] = str(Path(tmp) / "none.toml")
+        settings, who, big_id = build_db(path, args.children)
+        zhtj = [start_time(ZHTJ_CHILD, str(path)) for _ in range(args.runs)]
+        bare = [start_time(BARE_CHILD) for _ in range(args.runs)]
+        print(f"start to first screen, median of {args.runs} (headless, 80x24, fresh process):")
+        print(f"  zhtj login screen : {statistics.median(zhtj) * 1000:7.0f} ms  (min {min(zhtj) * 1000:.0f})")
+        print(f"  bare Textual app  : {statistics.median(bare) * 1000:7.0f} ms  (min {min(bare) * 1000:.0f})")
+        first, all_pages, shown = asyncio.run(tree_figures(settings, who, big_id))
+        print(f"tree node with {args.children} children:")
+        print(f"  open (first page of 200 + '更多…'): {first * 1000:7.0f} ms")
+        print(f"  page through all the rest          : {all_pages * 1000:7.0f} ms  ({shown} nodes shown)")
+
+
+if __name__ == "__main__":
+    main()

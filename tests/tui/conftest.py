@@ -1,0 +1,45 @@
+"""Fixtures for the interface tests: a temporary SQLite database, a fake clock, cheap
+argon2, and helpers that wait for thread workers deterministically (no sleeps)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import make_settings
+from tests.helpers import FakeClock
+
+
+@pytest.fixture
+def tui_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def tui_settings(tmp_path, tui_clock):
+    return make_settings(f"sqlite:///{tmp_path / 'tui.sqlite'}", tui_clock)
+
+
+@pytest.fixture
+def tui_services(tui_settings):
+    from zhtj_tui.services import Services
+
+    services = Services.open(tui_settings, client_key="tui-test")
+    yield services
+    services.close()
+
+
+async def settle(pilot, rounds: int = 20) -> None:
+    """Wait until no worker is running and the messages they caused are handled."""
+    app = pilot.app
+    for _ in range(rounds):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            return
+    raise AssertionError("workers did not finish")
+
+
+def fill(screen, key: str, value: str) -> None:
+    """Set a FormField's value (as if typed)."""
+    screen.query_one(f"#field-{key}").value = value

@@ -1,0 +1,89 @@
+"""The extension points other parts plug into: the demo data on first run, the hook run
+after login (the progress window, R-PROG-1), the centre's pane registry, and 批量创建."""
+
+from __future__ import annotations
+
+import types
+
+from tests.tui.conftest import settle
+from tests.tui.flows import login, setup_admin
+from zhtj_tui import app as app_module
+from zhtj_tui.app import make_app
+from zhtj_tui.screens import panes
+from zhtj_tui.screens.first_run import FirstRunScreen
+from zhtj_tui.screens.login import LoginScreen
+
+
+async def test_demo_option_only_when_the_generator_exists(tui_settings, tui_services, monkeypatch):
+    monkeypatch.setattr("zhtj_tui.screens.first_run.demo_module", lambda: None)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, FirstRunScreen)
+        assert not pilot.app.screen.query("#demo")
+
+    calls = []
+
+    def generate(services, scale="small", seed=None):
+        calls.append((scale, seed))
+        return types.SimpleNamespace(logins=[("13900000001", "demo2026", "示范学院团委")])
+
+    fake = types.SimpleNamespace(generate=generate)
+    monkeypatch.setattr("zhtj_tui.screens.first_run.demo_module", lambda: fake)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pilot.app.screen.query_one("#demo").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert calls == [("small", 2026)]
+        text = str(pilot.app.screen.query_one("#first-result").render())
+        assert "演示数据已载入" in text and "13900000001 / demo2026" in text
+        await pilot.press("enter")  # the focus is on 去登录
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, LoginScreen)
+
+
+async def test_after_login_hook_and_extra_pane(tui_settings, tui_services, monkeypatch):
+    """R-PROG-1's window hooks in after login; a registered pane shows where it applies."""
+    top_id, who = setup_admin(tui_services)
+    seen = []
+    monkeypatch.setattr(app_module, "AFTER_LOGIN_HOOKS", [lambda app, session, role: seen.append(role.org_id)])
+
+    class ProbePane(panes.CentrePane):
+        changes: list[int] = []
+
+        @classmethod
+        def applies_to(cls, view, actor):
+            return view.group == "committee"
+
+        def org_changed(self, view):
+            super().org_changed(view)
+            ProbePane.changes.append(view.id)
+
+    monkeypatch.setattr(panes, "PANES", list(panes.PANES))
+    monkeypatch.setattr("tests.tui.test_hooks.ProbePane", ProbePane, raising=False)
+    panes.register_pane(panes.PaneSpec("probe", "录入进度", "tests.tui.test_hooks:ProbePane", 50))
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        assert seen == [top_id]
+        centre = pilot.app.screen
+        assert "probe" in centre.panes and ProbePane.changes == [top_id]
+        assert centre.query_one("#panes").get_tab("probe").display
+
+
+async def test_batch_create_hook_without_the_screen(tui_settings, tui_services, monkeypatch):
+    """Until the Excel import screen is installed, 批量创建 says so instead of failing."""
+    top_id, who = setup_admin(tui_services)
+    app = make_app(tui_settings, tui_services)
+    notes = []
+    monkeypatch.setattr(app, "notify", lambda message, **kw: notes.append(message))
+    monkeypatch.setitem(__import__("sys").modules, "zhtj_tui.screens.batch_create", None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        pilot.app.screen.query_one("#panes").active = "create"
+        await settle(pilot)
+        pilot.app.screen.panes["create"].field("short_name").focus_control()
+        await pilot.press("f7")
+        await settle(pilot)
+        assert any("批量创建" in n and "尚未安装" in n for n in notes)

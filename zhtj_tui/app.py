@@ -1,0 +1,246 @@
+"""The terminal interface: ``ZhtjApp`` and ``make_app`` (one factory for the CLI and the
+tests). The app holds the services, the logged-in session and the chosen role, and moves
+between the screens; the screens do the work through the services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import partial
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from zhtj_tui.config import Settings
+from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.services.dto import Actor, OrgBrief, Role, Session
+from zhtj_tui.widgets.calls import ServiceCaller, log_unexpected
+from zhtj_tui.widgets.topbar import TopBar
+
+#: Called after an administrator has logged in and chosen the organisation to work in, once
+#: the management centre is showing: ``hook(app, session, role)``. The progress window for
+#: committee and general-branch administrators (R-PROG-1) registers itself here.
+AFTER_LOGIN_HOOKS: list[Callable[[ZhtjApp, Session, Role], None]] = []
+
+
+class ZhtjApp(ServiceCaller, App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "智慧团建"
+    SUB_TITLE = "团组织管理（终端版）"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", "帮助", id="app.help"),
+        Binding("question_mark", "help", "帮助", id="app.help_q", show=False),
+        Binding("ctrl+q", "quit", "退出程序", id="app.quit", priority=True),
+        Binding("ctrl+p", "command_palette", "命令面板", id="app.palette", show=False, priority=True),
+    ]
+
+    def __init__(self, settings: Settings, services, owns_services: bool = False) -> None:
+        super().__init__()
+        self.settings = settings
+        self.services = services
+        self._owns_services = owns_services
+        self.session: Session | None = None
+        self.role: Role | None = None
+        self.animation_level = "full" if settings.animations else "none"
+        self._busy: set[Worker] = set()
+        #: The registration screen is kept while the app runs, so Esc keeps typed data.
+        self.register_screen = None
+
+    # -- start -------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield TopBar("智慧团建 · 团组织管理（终端版）")
+        yield Static("正在打开数据库…", id="start-message")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.call_service(self._read_top, self._started, self._start_failed, group="start")
+
+    def _read_top(self) -> OrgBrief | None:
+        """Runs in a worker: is there an organisation yet? Any failure is said on screen."""
+        try:
+            return self.services.orgs.top()
+        except DomainError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - shown to the user, logged without data
+            log_unexpected(exc)
+            raise DomainError(f"{type(exc).__name__}", None, "start_failed") from None
+
+    def _start_failed(self, exc) -> None:
+        self.query_one("#start-message", Static).update(
+            f"无法读取数据库：{exc.message}\n请稍后重新启动 zhtj；如反复出现，请联系服务器管理员。按 Ctrl+Q 退出。")
+
+    def _started(self, top: OrgBrief | None) -> None:
+        if top is None:
+            from zhtj_tui.screens.first_run import FirstRunScreen
+
+            self.goto(FirstRunScreen())
+        else:
+            self.show_login()
+
+    def on_unmount(self) -> None:
+        if self._owns_services:
+            try:
+                self.services.close()
+            except Exception:  # noqa: BLE001 - closing on the way out
+                pass
+
+    # -- moving between screens ----------------------------------------------------------
+    def goto(self, screen: Screen) -> None:
+        """Replace every screen above the base with ``screen``."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(screen)
+
+    def show_login(self, login: str = "", message: str = "") -> None:
+        from zhtj_tui.screens.login import LoginScreen
+
+        self.goto(LoginScreen(login=login, message=message))
+
+    def show_register(self, code: str = "") -> None:
+        from zhtj_tui.screens.register import RegisterScreen
+
+        if self.register_screen is None or code:
+            self._drop_register_screen()
+            self.register_screen = RegisterScreen(code=code)
+            # Installed, so that popping it (Esc) keeps its widgets and the typed data.
+            self.install_screen(self.register_screen, name="register")
+        self.push_screen("register")
+
+    def _drop_register_screen(self) -> None:
+        if self.is_screen_installed("register") and self.get_screen("register") not in self.screen_stack:
+            self.uninstall_screen("register")
+        self.register_screen = None
+
+    def registered(self, login: str, message: str) -> None:
+        """Registration done: a fresh registration screen next time (no password kept)."""
+        self.register_screen = None
+        self.show_login(login=login, message=message)
+        self.call_after_refresh(self._drop_register_screen)
+
+    def login_succeeded(self, session: Session) -> None:
+        """After the password was verified: choose the organisation, then ``after_login``."""
+        self.session = session
+        if not session.roles:
+            self.notify("该账号目前不是任何组织的管理员，请向上级组织索取注册码后注册", severity="error")
+            return
+        if len(session.roles) == 1:
+            self.after_login(session, session.roles[0])
+            return
+        from zhtj_tui.screens.roles import RoleScreen
+
+        self.goto(RoleScreen(session, callback=partial(self.after_login, session)))
+
+    def after_login(self, session: Session, role: Role) -> None:
+        """The administrator works in ``role``'s organisation: open the management centre,
+        then run ``AFTER_LOGIN_HOOKS`` (e.g. the progress window, R-PROG-1)."""
+        self.enter_centre(session, role)
+        for hook in list(AFTER_LOGIN_HOOKS):
+            hook(self, session, role)
+
+    def enter_centre(self, session: Session, role: Role) -> None:
+        from zhtj_tui.screens.centre import CentreScreen
+
+        self.session, self.role = session, role
+        self.goto(CentreScreen(self.services, session, role))
+
+    def switch_role(self) -> None:
+        if self.session is None:
+            return
+        from zhtj_tui.screens.roles import RoleScreen
+
+        session = self.session
+        self.push_screen(RoleScreen(session, callback=partial(self.enter_centre, session), modal=True))
+
+    def logout(self) -> None:
+        self.session = None
+        self.role = None
+        self.show_login(message="已退出登录")
+
+    @property
+    def actor(self) -> Actor | None:
+        if self.session is None or self.role is None:
+            return None
+        return self.session.actor(self.role.org_id)
+
+    def open_batch_create(self, services, actor: Actor, org_id: int, on_done: Callable[[], None] | None = None) -> None:
+        """批量创建 (R-SUB-2, Excel import): the screen comes from its own module when installed."""
+        try:
+            from zhtj_tui.screens.batch_create import BatchCreateScreen  # type: ignore[import-not-found]
+        except ImportError:
+            self.notify("批量创建（Excel 导入）尚未安装，请先逐个创建下级组织", severity="warning", timeout=6)
+            return
+        self.push_screen(BatchCreateScreen(services, actor, org_id), callback=lambda _r: on_done and on_done())
+
+    # -- busy indicator -----------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return bool(self._busy)
+
+    def track_busy(self, worker: Worker, running: bool) -> None:
+        """Show "正在处理…" while a service call runs (a worker replaced before it started
+        never reports back, so finished and cancelled ones are dropped here)."""
+        if running:
+            self._busy.add(worker)
+        else:
+            self._busy.discard(worker)
+        self._busy = {w for w in self._busy if w.state in (WorkerState.PENDING, WorkerState.RUNNING)}
+        for screen in self.screen_stack:
+            for bar in screen.query(TopBar):
+                bar.set_busy(bool(self._busy))
+
+    # -- help and the command palette ----------------------------------------------------------
+    def screen_keys(self, screen: Screen) -> list[tuple[str, str]]:
+        seen: set[str] = set()
+        out = []
+        for key, active in screen.active_bindings.items():
+            b = active.binding
+            if not b.id or not b.description or b.description in seen or b.system:
+                continue
+            seen.add(b.description)
+            out.append((key, b.description))
+        return out
+
+    def action_help(self) -> None:
+        from zhtj_tui.screens.help import HelpModal
+
+        if isinstance(self.screen, HelpModal):
+            return
+        title = getattr(self.screen, "SCREEN_TITLE", "") or "智慧团建"
+        self.push_screen(HelpModal(title, self.screen_keys(self.screen)))
+
+    def action_command_palette(self) -> None:
+        """The command palette, in Chinese: the current screen's actions (and on the
+        management centre, organisations by name)."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令或组织名称…"))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies in inputs); say how to quit."""
+        self.notify("要退出程序，请按 Ctrl+Q", title="退出")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette lists the actions of the current screen (in Chinese)."""
+        for key, active in screen.active_bindings.items():
+            b = active.binding
+            if not b.description or b.action in ("command_palette",) or b.system:
+                continue
+            if not active.enabled:
+                continue
+            yield SystemCommand(b.description, f"按键 {key}",
+                                partial(self.call_later, self.run_action, b.action, active.node))
+        yield SystemCommand("退出程序", "关闭智慧团建终端版", self.exit)
+
+
+def make_app(settings: Settings, services=None) -> ZhtjApp:
+    """The app for ``settings``; opens the database unless ``services`` is given (tests)."""
+    owns = services is None
+    if services is None:
+        from zhtj_tui.services import Services
+
+        services = Services.open(settings)
+    return ZhtjApp(settings, services, owns_services=owns)

@@ -1,0 +1,141 @@
+"""The management centre (管理中心): the organisation tree of the administrator's subtree on
+the left, the panes of the selected organisation on the right (see ``panes.py``)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from zhtj_tui.domain.orgs import INFO_LABELS
+from zhtj_tui.screens.panes import CentrePane, pane_specs
+from zhtj_tui.screens.search import OrgSearchProvider, SearchModal
+from zhtj_tui.services.dto import OrgBrief, OrgView, Role, Session
+from zhtj_tui.widgets.calls import ServiceCaller
+from zhtj_tui.widgets.org_tree import OrgTree
+from zhtj_tui.widgets.topbar import TopBar
+
+
+class CentreScreen(ServiceCaller, Screen):
+    SCREEN_TITLE = "管理中心"
+    COMMANDS = {OrgSearchProvider}
+    BINDINGS = [
+        Binding("f3", "search", "查找组织", id="centre.search"),
+        Binding("ctrl+f", "search", "查找组织", id="centre.search_ctrl", show=False),
+        Binding("f4", "focus_tree", "组织树", id="centre.tree"),
+        Binding("f5", "focus_panes", "右侧面板", id="centre.panes", show=False),
+        Binding("f6", "toggle_tree", "隐藏/显示组织树", id="centre.toggle_tree", show=False),
+        Binding("f2", "switch_role", "切换组织", id="centre.switch"),
+        Binding("f9", "logout", "退出登录", id="centre.logout"),
+        Binding("escape", "focus_tree", "返回组织树", id="centre.escape", show=False),
+    ]
+
+    def __init__(self, services, session: Session, role: Role) -> None:
+        super().__init__()
+        self.services = services
+        self.session = session
+        self.role = role
+        self.actor = session.actor(role.org_id)
+        self.view: OrgView | None = None
+        self.specs = pane_specs()
+        self.panes: dict[str, CentrePane] = {}
+
+    def compose(self) -> ComposeResult:
+        r = self.role
+        yield TopBar(f"管理中心 · {self.session.name}（{r.org_name} {r.post_name}）")
+        root = OrgBrief(r.org_id, r.org_name, r.category_name, r.group, 0)
+        with Horizontal(id="centre"):
+            yield OrgTree(self.services, self.actor, root, id="tree")
+            with Vertical(id="right"):
+                yield Static("", id="org-path", markup=False)
+                with TabbedContent(id="panes"):
+                    for spec in self.specs:
+                        pane = spec.load()(self.services, self.actor, r.org_id, id=f"pane-{spec.id}")
+                        self.panes[spec.id] = pane
+                        with TabPane(spec.title, id=spec.id):
+                            yield pane
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(OrgTree).focus()
+        self.select_org(self.role.org_id)
+
+    # -- selecting an organisation ---------------------------------------------------------------
+    def select_org(self, org_id: int, reveal: bool = False) -> None:
+        services, actor = self.services, self.actor
+        self.call_service(lambda: services.orgs.get(actor, org_id), self.show_org, group="centre-org")
+        if reveal:
+            tree = self.query_one(OrgTree)
+            node = tree.find(org_id)
+            if node is not None:
+                tree.move_cursor(node)
+
+    def show_org(self, view: OrgView) -> None:
+        self.view = view
+        status = "信息完整" if view.info_complete else (
+            "信息未完整：缺" + "、".join(INFO_LABELS.get(k, k) for k in view.missing_fields[:3])
+            + ("等" if len(view.missing_fields) > 3 else ""))
+        self.query_one("#org-path", Static).update(f"{view.path_text}（{view.category_name}）\n{status}")
+        tabs = self.query_one("#panes", TabbedContent)
+        first_visible = None
+        for spec in self.specs:
+            pane = self.panes[spec.id]
+            applies = type(pane).applies_to(view, self.actor)
+            if applies:
+                tabs.show_tab(spec.id)
+                pane.org_changed(view)
+                first_visible = first_visible or spec.id
+            else:
+                tabs.hide_tab(spec.id)
+        active = tabs.active
+        if first_visible and (not active or not type(self.panes[active]).applies_to(view, self.actor)):
+            tabs.active = first_visible
+
+    def on_org_tree_org_chosen(self, event: OrgTree.OrgChosen) -> None:
+        self.select_org(event.org_id)
+
+    def on_centre_pane_orgs_changed(self, event: CentrePane.OrgsChanged) -> None:
+        self.query_one(OrgTree).reload(event.org_id)
+        for pane in self.panes.values():
+            pane.orgs_changed(event.org_id)
+        if self.view is not None and self.view.id == event.org_id:
+            self.select_org(event.org_id)
+
+    def on_centre_pane_view_updated(self, event: CentrePane.ViewUpdated) -> None:
+        self.show_org(event.view)
+
+    # -- actions ------------------------------------------------------------------------------
+    def action_search(self) -> None:
+        def chosen(org_id: int | None) -> None:
+            if org_id is not None:
+                self.select_org(org_id, reveal=True)
+
+        self.app.push_screen(SearchModal(self.services, self.actor), chosen)
+
+    def action_focus_tree(self) -> None:
+        tree = self.query_one(OrgTree)
+        tree.display = True
+        tree.focus()
+
+    def action_focus_panes(self) -> None:
+        tabs = self.query_one("#panes", TabbedContent)
+        pane = self.panes.get(tabs.active or "")
+        if pane is not None:
+            pane.focus_first()
+
+    def action_toggle_tree(self) -> None:
+        tree = self.query_one(OrgTree)
+        tree.display = not tree.display
+
+    def action_switch_role(self) -> None:
+        self.app.switch_role()
+
+    def action_logout(self) -> None:
+        self.app.logout()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "switch_role":
+            return len(self.session.roles) > 1
+        return True

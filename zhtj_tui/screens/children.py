@@ -1,0 +1,205 @@
+"""下级组织管理 (R-SUB-3, R-CODE-4): the direct children with their status, a page at a time;
+per row the registration code (shown, or re-generated after confirmation); for all of
+them 批量生成注册码 into an .xlsx file at a path the user picks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Button, DataTable, Static
+
+from zhtj_tui.excel.writer import write_codes
+from zhtj_tui.screens.code_modal import CodeModal
+from zhtj_tui.screens.confirm import ConfirmModal, PromptModal
+from zhtj_tui.screens.panes import CentrePane
+from zhtj_tui.services.dto import Actor, ChildRow, CodeView, OrgView, Page
+
+COLUMNS = ("组织简称", "类别", "信息", "书记", "管理员", "注册码")
+
+
+def default_codes_path(org_name: str, today) -> str:
+    """~/注册码-<组织>-<日期>.xlsx (shown with ~, expanded when written)."""
+    safe = "".join(ch for ch in org_name if ch not in '/\\:*?"<>|').strip() or "组织"
+    return f"~/注册码-{safe}-{today:%Y%m%d}.xlsx"
+
+
+class ChildrenPane(CentrePane):
+    BINDINGS = [
+        Binding("c", "show_code", "注册码", id="children.code"),
+        Binding("g", "renew_code", "重新生成", id="children.renew"),
+        Binding("b", "batch_codes", "批量生成注册码", id="children.batch"),
+        Binding("right_square_bracket", "next_page", "下一页", id="children.next"),
+        Binding("left_square_bracket", "prev_page", "上一页", id="children.prev"),
+    ]
+
+    def __init__(self, services, actor: Actor, org_id: int, **kw) -> None:
+        super().__init__(services, actor, org_id, **kw)
+        self.rows: tuple[ChildRow, ...] = ()
+        self.pages: list[tuple | None] = [None]  # the `after` key of each page seen
+        self.next_after: tuple | None = None
+        self.total: int | None = None
+        self.last_file: Path | None = None
+
+    @classmethod
+    def applies_to(cls, view: OrgView, actor: Actor) -> bool:
+        return not view.is_branch
+
+    def compose(self) -> ComposeResult:
+        table: DataTable = DataTable(id="children-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*COLUMNS)
+        yield table
+        yield Static("", id="children-status", markup=False)
+        with Horizontal(classes="buttons"):
+            yield Button("注册码 c", id="btn-code", compact=True)
+            yield Button("重新生成 g", id="btn-renew", compact=True)
+            yield Button("批量生成 b", id="btn-batch", compact=True, variant="primary")
+            yield Button("上页 [", id="btn-prev", compact=True)
+            yield Button("下页 ]", id="btn-next", compact=True)
+
+    def org_changed(self, view: OrgView) -> None:
+        changed = self.view is None or self.view.id != view.id
+        super().org_changed(view)
+        if changed:
+            self.pages = [None]
+        self.load()
+
+    def orgs_changed(self, org_id: int) -> None:
+        if org_id == self.org_id:
+            self.load()
+
+    def focus_first(self) -> None:
+        self.query_one(DataTable).focus()
+
+    # -- loading ------------------------------------------------------------------------------
+    def load(self) -> None:
+        services, actor, org_id, after = self.services, self.actor, self.org_id, self.pages[-1]
+        self.call_service(lambda: services.orgs.list_children(actor, org_id, after=after), self._loaded,
+                          group="children")
+
+    def _loaded(self, page: Page[ChildRow]) -> None:
+        fmt = self.app.settings.fmt
+        if page.total is not None:
+            self.total = page.total
+        self.rows = page.items
+        self.next_after = page.next_after
+        table = self.query_one(DataTable)
+        table.clear()
+        for r in page.items:
+            table.add_row(
+                r.short_name, r.category_name, "完整" if r.info_complete else "未完整", r.secretary_name or "—",
+                str(r.admin_count), _code_text(r, fmt),
+                key=str(r.id),
+            )
+        n = len(self.pages)
+        total = f"共 {self.total} 个直属下级组织" if self.total is not None else ""
+        more = "，按 ] 看下一页" if self.next_after else ""
+        if not page.items and n == 1:
+            status = "还没有直属下级组织：请在“创建下级组织”中创建。"
+        else:
+            status = f"{total}，第 {n} 页{more}（F6 隐藏组织树可看全部列）"
+        if self.last_file is not None:
+            status += f"\n注册码已保存到：{self.last_file}"
+        self.query_one("#children-status", Static).update(status)
+
+    def action_next_page(self) -> None:
+        if self.next_after is not None:
+            self.pages.append(self.next_after)
+            self.load()
+
+    def action_prev_page(self) -> None:
+        if len(self.pages) > 1:
+            self.pages.pop()
+            self.load()
+
+    # -- codes ----------------------------------------------------------------------------------
+    def current_row(self) -> ChildRow | None:
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def _need_home(self) -> bool:
+        if not self.is_home:
+            self.notify("只能为本组织的直属下级组织生成注册码；请在组织树中选中您管理的组织", severity="warning")
+            return False
+        return True
+
+    def action_show_code(self) -> None:
+        row = self.current_row()
+        if row is None or not self._need_home():
+            return
+        services, actor = self.services, self.actor
+        self.call_service(lambda: services.codes.show_or_issue(actor, row.id), self._show_code, group="code")
+
+    def action_renew_code(self) -> None:
+        row = self.current_row()
+        if row is None or not self._need_home():
+            return
+        services, actor = self.services, self.actor
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.call_service(lambda: services.codes.issue(actor, row.id), self._show_code, group="code")
+
+        self.app.push_screen(ConfirmModal(
+            "重新生成注册码", f"为 {row.short_name} 重新生成管理员注册码？\n该组织此前未使用的注册码将作废。",
+            yes="重新生成"), confirmed)
+
+    def _show_code(self, code: CodeView) -> None:
+        self.app.push_screen(CodeModal(code, self.app.settings.fmt))
+        self.load()
+
+    def action_batch_codes(self) -> None:
+        if self.view is None or not self._need_home():
+            return
+        default = default_codes_path(self.view.short_name, self.app.settings.today())
+        self.app.push_screen(PromptModal(
+            "批量生成注册码", "保存到文件：", default,
+            help_text="为全部直属下级组织生成注册码（已有有效注册码的保留原码），写入 Excel 文件。",
+            ok="生成并保存"), self._batch_to)
+
+    def _batch_to(self, path: str | None) -> None:
+        if not path:
+            return
+        services, actor, org_id, fmt = self.services, self.actor, self.org_id, self.app.settings.fmt
+        target = Path(path).expanduser()
+        if target.suffix.lower() != ".xlsx":
+            target = target.with_name(target.name + ".xlsx")
+
+        def run() -> tuple[Path, int]:
+            codes = services.codes.issue_all(actor, org_id)
+            if not codes:
+                return target, 0
+            return write_codes(target, codes, fmt), len(codes)
+
+        self.call_service(run, self._batch_done, group="batch-codes")
+
+    def _batch_done(self, result: tuple[Path, int]) -> None:
+        path, n = result
+        if n == 0:
+            self.notify("还没有直属下级组织，没有生成注册码", severity="warning")
+            return
+        self.last_file = path
+        self.notify(f"已为 {n} 个直属下级组织生成注册码，保存到 {path}", timeout=10)
+        self.load()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        actions = {"btn-code": self.action_show_code, "btn-renew": self.action_renew_code,
+                   "btn-batch": self.action_batch_codes, "btn-prev": self.action_prev_page,
+                   "btn-next": self.action_next_page}
+        action = actions.get(event.button.id or "")
+        if action:
+            event.stop()
+            action()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_show_code()
+
+
+def _code_text(row: ChildRow, fmt) -> str:
+    if row.code_expires_at is not None:
+        return f"{row.code_status}（至 {fmt(row.code_expires_at)}）"
+    return row.code_status

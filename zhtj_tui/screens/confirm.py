@@ -1,0 +1,87 @@
+"""Small dialogs: a yes/no confirmation and a one-line prompt."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from zhtj_tui.widgets.field import make_input
+
+
+class ConfirmModal(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("escape", "cancel", "取消", id="confirm.cancel"),
+        Binding("y", "yes", "确定", id="confirm.yes", show=False),
+    ]
+
+    def __init__(self, title: str, message: str, yes: str = "确定", no: str = "取消") -> None:
+        super().__init__()
+        self._title, self._message, self._yes, self._no = title, message, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self._title, classes="dialog-title", markup=False)
+            yield Static(self._message, classes="dialog-body", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self._yes, id="yes", variant="warning", compact=True)
+                yield Button(self._no, id="no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class PromptModal(ModalScreen["str | None"]):
+    """Ask for one line of text (a path, a reason). Esc returns None."""
+
+    BINDINGS = [Binding("escape", "cancel", "取消", id="prompt.cancel")]
+
+    def __init__(self, title: str, label: str, value: str = "", help_text: str = "", ok: str = "确定") -> None:
+        super().__init__()
+        self._title, self._label, self._value, self._help, self._ok = title, label, value, help_text, ok
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self._title, classes="dialog-title", markup=False)
+            yield Label(self._label)
+            yield make_input(value=self._value, id="prompt-input", select_on_focus=False)
+            yield Static("", id="prompt-error", classes="dialog-error", markup=False)
+            if self._help:
+                yield Static(self._help, classes="dialog-help", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self._ok, id="ok", variant="primary", compact=True)
+                yield Button("取消", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#prompt-input", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._ok_pressed()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self._ok_pressed()
+        else:
+            self.dismiss(None)
+
+    def _ok_pressed(self) -> None:
+        text = self.query_one("#prompt-input", Input).value.strip()
+        if not text:
+            self.query_one("#prompt-error", Static).update(f"请填写{self._label.rstrip('：:')}")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,78 @@
+"""Welcome and login: by mobile number or ID number and password (R-REG-5). The slow
+password check runs in a thread worker."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Static
+
+from zhtj_tui.widgets.calls import ServiceCaller
+from zhtj_tui.widgets.field import Form, FormField
+from zhtj_tui.widgets.topbar import TopBar
+
+INTRO = (
+    "欢迎使用智慧团建终端版。请用注册时填写的手机号码或身份证号码登录。\n"
+    "还没有账号？请向上级组织管理员索取“管理员注册码”，然后选择“注册管理员”。"
+)
+
+
+class LoginScreen(ServiceCaller, Form, Screen):
+    SCREEN_TITLE = "登录"
+    BINDINGS = [
+        Binding("f2", "register", "注册管理员", id="login.register"),
+    ]
+
+    def __init__(self, login: str = "", message: str = "") -> None:
+        super().__init__()
+        self._login = login
+        self._message = message
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("智慧团建 · 团组织管理员登录")
+        with Vertical(id="login-box", classes="box"):
+            yield Static(INTRO, id="login-intro", markup=False)
+            yield FormField("login", "账号", required=True, placeholder="手机号码或身份证号码", value=self._login)
+            yield FormField("password", "密码", required=True, password=True)
+            yield Static(self._message, id="login-message", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("登录", id="login", variant="primary", compact=True)
+                yield Button("注册管理员 (F2)", id="register", compact=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        target = "password" if self._login else "login"
+        self.field(target).focus_control()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        event.prevent_default()  # not also Form's "next field"
+        if event.input.id == "input-password":
+            self.submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "login":
+            self.submit()
+        elif event.button.id == "register":
+            self.action_register()
+
+    def action_register(self) -> None:
+        self.app.show_register()
+
+    def submit(self) -> None:
+        login, password = self.field("login").value, self.field("password").value
+        if not self.validate_all(["login", "password"]):
+            return
+        accounts = self.app.services.accounts
+        self.query_one("#login-message", Static).update("正在核对账号和密码…")
+        self.call_service(lambda: accounts.login(login, password), self._ok, self._error, group="login")
+
+    def _ok(self, session) -> None:
+        self.query_one("#login-message", Static).update("")
+        self.app.login_succeeded(session)
+
+    def _error(self, exc) -> None:
+        self.query_one("#login-message", Static).update("")
+        self.show_error(exc)

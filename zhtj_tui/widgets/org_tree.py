@@ -1,0 +1,142 @@
+"""The organisation tree of the administrator's subtree. Children are loaded when a node
+opens, a page at a time (services.orgs.children); a node with more children than a page
+ends in a "更多…" entry that loads the next page (DESIGN rule 8)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from zhtj_tui.services.dto import Actor, OrgBrief, Page
+from zhtj_tui.widgets.calls import ServiceCaller
+
+
+@dataclass
+class OrgNode:
+    org_id: int
+    name: str
+    loaded: bool = False
+
+
+@dataclass
+class MoreNode:
+    parent_id: int
+    after: tuple
+    shown: int
+    total: int | None
+
+
+class OrgTree(ServiceCaller, Tree):
+    """Emits ``OrgTree.OrgChosen`` when an organisation is selected (Enter)."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", "选择", id="tree.select", show=False),
+        Binding("space", "toggle_node", "展开/收起", id="tree.toggle", show=False),
+    ]
+
+    class OrgChosen(Message):
+        def __init__(self, org_id: int) -> None:
+            super().__init__()
+            self.org_id = org_id
+
+    class PageLoaded(Message):
+        """A page of children was added (tests and benchmarks wait for it)."""
+
+        def __init__(self, org_id: int, count: int) -> None:
+            super().__init__()
+            self.org_id = org_id
+            self.count = count
+
+    def __init__(self, services, actor: Actor, root: OrgBrief, **kw) -> None:
+        super().__init__(self._label(root), data=OrgNode(root.id, root.short_name), **kw)
+        self.services = services
+        self.actor = actor
+        self.root_brief = root
+        self.show_root = True
+        self.guide_depth = 2
+
+    @staticmethod
+    def _label(b: OrgBrief) -> str:
+        return b.short_name
+
+    def on_mount(self) -> None:
+        self.root.expand()
+
+    # -- loading ------------------------------------------------------------------------------
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
+        data = event.node.data
+        if isinstance(data, OrgNode) and not data.loaded:
+            data.loaded = True
+            self.load_page(event.node, None)
+
+    def load_page(self, node: TreeNode, after: tuple | None, more_node: TreeNode | None = None) -> None:
+        data = node.data
+        assert isinstance(data, OrgNode)
+        org_id = data.org_id
+        services, actor = self.services, self.actor
+
+        def fetch() -> Page[OrgBrief]:
+            return services.orgs.children(actor, org_id, after=after)
+
+        def done(page: Page[OrgBrief]) -> None:
+            if more_node is not None:
+                prev = more_node.data
+                more_node.remove()
+                shown = prev.shown if isinstance(prev, MoreNode) else 0
+                total = prev.total if isinstance(prev, MoreNode) else None
+            else:
+                shown, total = 0, page.total
+            self.add_page(node, page, shown, total)
+
+        self.call_service(fetch, done, group=f"tree-{org_id}", exclusive=False)
+
+    def add_page(self, node: TreeNode, page: Page[OrgBrief], shown: int, total: int | None) -> None:
+        for b in page.items:
+            expandable = b.group != "branch" and b.child_count > 0
+            node.add(self._label(b), data=OrgNode(b.id, b.short_name), allow_expand=expandable)
+        shown += len(page.items)
+        if page.next_after is not None:
+            more = f"更多…（已显示 {shown}" + (f" / 共 {total}" if total else "") + "）"
+            node.add_leaf(more, data=MoreNode(node.data.org_id, page.next_after, shown, total))
+        if not page.items and page.next_after is None and node is not self.root and shown == 0:
+            node.allow_expand = False
+        self.post_message(self.PageLoaded(node.data.org_id, len(page.items)))
+
+    def reload(self, org_id: int) -> None:
+        """Reload the children of ``org_id`` (after creating one) if its node is shown."""
+        node = self.find(org_id)
+        if node is None:
+            return
+        node.remove_children()
+        data = node.data
+        if isinstance(data, OrgNode):
+            data.loaded = True
+            node.allow_expand = True
+            if not node.is_expanded:
+                node.expand()  # the expanded event will not reload: loaded is set
+            self.load_page(node, None)
+
+    def find(self, org_id: int) -> TreeNode | None:
+        stack = [self.root]
+        while stack:
+            n = stack.pop()
+            if isinstance(n.data, OrgNode) and n.data.org_id == org_id:
+                return n
+            stack.extend(n.children)
+        return None
+
+    # -- selecting ------------------------------------------------------------------------------
+    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
+        event.stop()
+        data = event.node.data
+        if isinstance(data, MoreNode):
+            parent = event.node.parent
+            if parent is not None:
+                self.load_page(parent, data.after, more_node=event.node)
+            return
+        if isinstance(data, OrgNode):
+            self.post_message(self.OrgChosen(data.org_id))

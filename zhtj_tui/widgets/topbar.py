@@ -1,0 +1,30 @@
+"""The one-line bar at the top of each screen: where you are, and whether work is running."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+
+class TopBar(Horizontal):
+    DEFAULT_CSS = """
+    TopBar { height: 1; background: $primary; color: $text; dock: top; }
+    TopBar #topbar-title { width: 1fr; padding: 0 1; text-style: bold; }
+    TopBar #topbar-busy { width: auto; padding: 0 1; color: $warning; background: $primary; }
+    """
+
+    def __init__(self, title: str = "") -> None:
+        super().__init__()
+        self._title = title
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title, id="topbar-title", markup=False)
+        yield Static("", id="topbar-busy", markup=False)
+
+    def set_title(self, title: str) -> None:
+        self._title = title
+        self.query_one("#topbar-title", Static).update(title)
+
+    def set_busy(self, busy: bool) -> None:
+        self.query_one("#topbar-busy", Static).update("正在处理…" if busy else "")
