@@ -189,3 +189,57 @@ def test_forcecommand_runs_zhtj_over_ssh(ssh_tmp):
     finally:
         svc.close()
     assert time.monotonic() - started < BOUND
+
+
+def test_login_and_create_child_over_ssh(ssh_tmp):
+    """The deployment end to end: ssh -tt (in tmux, 80x24) into sshd, whose ForceCommand
+    starts the interface; log in, create a child organisation by keyboard; the child is in
+    the database."""
+    from tests.helpers import PASSWORD, register_admin
+    from zhtj_tui.config import utc_now
+
+    started = time.monotonic()
+    db_url = f"sqlite:///{ssh_tmp}/zhtj.sqlite"
+    settings = make_settings(db_url).with_(clock=utc_now)
+    svc = Services.open(settings, client_key="t")
+    op = Actor.server_operator()
+    top = svc.orgs.create_top(op, "石河子大学团委", "团委", "共青团石河子大学委员会")
+    session, who = register_admin(svc, svc.codes.issue(op, top.id).code)
+    svc.close()
+    server = Server(ssh_tmp, "env LANG=C.UTF-8 LC_ALL=C.UTF-8 " + _zhtj_command(ssh_tmp, db_url, "--no-mouse"))
+    tmux = Tmux(server.ssh_command())
+    try:
+        tmux.wait_for("团组织管理员登录", timeout=30)
+        # Key by key with the screen in between: over SSH a burst can arrive as one read.
+        tmux.keys("-l", who.mobile)
+        tmux.wait_for(who.mobile)
+        tmux.keys("Enter")
+        tmux.keys("-l", PASSWORD)
+        tmux.wait_for("••••")
+        tmux.keys("Enter")
+        screen = tmux.wait_for("管理中心")
+        assert who.name in screen and "石河子大学团委" in screen
+        tmux.keys("Tab")
+        tmux.wait_for("本组织信息")
+        tmux.keys("Right")
+        tmux.keys("Right")
+        tmux.wait_for("单个创建直属下级组织")
+        tmux.keys("F5")
+        tmux.wait_for("^s 创建")
+        tmux.keys("-l", "师范学院团委")
+        tmux.wait_for("符合命名规则")
+        tmux.keys("C-s")
+        screen = tmux.wait_for("本次已创建 1 个")
+        assert "师范学院团委" in screen
+    finally:
+        tmux.kill()
+        server.stop()
+    svc = Services.open(settings, client_key="t")
+    try:
+        rows = svc.orgs.list_children(session.actor(top.id), top.id).items
+        assert [(r.short_name, r.category_name) for r in rows] == [("师范学院团委", "团委")]
+        created = [e for e in svc.audit.recent(session.actor(top.id), top.id) if e.action == "org.create"]
+        assert created and created[0].actor_label == who.name  # done by the logged-in person
+    finally:
+        svc.close()
+    assert time.monotonic() - started < BOUND
