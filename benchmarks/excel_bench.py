@@ -128,7 +128,8 @@ def seed_members(svc: Services, top_parent: int, m: int) -> None:
     for i, p in enumerate(people(m, offset=100_000)):
         b = branches[i % 30]
         info = parse_id_number(p[1])
-        rows.append((b.id, b.path, p[0], initials(p[0]), p[1], p[1], info.birth_date.isoformat(), info.sex, "01", "03",
+        rows.append((b.id, b.path, p[0], initials(p[0]), p[1], p[1][::-1], p[1], info.birth_date.isoformat(), info.sex,
+                     "01", "03",
                      p[4], "05", p[6], None, None, None, None, None, "1", None, None, now, now, 1))
     with db_session:
         con = svc.store.db.get_connection()

@@ -119,7 +119,7 @@ def generate(scale: str, seed: int = 7):
                 active = rng.random() < 0.97
                 birth = date(1995, 1, 1) + timedelta(days=rng.randrange(14 * 365))
                 idn = f"M{mid:017d}"
-                yield (mid, oid, path, "团员", "ty", idn, idn if active else None, birth, "女", "01", "03",
+                yield (mid, oid, path, "团员", "ty", idn, idn[::-1], idn if active else None, birth, "女", "01", "03",
                        "2012-05", "21", "13800000000", None, None, None, None, None, "1" if active else "3",
                        None, None, ts, ts, 1)
 

@@ -23,7 +23,6 @@ def build_app(argv: list[str]):
 
         return Bare()
     from zhtj_tui.app import make_app
-
     from zhtj_tui.config import load_settings
 
     return make_app(load_settings(argv[1]))

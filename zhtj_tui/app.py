@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState
 
 from zhtj_tui.config import Settings
 from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.screens.progress import after_login as progress_after_login
 from zhtj_tui.services.dto import Actor, OrgBrief, Role, Session
 from zhtj_tui.widgets.calls import ServiceCaller, log_unexpected
 from zhtj_tui.widgets.topbar import TopBar
@@ -22,7 +23,7 @@ from zhtj_tui.widgets.topbar import TopBar
 #: Called after an administrator has logged in and chosen the organisation to work in, once
 #: the management centre is showing: ``hook(app, session, role)``. The progress window for
 #: committee and general-branch administrators (R-PROG-1) registers itself here.
-AFTER_LOGIN_HOOKS: list[Callable[[ZhtjApp, Session, Role], None]] = []
+AFTER_LOGIN_HOOKS: list[Callable[[ZhtjApp, Session, Role], None]] = [progress_after_login]
 
 
 class ZhtjApp(ServiceCaller, App[int]):
@@ -166,13 +167,19 @@ class ZhtjApp(ServiceCaller, App[int]):
         return self.session.actor(self.role.org_id)
 
     def open_batch_create(self, services, actor: Actor, org_id: int, on_done: Callable[[], None] | None = None) -> None:
-        """批量创建 (R-SUB-2, Excel import): the screen comes from its own module when installed."""
-        try:
-            from zhtj_tui.screens.batch_create import BatchCreateScreen  # type: ignore[import-not-found]
-        except ImportError:
-            self.notify("批量创建（Excel 导入）尚未安装，请先逐个创建下级组织", severity="warning", timeout=6)
-            return
-        self.push_screen(BatchCreateScreen(services, actor, org_id), callback=lambda _r: on_done and on_done())
+        """批量创建 (R-SUB-2): the Excel template, preview and import of direct children."""
+        from zhtj_tui.screens.batch_import import BatchImportScreen
+
+        self.push_screen(BatchImportScreen(services, actor, org_id, "orgs"), callback=lambda _r: on_done and on_done())
+
+    def open_org(self, org_id: int) -> None:
+        """Open ``org_id`` in the management centre (e.g. a child chosen in the progress window)."""
+        from zhtj_tui.screens.centre import CentreScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, CentreScreen):
+                screen.select_org(org_id, reveal=True)
+                return
 
     # -- busy indicator -----------------------------------------------------------------------
     @property

@@ -192,3 +192,17 @@ def test_foreign_database_and_create_false(tmp_path):
         open_store(str(path))
     with pytest.raises(StoreError, match="尚未初始化"):
         open_store(str(tmp_path / "empty.sqlite"), create=False)
+
+
+def test_paths_that_are_not_database_files_are_refused(tmp_path):
+    """A device, a directory or a file that is not SQLite: a StoreError in Chinese, and
+    nothing created beside it (SQLite would put its journal next to /dev/null)."""
+    for path in ("/dev/null", str(tmp_path)):
+        with pytest.raises(StoreError, match="不是普通文件"):
+            open_store(path)
+    assert not os.path.exists("/dev/null-journal") and not os.path.exists("/dev/null.lock")
+    text = tmp_path / "notes.sqlite"
+    text.write_text("hello\n", "utf-8")
+    with pytest.raises(StoreError, match="file is not a database"):
+        open_store(str(text))
+    assert text.read_text("utf-8") == "hello\n"

@@ -4,7 +4,9 @@ an export ever acts as a formula (R-CODE-4, R-SUB-2, R-MEM-1, SPEC §9)."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import zipfile
 from datetime import date
 
@@ -15,6 +17,7 @@ from tests.conftest import make_settings
 from tests.excel.xlsx import MEMBER_HEADER, ORG_HEADER, member_row, write_xlsx
 from tests.helpers import person
 from zhtj_tui.cli import main
+from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.excel.writer import FORMULA_TRIGGERS, write_table
 from zhtj_tui.services import Services
 from zhtj_tui.services.dto import Actor
@@ -138,3 +141,15 @@ def test_exported_text_never_starts_a_formula(tmp_path, trigger):
     text = text.replace("\r", "\n")
     rows = list(load_workbook(path).active.iter_rows(values_only=True))
     assert rows[0][0] == text and rows[2] == (text, "x") and rows[3] == ("ok", text)
+
+
+def test_export_refuses_a_path_that_is_not_a_plain_file(tmp_path):
+    """Writing an export 'to' a device or directory is refused: renaming the finished file
+    over /dev/null would replace the device node."""
+    before = os.stat("/dev/null")
+    for target in ("/dev/null", str(tmp_path)):
+        with pytest.raises(DomainError) as err:
+            write_table(target, "t", ("a",), [("x",)])
+        assert err.value.code == "not_a_file"
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev

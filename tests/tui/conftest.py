@@ -43,3 +43,14 @@ async def settle(pilot, rounds: int = 20) -> None:
 def fill(screen, key: str, value: str) -> None:
     """Set a FormField's value (as if typed)."""
     screen.query_one(f"#field-{key}").value = value
+
+
+@pytest.fixture(autouse=True)
+def _quiet_after_login(request, monkeypatch):
+    """Most interface tests are about the centre: they start without the progress window
+    that committee administrators get after login (R-PROG-1). Tests marked
+    ``after_login_window`` keep the real hooks."""
+    if request.node.get_closest_marker("after_login_window") is None:
+        import zhtj_tui.app as app_module
+
+        monkeypatch.setattr(app_module, "AFTER_LOGIN_HOOKS", [])

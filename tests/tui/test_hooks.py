@@ -71,14 +71,12 @@ async def test_after_login_hook_and_extra_pane(tui_settings, tui_services, monke
         assert centre.query_one("#panes").get_tab("probe").display
 
 
-async def test_batch_create_hook_without_the_screen(tui_settings, tui_services, monkeypatch):
-    """Until the Excel import screen is installed, 批量创建 says so instead of failing."""
+async def test_batch_create_opens_the_excel_import(tui_settings, tui_services):
+    """R-SUB-2: 批量创建 (F7 in 创建下级组织) opens the Excel import for direct children."""
+    from zhtj_tui.screens.batch_import import BatchImportScreen
+
     top_id, who = setup_admin(tui_services)
-    app = make_app(tui_settings, tui_services)
-    notes = []
-    monkeypatch.setattr(app, "notify", lambda message, **kw: notes.append(message))
-    monkeypatch.setitem(__import__("sys").modules, "zhtj_tui.screens.batch_create", None)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await login(pilot, who)
         pilot.app.screen.query_one("#panes").active = "create"
@@ -86,4 +84,6 @@ async def test_batch_create_hook_without_the_screen(tui_settings, tui_services, 
         pilot.app.screen.panes["create"].field("short_name").focus_control()
         await pilot.press("f7")
         await settle(pilot)
-        assert any("批量创建" in n and "尚未安装" in n for n in notes)
+        screen = pilot.app.screen
+        assert isinstance(screen, BatchImportScreen)
+        assert (screen.parent_id, screen.kind) == (top_id, "orgs")

@@ -93,7 +93,11 @@ def test_login_and_create_child_in_tmux(tmp_path, tmux_env):
         tmux.type(PASSWORD)
         tmux.wait_for("•" * len(PASSWORD))
         tmux.keys("Enter")
-        screen = tmux.wait_for("管理中心")
+        # R-PROG-1: a committee administrator first sees the progress window; Esc closes it.
+        tmux.wait_for("下级组织录入进度")
+        tmux.keys("Escape")
+        screen = tmux.wait_for(who.name)
+        assert "管理中心" in screen and "下级组织录入进度" not in screen
         assert who.name in screen and "石河子大学团委" in screen
         lines = screen.splitlines()
         assert len(lines) <= 24 and all(len(line) <= 80 for line in lines)

@@ -126,6 +126,9 @@ class Store:
 
 def _create_sqlite_file(path: str) -> None:
     p = Path(path)
+    if p.exists() and not p.is_file():
+        # A directory or a device (/dev/null): SQLite would put its journal beside it.
+        raise StoreError(f"数据库路径 {path} 不是普通文件（可能是目录或设备），请指定一个数据库文件")
     p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not p.exists():
         fd = os.open(p, os.O_CREAT | os.O_WRONLY, 0o600)
@@ -210,10 +213,30 @@ def open_store(url: str | DbUrl, *, create: bool = True) -> Store:
     try:
         with _migration_lock(parsed):
             _ensure_schema(store, create)
-    except BaseException:
+    except StoreError:
         store.disconnect()  # a refused database keeps no connection open
         raise
+    except Exception as exc:
+        store.disconnect()
+        # Not a database at all ("file is not a database"), unreadable, or the server
+        # refused: say which database and the driver's first line, never a traceback.
+        raise StoreError(f"无法使用数据库（{parsed.describe()}）：{_first_line(_root(exc))}") from None
+    except BaseException:
+        store.disconnect()
+        raise
     return store
+
+
+def _root(exc: BaseException) -> BaseException:
+    """Pony wraps driver errors (CommitException.original_exc, __cause__): the innermost."""
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = getattr(exc, "original_exc", None) or exc.__cause__
+        if inner is None:
+            break
+        exc = inner
+    return exc
 
 
 def _ensure_schema(store: Store, create: bool) -> None:

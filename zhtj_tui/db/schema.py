@@ -14,6 +14,7 @@ def define_entities(db: Database, provider: str) -> None:
     # Paths are compared as byte strings ("/1/7/" < "/1/70/"): the C collation on
     # PostgreSQL makes the range query correct and indexable whatever the cluster's locale.
     path_type = 'varchar(255) COLLATE "C"' if provider == "postgres" else "varchar(255)"
+    id_rev_type = 'varchar(18) COLLATE "C"' if provider == "postgres" else "varchar(18)"
 
     class Org(db.Entity):
         _table_ = "org"
@@ -100,6 +101,10 @@ def define_entities(db: Database, provider: str) -> None:
         name = Required(str, 30)
         name_initials = Required(str, 30, index=True)
         id_number = Required(str, 18, index=True)
+        #: The ID number reversed, so that "the last digits" is an indexed prefix range.
+        #: Filled in by the hooks below on every ORM write; NOT NULL in SQL, so a raw
+        #: bulk insert must give it (``id_number[::-1]``).
+        id_rev = Optional(str, 18, index=True, sql_type=id_rev_type)
         #: The ID number while the member is active, NULL otherwise: the database keeps
         #: active ID numbers unique system-wide (R-MEM-3).
         active_id = Optional(str, 18, unique=True, nullable=True)
@@ -122,6 +127,13 @@ def define_entities(db: Database, provider: str) -> None:
         updated_at = Required(datetime)
         version = Required(int, default=1)
         cadres = Set("Cadre")
+
+        def before_insert(self):
+            self.id_rev = self.id_number[::-1]
+
+        def before_update(self):
+            if self.id_rev != self.id_number[::-1]:
+                self.id_rev = self.id_number[::-1]
 
     class Cadre(db.Entity):
         """A post held in an organisation (团干部), R-MEM-6. The open 书记 holding is the

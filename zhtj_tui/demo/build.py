@@ -213,7 +213,8 @@ class Builder:
             if created > self.now:
                 created = self.now
             self._add("member", (
-                mid, branch.id, branch.path, p.name, p.initials, p.id_number, p.id_number, birth, p.sex, p.ethnic,
+                mid, branch.id, branch.path, p.name, p.initials, p.id_number, p.id_number[::-1], p.id_number, birth,
+                p.sex, p.ethnic,
                 political, str(join), profile.education(rng), p.mobile, people.member_no(join), post, None,
                 profile.join_unit(rng, p) if rng.random() < 0.6 else None, None, "1", None, None, created,
                 created, 1,

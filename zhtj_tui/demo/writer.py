@@ -20,7 +20,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "org": ("id", "parent_id", "path", "depth", "category", "cat_group", "short_name", "full_name", "cohort",
             "industry", "admin_quota", "admin_actual", "inst_quota", "inst_actual", "contact_phone", "email",
             "info_saved_at", "info_complete", "created_at", "created_by", "updated_at", "version"),
-    "member": ("id", "branch", "path", "name", "name_initials", "id_number", "active_id", "birth_date", "sex",
+    "member": ("id", "branch", "path", "name", "name_initials", "id_number", "id_rev", "active_id", "birth_date", "sex",
                "ethnic", "political", "join_month", "education", "mobile", "member_no", "post", "post_name",
                "join_unit", "note", "status", "left_reason", "left_at", "created_at", "updated_at", "version"),
     "cadre": ("id", "org", "post", "post_name", "name", "id_number", "mobile", "member", "start_date",

@@ -14,6 +14,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from zhtj_tui.domain.errors import DomainError
+
 #: Text starting with one of these could be taken as a formula (or DDE) by a spreadsheet.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -52,10 +54,21 @@ def header_cells(ws: Worksheet, headers: Sequence[str]) -> list[WriteOnlyCell]:
     return cells
 
 
+def check_output_path(path: str | os.PathLike) -> Path:
+    """The absolute path to write, refusing one that is a directory, a device or anything
+    else that is not a plain file (renaming over /dev/null would replace the device)."""
+    target = Path(path).expanduser().absolute()
+    if target.exists() and not target.is_file():
+        raise DomainError(
+            f"{target} 不是普通文件（可能是目录或设备），请指定一个 .xlsx 文件路径", "path", "not_a_file"
+        )
+    return target
+
+
 def save_atomic(wb: Workbook, path: str | os.PathLike) -> Path:
     """Save to a temporary file beside ``path`` (mode 0600), then rename over it: a crash
     never leaves a half-written file under the user's chosen name."""
-    target = Path(path).expanduser().absolute()
+    target = check_output_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".zhtj-", suffix=".xlsx", dir=target.parent)
     os.close(fd)
@@ -75,6 +88,7 @@ def save_atomic(wb: Workbook, path: str | os.PathLike) -> Path:
 def write_table(path: str | os.PathLike, title: str, headers: Sequence[str], rows: Iterable[Sequence[object]],
                 widths: Sequence[int] | None = None, note: str | None = None) -> Path:
     """A one-sheet write-only workbook: optional note row, a header row, then ``rows``."""
+    check_output_path(path)  # before any work, so a refusal leaves nothing half-built
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
     if widths:

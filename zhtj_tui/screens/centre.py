@@ -106,6 +106,10 @@ class CentreScreen(ServiceCaller, Screen):
     def on_centre_pane_view_updated(self, event: CentrePane.ViewUpdated) -> None:
         self.show_org(event.view)
 
+    def on_progress_pane_org_chosen(self, event) -> None:
+        """Enter on a branch in 录入进度 opens it here."""
+        self.select_org(event.org_id, reveal=True)
+
     # -- actions ------------------------------------------------------------------------------
     def action_search(self) -> None:
         def chosen(org_id: int | None) -> None:

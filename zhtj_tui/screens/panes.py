@@ -37,9 +37,7 @@ PANES: list[PaneSpec] = [
     PaneSpec("info", "本组织信息", "zhtj_tui.screens.org_info:OrgInfoPane", 10),
     PaneSpec("children", "下级组织管理", "zhtj_tui.screens.children:ChildrenPane", 20),
     PaneSpec("create", "创建下级组织", "zhtj_tui.screens.create_child:CreateChildPane", 30),
-    # Coming from their own modules:
-    #   PaneSpec("members", "团员管理", "zhtj_tui.screens.members:MembersPane", 40)   (branches)
-    #   PaneSpec("progress", "录入进度", "zhtj_tui.screens.progress:ProgressPane", 50) (committees)
+    PaneSpec("progress", "录入进度", "zhtj_tui.screens.progress:ProgressPane", 50),
 ]
 
 

@@ -10,10 +10,12 @@ from zhtj_tui.db import Store, open_store
 from zhtj_tui.services.accounts import AccountService
 from zhtj_tui.services.audit import AuditService
 from zhtj_tui.services.base import Context
+from zhtj_tui.services.cadres import CadreService
 from zhtj_tui.services.codes import CodeService
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.member_export import MemberExportService
 from zhtj_tui.services.member_import import MemberImportService
+from zhtj_tui.services.members import MemberService
 from zhtj_tui.services.org_import import OrgImportService
 from zhtj_tui.services.orgs import OrgService
 from zhtj_tui.services.progress import ProgressService
@@ -43,6 +45,8 @@ class Services:
         self.member_import = MemberImportService(self.ctx)
         self.member_export = MemberExportService(self.ctx)
         self.progress = ProgressService(self.ctx)
+        self.members = MemberService(self.ctx)
+        self.cadres = CadreService(self.ctx)
 
     @classmethod
     def open(cls, settings: Settings, client_key: str | None = None) -> Services:

@@ -138,6 +138,26 @@ class ServiceBase:
             raise Forbidden("只能管理本组织的直属下级组织", None, "not_direct_child")
         return child
 
+    def may_write_members(self, actor: Actor, org) -> bool:
+        """R-MEM-1: the branch's own administrator or its direct parent's administrator."""
+        if actor.operator:
+            return True
+        if actor.org_id is None:
+            return False
+        return actor.org_id == org.id or (org.parent is not None and org.parent.id == actor.org_id)
+
+    def member_branch(self, actor: Actor, branch_id: int):
+        """A branch (R-TREE-2) whose members the actor may enter and edit (R-MEM-1)."""
+        org = self.org(branch_id)
+        if org.group != "branch":
+            raise DomainError("只有团支部可以录入团员，请先选择一个团支部", None, "not_branch")
+        if actor.operator:
+            return org
+        self.admin_org(actor)
+        if not self.may_write_members(actor, org):
+            raise Forbidden("只有本团支部或其直属上级组织的管理员可以录入、修改本支部的团员", None, "not_member_admin")
+        return org
+
     # -- audit ------------------------------------------------------------------------
     def audit(self, actor: Actor, action: str, entity: str, entity_id: int | None, org=None,
               before: dict | None = None, after: dict | None = None, note: str | None = None) -> None:

@@ -39,7 +39,7 @@ from zhtj_tui.services.imports import (
 
 #: The member table's columns filled by the import, in insert order.
 COLUMNS = (
-    "branch", "path", "name", "name_initials", "id_number", "active_id", "birth_date", "sex", "ethnic",
+    "branch", "path", "name", "name_initials", "id_number", "id_rev", "active_id", "birth_date", "sex", "ethnic",
     "political", "join_month", "education", "mobile", "member_no", "post", "post_name", "join_unit", "note",
     "status", "left_reason", "left_at", "created_at", "updated_at", "version",
 )
@@ -228,7 +228,7 @@ class MemberImportService(ServiceBase):
 
         def values(d: MemberData) -> tuple:
             return (
-                branch.id, path, d.name, initials(d.name)[:30] or "-", d.id_number, d.id_number,
+                branch.id, path, d.name, initials(d.name)[:30] or "-", d.id_number, d.id_number[::-1], d.id_number,
                 d.birth_date.isoformat() if sqlite else d.birth_date, d.sex, d.ethnic, d.political,
                 d.join_month, d.education, d.mobile, d.member_no, d.post, d.post_name, d.join_unit, d.note,
                 STATUS_NORMAL, None, None, stamp, stamp, 1,

@@ -10,8 +10,9 @@ from zhtj_tui.domain.errors import Conflict, DomainError, Forbidden
 from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
 from zhtj_tui.domain.mobile import mask_mobile, normalize_mobile
 from zhtj_tui.domain.text import clean_person_name, clean_text
-from zhtj_tui.domain.vocab import SECRETARY_POST, Category, industries
+from zhtj_tui.domain.vocab import Category, industries
 from zhtj_tui.services.base import ServiceBase, subtree_upper
+from zhtj_tui.services.cadres import CadreService
 from zhtj_tui.services.dto import Actor, ChildRow, OrgBrief, OrgView, Page, Secretary
 
 #: Page size of child listings and tree nodes.
@@ -278,21 +279,9 @@ class OrgService(ServiceBase):
         return out
 
     def _set_secretary(self, actor: Actor, org, name: str, id_number: str, mobile: str) -> None:
-        """The organisation's secretary is its open 书记 holding (R-MEM-6): one record."""
-        today = self.settings.today()
-        current = self.s.Cadre.get(secretary_of=org.id)
-        if current is not None and current.id_number == id_number:
-            current.name, current.mobile = name, mobile
-            return
-        if current is not None:
-            current.end_date = today
-            current.secretary_of = None
-            current.flush()
-        member = self.s.Member.get(active_id=id_number)
-        self.s.Cadre(
-            org=org, post=SECRETARY_POST, name=name, id_number=id_number, mobile=mobile,
-            member=member, start_date=today, secretary_of=org.id, created_at=self.now(),
-        )
+        """The organisation's secretary is its open 书记 holding (R-MEM-6): one record,
+        kept by the cadre service."""
+        CadreService(self.ctx).set_secretary(actor, org, name, id_number, mobile)
 
     def correct(self, actor: Actor, org_id: int, changes: dict, reason: str) -> OrgView:
         """R-INFO-2 *decision*: the direct parent's administrator corrects a locked field

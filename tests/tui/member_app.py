@@ -1,0 +1,25 @@
+"""A small App that mounts the member and cadre widgets as the management centre will."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.widgets import Footer
+
+from zhtj_tui.screens.cadres import CadresPane
+from zhtj_tui.screens.members import MembersPane
+
+
+class PaneApp(App):
+    """Hosts one pane (团员管理 or 团干部) for an organisation."""
+
+    def __init__(self, services, actor, org_id: int, pane: str = "members") -> None:
+        super().__init__()
+        self.services, self.actor, self.org_id, self.pane = services, actor, org_id, pane
+
+    def compose(self) -> ComposeResult:
+        if self.pane == "members":
+            yield MembersPane(self.services, self.actor, self.org_id, id="pane")
+        else:
+            yield CadresPane(self.services, self.actor, self.org_id, id="pane")
+        yield Footer()
+
