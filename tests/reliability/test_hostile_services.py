@@ -7,6 +7,7 @@ exceeds them."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -17,6 +18,8 @@ from tests.reliability.conftest import tried
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.text import LIMITS
 from zhtj_tui.services.dto import Actor
+
+_seq = itertools.count()
 
 HOSTILE = [
     "团" * 10_000,
@@ -66,14 +69,66 @@ def _calls(svc, me, top_id, code):
         "accounts.register.join_month": lambda v: svc.accounts.register(code, "书记", "张三", idn, mobile, v, PASSWORD),
         "accounts.register.password": lambda v: svc.accounts.register(code, "书记", "张三", idn, mobile, "2015-05", v),
         "accounts.change_password": lambda v: svc.accounts.change_password(me.account_id, PASSWORD, v),
+        **_member_calls(svc, me, top_id),
     }
+
+
+def _member_calls(svc, me, top_id):
+    """Members, cadres, progress: every text argument."""
+    from datetime import date
+
+    from tests.member_helpers import member_values
+    from zhtj_tui.services.members import REMOVE_REASONS
+
+    op = Actor.server_operator()
+    branch = svc.orgs.create_child(op, top_id, f"敌意{next(_seq)}班团支部", "团支部").id
+    reason = next(iter(REMOVE_REASONS))
+
+    def add(field):
+        return lambda v: svc.members.add(me, branch, member_values(**{field: v}))
+
+    def update(field):
+        def call(v):
+            values = member_values()
+            m = svc.members.add(op, branch, values)
+            return svc.members.update(me, m.id, {**values, field: v}, expected_version=m.version)
+        return call
+
+    def remove_note(v):
+        m = svc.members.add(op, branch, member_values())
+        return svc.members.remove(me, m.id, reason, note=v)
+
+    def cadre(field):
+        def call(v):
+            p = person(name="干部某")
+            who = {"name": p.name, "id_number": p.id_number, "mobile": p.mobile}
+            who[field] = v
+            return svc.cadres.appoint(me, top_id, "01", who)
+        return call
+
+    calls = {f"members.add.{f}": add(f) for f in ("name", "id_number", "ethnic", "political", "join_month",
+                                                   "education", "mobile", "member_no", "post", "post_name",
+                                                   "join_unit", "note")}
+    calls.update({f"members.update.{f}": update(f) for f in ("name", "note", "join_unit", "post_name")})
+    calls["members.remove.reason"] = lambda v: svc.members.remove(me, 10**6, v)
+    calls["members.remove.note"] = remove_note
+    calls["members.list.query"] = lambda v: svc.members.list(me, branch, v)
+    calls["members.branches.text"] = lambda v: svc.members.branches(me, v)
+    calls.update({f"cadres.appoint.{f}": cadre(f) for f in ("name", "id_number", "mobile")})
+    calls["cadres.appoint.post"] = lambda v: svc.cadres.appoint(me, top_id, v, {"name": "张三", "id_number": "x", "mobile": "y"})
+    calls["progress.create_task.name"] = lambda v: svc.progress.create_task(me, top_id, v, "members_entered",
+                                                                            date(2026, 11, 15))
+    calls["progress.create_task.kind"] = lambda v: svc.progress.create_task(me, top_id, "任务", v, date(2026, 11, 15))
+    return calls
 
 
 def _stored_lengths(svc) -> dict[str, int]:
     """The longest stored value of each limited text column."""
     cols = {"org.short_name": "short_name", "org.full_name": "full_name", "org.email": "email",
             "org.contact_phone": "contact_phone", "cadre.name": "person_name", "account.name": "person_name",
-            "admin_role.post_name": "post_name"}
+            "admin_role.post_name": "post_name", "member.name": "person_name", "member.note": "note",
+            "member.join_unit": "join_unit", "member.post_name": "post_name", "member.left_reason": "reason",
+            "deadline_task.name": "task_name"}
     out = {}
     with db_session:
         for col, field in cols.items():
@@ -107,6 +162,10 @@ def test_hostile_text_at_every_service_argument(svc):
     with db_session:
         texts = svc.store.db.select("select short_name || coalesce(full_name, '') || coalesce(email, '') "
                                     "|| coalesce(contact_phone, '') from org")
+        texts += svc.store.db.select("select name || coalesce(note, '') || coalesce(join_unit, '') || "
+                                     "coalesce(post_name, '') || coalesce(left_reason, '') from member")
+        texts += svc.store.db.select("select name from cadre")
+        texts += svc.store.db.select("select name from deadline_task")
     for t in texts:
         assert not re.search("[\x00-\x1f\u200b\u202e\ufeff]", t), t
 
