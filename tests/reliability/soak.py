@@ -13,8 +13,11 @@ The mix, per worker (an administrator of its own committee W_i and of a shared c
 - ``redeem``: registering a new administrator with a code drawn from a shared pool, so that
   workers race for the same code (R-CODE-3: exactly one may win);
 - ``save_shared``: S's information saved from the version just read (lost-update races);
+- ``add_member`` / ``edit_member``: members entered into and edited in W_i's branch;
+- ``edit_shared_member``: members of S's branch edited from the version just read, by
+  every worker (lost-update races on members);
 - ``progress``: the progress view (R-PROG-2) of W_i and of S;
-- ``read``: the child list, S's view, the audit log.
+- ``read``: the child list, S's view, the audit log, a member list.
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ from pathlib import Path
 
 POOL_NAMES = 40
 POOL_CODES = 60
-WEIGHTS = {"create_child": 3, "create_shared": 1, "issue_code": 2, "redeem": 2, "save_shared": 2, "progress": 2,
-           "read": 3}
+WEIGHTS = {"create_child": 2, "create_shared": 1, "issue_code": 2, "redeem": 2, "save_shared": 1,
+           "add_member": 3, "edit_member": 2, "edit_shared_member": 2, "progress": 2, "read": 2}
+SHARED_MEMBERS = 12
 
 
 # -- setup -----------------------------------------------------------------------------------
@@ -54,14 +58,23 @@ def setup(url: str, workers: int, plan_path: Path) -> dict:
         shared = svc.orgs.create_child(op, top.id, "共享学院团委", "团委")
         pool_parent = svc.orgs.create_child(op, top.id, "注册码池团委", "团委")
         plan: dict = {"url": url, "workers": [], "shared": shared.id, "pool_codes": []}
+        from tests.member_helpers import member_values
+
+        shared_branch = svc.orgs.create_child(op, shared.id, "共享2024级1班团支部", "团支部")
+        plan["shared_branch"] = shared_branch.id
+        plan["shared_members"] = {}
+        for _ in range(SHARED_MEMBERS):
+            m = svc.members.add(op, shared_branch.id, member_values())
+            plan["shared_members"][str(m.id)] = m.version
         for i in range(workers):
             own = svc.orgs.create_child(op, top.id, f"压测{i}号学院团委", "团委")
+            own_branch = svc.orgs.create_child(op, own.id, f"压测{i}号2024级1班团支部", "团支部")
             who = person(name="压测管理")
             for org_id in (own.id, shared.id):
                 code = svc.codes.issue(op, org_id).code
                 svc.accounts.register(code, "书记", who.name, who.id_number, who.mobile, who.join_month, PASSWORD)
             account = svc.accounts.login(who.mobile, PASSWORD).account_id
-            plan["workers"].append({"index": i, "account": account, "own": own.id})
+            plan["workers"].append({"index": i, "account": account, "own": own.id, "branch": own_branch.id})
         for k in range(POOL_CODES):
             org = svc.orgs.create_child(op, pool_parent.id, f"池{k}号团委", "团委")
             plan["pool_codes"].append(svc.codes.issue(op, org.id).code)
@@ -137,6 +150,41 @@ def worker_main(plan_path: str, index: str, seconds: str, out_path: str) -> None
         view = svc.orgs.save_info(shared, plan["shared"], values, expected_version=version)
         return {"from": version, "to": view.version, "email": values["email"]}, {"from": version, "email": values["email"]}
 
+    my_members: list[int] = []
+
+    def member_values(k: int) -> dict:
+        birth = date(2000, 1, 1) + timedelta(days=k % 700)  # joined 2014-2015: no 团员编号
+        return {"name": "压测团员", "id_number": make_id_number("120101", birth, 100 + i + 10 * (k // 700)),
+                "ethnic": "汉族", "political": "共青团员", "join_month": f"{birth.year + 14}-{birth.month:02d}",
+                "education": "本科在读", "mobile": f"18{i}{k:08d}", "member_no": "", "note": f"w{i}"}
+
+    def edit_values(cur, note: str) -> dict:
+        return {"name": cur.name, "id_number": cur.id_number, "ethnic": cur.ethnic, "political": cur.political,
+                "join_month": cur.join_month, "education": cur.education, "mobile": cur.mobile,
+                "member_no": cur.member_no, "note": note}
+
+    def op_add_member():
+        values = member_values(n)
+        view = svc.members.add(own, me["branch"], values)
+        my_members.append(view.id)
+        return ({"id": view.id, "id_number": values["id_number"], "branch": me["branch"]},
+                {"id_number": values["id_number"], "branch": me["branch"]})
+
+    def op_edit_member():
+        if not my_members:
+            op_add_member()  # checked through the edit that follows
+        mid = rng.choice(my_members)
+        cur = svc.members.get(own, mid)
+        view = svc.members.update(own, mid, edit_values(cur, f"w{i}n{n}"), expected_version=cur.version)
+        return {"id": mid, "from": cur.version, "to": view.version, "note": f"w{i}n{n}"}, {"id": mid}
+
+    def op_edit_shared_member():
+        mid = int(rng.choice(list(plan["shared_members"])))
+        cur = svc.members.get(shared, mid)
+        view = svc.members.update(shared, mid, edit_values(cur, f"w{i}n{n}"), expected_version=cur.version)
+        return ({"id": mid, "from": cur.version, "to": view.version, "note": f"w{i}n{n}"},
+                {"id": mid, "from": cur.version})
+
     def op_progress():
         svc.progress.progress(own, me["own"])
         svc.progress.progress(shared, plan["shared"])
@@ -146,10 +194,13 @@ def worker_main(plan_path: str, index: str, seconds: str, out_path: str) -> None
         svc.orgs.list_children(own, me["own"])
         svc.orgs.get(shared, plan["shared"])
         svc.audit.recent(own, me["own"], limit=20)
+        svc.members.list(own, me["branch"])
         return {}, {}
 
     ops = {"create_child": op_create_child, "create_shared": op_create_shared, "issue_code": op_issue_code,
-           "redeem": op_redeem, "save_shared": op_save_shared, "progress": op_progress, "read": op_read}
+           "redeem": op_redeem, "save_shared": op_save_shared, "add_member": op_add_member,
+           "edit_member": op_edit_member, "edit_shared_member": op_edit_shared_member, "progress": op_progress,
+           "read": op_read}
     while time.monotonic() < deadline:
         kind = rng.choice(kinds)
         started = time.monotonic()
@@ -189,11 +240,11 @@ class SoakResult:
         for kind in WEIGHTS:
             times = sorted(r["t"] for r in self.records if r["k"] == kind) or [0.0]
             p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-            lines.append(f"  {kind:14s} {self.ops[kind] / self.seconds:8.1f} ops/s  "
+            lines.append(f"  {kind:18s} {self.ops[kind] / self.seconds:8.1f} ops/s  "
                          f"({self.ok[kind]} ok, {self.ops[kind] - self.ok[kind]} refused; "
                          f"p99 {p99 * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms)")
         total = sum(self.ops.values())
-        lines.append(f"  {'all':14s} {total / self.seconds:8.1f} ops/s  ({total} operations)")
+        lines.append(f"  {'all':18s} {total / self.seconds:8.1f} ops/s  ({total} operations)")
         lines.append(f"  busy retries {self.retries}, gave up (Busy) {self.busy}")
         for (kind, reason), count in sorted(self.failures.items()):
             lines.append(f"  refused {kind}/{reason}: {count}")
@@ -240,6 +291,7 @@ EXPECTED_REFUSALS = {
     "create_shared": {"duplicate_name", "busy"},
     "redeem": {"code_used", "code_revoked", "busy", "account_taken"},
     "save_shared": {"changed", "busy"},
+    "edit_shared_member": {"changed", "busy"},
 }
 
 
@@ -275,6 +327,10 @@ def verify(url: str, plan: dict, result: SoakResult) -> None:
                 "select parent_id, short_name from org group by parent_id, short_name having count(*) > 1")
             dup_roles = store.db.select(
                 "select account, org from admin_role group by account, org having count(*) > 1")
+            members = {mid: (idn, active, ver, note, branch) for mid, idn, active, ver, note, branch in store.db.select(
+                "select id, id_number, active_id, version, note, branch from member")}
+            dup_active = store.db.select(
+                "select active_id from member where active_id is not null group by active_id having count(*) > 1")
             roles_by_code = store.db.select(
                 "select code_id from admin_role where code_id is not null group by code_id having count(*) > 1")
     finally:
@@ -282,6 +338,8 @@ def verify(url: str, plan: dict, result: SoakResult) -> None:
     created = Counter()
     redeemed = Counter()
     saves = []
+    member_saves: dict[int, list[dict]] = {}
+    by_id_number = {v[0]: k for k, v in members.items()}
     for r in result.records:
         d = r.get("data") or {}
         if r["ok"] and r["k"] in ("create_child", "create_shared"):
@@ -299,6 +357,13 @@ def verify(url: str, plan: dict, result: SoakResult) -> None:
                 problems.append("lost: a registered account")
         elif r["ok"] and r["k"] == "save_shared":
             saves.append(d)
+        elif r["ok"] and r["k"] == "add_member":
+            if members.get(d["id"], (None,))[0] != d["id_number"] or members[d["id"]][4] != d["branch"]:
+                problems.append("lost: an entered member")
+        elif r["ok"] and r["k"] in ("edit_member", "edit_shared_member"):
+            member_saves.setdefault(d["id"], []).append(d)
+        elif not r["ok"] and r["k"] == "add_member" and d and d["id_number"] in by_id_number:
+            problems.append("half there: a refused member exists")
         elif not r["ok"] and r["k"] == "create_child" and d and (d["parent"], d["name"]) in orgs:
             problems.append(f"half there: a refused organisation {d['name']} exists")
         elif not r["ok"] and r["k"] == "redeem" and d and d["id_number"] in accounts:
@@ -316,7 +381,17 @@ def verify(url: str, plan: dict, result: SoakResult) -> None:
         problems.append(f"shared version {version} != {plan['shared_version']} + {len(saves)} saves")
     if saves and email != max(saves, key=lambda s: s["from"])["email"]:
         problems.append("the last successful save is not what the database holds")
-    if dup_names or dup_roles or roles_by_code:
+    initial = {int(k): v for k, v in plan.get("shared_members", {}).items()}
+    for mid, done in member_saves.items():
+        froms = [x["from"] for x in done]
+        if len(froms) != len(set(froms)):
+            problems.append(f"member {mid}: two saves from the same version (a lost update)")
+        last = max(done, key=lambda x: x["to"])
+        if members[mid][2] != last["to"] or members[mid][3] != last["note"]:
+            problems.append(f"member {mid}: the last successful save is not what the database holds")
+        if mid in initial and members[mid][2] != initial[mid] + len(done):
+            problems.append(f"member {mid}: version {members[mid][2]} != {initial[mid]} + {len(done)} saves")
+    if dup_names or dup_roles or roles_by_code or dup_active:
         problems.append("uniqueness broken")
     if url.startswith("sqlite"):
         from tests.reliability.procs import integrity, sqlite_path

@@ -253,7 +253,45 @@ def _more_ops(svc, w: World, tmp_path):
     def task(_s):
         return svc.progress.create_task(op, A, f"任务{next(_n)}", "members_entered", date(2026, 11, 15))
 
-    return [
+    from tests.member_helpers import member_values
+    from zhtj_tui.services.members import REMOVE_REASONS
+
+    a1b = svc.orgs.create_child(op, w.ids["A1"], "矩阵2024级2班团支部", "团支部").id
+    m0 = svc.members.add(op, A1a, member_values())
+    reason = next(iter(REMOVE_REASONS))
+
+    def fresh_member(_s):
+        return svc.members.add(op, A1a, member_values())
+
+    def fresh_values(_s):
+        return member_values()
+
+    def cadre(_s):
+        p = person(name="干部某")
+        return svc.cadres.appoint(op, A, "01", {"name": p.name, "id_number": p.id_number, "mobile": p.mobile})
+
+    def person_dict(_s):
+        p = person(name="新干部")
+        return {"name": p.name, "id_number": p.id_number, "mobile": p.mobile}
+
+    member_ops = [
+        ("members.list", None, lambda s, a, c: s.members.list(a, A1a), READ_A1A),
+        ("members.list.subtree", None, lambda s, a, c: s.members.list(a, A), UP),
+        ("members.get", None, lambda s, a, c: s.members.get(a, m0.id), READ_A1A),
+        ("members.counts", None, lambda s, a, c: s.members.counts(a, A1a), READ_A1A),
+        ("members.add", fresh_values, lambda s, a, c: s.members.add(a, A1a, c), WRITE_A1A),
+        ("members.update", fresh_member,
+         lambda s, a, c: s.members.update(a, c.id, {**_values_of(s, c.id), "note": "改"}, expected_version=c.version),
+         WRITE_A1A),
+        ("members.remove", fresh_member, lambda s, a, c: s.members.remove(a, c.id, reason), WRITE_A1A),
+        ("members.transfer", fresh_member, lambda s, a, c: s.members.transfer(a, [c.id], a1b), TRANSFER),
+        ("cadres.list", None, lambda s, a, c: s.cadres.list(a, A), UP),
+        ("cadres.secretary", None, lambda s, a, c: s.cadres.secretary(a, A), UP),
+        ("cadres.appoint", person_dict, lambda s, a, c: s.cadres.appoint(a, A, "01", c), {"own", "parent", "operator"}),
+        ("cadres.end", cadre, lambda s, a, c: s.cadres.end(a, c.id), {"own", "parent", "operator"}),
+    ]
+
+    return member_ops + [
         # (name, setup(svc) -> ctx, call(svc, actor, ctx), allowed)
         ("progress.progress", None, lambda s, a, c: s.progress.progress(a, A), UP),
         ("progress.problems", None, lambda s, a, c: s.progress.problems(a, A), UP),
@@ -294,3 +332,34 @@ def test_access_matrix_more_services(svc, world, tmp_path):
             assert _audit_rows(svc)[: len(before)] == before, (name, viewer)
     assert cells == len(ops) * len(VIEWERS)
     print(f"access matrix (more services): {cells} cells")
+
+
+def _values_of(svc, member_id: int) -> dict:
+    v = svc.members.get(Actor.server_operator(), member_id)
+    return {"name": v.name, "id_number": v.id_number, "ethnic": v.ethnic, "political": v.political,
+            "join_month": v.join_month, "education": v.education, "mobile": v.mobile, "member_no": v.member_no}
+
+
+def test_member_id_numbers_masked_for_those_who_cannot_edit(svc, world):
+    """SPEC §9: in lists always masked; in a member's record in full only for whoever may
+    edit the member (the branch and its direct parent); masked in exports by default."""
+    from tests.member_helpers import member_values
+
+    op = Actor.server_operator()
+    values = member_values()
+    m = svc.members.add(op, world.ids["A1a"], values)
+    full_id, full_mobile = values["id_number"], values["mobile"]
+    for viewer in READ_A1A:
+        actor = world.actors[viewer]
+        rows = svc.members.list(actor, world.ids["A1a"]).items
+        assert full_id not in repr(rows) and full_mobile not in repr(rows), viewer
+        seen = svc.members.get(actor, m.id)
+        if viewer in WRITE_A1A:
+            assert (seen.id_number, seen.mobile) == (full_id, full_mobile), viewer
+        else:
+            assert seen.id_number != full_id and "*" in seen.id_number, viewer
+            assert seen.mobile != full_mobile and "*" in seen.mobile, viewer
+        masked = list(svc.member_export.rows(actor, world.ids["A1a"]))
+        assert full_id not in repr(masked), viewer
+    entries = svc.audit.recent(op, world.ids["A1a"])
+    assert full_id not in repr(entries) and full_mobile not in repr(entries)

@@ -94,3 +94,56 @@ def test_parent_correction_and_child_save_do_not_overwrite_each_other(svc, two_a
         svc.orgs.save_info(child_admin, child.id, {"admin_quota": 1, "admin_actual": 1},
                            expected_version=opened.version)
     assert svc.orgs.get(child_admin, child.id).short_name == "数学科学学院团委"
+
+
+def test_second_save_of_a_member_is_refused_and_says_what_changed(svc, two_admins):
+    """R-MEM-1, issue 8: the branch's administrator and its parent's administrator edit the
+    same member from the same opened version; the second save is refused naming what
+    changed; the first stays whole."""
+    from tests.member_helpers import member_values
+
+    top, a, _ = two_admins
+    branch = svc.orgs.create_child(a, top.id, "并发2024级1班团支部", "团支部")
+    branch_admin = admin_of(svc, branch.id)
+    values = member_values()
+    m = svc.members.add(branch_admin, branch.id, values)
+    opened_a = svc.members.get(a, m.id)
+    opened_b = svc.members.get(branch_admin, m.id)
+    svc.members.update(a, m.id, {**values, "education": "硕士", "note": "甲改"}, expected_version=opened_a.version)
+    with pytest.raises(Conflict) as info:
+        svc.members.update(branch_admin, m.id, {**values, "mobile": "13800001111", "note": "乙改"},
+                           expected_version=opened_b.version)
+    msg = info.value.message
+    assert "已被他人修改" in msg and "学历" in msg and "备注" in msg
+    now = svc.members.get(a, m.id)
+    assert (now.education_name, now.note, now.mobile) == ("硕士", "甲改", values["mobile"])
+
+
+def test_simultaneous_member_saves_exactly_one_wins(svc, two_admins):
+    from tests.member_helpers import member_values
+
+    top, a, b = two_admins
+    branch = svc.orgs.create_child(a, top.id, "并发2024级2班团支部", "团支部")
+    values = member_values()
+    m = svc.members.add(a, branch.id, values)
+    barrier = threading.Barrier(4)
+    results: dict[int, object] = {}
+
+    def save(i: int):
+        barrier.wait()
+        try:
+            svc.members.update(a if i % 2 == 0 else b, m.id, {**values, "note": f"第{i}次"}, expected_version=m.version)
+            results[i] = "ok"
+        except DomainError as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    winners = [i for i, r in results.items() if r == "ok"]
+    assert len(results) == 4 and len(winners) == 1, results
+    assert all(isinstance(r, Conflict) for i, r in results.items() if i not in winners)
+    now = svc.members.get(a, m.id)
+    assert now.note == f"第{winners[0]}次" and now.version == m.version + 1
