@@ -210,22 +210,27 @@ def test_login_and_create_child_over_ssh(ssh_tmp):
     tmux = Tmux(server.ssh_command())
     try:
         tmux.wait_for("团组织管理员登录", timeout=30)
-        # Key by key with the screen in between: over SSH a burst can arrive as one read.
+        # Key by key with the screen in between (the interface's own tmux test does the same).
+        tmux.wait_for("▸账号")
         tmux.keys("-l", who.mobile)
         tmux.wait_for(who.mobile)
         tmux.keys("Enter")
+        tmux.wait_for("▸密码")
         tmux.keys("-l", PASSWORD)
-        tmux.wait_for("••••")
+        tmux.wait_for("•" * len(PASSWORD))
         tmux.keys("Enter")
-        screen = tmux.wait_for("管理中心")
-        assert who.name in screen and "石河子大学团委" in screen
+        # R-PROG-1: a committee's administrator first sees the progress window.
+        tmux.wait_for("下级组织录入进度")
+        tmux.keys("Escape")
+        screen = tmux.wait_for(who.name)
+        assert "石河子大学团委" in screen
         tmux.keys("Tab")
         tmux.wait_for("本组织信息")
         tmux.keys("Right")
         tmux.keys("Right")
         tmux.wait_for("单个创建直属下级组织")
         tmux.keys("F5")
-        tmux.wait_for("^s 创建")
+        tmux.wait_for("▸组织简称")
         tmux.keys("-l", "师范学院团委")
         tmux.wait_for("符合命名规则")
         tmux.keys("C-s")
