@@ -23,3 +23,7 @@ class PaneApp(App):
             yield CadresPane(self.services, self.actor, self.org_id, id="pane")
         yield Footer()
 
+
+    def on_mount(self) -> None:
+        # As the centre does when the pane's tab is chosen.
+        self.query_one("#pane").focus_first()

@@ -211,7 +211,7 @@ async def test_help_lists_the_screen_keys_and_the_workflow(tui_settings, tui_ser
         assert isinstance(modal, HelpModal)
         texts = " ".join(str(s.render()) for s in modal.query("Static"))
         assert "查找组织" in texts and "退出登录" in texts
-        for step in ("1. 向上级组织索取管理员注册码", "2. 在“本组织信息”", "3. 在“创建下级组织”", "4. 在“下级组织管理”"):
+        for step in ("1. 向上级组织索取管理员注册码", "2. 在“本组织”标签（本组织信息）", "3. 在“创建下级”标签（创建下级组织）", "4. 在“下级管理”标签（下级组织管理）"):
             assert step in texts
 
 

@@ -173,7 +173,7 @@ class CadresPane(Vertical):
         history = self.query_one("#cadre-history", DataTable)
         for col in ("职务", "姓名", "任职起", "离任"):
             history.add_column(col, key=col)
-        current.focus()
+        # No focus here: inside the centre's tabs, focusing would switch to this tab.
         self.reload()
 
     # -- the management centre's pane protocol ----------------------------------------------

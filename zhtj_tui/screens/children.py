@@ -97,7 +97,7 @@ class ChildrenPane(CentrePane):
         total = f"共 {self.total} 个直属下级组织" if self.total is not None else ""
         more = "，按 ] 看下一页" if self.next_after else ""
         if not page.items and n == 1:
-            status = "还没有直属下级组织：请在“创建下级组织”中创建。"
+            status = "还没有直属下级组织：请在“创建下级”标签中创建。"
         else:
             status = f"{total}，第 {n} 页{more}（F6 隐藏组织树可看全部列）"
         if self.last_file is not None:

@@ -505,7 +505,8 @@ class MembersPane(Vertical):
             table.add_column(col, key=col)
         self.query_one("#member-search", Input).cursor_blink = self.services.settings.cursor_blink
         self.reload()
-        table.focus()
+        # No focus here: inside the centre's tabs, focusing would switch to this tab.
+        # The centre (or a host screen) calls focus_first().
 
     # -- the management centre's pane protocol (applies_to / org_changed / orgs_changed /
     # focus_first) ---------------------------------------------------------------------------

@@ -34,10 +34,14 @@ class PaneSpec:
 
 
 PANES: list[PaneSpec] = [
-    PaneSpec("info", "本组织信息", "zhtj_tui.screens.org_info:OrgInfoPane", 10),
-    PaneSpec("children", "下级组织管理", "zhtj_tui.screens.children:ChildrenPane", 20),
-    PaneSpec("create", "创建下级组织", "zhtj_tui.screens.create_child:CreateChildPane", 30),
-    PaneSpec("progress", "录入进度", "zhtj_tui.screens.progress:ProgressPane", 50),
+    # Tab titles are short so that all six fit beside the tree at 80 columns; each pane's
+    # own heading uses the full term of the operating guide (本组织信息, 下级组织管理, ...).
+    PaneSpec("info", "本组织", "zhtj_tui.screens.org_info:OrgInfoPane", 10),
+    PaneSpec("children", "下级管理", "zhtj_tui.screens.children:ChildrenPane", 20),
+    PaneSpec("create", "创建下级", "zhtj_tui.screens.create_child:CreateChildPane", 30),
+    PaneSpec("members", "团员", "zhtj_tui.screens.members:MembersPane", 40),
+    PaneSpec("progress", "进度", "zhtj_tui.screens.progress:ProgressPane", 50),
+    PaneSpec("cadres", "团干部", "zhtj_tui.screens.cadres:CadresPane", 60),
 ]
 
 
