@@ -64,6 +64,9 @@ class Settings:
     #: argon2id cost (argon2-cffi's defaults); tests lower them to stay quick.
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
+    #: How long a write keeps retrying a busy database before the user is told the server
+    #: is busy, seconds (plus at most one SQLite busy timeout for the attempt under way).
+    busy_seconds: float = 15.0
     clock: Clock = utc_now
     #: Where warnings about the configuration were found (shown by the CLI).
     warnings: tuple[str, ...] = ()
@@ -97,7 +100,8 @@ def _read_config(path: Path) -> tuple[dict, list[str]]:
         raise ConfigError(f"配置文件 {path} 无法读取：{exc}。请修正或删除它") from None
     db = str(data.get("db", ""))
     mode = path.stat().st_mode
-    if ("@" in db and ":" in db.split("@")[0].split("//")[-1]) and mode & (stat.S_IRGRP | stat.S_IROTH):
+    has_password = ("@" in db and ":" in db.split("@")[0].split("//")[-1]) or "password=" in db.lower()
+    if has_password and mode & (stat.S_IRGRP | stat.S_IROTH):
         warnings.append(
             f"配置文件 {path} 含数据库密码，但其他用户可以读取。请执行 chmod 600 {path}"
         )

@@ -13,8 +13,22 @@ from zhtj_tui.services import base
 
 
 def test_busy_database_is_retried_then_reported(svc, monkeypatch):
-    sleeps = []
-    monkeypatch.setattr(base.time, "sleep", sleeps.append)
+    class FakeTime:
+        """time.monotonic that advances only by the retries' sleeps."""
+
+        def __init__(self):
+            self.now = 0.0
+            self.sleeps = []
+
+        def monotonic(self):
+            return self.now
+
+        def sleep(self, seconds):
+            self.sleeps.append(seconds)
+            self.now += seconds
+
+    fake = FakeTime()
+    monkeypatch.setattr(base, "time", fake)
     calls = []
 
     def flaky():
@@ -24,15 +38,21 @@ def test_busy_database_is_retried_then_reported(svc, monkeypatch):
         return "done"
 
     assert svc.orgs.write(flaky) == "done"
-    assert len(calls) == 3 and sleeps == [0.02, 0.04]
+    # Two growing, jittered pauses (0.02 then 0.04 seconds, each x0.5..1.5).
+    assert len(calls) == 3 and len(fake.sleeps) == 2
+    assert 0.01 <= fake.sleeps[0] <= 0.03 and 0.02 <= fake.sleeps[1] <= 0.06
 
     def always():
         raise sqlite3.OperationalError("database is locked")
 
+    fake.sleeps.clear()
+    fake.now = 0.0
     with pytest.raises(Busy) as info:
         svc.orgs.write(always)
     assert info.value.code == "busy" and "稍后再试" in info.value.message
-    assert len(sleeps) == 2 + base.BUSY_ATTEMPTS - 1
+    # Retried until the bound (settings.busy_seconds), then reported; pauses capped.
+    assert sum(fake.sleeps) == pytest.approx(svc.settings.busy_seconds)
+    assert max(fake.sleeps) <= 0.75
 
     def other():
         raise sqlite3.OperationalError("no such table: x")

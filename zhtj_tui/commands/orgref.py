@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
 from pony.orm import db_session, select
 
 from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.domain.text import clean_text
 
 
 def resolve_org(services, ref: str) -> int:
     """The id of the organisation ``ref`` names: its id, its 全称, or an unambiguous 简称."""
-    ref = (ref or "").strip()
+    # The same clean-up and length limit as the names themselves (a 5,000-character
+    # argument is refused here rather than by the ORM's column check).
+    ref = clean_text(ref, "full_name", label="组织名称")
     if not ref:
         raise DomainError("请指定组织（编号、全称或简称）")
     store = services.store
     with db_session:
-        if ref.isdigit():
+        # An id: ASCII digits that fit the column ("²".isdigit() is true; 10**20 overflows).
+        if re.fullmatch(r"[0-9]{1,18}", ref):
             org = store.Org.get(id=int(ref))
             if org is not None:
                 return org.id

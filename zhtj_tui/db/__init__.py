@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -21,6 +22,11 @@ from zhtj_tui.db.schema import SCHEMA_VERSION, define_entities
 
 #: SQLite busy timeout, seconds: a writer waits this long for another's transaction.
 SQLITE_BUSY_TIMEOUT = 8.0
+
+#: PostgreSQL lock_timeout, seconds: a statement waiting longer for a row or table lock
+#: fails and is retried like SQLite's "database is locked" (then Busy), instead of hanging
+#: behind a stuck transaction for ever.
+PG_LOCK_TIMEOUT = 8.0
 
 #: Ordered migration steps: version reached -> list of SQL statements per provider.
 #: A new schema version adds an entry here; ``open_store`` runs the missing ones in order.
@@ -47,6 +53,9 @@ class DbUrl:
 def parse_url(url: str) -> DbUrl:
     """``sqlite:///abs/path``, ``sqlite:rel/path``, a plain path, or ``postgresql://...``."""
     url = url.strip()
+    if re.search(r"(^|\s)(host|hostaddr|dbname|user|password|port)\s*=", url):
+        # A libpq key=value string: refused without echoing it (it may hold a password).
+        raise StoreError("数据库地址请写成 postgresql://用户@主机:端口/数据库名 的形式（不支持 key=value 形式）")
     if url.startswith(("postgresql://", "postgres://")):
         return DbUrl("postgres", dsn=url)
     if url.startswith("sqlite:"):
@@ -174,7 +183,7 @@ def _bind(url: DbUrl) -> Database:
             raise StoreError(f"无法打开数据库文件 {url.path}：{exc}") from None
     else:
         try:
-            db.bind(provider="postgres", dsn=url.dsn)
+            db.bind(provider="postgres", dsn=url.dsn, options=f"-c lock_timeout={int(PG_LOCK_TIMEOUT * 1000)}")
         except Exception as exc:
             raise StoreError(f"无法连接 PostgreSQL 数据库（{url.describe()}）：{_first_line(exc)}") from None
     return db
@@ -285,6 +294,43 @@ def _create_extra_indexes(store: Store) -> None:
     ]
     for sql in stmts:
         store.db.execute(sql)
+    _create_audit_guard(store)
+
+
+#: The audit log is append-only (SPEC §9): the database itself refuses to change or delete
+#: an entry, whatever the code path (a service, raw SQL, a script with the program's role).
+AUDIT_GUARD = {
+    "sqlite": [
+        "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
+        "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
+    ],
+    "postgres": [
+        "CREATE OR REPLACE FUNCTION zhtj_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "'BEGIN RAISE EXCEPTION ''audit log is append-only''; END'",
+        "DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log",
+        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
+        "FOR EACH STATEMENT EXECUTE FUNCTION zhtj_audit_append_only()",
+    ],
+}
+
+
+#: Lifting the guard for one transaction, for the one legitimate wipe: ``zhtj demo --force``
+#: emptying a database that it filled itself (then ``AUDIT_GUARD_ON`` in the same transaction).
+AUDIT_GUARD_OFF = {
+    "sqlite": ["DROP TRIGGER IF EXISTS audit_log_no_update", "DROP TRIGGER IF EXISTS audit_log_no_delete"],
+    "postgres": ["ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"],
+}
+AUDIT_GUARD_ON = {
+    "sqlite": AUDIT_GUARD["sqlite"],
+    "postgres": ["ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"],
+}
+
+
+def _create_audit_guard(store: Store) -> None:
+    for sql in AUDIT_GUARD[store.provider]:
+        store.db.execute(sql)
 
 
 def schema_version(store: Store) -> int:
@@ -294,7 +340,8 @@ def schema_version(store: Store) -> int:
 
 def is_busy_error(exc: BaseException) -> bool:
     text = str(exc).lower()
-    return "database is locked" in text or "database is busy" in text or "could not serialize" in text
+    return ("database is locked" in text or "database is busy" in text or "could not serialize" in text
+            or "deadlock detected" in text or "database table is locked" in text or "lock timeout" in text)
 
 
 def retry_busy(fn, *, attempts: int = 5, base_delay: float = 0.05):

@@ -137,12 +137,20 @@ class SqliteWriter(Writer):
         self.con.close()
 
     def empty_tables(self):
+        from zhtj_tui.db import AUDIT_GUARD_OFF, AUDIT_GUARD_ON
+
         self._begin()
+        # The audit log is append-only (database triggers); only a demo database is wiped,
+        # and the guard is back before this transaction commits.
+        for sql in AUDIT_GUARD_OFF["sqlite"]:
+            self.con.execute(sql)
         for t in EMPTY_ORDER:
             self.con.execute(f"DELETE FROM {t}")
         self.con.execute(
             f"DELETE FROM sqlite_sequence WHERE name IN ({', '.join('?' * len(EMPTY_ORDER))})", EMPTY_ORDER
         )
+        for sql in AUDIT_GUARD_ON["sqlite"]:
+            self.con.execute(sql)
 
 
 def _copy_value(v) -> str:
@@ -199,7 +207,15 @@ class PostgresWriter(Writer):
             self.con.close()
 
     def empty_tables(self):
+        from zhtj_tui.db import AUDIT_GUARD_OFF, AUDIT_GUARD_ON
+
+        # The audit log is append-only (a database trigger); only a demo database is wiped,
+        # and the guard is back before this transaction commits.
+        for sql in AUDIT_GUARD_OFF["postgres"]:
+            self.execute(sql)
         self.execute(f"TRUNCATE {', '.join(EMPTY_ORDER)} RESTART IDENTITY")
+        for sql in AUDIT_GUARD_ON["postgres"]:
+            self.execute(sql)
 
     def begin_load(self):
         """Drop the plain secondary indexes of the filled tables, inside the loading

@@ -8,7 +8,7 @@ from datetime import date
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.months import YearMonth
-from zhtj_tui.domain.text import to_halfwidth
+from zhtj_tui.domain.text import excerpt, to_halfwidth
 
 MEMBER_NO_CUTOVER = date(2017, 1, 1)
 
@@ -26,7 +26,7 @@ def check_member_no(
             )
         return None
     if not re.fullmatch(r"[0-9]{12}", text):
-        raise DomainError(f"团员编号应为12位数字，现在是“{text}”", field, "member_no_format")
+        raise DomainError(f"团员编号应为12位数字，现在是“{excerpt(text)}”", field, "member_no_format")
     if int(text[:4]) != join.year:
         raise DomainError(
             f"团员编号的前四位应为入团年份 {join.year}，现在是 {text[:4]}，请核对", field, "member_no_year"

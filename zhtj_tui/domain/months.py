@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import NamedTuple
 
 from zhtj_tui.domain.errors import DomainError
-from zhtj_tui.domain.text import to_halfwidth
+from zhtj_tui.domain.text import excerpt, to_halfwidth
 
 
 class YearMonth(NamedTuple):
@@ -42,12 +42,14 @@ def parse_month(value: object, field: str = "join_month", label: str = "入团�
     """
     if isinstance(value, YearMonth):
         return value
-    if isinstance(value, datetime):
-        return YearMonth(value.year, value.month)
-    if isinstance(value, date):
-        return YearMonth(value.year, value.month)
+    if isinstance(value, date):  # a date or datetime cell: the same range as typed text
+        if 1900 <= value.year <= 2100:
+            return YearMonth(value.year, value.month)
+        raise DomainError(f"{label}“{value.year}年{value.month}月”超出1900年至2100年的范围，请核对", field, "month_range")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         # A number cell: 201909, or 2019.9 / 2019.12 typed into a cell formatted as a number.
+        if not -1e9 < value < 1e9:  # also NaN and infinities: no month is that number
+            raise DomainError(f"{label}无法识别，请按 2019-09、201909、2019.9 或 2019年9月 的格式填写", field, "month_format")
         text = str(int(value)) if float(value).is_integer() else repr(float(value))
     else:
         text = to_halfwidth("" if value is None else str(value)).strip()
@@ -61,7 +63,7 @@ def parse_month(value: object, field: str = "join_month", label: str = "入团�
                 return YearMonth(year, month)
             break
     raise DomainError(
-        f"{label}“{text}”无法识别，请按 2019-09、201909、2019.9 或 2019年9月 的格式填写",
+        f"{label}“{excerpt(text)}”无法识别，请按 2019-09、201909、2019.9 或 2019年9月 的格式填写",
         field,
         "month_format",
     )

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from zhtj_tui.domain.errors import DomainError
-from zhtj_tui.domain.text import clean_text
+from zhtj_tui.domain.text import clean_text, excerpt, to_halfwidth
 from zhtj_tui.domain.vocab import Category, categories
 
 GROUP_LABELS = {
@@ -27,7 +27,7 @@ def category(value: object, field: str = "category") -> Category:
         if text in (cat.code, cat.name) or (text.isdigit() and text.zfill(2) == cat.code):
             return cat
     names = "、".join(c.name for c in categories())
-    raise DomainError(f"组织类别“{text}”不存在，可选：{names}", field, "not_in_list")
+    raise DomainError(f"组织类别“{excerpt(text)}”不存在，可选：{names}", field, "not_in_list")
 
 
 def allowed_child_categories(parent: Category) -> tuple[Category, ...]:
@@ -165,14 +165,16 @@ def parse_staffing(value: object, field: str) -> int | None:
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
     else:
-        text = str(value).strip()
+        text = to_halfwidth(str(value)).strip()
         if not text:
             return None
         if text in ("无", "没有"):
             return 0
+        # ASCII digits only: str.isdigit() also accepts "²" and "①", which int() refuses.
         if not re.fullmatch(r"[0-9]+", text):
-            raise DomainError(f"{label}应为0或正整数（没有请填0），现在是“{text}”", field, "staffing")
-        number = int(text)
+            raise DomainError(f"{label}应为0或正整数（没有请填0），现在是“{excerpt(text)}”", field, "staffing")
+        # Beyond the range anyway, and int() refuses strings over 4,300 digits.
+        number = int(text) if len(text) <= 7 else 10**7
     if number < 0 or number > 100000:
         raise DomainError(f"{label}应为0到100000之间的整数", field, "staffing")
     return number

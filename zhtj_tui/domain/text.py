@@ -45,6 +45,23 @@ _BAD_CHARS = re.compile(
 _SPACES = re.compile(r"\s+")
 
 
+def excerpt(value: object, limit: int = 20) -> str:
+    """What a refusal may quote of the user's input: at most ``limit`` characters, with
+    control and invisible direction characters shown as "?" (a message never carries a
+    terminal escape sequence or a 10,000-character paste back to the screen)."""
+    text = "" if value is None else str(value)
+    text = _BAD_CHARS.sub("?", text.replace("\t", " ").replace("\r", " ").replace("\n", " "))
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def search_text(value: object, limit: int = 30) -> str:
+    """What a search box may send to the database: half-width, without white space or
+    control and direction characters (a NUL byte is refused by PostgreSQL), at most
+    ``limit`` characters. Never an error: an unusable query just finds nothing."""
+    text = to_halfwidth("" if value is None else str(value))
+    return _BAD_CHARS.sub("", re.sub(r"\s+", "", text))[:limit]
+
+
 def to_halfwidth(value: str) -> str:
     """Full-width digits, letters and spaces to their ASCII forms (other text untouched)."""
     out = []

@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 
 from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.domain.text import excerpt
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class VocabList:
             item = self._by_code.get(text.zfill(2))
         if item is None:
             raise DomainError(
-                f"{self.label}“{text}”不在可选范围内，请从列表中选择", field or self.key, "not_in_list"
+                f"{self.label}“{excerpt(text)}”不在可选范围内，请从列表中选择", field or self.key, "not_in_list"
             )
         return item.code
 

@@ -158,6 +158,10 @@ class AccountService(ServiceBase):
         ident = re.sub(r"\s+", "", to_halfwidth(login or "")).upper()
         if not ident:
             raise DomainError("请输入手机号码或身份证号码", "login", "required")
+        if len(ident) not in (11, 18):
+            # Neither a mobile nor an ID number (and longer than the columns it is looked
+            # up in): say what is expected.
+            raise DomainError("请输入11位手机号码或18位身份证号码", "login", "login_format")
         if not password:
             raise DomainError("请输入密码", "password", "required")
         throttle = Throttle(self, f"login:{self.ctx.client_key}")

@@ -4,7 +4,7 @@ transactions, the authorisation checks, and the audit writer."""
 from __future__ import annotations
 
 import logging
-import sqlite3
+import random
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -21,8 +21,8 @@ from zhtj_tui.services.dto import Actor
 T = TypeVar("T")
 log = logging.getLogger("zhtj_tui.services")
 
-#: How long writes retry a busy database before telling the user the server is busy.
-BUSY_ATTEMPTS = 8
+#: Retries of busy transactions in this process (read by benchmarks/soak.py).
+RETRY_STATS = {"retries": 0, "busy": 0}
 
 
 def subtree_upper(path: str) -> str:
@@ -62,7 +62,7 @@ class ServiceBase:
     # -- transactions ---------------------------------------------------------------
     def read(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` in a read-only db_session."""
-        return _with_retry(lambda: db_session(fn)())
+        return _with_retry(lambda: db_session(fn)(), self.settings.busy_seconds)
 
     def write(self, fn: Callable[[], T], *, integrity: Callable[[Exception], DomainError] | None = None) -> T:
         """Run ``fn`` in one short write transaction, retried while the database is busy.
@@ -89,7 +89,7 @@ class ServiceBase:
                 # OptimisticCheckError at the UPDATE). A lost update was prevented.
                 raise Conflict("该记录已被他人修改，请重新打开后再保存", None, "changed") from None
 
-        return _with_retry(once)
+        return _with_retry(once, self.settings.busy_seconds)
 
     # -- authorisation --------------------------------------------------------------
     def admin_org(self, actor: Actor):
@@ -182,19 +182,26 @@ def _is_integrity(exc: Exception) -> bool:
     return "unique" in text or "duplicate key" in text or "integrity" in text
 
 
-def _with_retry(fn: Callable[[], T]) -> T:
+def _with_retry(fn: Callable[[], T], bound: float = 15.0) -> T:
+    """Run ``fn`` (one whole db_session); while the database is busy, retry with a growing,
+    jittered pause until ``bound`` seconds have gone by, then raise ``Busy``: the words
+    "database is locked" never reach a user."""
+    started = time.monotonic()
     delay = 0.02
-    for attempt in range(BUSY_ATTEMPTS):
+    while True:
         try:
             return fn()
         except DomainError:
             raise
-        except (sqlite3.OperationalError, Exception) as exc:
+        except Exception as exc:
             if not is_busy_error(exc):
                 raise
-            if attempt == BUSY_ATTEMPTS - 1:
-                log.warning("database busy after %d attempts", BUSY_ATTEMPTS)
+            elapsed = time.monotonic() - started
+            if elapsed >= bound:
+                RETRY_STATS["busy"] += 1
+                log.warning("database busy for %.1f s, giving up", time.monotonic() - started)
                 raise Busy("服务器繁忙，请稍后再试一次（您填写的内容仍保留在表单中）", None, "busy") from None
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
-    raise AssertionError("unreachable")  # pragma: no cover
+            RETRY_STATS["retries"] += 1
+            # The last pause ends at the bound, where one more attempt is made.
+            time.sleep(min(delay * (0.5 + random.random()), bound - elapsed))
+            delay = min(delay * 2, 0.5)

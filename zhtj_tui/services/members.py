@@ -18,7 +18,7 @@ from zhtj_tui.domain.idcard import mask_id_number, normalize_id_number
 from zhtj_tui.domain.joinage import age_on, is_over_age
 from zhtj_tui.domain.member import MEMBER_FIELDS, MemberData, check_member
 from zhtj_tui.domain.mobile import mask_mobile
-from zhtj_tui.domain.text import to_halfwidth
+from zhtj_tui.domain.text import clean_text, search_text
 from zhtj_tui.domain.vocab import (
     OTHER_POST,
     STATUS_NORMAL,
@@ -106,7 +106,7 @@ class MemberService(ServiceBase):
         (an extra scan); otherwise None ("more than a page")."""
         if by not in SEARCH_KINDS:
             raise DomainError("未知的查找方式", None, "bad_search")
-        text = re.sub(r"\s+", "", to_halfwidth(query or ""))[:30]
+        text = search_text(query)
         kind = classify_query(text) if (text and by == "auto") else by
         today = self.settings.today()
         cutoff = over_age_cutoff(today, self.settings.join_age.over_age)
@@ -205,7 +205,7 @@ class MemberService(ServiceBase):
     def branches(self, actor: Actor, text: str = "", limit: int = 50) -> tuple[OrgBrief, ...]:
         """Branches in the actor's subtree (targets of a transfer), in tree order; ``text``
         narrows by part of the name."""
-        text = re.sub(r"\s+", "", to_halfwidth(text or ""))[:30]
+        text = search_text(text)
 
         def run():
             Org = self.s.Org
@@ -291,6 +291,8 @@ class MemberService(ServiceBase):
         reason = (reason or "").strip()
         if reason not in REMOVE_REASONS:
             raise DomainError("请从列表中选择离团原因：" + "、".join(REMOVE_REASONS), "reason", "bad_reason")
+        # The free-text note goes through the one text rule (controls, direction marks, length).
+        note = clean_text(note, "reason", label="离团说明") or None
 
         def run():
             m = self._member(member_id)
