@@ -150,7 +150,10 @@ def _zhtj_command(tmp: Path, db_url: str, *args: str) -> str:
 def ssh_tmp():
     for tool in (SSHD, shutil.which("ssh"), shutil.which("tmux"), shutil.which("ssh-keygen")):
         if not tool or not os.path.exists(tool):
-            pytest.fail(f"{tool or 'ssh/tmux'} is needed (apt install openssh-server openssh-client tmux)")
+            message = f"{tool or 'ssh/tmux'} is needed (apt install openssh-server openssh-client tmux)"
+            if os.environ.get("CI"):
+                pytest.fail(message)  # .ci/run installs them: here it is a failure, not a skip
+            pytest.skip(message)
     # A short path: sshd and tmux sockets dislike long ones.
     tmp = Path(f"/tmp/zhtj-ssh-{uuid.uuid4().hex[:8]}")
     tmp.mkdir(mode=0o700)
