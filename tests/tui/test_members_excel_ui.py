@@ -70,9 +70,10 @@ def sheet_rows(path) -> list[tuple]:
     return rows[start:]
 
 
-async def test_import_members_by_keyboard_into_the_branch(world, tmp_path):
+async def test_import_members_by_keyboard_into_the_branch(world, tmp_path, monkeypatch):
     # R-MEM-1/R-MEM-2: i → path → Enter checks → F9 imports → Esc, and the table shows them.
     svc, admin, _college, b1, _b2 = world
+    monkeypatch.chdir(tmp_path)  # short relative paths: fewer keys to type
     people = [person(name=n, birth=date(2006, 3, 1 + i)) for i, n in enumerate(["赵一", "钱二", "孙三"])]
     bad = person(name="周四", birth=date(2006, 4, 1))
     rows = [member_row(p, join="2019-09", member_no=f"20190000010{i}") for i, p in enumerate(people)]
@@ -88,7 +89,7 @@ async def test_import_members_by_keyboard_into_the_branch(world, tmp_path):
         screen = app.screen
         assert isinstance(screen, BatchImportScreen) and screen.kind == "members" and screen.parent_id == b1
         assert app.focused is screen.query_one("#path", Input)
-        await type_text(pilot, str(source))
+        await type_text(pilot, source.name)
         await pilot.press("enter")
         await settle(pilot)
         table = screen.query_one("#rows", DataTable)
@@ -143,6 +144,7 @@ async def test_export_masked_by_default_and_full_when_chosen(world, tmp_path, mo
     # SPEC §9: masked unless asked; the subtree's active members, removed ones left out.
     svc, admin, college, b1, b2 = world
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
     a, b, c, gone = (person(name=n, birth=date(2006, 3, 1)) for n in ("张三", "李四", "王五", "赵六"))
     for p, branch, no in ((a, b1, "201900000001"), (b, b1, "201900000002"), (c, b2, "201900000003"),
                           (gone, b1, "201900000004")):
@@ -165,7 +167,7 @@ async def test_export_masked_by_default_and_full_when_chosen(world, tmp_path, mo
         assert any(str(default) in m and "3 名团员" in m and "部分隐藏" in m for m in app.messages)
 
         full = tmp_path / "full.xlsx"
-        await export_by_keyboard(pilot, app, str(full), full=True)
+        await export_by_keyboard(pilot, app, "full", full=True)  # .xlsx is added
         rows = {r[1]: r for r in sheet_rows(full)}
         assert rows["张三"][4] == a.id_number and rows["李四"][9] == b.mobile
         note = load_workbook(full, read_only=True).active["A1"].value
@@ -173,10 +175,11 @@ async def test_export_masked_by_default_and_full_when_chosen(world, tmp_path, mo
         assert any(str(full) in m and "完整身份证号码" in m for m in app.messages)
 
 
-async def test_export_refusal_keeps_the_dialog_and_the_typed_path(world, tmp_path):
+async def test_export_refusal_keeps_the_dialog_and_the_typed_path(world, tmp_path, monkeypatch):
     svc, admin, _college, b1, _b2 = world
+    monkeypatch.chdir(tmp_path)
     app = RecordingApp(svc, admin, b1)
-    missing = str(tmp_path / "no-such-folder" / "m.xlsx")
+    missing = "no-such-folder/m.xlsx"
     (tmp_path / "adir.xlsx").mkdir()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -188,13 +191,45 @@ async def test_export_refusal_keeps_the_dialog_and_the_typed_path(world, tmp_pat
         assert not (tmp_path / "no-such-folder").exists()  # never created behind the user's back
         # A directory is refused too; the typed text stays for correcting.
         await pilot.press("ctrl+u")
-        await type_text(pilot, str(tmp_path / "adir.xlsx"))
+        await type_text(pilot, "adir.xlsx")
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is modal and "不是普通文件" in str(modal.query_one("#export-error", Static).render())
-        assert modal.query_one("#export-path", Input).value == str(tmp_path / "adir.xlsx")
+        assert modal.query_one("#export-path", Input).value == "adir.xlsx"
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, ExportMembersModal)
     # Nothing was recorded as exported for the refused paths.
     assert not [e for e in svc.audit.recent(admin, b1, limit=50) if e.action == "member.export"]
+
+
+async def test_keys_in_the_centre_footer_and_help_at_80x24(tui_settings, tui_services):
+    # The keys are reachable by keyboard over SSH: shown in the Footer and listed by F1.
+    from textual.widgets import Footer, TabbedContent
+
+    from tests.tui.flows import login, setup_admin
+    from zhtj_tui.app import make_app
+    from zhtj_tui.screens.help import HelpModal
+
+    top_id, who = setup_admin(tui_services)
+    branch = tui_services.orgs.create_child(Actor.server_operator(), top_id, BRANCH, "团支部")
+    app = make_app(tui_settings, tui_services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        centre = app.screen
+        centre.select_org(branch.id)
+        await settle(pilot)
+        centre.query_one("#panes", TabbedContent).active = "members"
+        await pilot.press("f5")  # into the right-hand pane
+        await settle(pilot)
+        shown = {b.binding.id for b in centre.active_bindings.values() if b.binding.show}
+        assert {"members.import", "members.export"} <= shown
+        footer = centre.query_one(Footer)
+        visible = [w for w in footer.query("FooterKey") if w.region.right <= 80 and w.region.width]
+        assert {"导入", "导出"} <= {w.description for w in visible}
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpModal)
+        keys = dict(app.screen._keys)
+        assert keys.get("i") == "导入" and keys.get("x") == "导出"

@@ -105,15 +105,17 @@ class ExportMembersModal(ModalScreen["ExportDone | None"]):
         Binding("escape", "cancel", "取消", id="members.export.cancel"),
     ]
 
-    def __init__(self, services, actor, org_id: int, org_name: str) -> None:
+    def __init__(self, services, actor, org_id: int, org_name: str, subtree: bool = True) -> None:
         super().__init__()
         self.services, self.actor, self.org_id, self.org_name = services, actor, org_id, org_name
+        self.subtree = subtree  # a committee: its branches' members; a branch: its own
         self.busy = False
 
     def compose(self) -> ComposeResult:
         path = default_export_path(self.org_name, self.services.settings.today())
         with Vertical():
-            yield Static(f"导出团员名单 · {self.org_name}及其下级组织的在册团员", classes="title", markup=False)
+            scope = "及其下级组织" if self.subtree else ""
+            yield Static(f"导出团员名单 · {self.org_name}{scope}的在册团员", classes="title", markup=False)
             yield Static("保存到（.xlsx）：", markup=False)
             yield Input(path, id="export-path", suggester=PathSuggester(), compact=True)
             yield Checkbox("导出完整的身份证号码和手机号码（默认部分隐藏）", False, id="export-full", compact=True)

@@ -602,7 +602,7 @@ class MembersPane(Vertical):
         if self.query_text:
             shown = f"找到 {self.total} 人 · " if self.total is not None else f"找到 {len(self.rows)}+ 人 · "
         marks = f" · 已标记 {len(self.marked)}" if self.marked else ""
-        keys = "n录入 e修改 d离团 t转移 空格标记 /查找"
+        keys = "n录入 e修改 d离团 t转移 空格标记 /查找 i导入 x导出"
         self.query_one("#members-status", Static).update(f"{shown}共 {total} 人 · 超龄 {over} 人{marks} │ {keys}")
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -713,14 +713,16 @@ class MembersPane(Vertical):
         def done(result) -> None:
             if result is None:
                 return
-            message = f"已导出“{result.org_name}”及其下级组织的 {result.count} 名团员到 {result.path}"
+            scope = "" if self.is_branch else "及其下级组织"
+            message = f"已导出“{result.org_name}”{scope}的 {result.count} 名团员到 {result.path}"
             if result.full_ids:
                 self.notify(message + "。该文件含完整身份证号码和手机号码，请妥善保管，用后删除",
                             severity="warning", timeout=12)
             else:
                 self.notify(message + "（身份证号码和手机号码已部分隐藏）", timeout=10)
 
-        self.app.push_screen(ExportMembersModal(self.services, self.actor, self.org_id, self.org_name), done)
+        self.app.push_screen(ExportMembersModal(self.services, self.actor, self.org_id, self.org_name,
+                                                subtree=not self.is_branch), done)
 
     def _changed(self, message: str, clear: bool = False) -> None:
         if clear:
