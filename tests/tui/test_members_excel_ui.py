@@ -17,6 +17,7 @@ from tests.member_helpers import member_values
 from tests.tui.conftest import settle
 from tests.tui.member_app import PaneApp
 from zhtj_tui.domain.idcard import mask_id_number
+from zhtj_tui.screens import member_excel
 from zhtj_tui.screens.batch_import import BatchImportScreen
 from zhtj_tui.screens.member_excel import FULL_IDS_WARNING, ExportMembersModal
 from zhtj_tui.services.dto import Actor
@@ -165,6 +166,7 @@ async def test_export_masked_by_default_and_full_when_chosen(world, tmp_path, mo
         assert by_name["张三"][4] == mask_id_number(a.id_number) != a.id_number
         assert by_name["王五"][0] == "计算机专业2024级2班团支部"
         assert any(str(default) in m and "3 名团员" in m and "部分隐藏" in m for m in app.messages)
+        assert "部分隐藏" in load_workbook(default, read_only=True).active["A1"].value  # the file says so too
 
         full = tmp_path / "full.xlsx"
         await export_by_keyboard(pilot, app, "full", full=True)  # .xlsx is added
@@ -196,6 +198,14 @@ async def test_export_refusal_keeps_the_dialog_and_the_typed_path(world, tmp_pat
         await settle(pilot)
         assert app.screen is modal and "不是普通文件" in str(modal.query_one("#export-error", Static).render())
         assert modal.query_one("#export-path", Input).value == "adir.xlsx"
+        # A folder the user may not write to (simulated: the tests run as root).
+        monkeypatch.setattr(member_excel, "can_write", lambda folder: False)
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "ok.xlsx")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is modal and "没有权限写入" in str(modal.query_one("#export-error", Static).render())
+        assert modal.query_one("#export-path", Input).value == "ok.xlsx" and not (tmp_path / "ok.xlsx").exists()
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, ExportMembersModal)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -60,9 +61,21 @@ def export_target(text: str) -> Path:
         raise DomainError(f"文件夹 {folder} 不存在：请先创建它，或换一个已有的文件夹", "path", "no_folder")
     if not folder.is_dir():
         raise DomainError(f"{folder} 不是文件夹，请换一个路径", "path", "no_folder")
-    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+    if not can_write(folder) or (target.exists() and not os.access(target, os.W_OK)):
         raise DomainError(f"没有权限写入 {target}：请换一个您有权限的文件夹，例如主目录 ~", "path", "no_permission")
     return target
+
+
+def can_write(folder: Path) -> bool:
+    """Whether a file can be created in ``folder`` (tried for real: permissions, ACLs and
+    read-only file systems all count), before anything is recorded as exported."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
 
 
 def export_members(services, actor, org_id: int, text: str, full_ids: bool) -> ExportDone:
