@@ -700,11 +700,9 @@ class MembersPane(Vertical):
             return
         from zhtj_tui.screens.batch_import import BatchImportScreen
 
-        def closed(result) -> None:
-            if result is not None:  # something was imported: show it
-                self.reload()
-
-        self.app.push_screen(BatchImportScreen(self.services, self.actor, self.org_id, "members"), closed)
+        # Reload whatever the screen returns: rows may have been imported before a later check.
+        self.app.push_screen(BatchImportScreen(self.services, self.actor, self.org_id, "members"),
+                             lambda _result: self.reload())
 
     def action_export(self) -> None:
         """导出 the organisation's and its subtree's active members to .xlsx."""
