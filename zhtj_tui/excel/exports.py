@@ -12,7 +12,7 @@ FULL_IDS_NOTE = (
     "注意：本文件含完整的身份证号码和手机号码（个人信息），导出于 {when}。请妥善保管，仅用于团务工作，用后及时删除，"
     "不得转发或公开。"
 )
-MASKED_NOTE = "本文件中的身份证号码和手机号码已部分隐藏（导出于 {when}）。如需完整号码，请由服务器管理员使用 --full-ids 导出。"
+MASKED_NOTE = "本文件中的身份证号码和手机号码已部分隐藏（导出于 {when}）。如需完整号码，请在导出时勾选“导出完整的身份证号码和手机号码”（命令行加 --full-ids）。"
 
 
 def write_members(path: str | os.PathLike, headers: Sequence[str], rows: Iterable[Sequence[object]],

@@ -140,7 +140,8 @@ class BatchImportScreen(Screen):
 
     # -- actions -----------------------------------------------------------------------
     def action_back(self) -> None:
-        self.app.pop_screen()
+        # dismiss (not pop_screen) so that the opener's callback learns whether rows were imported
+        self.dismiss(self.result)
 
     @on(Input.Submitted, "#path")
     def action_check(self) -> None:

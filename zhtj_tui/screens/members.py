@@ -474,6 +474,8 @@ class MembersPane(Vertical):
         Binding("t", "transfer", "转移", id="members.transfer"),
         Binding("space", "mark", "标记", id="members.mark"),
         Binding("slash", "search", "查找", id="members.search"),
+        Binding("i", "import", "导入", id="members.import"),
+        Binding("x", "export", "导出", id="members.export"),
     ]
 
     def __init__(self, services, actor, org_id: int, *, id: str | None = None) -> None:  # noqa: A002
@@ -600,7 +602,7 @@ class MembersPane(Vertical):
         if self.query_text:
             shown = f"找到 {self.total} 人 · " if self.total is not None else f"找到 {len(self.rows)}+ 人 · "
         marks = f" · 已标记 {len(self.marked)}" if self.marked else ""
-        keys = "n录入 e修改 d离团 t转移 空格标记 /查找"
+        keys = "n录入 e修改 d离团 t转移 空格标记 /查找 i导入 x导出"
         self.query_one("#members-status", Static).update(f"{shown}共 {total} 人 · 超龄 {over} 人{marks} │ {keys}")
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -686,6 +688,39 @@ class MembersPane(Vertical):
                          self._failed, group="members-write")
 
         self.app.push_screen(TransferModal(self.services, self.actor, len(ids), exclude=self.org_id), chosen)
+
+    def action_import(self) -> None:
+        """批量导入团员 (R-MEM-1): the template, the check with its preview, then F9."""
+        if not self.is_branch:
+            self.notify("团员只能导入到团支部：请按 F4 到组织树，用 ↑↓ 和 Enter 选中要导入的团支部，再在本页按 i 导入",
+                        severity="warning", timeout=8)
+            return
+        if not self.editable:
+            self.notify("只有本支部或其直属上级组织的管理员可以导入团员", severity="warning")
+            return
+        from zhtj_tui.screens.batch_import import BatchImportScreen
+
+        # Reload whatever the screen returns: rows may have been imported before a later check.
+        self.app.push_screen(BatchImportScreen(self.services, self.actor, self.org_id, "members"),
+                             lambda _result: self.reload())
+
+    def action_export(self) -> None:
+        """导出 the organisation's and its subtree's active members to .xlsx."""
+        from zhtj_tui.screens.member_excel import ExportMembersModal
+
+        def done(result) -> None:
+            if result is None:
+                return
+            scope = "" if self.is_branch else "及其下级组织"
+            message = f"已导出“{result.org_name}”{scope}的 {result.count} 名团员到 {result.path}"
+            if result.full_ids:
+                self.notify(message + "。该文件含完整身份证号码和手机号码，请妥善保管，用后删除",
+                            severity="warning", timeout=12)
+            else:
+                self.notify(message + "（身份证号码和手机号码已部分隐藏）", timeout=10)
+
+        self.app.push_screen(ExportMembersModal(self.services, self.actor, self.org_id, self.org_name,
+                                                subtree=not self.is_branch), done)
 
     def _changed(self, message: str, clear: bool = False) -> None:
         if clear:

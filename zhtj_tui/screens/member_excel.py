@@ -1,0 +1,185 @@
+"""导出团员名单 from 团员管理: the dialog that asks where to write the file and whether it
+may hold full ID numbers, then writes the subtree's active members with the member export
+service (the same writer as ``zhtj export members``) in a thread worker.
+
+A refusal (no such folder, a directory, no permission) is shown inside the dialog in
+Chinese and the typed path stays, so the user corrects it instead of retyping it."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Static
+from textual.worker import Worker, WorkerState
+
+from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.screens.batch_import import PathSuggester
+from zhtj_tui.widgets.calls import run_service
+
+FULL_IDS_WARNING = (
+    "注意：文件将含完整的身份证号码和手机号码（个人信息）。请妥善保管，仅用于团务工作，"
+    "用后及时删除，不得转发或公开。"
+)
+
+
+@dataclass(frozen=True)
+class ExportDone:
+    path: Path
+    org_name: str
+    count: int
+    full_ids: bool
+
+
+def default_export_path(org_name: str, today: date) -> str:
+    """``~/团员-<组织简称>-<YYYYMMDD>.xlsx`` (characters a file name cannot hold replaced)."""
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", org_name).strip("_.") or "组织"
+    return str(Path("~") / f"团员-{safe}-{today:%Y%m%d}.xlsx")
+
+
+def export_target(text: str) -> Path:
+    """The file to write for what the user typed, or a ``DomainError`` saying what to fix.
+    The interface never creates folders: a mistyped folder is refused, not made."""
+    from zhtj_tui.excel.writer import check_output_path
+
+    text = text.strip()
+    if not text:
+        raise DomainError("请输入导出文件的路径，例如 ~/团员名单.xlsx", "path", "empty")
+    if not text.lower().endswith(".xlsx"):
+        text += ".xlsx"
+    target = check_output_path(os.path.expanduser(text))
+    folder = target.parent
+    if not folder.exists():
+        raise DomainError(f"文件夹 {folder} 不存在：请先创建它，或换一个已有的文件夹", "path", "no_folder")
+    if not folder.is_dir():
+        raise DomainError(f"{folder} 不是文件夹，请换一个路径", "path", "no_folder")
+    if not can_write(folder) or (target.exists() and not os.access(target, os.W_OK)):
+        raise DomainError(f"没有权限写入 {target}：请换一个您有权限的文件夹，例如主目录 ~", "path", "no_permission")
+    return target
+
+
+def can_write(folder: Path) -> bool:
+    """Whether a file can be created in ``folder`` (tried for real: permissions, ACLs and
+    read-only file systems all count), before anything is recorded as exported."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def export_members(services, actor, org_id: int, text: str, full_ids: bool) -> ExportDone:
+    """Blocking (run it in a thread worker): check the path, record the export, write it."""
+    from zhtj_tui.excel.exports import write_members
+    from zhtj_tui.services.member_export import HEADERS, WIDTHS
+
+    target = export_target(text)  # before the audit entry: a refused path exports nothing
+    svc = services.member_export
+    name, count = svc.start(actor, org_id, full_ids)
+    rows = svc.rows(actor, org_id, full_ids)
+    settings = services.settings
+    try:
+        path = write_members(target, HEADERS, rows, WIDTHS, full_ids, settings.fmt(settings.now()))
+    except PermissionError as exc:
+        raise DomainError(f"没有权限写入 {target}：请换一个您有权限的文件夹，例如主目录 ~", "path",
+                          "no_permission") from exc
+    except OSError as exc:
+        raise DomainError(f"无法写入 {target}（{exc.strerror or type(exc).__name__}）：请换一个路径", "path",
+                          "os_error") from exc
+    return ExportDone(path, name, count, full_ids)
+
+
+class ExportMembersModal(ModalScreen["ExportDone | None"]):
+    """Path (Enter or F9 exports) and the full-number choice (Tab, then space)."""
+
+    DEFAULT_CSS = """
+    ExportMembersModal { align: center middle; }
+    ExportMembersModal > Vertical { width: 76; height: auto; border: thick $primary; background: $surface;
+                                    padding: 0 1; }
+    ExportMembersModal .title { text-style: bold; }
+    ExportMembersModal #export-path { height: 1; border: none; }
+    ExportMembersModal #export-full { border: none; height: 1; padding: 0; }
+    ExportMembersModal #export-warning { color: $warning; }
+    ExportMembersModal #export-error { color: $error; }
+    ExportMembersModal .keys { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("f9", "export", "导出", id="members.export.run"),
+        Binding("escape", "cancel", "取消", id="members.export.cancel"),
+    ]
+
+    def __init__(self, services, actor, org_id: int, org_name: str, subtree: bool = True) -> None:
+        super().__init__()
+        self.services, self.actor, self.org_id, self.org_name = services, actor, org_id, org_name
+        self.subtree = subtree  # a committee: its branches' members; a branch: its own
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        path = default_export_path(self.org_name, self.services.settings.today())
+        with Vertical():
+            scope = "及其下级组织" if self.subtree else ""
+            yield Static(f"导出团员名单 · {self.org_name}{scope}的在册团员", classes="title", markup=False)
+            yield Static("保存到（.xlsx）：", markup=False)
+            yield Input(path, id="export-path", suggester=PathSuggester(), compact=True)
+            yield Checkbox("导出完整的身份证号码和手机号码（默认部分隐藏）", False, id="export-full", compact=True)
+            yield Static("", id="export-warning", markup=False)
+            yield Static("", id="export-error", markup=False)
+            yield Static("Enter/F9 导出 · Tab 到“完整号码”，空格勾选 · Esc 取消", classes="keys", markup=False)
+
+    def on_mount(self) -> None:
+        box = self.query_one("#export-path", Input)
+        box.cursor_blink = self.services.settings.cursor_blink
+        self.query_one("#export-warning", Static).display = False
+        box.focus()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        warning = self.query_one("#export-warning", Static)
+        warning.update(FULL_IDS_WARNING if event.value else "")
+        warning.display = event.value
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_export()
+
+    def action_export(self) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        text = self.query_one("#export-path", Input).value
+        full = self.query_one("#export-full", Checkbox).value
+        self.query_one("#export-error", Static).update("正在导出……")
+        services, actor, org_id = self.services, self.actor, self.org_id
+        run_service(self, lambda: export_members(services, actor, org_id, text, full), self._done, self._refused,
+                    group="members-export")
+
+    def _done(self, done: ExportDone) -> None:
+        self.busy = False
+        self.dismiss(done)
+
+    def _refused(self, exc: DomainError) -> None:
+        self.busy = False
+        self.query_one("#export-error", Static).update(exc.message)
+        box = self.query_one("#export-path", Input)
+        box.focus()
+        box.cursor_position = len(box.value)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """An unexpected failure was notified by ``run_service``: let the user try again."""
+        if event.worker.group == "members-export" and event.state in (
+                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED) and self.busy:
+            self.busy = False
+            self.query_one("#export-error", Static).update("导出没有完成，请重试")
+
+    def action_cancel(self) -> None:
+        if not self.busy:
+            self.dismiss(None)
