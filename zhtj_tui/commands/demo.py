@@ -12,6 +12,16 @@ TABLE_LABELS = {
 }
 
 
+#: What each planted defect of the demo data is, as the operator reads it.
+DEFECT_LABELS = {
+    "no_branches": "团总支下没有团支部",
+    "no_secretary": "没有录入书记",
+    "no_admin": "没有管理员注册（注册码未使用），信息未填写，没有团员",
+    "over_age": "有一名团员已满28周岁（超龄）",
+    "few_members": "只有2名团员（少于3人）",
+}
+
+
 def register(sub) -> None:
     p = sub.add_parser("demo", help="向空数据库写入演示数据（small / university / province 三种规模）")
     p.add_argument("--scale", choices=("small", "university", "province"), default="small",
@@ -49,6 +59,6 @@ def cmd_demo(args, ctx) -> int:
             print(f"  {login.mobile}  {login.name}（{login.org_name} {login.post}）")
     if report.defects:
         print("预置的问题（供录入进度与检查使用）：")
-        for name in report.defects.values():
-            print(f"  {name}")
+        for kind, name in report.defects.items():
+            print(f"  {name}：{DEFECT_LABELS.get(kind, kind)}")
     return 0
