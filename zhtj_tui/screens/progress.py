@@ -271,7 +271,7 @@ class ProgressModal(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield ProgressView(self.services, self.actor, self.org_id, id="pm-view")
-            yield Static("↑↓ 选择 Enter 打开该组织 t 任务详情 Esc 关闭 · 管理中心“录入进度”可随时查看", id="pm-help")
+            yield Static("↑↓ 选择 Enter 打开该组织 t 任务详情 Esc 关闭 · 管理中心“进度”标签可随时查看", id="pm-help")
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
