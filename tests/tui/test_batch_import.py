@@ -126,3 +126,35 @@ def test_long_previews_list_refused_rows_first():
     rows = [RowOutcome(i, f"第{i}", ERROR if i % 4 == 0 else CREATE) for i in range(2, 12)]
     assert [r.row for r in shown_rows(rows, limit=20)] == list(range(2, 12))
     assert [r.row for r in shown_rows(rows, limit=4)] == [4, 8, 2, 3]
+
+
+async def test_f2_asks_before_replacing_an_existing_template_file(services, tmp_path):
+    # Bad input loses nothing: "文件已存在，是否覆盖？"; no keeps the old file and the typed
+    # path, yes writes the template over it.
+    from zhtj_tui.screens.confirm import ConfirmModal
+
+    top = services.orgs.create_top(OP, "石河子大学团委", "团委")
+    old = tmp_path / "tpl.xlsx"
+    old.write_bytes(b"precious")
+    screen = BatchImportScreen(services, OP, top.id, "orgs")
+    async with Host(screen).run_test(size=(100, 30)) as pilot:
+        await submit(pilot, screen, "#template", str(tmp_path / "tpl"))
+        confirm = pilot.app.screen
+        assert isinstance(confirm, ConfirmModal)
+        assert "文件已存在，是否覆盖？" in str(confirm.query_one(".dialog-body", Static).render())
+        await pilot.press("escape")  # no
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pilot.app.screen is screen and old.read_bytes() == b"precious"
+        assert "原文件未改动" in status(screen)
+        assert screen.query_one("#template", Input).value == str(tmp_path / "tpl")
+        assert screen.query_one("#template", Input).has_focus
+        await pilot.press("f2")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        await pilot.press("y")  # yes
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pilot.app.screen is screen and "模板已保存到" in status(screen)
+    assert "下级组织" in load_workbook(old).sheetnames

@@ -243,3 +243,35 @@ async def test_keys_in_the_centre_footer_and_help_at_80x24(tui_settings, tui_ser
         assert isinstance(app.screen, HelpModal)
         keys = dict(app.screen._keys)
         assert keys.get("i") == "导入" and keys.get("x") == "导出"
+
+
+async def test_export_to_an_existing_file_asks_before_replacing_it(world, tmp_path, monkeypatch):
+    # Bad input loses nothing: "文件已存在，是否覆盖？"; no keeps the old file and the typed
+    # path (nothing recorded), yes replaces it.
+    from zhtj_tui.screens.confirm import ConfirmModal
+
+    svc, admin, _college, b1, _b2 = world
+    monkeypatch.chdir(tmp_path)
+    old = tmp_path / "old.xlsx"
+    old.write_bytes(b"precious")
+    app = RecordingApp(svc, admin, b1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        modal = await export_by_keyboard(pilot, app, "old")  # .xlsx is added
+        assert isinstance(app.screen, ConfirmModal)
+        assert "文件已存在，是否覆盖？" in str(app.screen.query_one(".dialog-body", Static).render())
+        await pilot.press("escape")  # no
+        await settle(pilot)
+        assert app.screen is modal and old.read_bytes() == b"precious"
+        assert modal.query_one("#export-path", Input).value == "old"
+        assert "原文件未改动" in str(modal.query_one("#export-error", Static).render())
+        assert not [e for e in svc.audit.recent(admin, b1, limit=50) if e.action == "member.export"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")  # yes
+        await settle(pilot)
+        assert not isinstance(app.screen, (ConfirmModal, ExportMembersModal))
+    assert old.read_bytes() != b"precious"
+    assert sheet_rows(old) == []  # a real (empty) member list now
+    assert any(str(old) in m for m in app.messages)

@@ -1,4 +1,4 @@
-"""``zhtj backup FILE`` and ``zhtj restore FILE [--force]`` (see ``zhtj_tui.db.backup``)."""
+"""``zhtj backup FILE [--force]`` and ``zhtj restore FILE [--force]`` (see ``zhtj_tui.db.backup``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ def register(sub) -> None:
         "backup",
         help="备份数据库到文件（SQLite 在线备份，可在他人使用时进行；PostgreSQL 调用 pg_dump -Fc）",
     )
-    b.add_argument("file", help="备份文件路径（创建时权限为 0600）")
+    b.add_argument("file", help="备份文件路径（创建时权限为 0600；文件已存在时须加 --force 才会替换）")
+    b.add_argument("--force", action="store_true", help="替换已存在的同名备份文件")
     b.set_defaults(func=cmd_backup)
 
     r = sub.add_parser("restore", help="从备份文件恢复数据库（覆盖已有数据须加 --force）")
@@ -27,7 +28,7 @@ def _counts(result: bk.BackupResult) -> str:
 
 
 def cmd_backup(args, ctx) -> int:
-    result = bk.backup(ctx.settings.db_url, args.file)
+    result = bk.backup(ctx.settings.db_url, args.file, overwrite=args.force)
     print(f"已备份到 {result.path}，{result.size} 字节{_counts(result)}")
     return 0
 

@@ -3,6 +3,7 @@
 - ``zhtj export codes --org ORG -o FILE``: registration codes of all direct children (R-CODE-4)
 - ``zhtj export members --org ORG -o FILE [--full-ids]``: the subtree's active members
 - ``zhtj template orgs --parent ORG -o FILE`` / ``zhtj template members -o FILE``
+- each of these refuses an existing FILE (exit 2, nothing written or recorded) unless ``--force``
 - ``zhtj import orgs FILE --parent ORG`` / ``zhtj import members FILE --branch ORG``
   ``[--dry-run] [--json]``: exit 0 when every row was created or already existed, 1 otherwise.
 """
@@ -24,11 +25,13 @@ def register(sub) -> None:
     c = exp_sub.add_parser("codes", help="为某组织的全部直属下级组织生成注册码并导出（已有有效注册码的保留）")
     c.add_argument("--org", required=True, help="上级组织：编号、全称或简称")
     c.add_argument("-o", "--output", required=True, metavar="FILE", help="输出的 .xlsx 文件")
+    c.add_argument("--force", action="store_true", help="替换已存在的同名文件（不加时已存在的文件不会被改动）")
     c.add_argument("--renew", action="store_true", help="全部重新生成（原有未使用的注册码作废）")
     c.set_defaults(func=cmd_export_codes)
     m = exp_sub.add_parser("members", help="导出某组织及其全部下级组织的团员名单")
     m.add_argument("--org", required=True, help="组织：编号、全称或简称")
     m.add_argument("-o", "--output", required=True, metavar="FILE", help="输出的 .xlsx 文件")
+    m.add_argument("--force", action="store_true", help="替换已存在的同名文件（不加时已存在的文件不会被改动）")
     m.add_argument("--full-ids", action="store_true", help="导出完整的身份证号码和手机号码（默认部分隐藏）")
     m.set_defaults(func=cmd_export_members)
 
@@ -37,9 +40,11 @@ def register(sub) -> None:
     o = tpl_sub.add_parser("orgs", help="下级组织批量创建模板（组织类别下拉列表按上级组织生成）")
     o.add_argument("--parent", required=True, help="上级组织：编号、全称或简称")
     o.add_argument("-o", "--output", required=True, metavar="FILE", help="输出的 .xlsx 文件")
+    o.add_argument("--force", action="store_true", help="替换已存在的同名文件（不加时已存在的文件不会被改动）")
     o.set_defaults(func=cmd_template_orgs)
     t = tpl_sub.add_parser("members", help="团员信息导入模板")
     t.add_argument("-o", "--output", required=True, metavar="FILE", help="输出的 .xlsx 文件")
+    t.add_argument("--force", action="store_true", help="替换已存在的同名文件（不加时已存在的文件不会被改动）")
     t.set_defaults(func=cmd_template_members)
 
     imp = sub.add_parser("import", help="从 Excel 批量导入：下级组织、团员")
@@ -59,15 +64,16 @@ def register(sub) -> None:
 
 
 def cmd_export_codes(args, ctx) -> int:
-    from zhtj_tui.excel.writer import write_codes
+    from zhtj_tui.excel.writer import check_output_path, write_codes
 
     svc = ctx.services
     org_id = resolve_org(svc, args.org)
+    check_output_path(args.output, args.force)  # before any code is issued: a refusal changes nothing
     codes = svc.codes.issue_all(Actor.server_operator(), org_id, renew=args.renew)
     if not codes:
         print("该组织还没有直属下级组织，没有可导出的注册码")
         return 0
-    path = write_codes(args.output, codes, svc.settings.fmt)
+    path = write_codes(args.output, codes, svc.settings.fmt, overwrite=args.force)
     new = sum(not c.reused for c in codes)
     print(f"已导出 {len(codes)} 个直属下级组织的管理员注册码（新生成 {new} 个）到 {path}")
     return 0
@@ -75,14 +81,17 @@ def cmd_export_codes(args, ctx) -> int:
 
 def cmd_export_members(args, ctx) -> int:
     from zhtj_tui.excel.exports import write_members
+    from zhtj_tui.excel.writer import check_output_path
     from zhtj_tui.services.member_export import HEADERS, WIDTHS
 
     svc = ctx.services
     op = Actor.server_operator()
     org_id = resolve_org(svc, args.org)
+    check_output_path(args.output, args.force)  # before the audit entry: a refusal records nothing
     name, n = svc.member_export.start(op, org_id, args.full_ids)
     rows = svc.member_export.rows(op, org_id, args.full_ids)
-    path = write_members(args.output, HEADERS, rows, WIDTHS, args.full_ids, svc.settings.fmt(svc.settings.now()))
+    path = write_members(args.output, HEADERS, rows, WIDTHS, args.full_ids, svc.settings.fmt(svc.settings.now()),
+                         overwrite=args.force)
     print(f"已导出“{name}”及其下级组织的 {n} 名团员到 {path}")
     if args.full_ids:
         print("注意：该文件含完整身份证号码和手机号码，请妥善保管，用后删除", file=sys.stderr)
@@ -95,7 +104,7 @@ def cmd_template_orgs(args, ctx) -> int:
 
     svc = ctx.services
     org = svc.orgs.get(Actor.server_operator(), resolve_org(svc, args.parent))
-    path = write_org_template(args.output, category(org.category), org.short_name)
+    path = write_org_template(args.output, category(org.category), org.short_name, overwrite=args.force)
     print(f"已生成“{org.short_name}”的下级组织批量创建模板：{path}")
     return 0
 
@@ -103,7 +112,7 @@ def cmd_template_orgs(args, ctx) -> int:
 def cmd_template_members(args, ctx) -> int:
     from zhtj_tui.excel.templates import write_member_template
 
-    path = write_member_template(args.output)
+    path = write_member_template(args.output, overwrite=args.force)
     print(f"已生成团员信息导入模板：{path}")
     return 0
 

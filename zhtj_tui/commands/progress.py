@@ -25,7 +25,8 @@ def register(sub) -> None:
     p.add_argument("org", nargs="?", help="组织编号、全称或简称（默认：顶级组织）")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="以 JSON 输出")
-    fmt.add_argument("--xlsx", metavar="FILE", help="写入 Excel 文件")
+    fmt.add_argument("--xlsx", metavar="FILE", help="写入 Excel 文件（文件已存在时须加 --force 才会替换）")
+    p.add_argument("--force", action="store_true", help="与 --xlsx 一起使用：替换已存在的同名文件")
     p.set_defaults(func=cmd_progress)
 
     c = sub.add_parser("check", help="检查组织树的完整性问题；有问题时退出码为 1（可用于 cron）")
@@ -112,6 +113,7 @@ def cmd_progress(args, ctx) -> int:
         path = write_table(
             args.xlsx, "录入进度", HEADERS, progress_rows(p), widths=(30, 10, 8, 12, 12, 12, 8, 14, 8, 10),
             note=f"{p.path_text} 下级组织录入进度（{p.today.isoformat()}，各行含该组织及其全部下级组织）",
+            overwrite=args.force,
         )
         print(f"已写入 {path}")
         return 0

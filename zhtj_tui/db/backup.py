@@ -28,6 +28,7 @@ from pathlib import Path
 
 from zhtj_tui.db import SCHEMA_VERSION, DbUrl, parse_url
 from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.domain.outfile import file_exists_error, place_file
 
 #: How long a backup or restore waits for a writer before giving up, seconds.
 LOCK_TIMEOUT = 30.0
@@ -127,15 +128,22 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.abspath(a) == os.path.abspath(b)
 
 
-def backup_sqlite(db_path: str, target: str) -> BackupResult:
-    """A consistent copy of the live SQLite database ``db_path`` at ``target`` (0600)."""
+def _check_target(dest: Path, overwrite: bool) -> None:
+    if dest.is_dir():
+        raise DomainError(f"{dest} 是一个目录，请给出备份文件名", "file", "is_dir")
+    if not overwrite and os.path.lexists(dest):
+        raise file_exists_error(dest)
+
+
+def backup_sqlite(db_path: str, target: str, overwrite: bool = False) -> BackupResult:
+    """A consistent copy of the live SQLite database ``db_path`` at ``target`` (0600).
+    An existing ``target`` is replaced only with ``overwrite`` (``zhtj backup --force``)."""
     if not Path(db_path).is_file():
         raise DomainError(f"数据库文件 {db_path} 不存在，没有可备份的内容", None, "no_database")
     dest = Path(target).expanduser().absolute()
     if dest.exists() and _same_file(db_path, str(dest)):
         raise DomainError("备份文件不能是数据库文件本身，请另选一个路径", "file", "same_file")
-    if dest.is_dir():
-        raise DomainError(f"{dest} 是一个目录，请给出备份文件名", "file", "is_dir")
+    _check_target(dest, overwrite)
     tmp = _temp_beside(dest)
     try:
         src = sqlite3.connect(_sqlite_uri_ro(db_path), uri=True, timeout=LOCK_TIMEOUT)
@@ -155,7 +163,7 @@ def backup_sqlite(db_path: str, target: str) -> BackupResult:
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)
-        os.replace(tmp, dest)
+        place_file(tmp, dest, overwrite)
     except sqlite3.Error as exc:
         raise DomainError(f"备份失败：{exc}。请检查磁盘空间和目录权限后重试", None, "backup_failed") from None
     finally:
@@ -236,13 +244,14 @@ def _run_pg(cmd: list[str], what: str) -> None:
         raise DomainError(f"{what}失败：{detail}", None, "pg_tool_failed")
 
 
-def backup_postgres(url: DbUrl, target: str) -> BackupResult:
+def backup_postgres(url: DbUrl, target: str, overwrite: bool = False) -> BackupResult:
     dest = Path(target).expanduser().absolute()
+    _check_target(dest, overwrite)
     tmp = _temp_beside(dest)
     try:
         _run_pg(pg_dump_command(url, str(tmp)), "pg_dump 备份")
         os.chmod(tmp, 0o600)
-        os.replace(tmp, dest)
+        place_file(tmp, dest, overwrite)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -266,12 +275,12 @@ def restore_postgres(url: DbUrl, source: str, force: bool = False) -> BackupResu
     return BackupResult(str(src), src.stat().st_size, None, {})
 
 
-def backup(db_url: str, target: str) -> BackupResult:
+def backup(db_url: str, target: str, overwrite: bool = False) -> BackupResult:
     url = parse_url(db_url)
     with _file_errors(target):
         if url.provider == "sqlite":
-            return backup_sqlite(url.path or "", target)
-        return backup_postgres(url, target)
+            return backup_sqlite(url.path or "", target, overwrite)
+        return backup_postgres(url, target, overwrite)
 
 
 def restore(db_url: str, source: str, force: bool = False) -> BackupResult:

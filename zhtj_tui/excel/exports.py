@@ -16,6 +16,6 @@ MASKED_NOTE = "本文件中的身份证号码和手机号码已部分隐藏（�
 
 
 def write_members(path: str | os.PathLike, headers: Sequence[str], rows: Iterable[Sequence[object]],
-                  widths: Sequence[int], full_ids: bool, when: str) -> Path:
+                  widths: Sequence[int], full_ids: bool, when: str, overwrite: bool = False) -> Path:
     note = (FULL_IDS_NOTE if full_ids else MASKED_NOTE).format(when=when)
-    return write_table(path, "团员名单", headers, rows, widths=widths, note=note)
+    return write_table(path, "团员名单", headers, rows, widths=widths, note=note, overwrite=overwrite)

@@ -22,7 +22,7 @@ from zhtj_tui.domain import orgs as org_rules
 from zhtj_tui.domain.member_no import MEMBER_NO_CUTOVER
 from zhtj_tui.domain.vocab import Category, education_levels, ethnic_groups, league_posts, political_statuses
 from zhtj_tui.excel.reader import MEMBER_SPEC, ORG_SPEC, SheetSpec
-from zhtj_tui.excel.writer import save_atomic, set_text
+from zhtj_tui.excel.writer import check_output_path, save_atomic, set_text
 
 #: Rows of the data area that get drop-downs and text formatting.
 ORG_ROWS = 1000
@@ -149,8 +149,10 @@ def org_template_workbook(parent: Category, parent_name: str = "") -> Workbook:
     return wb
 
 
-def write_org_template(path: str | os.PathLike, parent: Category, parent_name: str = "") -> Path:
-    return save_atomic(org_template_workbook(parent, parent_name), path)
+def write_org_template(path: str | os.PathLike, parent: Category, parent_name: str = "",
+                       overwrite: bool = False) -> Path:
+    check_output_path(path, overwrite)  # before building the workbook
+    return save_atomic(org_template_workbook(parent, parent_name), path, overwrite)
 
 
 # -- members ---------------------------------------------------------------------------------
@@ -193,5 +195,6 @@ def member_template_workbook(branch_name: str = "") -> Workbook:
     return wb
 
 
-def write_member_template(path: str | os.PathLike, branch_name: str = "") -> Path:
-    return save_atomic(member_template_workbook(branch_name), path)
+def write_member_template(path: str | os.PathLike, branch_name: str = "", overwrite: bool = False) -> Path:
+    check_output_path(path, overwrite)  # before building the workbook
+    return save_atomic(member_template_workbook(branch_name), path, overwrite)

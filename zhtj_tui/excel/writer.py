@@ -14,7 +14,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.domain.outfile import FILE_EXISTS, check_output_path, place_file
+
+__all__ = ["FILE_EXISTS", "check_output_path", "save_atomic", "write_table", "write_codes", "safe_cell", "set_text"]
 
 #: Text starting with one of these could be taken as a formula (or DDE) by a spreadsheet.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -54,28 +56,18 @@ def header_cells(ws: Worksheet, headers: Sequence[str]) -> list[WriteOnlyCell]:
     return cells
 
 
-def check_output_path(path: str | os.PathLike) -> Path:
-    """The absolute path to write, refusing one that is a directory, a device or anything
-    else that is not a plain file (renaming over /dev/null would replace the device)."""
-    target = Path(path).expanduser().absolute()
-    if target.exists() and not target.is_file():
-        raise DomainError(
-            f"{target} 不是普通文件（可能是目录或设备），请指定一个 .xlsx 文件路径", "path", "not_a_file"
-        )
-    return target
-
-
-def save_atomic(wb: Workbook, path: str | os.PathLike) -> Path:
-    """Save to a temporary file beside ``path`` (mode 0600), then rename over it: a crash
-    never leaves a half-written file under the user's chosen name."""
-    target = check_output_path(path)
+def save_atomic(wb: Workbook, path: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Save to a temporary file beside ``path`` (mode 0600), then move it into place: a crash
+    never leaves a half-written file under the user's chosen name. An existing file is
+    replaced only with ``overwrite`` (``DomainError`` code ``file_exists`` otherwise)."""
+    target = check_output_path(path, overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".zhtj-", suffix=".xlsx", dir=target.parent)
     os.close(fd)
     try:
         os.chmod(tmp, 0o600)
         wb.save(tmp)
-        os.replace(tmp, target)
+        place_file(tmp, target, overwrite)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -86,9 +78,9 @@ def save_atomic(wb: Workbook, path: str | os.PathLike) -> Path:
 
 
 def write_table(path: str | os.PathLike, title: str, headers: Sequence[str], rows: Iterable[Sequence[object]],
-                widths: Sequence[int] | None = None, note: str | None = None) -> Path:
+                widths: Sequence[int] | None = None, note: str | None = None, overwrite: bool = False) -> Path:
     """A one-sheet write-only workbook: optional note row, a header row, then ``rows``."""
-    check_output_path(path)  # before any work, so a refusal leaves nothing half-built
+    check_output_path(path, overwrite)  # before any work, so a refusal leaves nothing half-built
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
     if widths:
@@ -101,7 +93,7 @@ def write_table(path: str | os.PathLike, title: str, headers: Sequence[str], row
     ws.append(header_cells(ws, headers))
     for row in rows:
         ws.append([_safe_value(ws, _plain(v)) for v in row])
-    return save_atomic(wb, path)
+    return save_atomic(wb, path, overwrite)
 
 
 def _safe_value(ws: Worksheet, value: object) -> object:
@@ -120,7 +112,7 @@ def _plain(value: object) -> object:
     return value
 
 
-def write_codes(path: str | os.PathLike, codes, fmt) -> Path:
+def write_codes(path: str | os.PathLike, codes, fmt, overwrite: bool = False) -> Path:
     """R-CODE-4: the batch of registration codes (组织名称, 组织类别, 注册码, 有效期至).
 
     ``codes`` are ``services.dto.CodeView``; ``fmt`` formats a UTC datetime for display
@@ -130,4 +122,5 @@ def write_codes(path: str | os.PathLike, codes, fmt) -> Path:
         path, "管理员注册码", ("组织名称", "组织类别", "管理员注册码", "有效期至"), rows,
         widths=(36, 14, 16, 20),
         note="管理员注册码区分大小写，每个注册码只能注册一位管理员，过期后请联系上级组织重新生成。",
+        overwrite=overwrite,
     )

@@ -3,7 +3,8 @@ file, see every row's outcome before anything is written, confirm, see the resul
 
 Reading and checking run in a thread worker that reports progress a few times a second
 (the reader throttles it), never per row; the worker returns its result and the screen's
-handlers own the widgets (DESIGN rule 3)."""
+handlers own the widgets (DESIGN rule 3). F2 replaces an existing file only after the user
+says yes to "文件已存在，是否覆盖？"; on no the typed path stays."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.domain.outfile import FILE_EXISTS
+from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.services.imports import CREATE, CREATED, ERROR, EXISTS, ImportPreview, ImportResult
 
 log = logging.getLogger("zhtj_tui.screens.batch_import")
@@ -70,6 +73,14 @@ class PathSuggester(Suggester):
 @dataclass
 class _Failed:
     message: str
+    code: str | None = None  # DomainError.code when the refusal was one
+
+
+@dataclass
+class _TemplateExists:
+    """F2's target is an existing file: ask before replacing it."""
+
+    target: str
 
 
 class BatchImportScreen(Screen):
@@ -190,17 +201,20 @@ class BatchImportScreen(Screen):
         return self._guard(lambda: self.importer.commit(self.actor, preview))
 
     @work(thread=True, exclusive=True, group="template", exit_on_error=False)
-    def _save_template(self, target: str):
+    def _save_template(self, target: str, overwrite: bool = False):
         def run():
             from zhtj_tui.domain.orgs import category
             from zhtj_tui.excel.templates import write_member_template, write_org_template
 
             org = self.services.orgs.get(self.actor, self.parent_id)
             if self.kind == "orgs":
-                return write_org_template(target, category(org.category), org.short_name)
-            return write_member_template(target, org.short_name)
+                return write_org_template(target, category(org.category), org.short_name, overwrite=overwrite)
+            return write_member_template(target, org.short_name, overwrite=overwrite)
 
-        return self._guard(run)
+        result = self._guard(run)
+        if isinstance(result, _Failed) and result.code == FILE_EXISTS:
+            return _TemplateExists(target)
+        return result
 
     def _report(self, done: int, total: int) -> None:
         self.post_message(self.Progress(done, total))
@@ -210,7 +224,7 @@ class BatchImportScreen(Screen):
         try:
             return fn()
         except DomainError as exc:
-            return _Failed(str(exc))
+            return _Failed(str(exc), exc.code)
         except OSError as exc:
             return _Failed(f"无法写入或读取文件：{exc.strerror or exc}，请换一个路径")
         except Exception as exc:  # noqa: BLE001 - never a traceback on screen
@@ -228,7 +242,12 @@ class BatchImportScreen(Screen):
         self.query_one("#progress", ProgressBar).display = False
         value = event.worker.result if event.state == WorkerState.SUCCESS else _Failed(
             "发生了意外问题，没有写入任何数据，请重试")
-        if isinstance(value, _Failed):
+        if isinstance(value, _TemplateExists):
+            self._status("")
+            target = value.target
+            self.app.push_screen(ConfirmModal("文件已存在", f"文件已存在，是否覆盖？\n{target}", yes="覆盖", no="不覆盖"),
+                                 lambda yes: self._overwrite_answered(target, yes))
+        elif isinstance(value, _Failed):
             self._status(value.message, error=True)
         elif isinstance(value, ImportPreview):
             self._show_preview(value)
@@ -236,6 +255,15 @@ class BatchImportScreen(Screen):
             self._show_result(value)
         elif isinstance(value, Path):
             self._status(f"模板已保存到 {value}。请用 Excel 或 WPS 填写后保存，再在“上传文件”中输入它的路径")
+
+    def _overwrite_answered(self, target: str, yes: bool | None) -> None:
+        if yes:
+            self._save_template(target, overwrite=True)
+            return
+        self._status("模板没有保存：原文件未改动。可以改一个文件名后按回车或 F2 保存", error=True)
+        box = self.query_one("#template", Input)
+        box.focus()
+        box.cursor_position = len(box.value)
 
     @on(DataTable.RowHighlighted, "#rows")
     def _show_detail(self, event: DataTable.RowHighlighted) -> None:

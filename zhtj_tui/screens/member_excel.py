@@ -3,7 +3,9 @@ may hold full ID numbers, then writes the subtree's active members with the memb
 service (the same writer as ``zhtj export members``) in a thread worker.
 
 A refusal (no such folder, a directory, no permission) is shown inside the dialog in
-Chinese and the typed path stays, so the user corrects it instead of retyping it."""
+Chinese and the typed path stays, so the user corrects it instead of retyping it. A file
+that already exists is replaced only after the user says yes to "文件已存在，是否覆盖？";
+on no the dialog stays with the typed path."""
 
 from __future__ import annotations
 
@@ -22,7 +24,9 @@ from textual.widgets import Checkbox, Input, Static
 from textual.worker import Worker, WorkerState
 
 from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.domain.outfile import FILE_EXISTS
 from zhtj_tui.screens.batch_import import PathSuggester
+from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.widgets.calls import run_service
 
 FULL_IDS_WARNING = (
@@ -45,17 +49,24 @@ def default_export_path(org_name: str, today: date) -> str:
     return str(Path("~") / f"团员-{safe}-{today:%Y%m%d}.xlsx")
 
 
-def export_target(text: str) -> Path:
+def typed_path(text: str) -> str:
+    """What the user typed, trimmed, with ``.xlsx`` added when missing ("" stays "")."""
+    text = text.strip()
+    if text and not text.lower().endswith(".xlsx"):
+        text += ".xlsx"
+    return text
+
+
+def export_target(text: str, overwrite: bool = False) -> Path:
     """The file to write for what the user typed, or a ``DomainError`` saying what to fix.
-    The interface never creates folders: a mistyped folder is refused, not made."""
+    The interface never creates folders: a mistyped folder is refused, not made. An
+    existing file is refused (code ``file_exists``) unless ``overwrite``."""
     from zhtj_tui.excel.writer import check_output_path
 
-    text = text.strip()
+    text = typed_path(text)
     if not text:
         raise DomainError("请输入导出文件的路径，例如 ~/团员名单.xlsx", "path", "empty")
-    if not text.lower().endswith(".xlsx"):
-        text += ".xlsx"
-    target = check_output_path(os.path.expanduser(text))
+    target = check_output_path(os.path.expanduser(text), overwrite)
     folder = target.parent
     if not folder.exists():
         raise DomainError(f"文件夹 {folder} 不存在：请先创建它，或换一个已有的文件夹", "path", "no_folder")
@@ -78,18 +89,18 @@ def can_write(folder: Path) -> bool:
         return False
 
 
-def export_members(services, actor, org_id: int, text: str, full_ids: bool) -> ExportDone:
+def export_members(services, actor, org_id: int, text: str, full_ids: bool, overwrite: bool = False) -> ExportDone:
     """Blocking (run it in a thread worker): check the path, record the export, write it."""
     from zhtj_tui.excel.exports import write_members
     from zhtj_tui.services.member_export import HEADERS, WIDTHS
 
-    target = export_target(text)  # before the audit entry: a refused path exports nothing
+    target = export_target(text, overwrite)  # before the audit entry: a refused path exports nothing
     svc = services.member_export
     name, count = svc.start(actor, org_id, full_ids)
     rows = svc.rows(actor, org_id, full_ids)
     settings = services.settings
     try:
-        path = write_members(target, HEADERS, rows, WIDTHS, full_ids, settings.fmt(settings.now()))
+        path = write_members(target, HEADERS, rows, WIDTHS, full_ids, settings.fmt(settings.now()), overwrite)
     except PermissionError as exc:
         raise DomainError(f"没有权限写入 {target}：请换一个您有权限的文件夹，例如主目录 ~", "path",
                           "no_permission") from exc
@@ -123,6 +134,7 @@ class ExportMembersModal(ModalScreen["ExportDone | None"]):
         self.services, self.actor, self.org_id, self.org_name = services, actor, org_id, org_name
         self.subtree = subtree  # a committee: its branches' members; a branch: its own
         self.busy = False
+        self._typed = ""  # the path of the export under way, named in the overwrite question
 
     def compose(self) -> ComposeResult:
         path = default_export_path(self.org_name, self.services.settings.today())
@@ -151,16 +163,16 @@ class ExportMembersModal(ModalScreen["ExportDone | None"]):
         event.stop()
         self.action_export()
 
-    def action_export(self) -> None:
+    def action_export(self, overwrite: bool = False) -> None:
         if self.busy:
             return
         self.busy = True
-        text = self.query_one("#export-path", Input).value
+        text = self._typed = self.query_one("#export-path", Input).value
         full = self.query_one("#export-full", Checkbox).value
         self.query_one("#export-error", Static).update("正在导出……")
         services, actor, org_id = self.services, self.actor, self.org_id
-        run_service(self, lambda: export_members(services, actor, org_id, text, full), self._done, self._refused,
-                    group="members-export")
+        run_service(self, lambda: export_members(services, actor, org_id, text, full, overwrite), self._done,
+                    self._refused, group="members-export")
 
     def _done(self, done: ExportDone) -> None:
         self.busy = False
@@ -168,7 +180,21 @@ class ExportMembersModal(ModalScreen["ExportDone | None"]):
 
     def _refused(self, exc: DomainError) -> None:
         self.busy = False
-        self.query_one("#export-error", Static).update(exc.message)
+        if exc.code == FILE_EXISTS:
+            self.query_one("#export-error", Static).update("")
+            self.app.push_screen(ConfirmModal("文件已存在", f"文件已存在，是否覆盖？\n{typed_path(self._typed)}",
+                                              yes="覆盖", no="不覆盖"), self._overwrite_answered)
+            return
+        self._show_error(exc.message)
+
+    def _overwrite_answered(self, yes: bool | None) -> None:
+        if yes:
+            self.action_export(overwrite=True)
+        else:
+            self._show_error("没有导出：原文件未改动。可以改一个文件名后再按 Enter 导出")
+
+    def _show_error(self, message: str) -> None:
+        self.query_one("#export-error", Static).update(message)
         box = self.query_one("#export-path", Input)
         box.focus()
         box.cursor_position = len(box.value)
