@@ -20,8 +20,6 @@ def fixed_codes(monkeypatch):
     """Registration codes in a fixed sequence (they are random in production)."""
     seq = itertools.count(1)
     monkeypatch.setattr("zhtj_tui.services.codes.generate_code", lambda: f"Ab{next(seq):06d}")
-    # The first-run screen looks the same whether or not the demo generator is installed.
-    monkeypatch.setattr("zhtj_tui.screens.first_run.demo_module", lambda: None)
 
 
 @pytest.fixture

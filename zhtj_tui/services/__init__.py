@@ -11,6 +11,7 @@ from zhtj_tui.services.accounts import AccountService
 from zhtj_tui.services.audit import AuditService
 from zhtj_tui.services.base import Context
 from zhtj_tui.services.codes import CodeService
+from zhtj_tui.services.demo import DemoService
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.member_export import MemberExportService
 from zhtj_tui.services.member_import import MemberImportService
@@ -43,6 +44,7 @@ class Services:
         self.member_import = MemberImportService(self.ctx)
         self.member_export = MemberExportService(self.ctx)
         self.progress = ProgressService(self.ctx)
+        self.demo = DemoService(self.ctx, self.accounts.hasher)
 
     @classmethod
     def open(cls, settings: Settings, client_key: str | None = None) -> Services:
