@@ -153,7 +153,7 @@ class ZhtjApp(ServiceCaller, App[int]):
         from zhtj_tui.screens.roles import RoleScreen
 
         session = self.session
-        self.push_screen(RoleScreen(session, callback=partial(self.enter_centre, session), modal=True))
+        self.push_screen(RoleScreen(session, callback=partial(self.after_login, session), modal=True))
 
     def logout(self) -> None:
         self.session = None
