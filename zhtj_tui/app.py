@@ -32,9 +32,9 @@ class ZhtjApp(ServiceCaller, App[int]):
     SUB_TITLE = "团组织管理（终端版）"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("f1", "help", "帮助", id="app.help"),
+        Binding("f1", "help", "帮助", id="app.help", show=False),  # said in the top bar
         Binding("question_mark", "help", "帮助", id="app.help_q", show=False),
-        Binding("ctrl+q", "quit", "退出程序", id="app.quit", priority=True),
+        Binding("ctrl+q", "quit", "退出程序", id="app.quit", priority=True, show=False),  # in the top bar
         Binding("ctrl+p", "command_palette", "命令面板", id="app.palette", show=False, priority=True),
     ]
 

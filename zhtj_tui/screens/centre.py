@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 
 from zhtj_tui.domain.orgs import INFO_LABELS
 from zhtj_tui.screens.panes import CentrePane, pane_specs
@@ -25,7 +25,7 @@ class CentreScreen(ServiceCaller, Screen):
         Binding("f3", "search", "查找组织", id="centre.search"),
         Binding("ctrl+f", "search", "查找组织", id="centre.search_ctrl", show=False),
         Binding("f4", "focus_tree", "组织树", id="centre.tree"),
-        Binding("f5", "focus_panes", "右侧面板", id="centre.panes", show=False),
+        Binding("f5", "focus_panes", "切换面板", id="centre.panes"),
         Binding("f6", "toggle_tree", "隐藏/显示组织树", id="centre.toggle_tree", show=False),
         Binding("f2", "switch_role", "切换组织", id="centre.switch"),
         Binding("f9", "logout", "退出登录", id="centre.logout"),
@@ -124,7 +124,12 @@ class CentreScreen(ServiceCaller, Screen):
         tree.focus()
 
     def action_focus_panes(self) -> None:
+        """F5: to the row of tabs (←→ choose a pane); pressed again, into the chosen pane."""
         tabs = self.query_one("#panes", TabbedContent)
+        bar = tabs.query_one(Tabs)
+        if self.focused is not bar:
+            bar.focus()
+            return
         pane = self.panes.get(tabs.active or "")
         if pane is not None:
             pane.focus_first()

@@ -1,0 +1,37 @@
+"""Keyboard-only use at 80x24 over SSH: the panes are reached without a mouse, and help
+and quitting are always said on screen."""
+
+from __future__ import annotations
+
+from textual.widgets import Tabs
+
+from tests.tui.conftest import settle
+from tests.tui.flows import login, setup_admin
+from zhtj_tui.app import make_app
+
+
+async def test_f5_reaches_the_tabs_then_the_pane(tui_settings, tui_services):
+    """F5 focuses the row of tabs (←→ choose), F5 again enters the chosen pane."""
+    _, who = setup_admin(tui_services)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        centre = pilot.app.screen
+        await pilot.press("f5")
+        assert isinstance(pilot.app.focused, Tabs)
+        await pilot.press("right")
+        await settle(pilot)
+        assert centre.query_one("#panes").active == "children"
+        await pilot.press("f5")
+        assert pilot.app.focused is centre.query_one("#children-table")
+        await pilot.press("escape")
+        assert pilot.app.focused is centre.query_one("#tree")
+
+
+async def test_top_bar_says_help_and_quit(tui_settings, tui_services):
+    setup_admin(tui_services)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = str(pilot.app.screen.query_one("#topbar-help").render())
+        assert "F1 帮助" in text and "Ctrl+Q 退出" in text
+        assert pilot.app.screen.query_one("#topbar-help").region.right <= 80
