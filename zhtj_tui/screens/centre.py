@@ -64,13 +64,16 @@ class CentreScreen(ServiceCaller, Screen):
 
     # -- selecting an organisation ---------------------------------------------------------------
     def select_org(self, org_id: int, reveal: bool = False) -> None:
+        """Show ``org_id`` on the right; with ``reveal``, also open the tree down to it and put
+        the cursor on it (a search hit or a child chosen in 录入进度 may be deep down)."""
         services, actor = self.services, self.actor
-        self.call_service(lambda: services.orgs.get(actor, org_id), self.show_org, group="centre-org")
-        if reveal:
-            tree = self.query_one(OrgTree)
-            node = tree.find(org_id)
-            if node is not None:
-                tree.move_cursor(node)
+
+        def shown(view: OrgView) -> None:
+            self.show_org(view)
+            if reveal:
+                self.query_one(OrgTree).reveal(view.id, path_ids(view.path))
+
+        self.call_service(lambda: services.orgs.get(actor, org_id), shown, group="centre-org")
 
     def show_org(self, view: OrgView) -> None:
         self.view = view
@@ -148,3 +151,8 @@ class CentreScreen(ServiceCaller, Screen):
         if action == "switch_role":
             return len(self.session.roles) > 1
         return True
+
+
+def path_ids(path: str) -> tuple[int, ...]:
+    """'/1/7/42/' -> (1, 7, 42): the ids from the top organisation down to the organisation."""
+    return tuple(int(x) for x in path.strip("/").split("/") if x)
