@@ -72,3 +72,34 @@ async def test_palette_hit_is_revealed_too(tui_settings, tui_services):
         centre.select_org(deep.id, reveal=True)
         await settle(pilot)
         assert len(tree.find(college.id).children) == count and tree.cursor_node.data.org_id == deep.id
+
+
+def test_hit_line_and_path_fit_one_line():
+    from rich.cells import cell_len
+
+    from zhtj_tui.screens.centre import fit_path
+    from zhtj_tui.screens.search import HIT_CELLS, hit_line
+    from zhtj_tui.services.dto import OrgBrief
+
+    names = ("石河子大学团委", "医学院团委", "临床医学专业2023级2班团支部")
+    b = OrgBrief(9, names[-1], "团支部", "branch", 2, 0, names)
+    line = hit_line(b)
+    assert line.count("临床医学专业2023级2班团支部") == 1  # not repeated in its path
+    assert line.endswith("医学院团委") and cell_len(line) <= HIT_CELLS
+    path = fit_path(names, "（团支部）", 60)
+    assert cell_len(path) <= 60 and path.startswith("… / 医学院团委 / 临床")
+    assert fit_path(names, "（团支部）", 49) == "… / 临床医学专业2023级2班团支部（团支部）"
+
+
+async def test_down_then_enter_opens_the_first_hit(tui_settings, tui_services):
+    top_id, who = setup_admin(tui_services)
+    college, deep = _deep(tui_services, who, top_id)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        centre = pilot.app.screen
+        await pilot.press("f3", *"数学专业")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert pilot.app.screen is centre and centre.view.id == deep.id

@@ -3,6 +3,7 @@ the left, the panes of the selected organisation on the right (see ``panes.py``)
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -80,7 +81,9 @@ class CentreScreen(ServiceCaller, Screen):
         status = "信息完整" if view.info_complete else (
             "信息未完整：缺" + "、".join(INFO_LABELS.get(k, k) for k in view.missing_fields[:3])
             + ("等" if len(view.missing_fields) > 3 else ""))
-        self.query_one("#org-path", Static).update(f"{view.path_text}（{view.category_name}）\n{status}")
+        line = self.query_one("#org-path", Static)
+        width = (line.content_region.width or 50) - 1
+        line.update(f"{fit_path(view.path_names, f'（{view.category_name}）', width)}\n{status}")
         tabs = self.query_one("#panes", TabbedContent)
         first_visible = None
         for spec in self.specs:
@@ -156,3 +159,14 @@ class CentreScreen(ServiceCaller, Screen):
 def path_ids(path: str) -> tuple[int, ...]:
     """'/1/7/42/' -> (1, 7, 42): the ids from the top organisation down to the organisation."""
     return tuple(int(x) for x in path.strip("/").split("/") if x)
+
+
+def fit_path(names: tuple[str, ...], suffix: str, cells: int) -> str:
+    """The path on one line of ``cells``: the nearest ancestors kept, the farthest ones
+    dropped first ("… / 医学院团委 / 临床医学专业2023级2班团支部（团支部）")."""
+    parts = list(names)
+    text = " / ".join(parts) + suffix
+    while len(parts) > 1 and cell_len(text) > cells:
+        parts.pop(0)
+        text = "… / " + " / ".join(parts) + suffix
+    return text
