@@ -35,3 +35,25 @@ async def test_top_bar_says_help_and_quit(tui_settings, tui_services):
         text = str(pilot.app.screen.query_one("#topbar-help").render())
         assert "F1 帮助" in text and "Ctrl+Q 退出" in text
         assert pilot.app.screen.query_one("#topbar-help").region.right <= 80
+
+
+async def test_branch_admin_gets_the_form_full_width(tui_settings, tui_services):
+    """A branch has nothing below it: no one-line tree beside a cut-off form; F4 shows it."""
+    from tests.helpers import admin_of, person
+    from zhtj_tui.services.dto import Actor
+
+    op = Actor.server_operator()
+    top = tui_services.orgs.create_top(op, "石河子大学团委", "团委", None)
+    branch = tui_services.orgs.create_child(op, top.id, "计算机专业2023级1班团支部", "团支部")
+    who = person(name="唐可萍")
+    admin_of(tui_services, branch.id, who)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        centre = pilot.app.screen
+        tree = centre.query_one("#tree")
+        assert not tree.display
+        assert pilot.app.focused is not None and pilot.app.focused.id == "input-full_name"
+        assert pilot.app.focused.region.width >= 60
+        await pilot.press("f4")
+        assert tree.display and pilot.app.focused is tree

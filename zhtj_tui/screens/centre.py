@@ -42,6 +42,7 @@ class CentreScreen(ServiceCaller, Screen):
         self.view: OrgView | None = None
         self.specs = pane_specs()
         self.panes: dict[str, CentrePane] = {}
+        self._focus_pane_once = False
 
     def compose(self) -> ComposeResult:
         r = self.role
@@ -60,7 +61,14 @@ class CentreScreen(ServiceCaller, Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(OrgTree).focus()
+        tree = self.query_one(OrgTree)
+        if self.role.group == "branch":
+            # A branch has no organisation below it: its tree would be one line beside a
+            # cut-off form. The form gets the whole width (F4 still shows the tree).
+            tree.display = False
+            self._focus_pane_once = True
+        else:
+            tree.focus()
         self.select_org(self.role.org_id)
 
     # -- selecting an organisation ---------------------------------------------------------------
@@ -98,6 +106,14 @@ class CentreScreen(ServiceCaller, Screen):
         active = tabs.active
         if first_visible and (not active or not type(self.panes[active]).applies_to(view, self.actor)):
             tabs.active = first_visible
+        if self._focus_pane_once:
+            self._focus_pane_once = False
+            self.call_after_refresh(self._focus_active_pane)
+
+    def _focus_active_pane(self) -> None:
+        pane = self.panes.get(self.query_one("#panes", TabbedContent).active or "")
+        if pane is not None:
+            pane.focus_first()
 
     def on_org_tree_org_chosen(self, event: OrgTree.OrgChosen) -> None:
         self.select_org(event.org_id)
