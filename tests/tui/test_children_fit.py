@@ -58,3 +58,41 @@ async def test_every_column_is_visible_with_the_tree(tui_settings, tui_services)
         assert all(w.region.right <= 80 for w in pane.query("Button"))
         # Nothing of the rows is hidden under the status lines.
         assert table.region.bottom <= pane.query_one("#children-status").region.y
+
+
+async def test_code_dialog_says_what_happened(tui_settings, tui_services):
+    """R-CODE-5: the first code of a child is not said to revoke an earlier one; a second
+    look shows the same valid code; re-generating says the earlier one is void."""
+    from zhtj_tui.screens.code_modal import CodeModal
+    from zhtj_tui.screens.confirm import ConfirmModal
+
+    top_id, who = setup_admin(tui_services)
+    me = tui_services.accounts.login(who.mobile, PASSWORD).actor(top_id)
+    tui_services.orgs.create_child(me, top_id, "师范学院团委", "团委")
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        centre = pilot.app.screen
+        centre.query_one("#panes").active = "children"
+        await settle(pilot)
+        centre.panes["children"].query_one("#children-table").focus()
+
+        async def dialog_text(*keys):
+            await pilot.press(*keys)
+            await settle(pilot)
+            assert isinstance(pilot.app.screen, CodeModal)
+            text = " ".join(str(w.render()) for w in pilot.app.screen.query("Static"))
+            await pilot.press("escape")
+            await settle(pilot)
+            return text
+
+        first = await dialog_text("c")
+        assert "已生成新的注册码" in first and "作废" not in first
+        again = await dialog_text("c")
+        assert "尚未使用的有效注册码" in again
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        assert "此前未使用的注册码将作废" in " ".join(str(w.render()) for w in pilot.app.screen.query("Static"))
+        renewed = await dialog_text("y")
+        assert "此前未使用的注册码已作废" in renewed

@@ -157,7 +157,8 @@ class ChildrenPane(CentrePane):
         if row is None or not self._need_home():
             return
         services, actor = self.services, self.actor
-        self.call_service(lambda: services.codes.show_or_issue(actor, row.id), self._show_code, group="code")
+        self.call_service(lambda: services.codes.show_or_issue(actor, row.id),
+                          lambda code: self._show_code(code, row.code_status), group="code")
 
     def action_renew_code(self) -> None:
         row = self.current_row()
@@ -167,14 +168,15 @@ class ChildrenPane(CentrePane):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.call_service(lambda: services.codes.issue(actor, row.id), self._show_code, group="code")
+                self.call_service(lambda: services.codes.issue(actor, row.id),
+                                  lambda code: self._show_code(code, row.code_status), group="code")
 
         self.app.push_screen(ConfirmModal(
-            "重新生成注册码", f"为 {row.short_name} 重新生成管理员注册码？\n该组织此前未使用的注册码将作废。",
+            "重新生成注册码", f"为 {row.short_name} 重新生成管理员注册码？\n{renew_effect(row)}",
             yes="重新生成"), confirmed)
 
-    def _show_code(self, code: CodeView) -> None:
-        self.app.push_screen(CodeModal(code, self.app.settings.fmt))
+    def _show_code(self, code: CodeView, before: str) -> None:
+        self.app.push_screen(CodeModal(code, self.app.settings.fmt, code_note(code, before)))
         self.load()
 
     def action_batch_codes(self) -> None:
@@ -222,6 +224,23 @@ class ChildrenPane(CentrePane):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_show_code()
+
+
+def renew_effect(row: ChildRow) -> str:
+    if row.code_status == "有效":
+        return "该组织此前未使用的注册码将作废，请改用新的注册码。"
+    if row.admin_count:
+        return f"该组织已有 {row.admin_count} 名管理员，不受影响；新注册码可供另一位管理员注册。"
+    return "新注册码有效期内可供该组织的一位管理员注册。"
+
+
+def code_note(code: CodeView, before: str) -> str:
+    """What happened to the child's code, by what the table said before (R-CODE-5)."""
+    if code.reused:
+        return "这是该组织尚未使用的有效注册码（没有重新生成）"
+    if before == "有效":
+        return "已生成新的注册码；此前未使用的注册码已作废"
+    return "已生成新的注册码"
 
 
 def fit_middle(text: str, cells: int) -> str:

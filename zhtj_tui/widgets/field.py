@@ -177,7 +177,7 @@ class FormField(Vertical):
         text = self.value
         if not text.strip():
             if self.required and require:
-                self.set_error(f"请填写{self.label}")
+                self.set_error(f"请选择{self.label}" if self._options is not None else f"请填写{self.label}")
                 return False
             self.clear()
             return True
