@@ -19,10 +19,10 @@ from zhtj_tui.screens.panes import CentrePane
 from zhtj_tui.services.dto import Actor, ChildRow, CodeView, OrgView, Page
 
 #: (key, header, cells): sized so that all six fit the right side at 80 columns with the
-#: organisation tree showing (52 cells); the line under the table tells the highlighted
+#: organisation tree showing (52 cells, less a frame and a one-cell scroll bar); the line under the table tells the highlighted
 #: row in full (R-SUB-3: name, category, information, secretary, administrators, code).
 COLUMNS = (
-    ("name", "组织", 14),
+    ("name", "组织", 13),
     ("category", "类别", 6),
     ("secretary", "书记", 6),
     ("info", "信息", 4),
@@ -245,10 +245,11 @@ def code_note(code: CodeView, before: str) -> str:
 
 def fit_middle(text: str, cells: int) -> str:
     """``text`` in at most ``cells`` terminal cells (CJK characters take two): when too long,
-    its beginning, an ellipsis and its end (class names differ at the end: 2023级1班)."""
+    its beginning, an ellipsis and its end (class names differ at the end: 2023级1班, so
+    a name with digits keeps more of its end)."""
     if cell_len(text) <= cells:
         return text
-    head_cells = 4
+    head_cells = 2 if any(ch.isdigit() for ch in text) else 4
     head, used = "", 0
     for ch in text:
         if used + cell_len(ch) > head_cells:
@@ -293,7 +294,7 @@ def row_cells(row: ChildRow, fmt) -> tuple[str, ...]:
 def row_detail(row: ChildRow, fmt) -> str:
     """The highlighted row in full words, under the table."""
     code = row.code_status
-    if row.code_expires_at is not None:
-        code += f"（有效期至 {fmt(row.code_expires_at)}）"
+    if row.code_expires_at is not None and row.code_status == "有效":
+        code = f"有效至 {fmt(row.code_expires_at)}"
     return (f"{row.short_name}（{row.category_name}）信息{'完整' if row.info_complete else '未完整'}，"
             f"书记 {row.secretary_name or '未填'}，管理员 {row.admin_count} 名，注册码{code}")
