@@ -57,3 +57,42 @@ async def test_branch_admin_gets_the_form_full_width(tui_settings, tui_services)
         assert pilot.app.focused.region.width >= 60
         await pilot.press("f4")
         assert tree.display and pilot.app.focused is tree
+
+
+async def test_f7_opens_batch_create_from_the_tree(tui_settings, tui_services):
+    """R-SUB-2: F7 works wherever the focus is in the centre; the import screen's labels
+    stand on the same line as their inputs (no bordered-input padding left over)."""
+    from zhtj_tui.screens.batch_import import BatchImportScreen
+
+    _, who = setup_admin(tui_services)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        assert pilot.app.focused is pilot.app.screen.query_one("#tree")
+        await pilot.press("f7")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, BatchImportScreen)
+        for row in screen.query(".row"):
+            label, field = row.children
+            assert label.content_region.y == field.content_region.y
+        await pilot.press("escape")
+        await settle(pilot)
+
+
+async def test_f7_on_a_branch_says_why_not(tui_settings, tui_services):
+    from tests.helpers import PASSWORD
+
+    top_id, who = setup_admin(tui_services)
+    me = tui_services.accounts.login(who.mobile, PASSWORD).actor(top_id)
+    branch = tui_services.orgs.create_child(me, top_id, "数学专业2018级1班团支部", "团支部")
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        centre = pilot.app.screen
+        centre.select_org(branch.id, reveal=True)
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        assert pilot.app.screen is centre
+        assert any("团支部之下不设组织" in str(n.message) for n in pilot.app._notifications)

@@ -30,6 +30,8 @@ class CentreScreen(ServiceCaller, Screen):
         Binding("f6", "toggle_tree", "隐藏/显示组织树", id="centre.toggle_tree", show=False),
         Binding("f2", "switch_role", "切换组织", id="centre.switch"),
         Binding("f9", "logout", "退出登录", id="centre.logout"),
+        # Also from the tree or another pane, not only inside 创建下级组织.
+        Binding("f7", "batch_create", "批量创建", id="centre.batch", show=False),
         Binding("escape", "focus_tree", "返回组织树", id="centre.escape", show=False),
     ]
 
@@ -159,6 +161,21 @@ class CentreScreen(ServiceCaller, Screen):
     def action_toggle_tree(self) -> None:
         tree = self.query_one(OrgTree)
         tree.display = not tree.display
+
+    def action_batch_create(self) -> None:
+        """F7: 批量创建 (R-SUB-2) for the organisation shown, when children may be created here."""
+        pane = self.panes.get("create")
+        if pane is None or self.view is None:
+            return
+        if not type(pane).applies_to(self.view, self.actor):
+            if self.view.is_branch:
+                self.notify("团支部之下不设组织，不能批量创建。请在组织树中选中您管理的团委或团总支", severity="warning")
+            else:
+                self.notify("只能为本组织批量创建直属下级组织：请先在组织树中选中您管理的组织（F4）",
+                            severity="warning")
+            return
+        self.query_one("#panes", TabbedContent).active = "create"
+        pane.action_batch()
 
     def action_switch_role(self) -> None:
         self.app.switch_role()
