@@ -4,8 +4,6 @@ the table, and the highlighted row is said in full under it."""
 
 from __future__ import annotations
 
-from rich.cells import cell_len
-
 from tests.helpers import PASSWORD
 from tests.tui.conftest import settle
 from tests.tui.flows import login, setup_admin
