@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import partial
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from zhtj_tui.config import Settings
@@ -180,6 +181,12 @@ class ZhtjApp(ServiceCaller, App[int]):
             if isinstance(screen, CentreScreen):
                 screen.select_org(org_id, reveal=True)
                 return
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """No blinking cursor over SSH unless asked for (every blink is output), in every
+        input of every screen, including those not made by ``make_input``."""
+        if isinstance(event.widget, Input):
+            event.widget.cursor_blink = bool(self.settings.cursor_blink)
 
     # -- busy indicator -----------------------------------------------------------------------
     @property

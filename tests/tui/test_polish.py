@@ -96,3 +96,30 @@ async def test_f7_on_a_branch_says_why_not(tui_settings, tui_services):
         await settle(pilot)
         assert pilot.app.screen is centre
         assert any("团支部之下不设组织" in str(n.message) for n in pilot.app._notifications)
+
+
+async def test_no_input_blinks_and_nothing_animates(tui_settings, tui_services):
+    """Over SSH: no animation, and no blinking cursor even in inputs made without
+    ``make_input`` (the 批量创建 screen's paths)."""
+    from textual.widgets import Input
+
+    _, who = setup_admin(tui_services)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert pilot.app.animation_level == "none"
+        await login(pilot, who)
+        await pilot.press("f7")
+        await settle(pilot)
+        focused = pilot.app.focused
+        assert isinstance(focused, Input) and focused.id == "path"
+        assert focused.cursor_blink is False
+
+
+def test_help_lines_align_by_terminal_cells():
+    from rich.cells import cell_len
+
+    from zhtj_tui.screens.help import WORKFLOW, key_line
+
+    assert cell_len(key_line("space", "展开/收起").split("展开")[0]) == cell_len(key_line("f3", "查找").split("查找")[0])
+    assert key_line("ctrl+q", "退出程序").strip().startswith("Ctrl+Q")
+    assert all(cell_len(line) <= 66 for line in WORKFLOW.splitlines())  # no wrap in the dialog
