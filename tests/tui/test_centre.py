@@ -183,7 +183,8 @@ async def test_search_jumps_to_an_organisation(tui_settings, tui_services):
         await settle(pilot)
         assert pilot.app.screen is centre and centre.view.id == deep.id
         assert not pilot.app.busy  # replaced searches do not leave "正在处理…" behind
-        assert "石河子大学团委 / 师范学院团委 / 数学专业2018级2班团支部" in str(centre.query_one("#org-path").render())
+        assert centre.view.path_text == "石河子大学团委 / 师范学院团委 / 数学专业2018级2班团支部"
+        assert "数学专业2018级2班团支部（团支部）" in str(centre.query_one("#org-path").render())
         # The command palette finds the same through the provider.
         provider = OrgSearchProvider(centre)
         hits = [h async for h in provider.search("师范")]

@@ -8,8 +8,9 @@ from tests.helpers import PASSWORD
 from tests.tui.conftest import settle
 from tests.tui.flows import login, setup_admin
 from zhtj_tui.app import make_app
-from zhtj_tui.screens.children import fit_middle, short_org_name
+from zhtj_tui.screens.children import short_org_name
 from zhtj_tui.services.dto import ChildRow
+from zhtj_tui.widgets.cells import fit_middle
 
 
 def test_fit_middle_keeps_the_end_of_class_names():

@@ -123,3 +123,35 @@ def test_help_lines_align_by_terminal_cells():
     assert cell_len(key_line("space", "展开/收起").split("展开")[0]) == cell_len(key_line("f3", "查找").split("查找")[0])
     assert key_line("ctrl+q", "退出程序").strip().startswith("Ctrl+Q")
     assert all(cell_len(line) <= 66 for line in WORKFLOW.splitlines())  # no wrap in the dialog
+
+
+async def test_progress_pane_fits_beside_the_tree(tui_settings, tui_services):
+    """R-PROG-1 in the centre: all five figures of each child are inside the pane at 80x24
+    with the tree showing (percentages instead of bars), and the footer is not cut."""
+    from tests.helpers import PASSWORD
+
+    top_id, who = setup_admin(tui_services)
+    me = tui_services.accounts.login(who.mobile, PASSWORD).actor(top_id)
+    for i in range(1, 4):
+        tui_services.orgs.create_child(me, top_id, f"计算机专业2023级{i}班团支部", "团支部")
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        centre = pilot.app.screen
+        centre.query_one("#panes").active = "progress"
+        await settle(pilot)
+        table = centre.query_one("#pv-table")
+        total = sum(col.get_render_width(table) for col in table.columns.values())
+        assert total + 1 <= table.region.width  # room for a one-cell scroll bar
+        first = [str(c) for c in table.get_row_at(0)]
+        assert first[0] == "计算…2023级1班团支部" and first[1].strip() == "0%" and first[-1] == "0"
+        help_line = centre.query_one("#pp-help")
+        assert help_line.region.right <= 80
+
+
+def test_fit_middle_keeps_from_the_first_digit():
+    from zhtj_tui.widgets.cells import fit_middle
+
+    assert fit_middle("计算机专业2017级1班团支部", 20) == "计算…2017级1班团支部"
+    assert fit_middle("外语学院研究生团总支", 20) == "外语学院研究生团总支"
+    assert fit_middle("马克思主义学院", 13) == "马克…主义学院"

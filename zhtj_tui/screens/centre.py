@@ -25,7 +25,7 @@ class CentreScreen(ServiceCaller, Screen):
     BINDINGS = [
         Binding("f3", "search", "查找组织", id="centre.search"),
         Binding("ctrl+f", "search", "查找组织", id="centre.search_ctrl", show=False),
-        Binding("f4", "focus_tree", "组织树", id="centre.tree"),
+        Binding("f4", "focus_tree", "组织树", id="centre.tree", show=False),  # Esc too; room in the footer
         Binding("f5", "focus_panes", "切换面板", id="centre.panes"),
         Binding("f6", "toggle_tree", "隐藏/显示组织树", id="centre.toggle_tree", show=False),
         Binding("f2", "switch_role", "切换组织", id="centre.switch"),

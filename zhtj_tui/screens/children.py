@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -17,6 +16,7 @@ from zhtj_tui.screens.code_modal import CodeModal
 from zhtj_tui.screens.confirm import ConfirmModal, PromptModal
 from zhtj_tui.screens.panes import CentrePane
 from zhtj_tui.services.dto import Actor, ChildRow, CodeView, OrgView, Page
+from zhtj_tui.widgets.cells import fit_middle
 
 #: (key, header, cells): sized so that all six fit the right side at 80 columns with the
 #: organisation tree showing (52 cells, less a frame and a one-cell scroll bar); the line under the table tells the highlighted
@@ -241,29 +241,6 @@ def code_note(code: CodeView, before: str) -> str:
     if before == "有效":
         return "已生成新的注册码；此前未使用的注册码已作废"
     return "已生成新的注册码"
-
-
-def fit_middle(text: str, cells: int) -> str:
-    """``text`` in at most ``cells`` terminal cells (CJK characters take two): when too long,
-    its beginning, an ellipsis and its end (class names differ at the end: 2023级1班, so
-    a name with digits keeps more of its end)."""
-    if cell_len(text) <= cells:
-        return text
-    head_cells = 2 if any(ch.isdigit() for ch in text) else 4
-    head, used = "", 0
-    for ch in text:
-        if used + cell_len(ch) > head_cells:
-            break
-        head += ch
-        used += cell_len(ch)
-    room = cells - cell_len(head) - 1
-    tail, used = "", 0
-    for ch in reversed(text):
-        if used + cell_len(ch) > room:
-            break
-        tail = ch + tail
-        used += cell_len(ch)
-    return head + "…" + tail
 
 
 def short_org_name(row: ChildRow) -> str:
