@@ -155,3 +155,25 @@ def test_fit_middle_keeps_from_the_first_digit():
     assert fit_middle("计算机专业2017级1班团支部", 20) == "计算…2017级1班团支部"
     assert fit_middle("外语学院研究生团总支", 20) == "外语学院研究生团总支"
     assert fit_middle("马克思主义学院", 13) == "马克…主义学院"
+
+
+async def test_long_locked_full_name_is_said_in_full(tui_settings, tui_services):
+    """A locked field cannot be scrolled; beside the tree the full name is longer than its
+    box, so it is repeated in full under it (the parent's view of a saved child)."""
+    from tests.tui.conftest import fill
+
+    demo = tui_services.demo.load("small", 2018)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        fill(screen, "login", demo.logins[0].mobile)
+        fill(screen, "password", demo.password)
+        screen.query_one("#input-password").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        centre = pilot.app.screen
+        await pilot.press("down", "enter")  # the first college, chosen in the tree
+        await settle(pilot)
+        assert centre.view.locked and not centre.view.editable
+        field = centre.query_one("#field-full_name")
+        assert field.disabled and field.message == centre.view.full_name
