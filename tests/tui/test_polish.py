@@ -177,3 +177,31 @@ async def test_long_locked_full_name_is_said_in_full(tui_settings, tui_services)
         assert centre.view.locked and not centre.view.editable
         field = centre.query_one("#field-full_name")
         assert field.disabled and field.message == centre.view.full_name
+
+
+async def test_f8_corrects_from_the_tree(tui_settings, tui_services):
+    """R-INFO (locked fields): the note says F8, and F8 works with the focus in the tree;
+    on the administrator's own organisation it says who may correct."""
+    from tests.tui.conftest import fill
+    from zhtj_tui.screens.org_info import CorrectModal
+
+    demo = tui_services.demo.load("small", 2018)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        fill(screen, "login", demo.logins[0].mobile)
+        fill(screen, "password", demo.password)
+        screen.query_one("#input-password").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        centre = pilot.app.screen
+        await pilot.press("f8")
+        await settle(pilot)
+        assert pilot.app.screen is centre
+        assert any("直属上级组织的管理员" in str(n.message) for n in pilot.app._notifications)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert pilot.app.focused is centre.query_one("#tree")
+        await pilot.press("f8")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CorrectModal)

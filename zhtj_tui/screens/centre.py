@@ -32,6 +32,7 @@ class CentreScreen(ServiceCaller, Screen):
         Binding("f9", "logout", "退出登录", id="centre.logout"),
         # Also from the tree or another pane, not only inside 创建下级组织.
         Binding("f7", "batch_create", "批量创建", id="centre.batch", show=False),
+        Binding("f8", "correct", "更正", id="centre.correct", show=False),
         Binding("escape", "focus_tree", "返回组织树", id="centre.escape", show=False),
     ]
 
@@ -176,6 +177,18 @@ class CentreScreen(ServiceCaller, Screen):
             return
         self.query_one("#panes", TabbedContent).active = "create"
         pane.action_batch()
+
+    def action_correct(self) -> None:
+        """F8: the parent's correction of a child's locked fields, wherever the focus is
+        (the note above the form says F8)."""
+        if self.view is None or "info" not in self.panes:
+            return
+        if not self.view.correctable or self.view.editable:
+            self.notify("只有直属上级组织的管理员可以更正该组织锁定的信息；请选中您的直属下级组织",
+                        severity="warning")
+            return
+        self.query_one("#panes", TabbedContent).active = "info"
+        self.panes["info"].action_correct()
 
     def action_switch_role(self) -> None:
         self.app.switch_role()
