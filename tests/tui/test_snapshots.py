@@ -52,6 +52,19 @@ def test_first_run_created(snap_compare, tui_settings, tui_services):
     assert snap_compare(app, terminal_size=(80, 24), run_before=run)
 
 
+def test_first_run_demo_logins(snap_compare, tui_settings, tui_services):
+    """The demo loaded from the first-run screen: its logins and password, at 80x24."""
+    app = make_app(tui_settings, tui_services)
+
+    async def run(pilot):
+        await settle(pilot)
+        pilot.app.screen.query_one("#demo").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run)
+
+
 def test_login(snap_compare, tui_settings, tui_services):
     setup_top(tui_services)
     app = make_app(tui_settings, tui_services)
