@@ -205,3 +205,18 @@ async def test_f8_corrects_from_the_tree(tui_settings, tui_services):
         await pilot.press("f8")
         await settle(pilot)
         assert isinstance(pilot.app.screen, CorrectModal)
+
+
+def test_no_branch_mark_fits_its_column():
+    """R-TREE-3 in the progress window: 无团支部 is whole in its nine-cell column."""
+    from rich.cells import cell_len
+
+    from zhtj_tui.screens.progress import BAR_WIDTH, ProgressView
+    from zhtj_tui.services.progress import ChildProgress, Figures
+
+    child = ChildProgress(1, "马克思主义学院团总支", "团总支", "general_branch", True, True, True,
+                          Figures(orgs=1, info_complete=1, secretaries=1, with_admin=1))
+    for compact, width in ((False, BAR_WIDTH + 5), (True, 6)):
+        view = ProgressView(None, None, 1, compact=compact)
+        mark = view._cells(child)[4]
+        assert "无" in str(mark) and cell_len(str(mark)) <= width

@@ -263,7 +263,7 @@ class ProgressView(Widget):
                     *(percent(r[k]) if (k != "members" or c.figures.branches) else Text("无支部", style="red")
                       for k, _ in BAR_COLUMNS), str(c.figures.members))
         name = fit(c.short_name)
-        return (name, *(bar(r[k]) if (k != "members" or c.figures.branches) else Text("  无团支部", style="red")
+        return (name, *(bar(r[k]) if (k != "members" or c.figures.branches) else Text(" 无团支部", style="red")
                         for k, _ in BAR_COLUMNS), str(c.figures.members))
 
     def child_at_cursor(self) -> ChildProgress | None:
