@@ -241,7 +241,9 @@ class ZhtjApp(ServiceCaller, App[int]):
         """The command palette lists the actions of the current screen (in Chinese)."""
         for key, active in screen.active_bindings.items():
             b = active.binding
-            if not b.description or b.action in ("command_palette",) or b.system:
+            # Ours only (each has an id and a Chinese description); Textual's own widget
+            # bindings (Cursor Down, Copy selected text…) are English and not commands.
+            if not b.id or not b.description or b.action in ("command_palette",) or b.system:
                 continue
             if not active.enabled:
                 continue

@@ -310,6 +310,8 @@ def test_screens_never_import_the_database_layer():
 
 async def test_command_palette_lists_the_screen_actions(tui_settings, tui_services):
     """Ctrl+P lists the current screen's actions in Chinese."""
+    import re
+
     top_id, who = setup_admin(tui_services)
     app = make_app(tui_settings, tui_services)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -317,6 +319,8 @@ async def test_command_palette_lists_the_screen_actions(tui_settings, tui_servic
         await login(pilot, who)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert {"查找组织", "退出登录", "帮助", "退出程序"} <= set(titles)
+        # Only commands in Chinese: not Textual's own widget bindings (Cursor Down, Copy…).
+        assert all(re.search(r"[\u4e00-\u9fff]", t) for t in titles), titles
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert type(app.screen).__name__ == "CommandPalette"
