@@ -69,3 +69,20 @@ async def test_load_demo_then_log_in_with_a_shown_login(tui_settings, tui_servic
         centre = pilot.app.screen
         assert isinstance(centre, CentreScreen)
         assert centre.view is not None and centre.view.short_name == chosen.org_name
+
+
+async def test_a_failing_demo_says_so_and_keeps_the_form(tui_settings, tui_services, monkeypatch):
+    """No traceback: an unexpected failure is said in Chinese, and the buttons come back."""
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(tui_services.demo, "load", broken)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#demo").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("生成演示数据时出错" in str(n.message) for n in pilot.app._notifications)
+        assert not screen.query_one("#demo").disabled and not screen.query_one("#create").disabled
+        assert screen.query_one("#field-short_name").display

@@ -15,7 +15,7 @@ from zhtj_tui.domain.text import clean_text
 from zhtj_tui.domain.vocab import categories
 from zhtj_tui.services.demo import DemoLogin, DemoResult
 from zhtj_tui.services.dto import Actor, CodeView
-from zhtj_tui.widgets.calls import ServiceCaller
+from zhtj_tui.widgets.calls import ServiceCaller, log_unexpected
 from zhtj_tui.widgets.field import Form, FormField
 from zhtj_tui.widgets.topbar import TopBar
 
@@ -132,8 +132,18 @@ class FirstRunScreen(ServiceCaller, Form, Screen):
         self.query_one("#first-result", Static).update("正在生成演示数据（约 1,000 名团员），请稍候…")
         for bid in ("#create", "#demo"):
             self.query_one(bid, Button).disabled = True
-        self.call_service(lambda: demo.load("small", DEMO_SEED), self._demo_loaded, self._demo_failed,
-                          group="first-run")
+
+        def run() -> DemoResult:
+            try:
+                return demo.load("small", DEMO_SEED)
+            except DomainError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - said on screen, logged without data
+                log_unexpected(exc)
+                raise DomainError("生成演示数据时出错，数据库未改动或只写入了一部分。请用 zhtj demo --force "
+                                  "重新生成，或换一个空数据库", None, "demo_failed") from None
+
+        self.call_service(run, self._demo_loaded, self._demo_failed, group="first-run")
 
     def _demo_failed(self, exc) -> None:
         for bid in ("#create", "#demo"):
