@@ -16,24 +16,6 @@ from zhtj_tui.screens.login import LoginScreen
 from zhtj_tui.screens.progress import ProgressModal
 
 
-def test_demo_service_returns_the_logins(tui_services):
-    result = tui_services.demo.load("small", 2018)
-    assert result.count("org") == 35 and result.count("member") == 1010
-    assert len(result.logins) == 6 and result.password
-    assert result.logins[0].org_name == "石河子大学团委"
-    assert all(x.mobile.isdigit() and len(x.mobile) == 11 for x in result.logins)
-
-
-def test_demo_service_refuses_a_database_with_data(tui_services):
-    from zhtj_tui.domain.errors import DomainError
-    from zhtj_tui.services.dto import Actor
-
-    tui_services.orgs.create_top(Actor.server_operator(), "石河子大学团委", "团委", None)
-    with pytest.raises(DomainError) as err:
-        tui_services.demo.load("small", 2018)
-    assert "演示数据不会写入" in err.value.message
-
-
 @pytest.mark.after_login_window
 async def test_load_demo_then_log_in_with_a_shown_login(tui_settings, tui_services):
     async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
