@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import partial
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from zhtj_tui.config import Settings
@@ -32,9 +33,9 @@ class ZhtjApp(ServiceCaller, App[int]):
     SUB_TITLE = "团组织管理（终端版）"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("f1", "help", "帮助", id="app.help"),
+        Binding("f1", "help", "帮助", id="app.help", show=False),  # said in the top bar
         Binding("question_mark", "help", "帮助", id="app.help_q", show=False),
-        Binding("ctrl+q", "quit", "退出程序", id="app.quit", priority=True),
+        Binding("ctrl+q", "quit", "退出程序", id="app.quit", priority=True, show=False),  # in the top bar
         Binding("ctrl+p", "command_palette", "命令面板", id="app.palette", show=False, priority=True),
     ]
 
@@ -153,7 +154,7 @@ class ZhtjApp(ServiceCaller, App[int]):
         from zhtj_tui.screens.roles import RoleScreen
 
         session = self.session
-        self.push_screen(RoleScreen(session, callback=partial(self.enter_centre, session), modal=True))
+        self.push_screen(RoleScreen(session, callback=partial(self.after_login, session), modal=True))
 
     def logout(self) -> None:
         self.session = None
@@ -180,6 +181,12 @@ class ZhtjApp(ServiceCaller, App[int]):
             if isinstance(screen, CentreScreen):
                 screen.select_org(org_id, reveal=True)
                 return
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """No blinking cursor over SSH unless asked for (every blink is output), in every
+        input of every screen, including those not made by ``make_input``."""
+        if isinstance(event.widget, Input):
+            event.widget.cursor_blink = bool(self.settings.cursor_blink)
 
     # -- busy indicator -----------------------------------------------------------------------
     @property
@@ -234,7 +241,9 @@ class ZhtjApp(ServiceCaller, App[int]):
         """The command palette lists the actions of the current screen (in Chinese)."""
         for key, active in screen.active_bindings.items():
             b = active.binding
-            if not b.description or b.action in ("command_palette",) or b.system:
+            # Ours only (each has an id and a Chinese description); Textual's own widget
+            # bindings (Cursor Down, Copy selected text…) are English and not commands.
+            if not b.id or not b.description or b.action in ("command_palette",) or b.system:
                 continue
             if not active.enabled:
                 continue

@@ -48,3 +48,39 @@ async def test_branch_admin_gets_no_window(tui_settings, tui_services):
         await settle(pilot)
         await login(pilot, who)
         assert isinstance(pilot.app.screen, CentreScreen)
+
+
+async def test_switching_to_a_committee_with_f2_shows_the_window(tui_settings, tui_services):
+    """R-PROG-1: the window comes with the committee role, also when it is chosen with F2
+    (switching role) rather than at login; switching back to a branch brings none."""
+    from zhtj_tui.screens.roles import RoleScreen
+
+    _, college, branch = _tree(tui_services)
+    who = person(name="赵敏")
+    admin_of(tui_services, branch.id, who)
+    admin_of(tui_services, college.id, who)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        roles = pilot.app.screen
+        assert isinstance(roles, RoleScreen)
+        branch_index = [r.org_id for r in roles.session.roles].index(branch.id)
+        await pilot.press(*(["down"] * branch_index), "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CentreScreen)  # a branch: no window
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, RoleScreen)
+        college_index = [r.org_id for r in roles.session.roles].index(college.id)
+        await pilot.press("home", *(["down"] * college_index), "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ProgressModal)
+        await pilot.press("escape")
+        await settle(pilot)
+        centre = pilot.app.screen
+        assert isinstance(centre, CentreScreen) and centre.role.org_id == college.id
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("home", *(["down"] * branch_index), "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CentreScreen) and pilot.app.screen.role.org_id == branch.id

@@ -183,7 +183,8 @@ async def test_search_jumps_to_an_organisation(tui_settings, tui_services):
         await settle(pilot)
         assert pilot.app.screen is centre and centre.view.id == deep.id
         assert not pilot.app.busy  # replaced searches do not leave "正在处理…" behind
-        assert "石河子大学团委 / 师范学院团委 / 数学专业2018级2班团支部" in str(centre.query_one("#org-path").render())
+        assert centre.view.path_text == "石河子大学团委 / 师范学院团委 / 数学专业2018级2班团支部"
+        assert "数学专业2018级2班团支部（团支部）" in str(centre.query_one("#org-path").render())
         # The command palette finds the same through the provider.
         provider = OrgSearchProvider(centre)
         hits = [h async for h in provider.search("师范")]
@@ -211,7 +212,7 @@ async def test_help_lists_the_screen_keys_and_the_workflow(tui_settings, tui_ser
         assert isinstance(modal, HelpModal)
         texts = " ".join(str(s.render()) for s in modal.query("Static"))
         assert "查找组织" in texts and "退出登录" in texts
-        for step in ("1. 向上级组织索取管理员注册码", "2. 在“本组织”标签（本组织信息）", "3. 在“创建下级”标签（创建下级组织）", "4. 在“下级管理”标签（下级组织管理）"):
+        for step in ("1. 向上级组织索取管理员注册码", "2. 在“本组织”标签录入本组织信息", "3. 在“创建下级”标签创建全部直属下级组织", "4. 在“下级管理”标签为直属下级组织生成注册码"):
             assert step in texts
 
 
@@ -309,6 +310,8 @@ def test_screens_never_import_the_database_layer():
 
 async def test_command_palette_lists_the_screen_actions(tui_settings, tui_services):
     """Ctrl+P lists the current screen's actions in Chinese."""
+    import re
+
     top_id, who = setup_admin(tui_services)
     app = make_app(tui_settings, tui_services)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -316,6 +319,8 @@ async def test_command_palette_lists_the_screen_actions(tui_settings, tui_servic
         await login(pilot, who)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert {"查找组织", "退出登录", "帮助", "退出程序"} <= set(titles)
+        # Only commands in Chinese: not Textual's own widget bindings (Cursor Down, Copy…).
+        assert all(re.search(r"[\u4e00-\u9fff]", t) for t in titles), titles
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert type(app.screen).__name__ == "CommandPalette"

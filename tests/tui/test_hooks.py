@@ -1,45 +1,13 @@
-"""The extension points other parts plug into: the demo data on first run, the hook run
+"""The extension points other parts plug into: the hook run
 after login (the progress window, R-PROG-1), the centre's pane registry, and 批量创建."""
 
 from __future__ import annotations
-
-import types
 
 from tests.tui.conftest import settle
 from tests.tui.flows import login, setup_admin
 from zhtj_tui import app as app_module
 from zhtj_tui.app import make_app
 from zhtj_tui.screens import panes
-from zhtj_tui.screens.first_run import FirstRunScreen
-from zhtj_tui.screens.login import LoginScreen
-
-
-async def test_demo_option_only_when_the_generator_exists(tui_settings, tui_services, monkeypatch):
-    monkeypatch.setattr("zhtj_tui.screens.first_run.demo_module", lambda: None)
-    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        assert isinstance(pilot.app.screen, FirstRunScreen)
-        assert not pilot.app.screen.query("#demo")
-
-    calls = []
-
-    def generate(services, scale="small", seed=None):
-        calls.append((scale, seed))
-        return types.SimpleNamespace(logins=[("13900000001", "demo2026", "示范学院团委")])
-
-    fake = types.SimpleNamespace(generate=generate)
-    monkeypatch.setattr("zhtj_tui.screens.first_run.demo_module", lambda: fake)
-    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        pilot.app.screen.query_one("#demo").focus()
-        await pilot.press("enter")
-        await settle(pilot)
-        assert calls == [("small", 2026)]
-        text = str(pilot.app.screen.query_one("#first-result").render())
-        assert "演示数据已载入" in text and "13900000001 / demo2026" in text
-        await pilot.press("enter")  # the focus is on 去登录
-        await settle(pilot)
-        assert isinstance(pilot.app.screen, LoginScreen)
 
 
 async def test_after_login_hook_and_extra_pane(tui_settings, tui_services, monkeypatch):

@@ -231,7 +231,7 @@ async def test_keys_in_the_centre_footer_and_help_at_80x24(tui_settings, tui_ser
         centre.select_org(branch.id)
         await settle(pilot)
         centre.query_one("#panes", TabbedContent).active = "members"
-        await pilot.press("f5")  # into the right-hand pane
+        await pilot.press("f5", "f5")  # to the row of tabs, then into the pane
         await settle(pilot)
         shown = {b.binding.id for b in centre.active_bindings.values() if b.binding.show}
         assert {"members.import", "members.export"} <= shown

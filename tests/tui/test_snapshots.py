@@ -20,8 +20,6 @@ def fixed_codes(monkeypatch):
     """Registration codes in a fixed sequence (they are random in production)."""
     seq = itertools.count(1)
     monkeypatch.setattr("zhtj_tui.services.codes.generate_code", lambda: f"Ab{next(seq):06d}")
-    # The first-run screen looks the same whether or not the demo generator is installed.
-    monkeypatch.setattr("zhtj_tui.screens.first_run.demo_module", lambda: None)
 
 
 @pytest.fixture
@@ -49,6 +47,19 @@ def test_first_run_created(snap_compare, tui_settings, tui_services):
         await settle(pilot)
         fill(pilot.app.screen, "short_name", "石河子大学团委")
         await pilot.click("#create")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run)
+
+
+def test_first_run_demo_logins(snap_compare, tui_settings, tui_services):
+    """The demo loaded from the first-run screen: its logins and password, at 80x24."""
+    app = make_app(tui_settings, tui_services)
+
+    async def run(pilot):
+        await settle(pilot)
+        pilot.app.screen.query_one("#demo").focus()
+        await pilot.press("enter")
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run)

@@ -27,6 +27,7 @@ from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.outfile import FILE_EXISTS
 from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.services.imports import CREATE, CREATED, ERROR, EXISTS, ImportPreview, ImportResult
+from zhtj_tui.widgets.topbar import TopBar
 
 log = logging.getLogger("zhtj_tui.screens.batch_import")
 
@@ -94,11 +95,11 @@ class BatchImportScreen(Screen):
     ]
 
     DEFAULT_CSS = """
-    BatchImportScreen { padding: 0 1; }
-    BatchImportScreen .row { height: 3; }
-    BatchImportScreen .row Label { width: 12; padding: 1 0 0 0; }
+    BatchImportScreen > Vertical { padding: 0 1; }
+    BatchImportScreen .row { height: 1; margin-top: 1; }
+    BatchImportScreen .row Label { width: 12; }
     BatchImportScreen .row Input { width: 1fr; }
-    BatchImportScreen #status { height: auto; min-height: 1; }
+    BatchImportScreen #status { height: auto; min-height: 1; margin-top: 1; }
     BatchImportScreen #status.error { color: $error; }
     BatchImportScreen #progress { height: 1; }
     BatchImportScreen DataTable { height: 1fr; }
@@ -128,7 +129,7 @@ class BatchImportScreen(Screen):
 
     # -- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(TITLES[self.kind], id="title")
+        yield TopBar(f"智慧团建 · {TITLES[self.kind]}")
         with Vertical():
             with Horizontal(classes="row"):
                 yield Label("模板保存到")
@@ -141,7 +142,7 @@ class BatchImportScreen(Screen):
             yield ProgressBar(total=None, show_eta=False, id="progress")
             yield DataTable(id="rows", cursor_type="row", zebra_stripes=True)
             yield Static("", id="detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#rows", DataTable)

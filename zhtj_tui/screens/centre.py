@@ -3,11 +3,12 @@ the left, the panes of the selected organisation on the right (see ``panes.py``)
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 
 from zhtj_tui.domain.orgs import INFO_LABELS
 from zhtj_tui.screens.panes import CentrePane, pane_specs
@@ -24,11 +25,14 @@ class CentreScreen(ServiceCaller, Screen):
     BINDINGS = [
         Binding("f3", "search", "查找组织", id="centre.search"),
         Binding("ctrl+f", "search", "查找组织", id="centre.search_ctrl", show=False),
-        Binding("f4", "focus_tree", "组织树", id="centre.tree"),
-        Binding("f5", "focus_panes", "右侧面板", id="centre.panes", show=False),
+        Binding("f4", "focus_tree", "组织树", id="centre.tree", show=False),  # Esc too; room in the footer
+        Binding("f5", "focus_panes", "切换面板", id="centre.panes"),
         Binding("f6", "toggle_tree", "隐藏/显示组织树", id="centre.toggle_tree", show=False),
         Binding("f2", "switch_role", "切换组织", id="centre.switch"),
         Binding("f9", "logout", "退出登录", id="centre.logout"),
+        # Also from the tree or another pane, not only inside 创建下级组织.
+        Binding("f7", "batch_create", "批量创建", id="centre.batch", show=False),
+        Binding("f8", "correct", "更正", id="centre.correct", show=False),
         Binding("escape", "focus_tree", "返回组织树", id="centre.escape", show=False),
     ]
 
@@ -41,6 +45,7 @@ class CentreScreen(ServiceCaller, Screen):
         self.view: OrgView | None = None
         self.specs = pane_specs()
         self.panes: dict[str, CentrePane] = {}
+        self._focus_pane_once = False
 
     def compose(self) -> ComposeResult:
         r = self.role
@@ -59,25 +64,37 @@ class CentreScreen(ServiceCaller, Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(OrgTree).focus()
+        tree = self.query_one(OrgTree)
+        if self.role.group == "branch":
+            # A branch has no organisation below it: its tree would be one line beside a
+            # cut-off form. The form gets the whole width (F4 still shows the tree).
+            tree.display = False
+            self._focus_pane_once = True
+        else:
+            tree.focus()
         self.select_org(self.role.org_id)
 
     # -- selecting an organisation ---------------------------------------------------------------
     def select_org(self, org_id: int, reveal: bool = False) -> None:
+        """Show ``org_id`` on the right; with ``reveal``, also open the tree down to it and put
+        the cursor on it (a search hit or a child chosen in 录入进度 may be deep down)."""
         services, actor = self.services, self.actor
-        self.call_service(lambda: services.orgs.get(actor, org_id), self.show_org, group="centre-org")
-        if reveal:
-            tree = self.query_one(OrgTree)
-            node = tree.find(org_id)
-            if node is not None:
-                tree.move_cursor(node)
+
+        def shown(view: OrgView) -> None:
+            self.show_org(view)
+            if reveal:
+                self.query_one(OrgTree).reveal(view.id, path_ids(view.path))
+
+        self.call_service(lambda: services.orgs.get(actor, org_id), shown, group="centre-org")
 
     def show_org(self, view: OrgView) -> None:
         self.view = view
         status = "信息完整" if view.info_complete else (
             "信息未完整：缺" + "、".join(INFO_LABELS.get(k, k) for k in view.missing_fields[:3])
             + ("等" if len(view.missing_fields) > 3 else ""))
-        self.query_one("#org-path", Static).update(f"{view.path_text}（{view.category_name}）\n{status}")
+        line = self.query_one("#org-path", Static)
+        width = (line.content_region.width or 50) - 1
+        line.update(f"{fit_path(view.path_names, f'（{view.category_name}）', width)}\n{status}")
         tabs = self.query_one("#panes", TabbedContent)
         first_visible = None
         for spec in self.specs:
@@ -92,6 +109,14 @@ class CentreScreen(ServiceCaller, Screen):
         active = tabs.active
         if first_visible and (not active or not type(self.panes[active]).applies_to(view, self.actor)):
             tabs.active = first_visible
+        if self._focus_pane_once:
+            self._focus_pane_once = False
+            self.call_after_refresh(self._focus_active_pane)
+
+    def _focus_active_pane(self) -> None:
+        pane = self.panes.get(self.query_one("#panes", TabbedContent).active or "")
+        if pane is not None:
+            pane.focus_first()
 
     def on_org_tree_org_chosen(self, event: OrgTree.OrgChosen) -> None:
         self.select_org(event.org_id)
@@ -124,7 +149,12 @@ class CentreScreen(ServiceCaller, Screen):
         tree.focus()
 
     def action_focus_panes(self) -> None:
+        """F5: to the row of tabs (←→ choose a pane); pressed again, into the chosen pane."""
         tabs = self.query_one("#panes", TabbedContent)
+        bar = tabs.query_one(Tabs)
+        if self.focused is not bar:
+            bar.focus()
+            return
         pane = self.panes.get(tabs.active or "")
         if pane is not None:
             pane.focus_first()
@@ -132,6 +162,33 @@ class CentreScreen(ServiceCaller, Screen):
     def action_toggle_tree(self) -> None:
         tree = self.query_one(OrgTree)
         tree.display = not tree.display
+
+    def action_batch_create(self) -> None:
+        """F7: 批量创建 (R-SUB-2) for the organisation shown, when children may be created here."""
+        pane = self.panes.get("create")
+        if pane is None or self.view is None:
+            return
+        if not type(pane).applies_to(self.view, self.actor):
+            if self.view.is_branch:
+                self.notify("团支部之下不设组织，不能批量创建。请在组织树中选中您管理的团委或团总支", severity="warning")
+            else:
+                self.notify("只能为本组织批量创建直属下级组织：请先在组织树中选中您管理的组织（F4）",
+                            severity="warning")
+            return
+        self.query_one("#panes", TabbedContent).active = "create"
+        pane.action_batch()
+
+    def action_correct(self) -> None:
+        """F8: the parent's correction of a child's locked fields, wherever the focus is
+        (the note above the form says F8)."""
+        if self.view is None or "info" not in self.panes:
+            return
+        if not self.view.correctable or self.view.editable:
+            self.notify("只有直属上级组织的管理员可以更正该组织锁定的信息；请选中您的直属下级组织",
+                        severity="warning")
+            return
+        self.query_one("#panes", TabbedContent).active = "info"
+        self.panes["info"].action_correct()
 
     def action_switch_role(self) -> None:
         self.app.switch_role()
@@ -143,3 +200,19 @@ class CentreScreen(ServiceCaller, Screen):
         if action == "switch_role":
             return len(self.session.roles) > 1
         return True
+
+
+def path_ids(path: str) -> tuple[int, ...]:
+    """'/1/7/42/' -> (1, 7, 42): the ids from the top organisation down to the organisation."""
+    return tuple(int(x) for x in path.strip("/").split("/") if x)
+
+
+def fit_path(names: tuple[str, ...], suffix: str, cells: int) -> str:
+    """The path on one line of ``cells``: the nearest ancestors kept, the farthest ones
+    dropped first ("… / 医学院团委 / 临床医学专业2023级2班团支部（团支部）")."""
+    parts = list(names)
+    text = " / ".join(parts) + suffix
+    while len(parts) > 1 and cell_len(text) > cells:
+        parts.pop(0)
+        text = "… / " + " / ".join(parts) + suffix
+    return text

@@ -16,8 +16,19 @@ from zhtj_tui.screens.code_modal import CodeModal
 from zhtj_tui.screens.confirm import ConfirmModal, PromptModal
 from zhtj_tui.screens.panes import CentrePane
 from zhtj_tui.services.dto import Actor, ChildRow, CodeView, OrgView, Page
+from zhtj_tui.widgets.cells import fit_middle
 
-COLUMNS = ("组织简称", "类别", "信息", "书记", "管理员", "注册码")
+#: (key, header, cells): sized so that all six fit the right side at 80 columns with the
+#: organisation tree showing (52 cells, less a frame and a one-cell scroll bar); the line under the table tells the highlighted
+#: row in full (R-SUB-3: name, category, information, secretary, administrators, code).
+COLUMNS = (
+    ("name", "组织", 13),
+    ("category", "类别", 6),
+    ("secretary", "书记", 6),
+    ("info", "信息", 4),
+    ("admins", "管理", 4),
+    ("code", "注册码", 11),
+)
 
 
 def default_codes_path(org_name: str, today) -> str:
@@ -30,9 +41,10 @@ class ChildrenPane(CentrePane):
     BINDINGS = [
         Binding("c", "show_code", "注册码", id="children.code"),
         Binding("g", "renew_code", "重新生成", id="children.renew"),
-        Binding("b", "batch_codes", "批量生成注册码", id="children.batch"),
-        Binding("right_square_bracket", "next_page", "下一页", id="children.next"),
-        Binding("left_square_bracket", "prev_page", "上一页", id="children.prev"),
+        Binding("b", "batch_codes", "批量生成", id="children.batch"),
+        # Said on the status line when there is another page (the footer is full at 80 columns).
+        Binding("right_square_bracket", "next_page", "下一页", id="children.next", show=False),
+        Binding("left_square_bracket", "prev_page", "上一页", id="children.prev", show=False),
     ]
 
     def __init__(self, services, actor: Actor, org_id: int, **kw) -> None:
@@ -42,22 +54,26 @@ class ChildrenPane(CentrePane):
         self.next_after: tuple | None = None
         self.total: int | None = None
         self.last_file: Path | None = None
+        self.page_status = ""
 
     @classmethod
     def applies_to(cls, view: OrgView, actor: Actor) -> bool:
         return not view.is_branch
 
     def compose(self) -> ComposeResult:
-        table: DataTable = DataTable(id="children-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
+        # No padding of the table's own: one blank cell after each column instead of two.
+        table: DataTable = DataTable(id="children-table", cursor_type="row", zebra_stripes=True, cell_padding=0)
+        for key, header, cells in COLUMNS:
+            last = key == COLUMNS[-1][0]
+            table.add_column(header, width=cells if last else cells + 1, key=key)
         yield table
         yield Static("", id="children-status", markup=False)
         with Horizontal(classes="buttons"):
-            yield Button("注册码 c", id="btn-code", compact=True)
-            yield Button("重新生成 g", id="btn-renew", compact=True)
-            yield Button("批量生成 b", id="btn-batch", compact=True, variant="primary")
-            yield Button("上页 [", id="btn-prev", compact=True)
-            yield Button("下页 ]", id="btn-next", compact=True)
+            yield Button("注册码", id="btn-code", compact=True)
+            yield Button("重新生成", id="btn-renew", compact=True)
+            yield Button("批量生成", id="btn-batch", compact=True, variant="primary")
+            yield Button("上页", id="btn-prev", compact=True)
+            yield Button("下页", id="btn-next", compact=True)
 
     def org_changed(self, view: OrgView) -> None:
         changed = self.view is None or self.view.id != view.id
@@ -88,21 +104,30 @@ class ChildrenPane(CentrePane):
         table = self.query_one(DataTable)
         table.clear()
         for r in page.items:
-            table.add_row(
-                r.short_name, r.category_name, "完整" if r.info_complete else "未完整", r.secretary_name or "—",
-                str(r.admin_count), _code_text(r, fmt),
-                key=str(r.id),
-            )
+            table.add_row(*row_cells(r, fmt), key=str(r.id))
         n = len(self.pages)
         total = f"共 {self.total} 个直属下级组织" if self.total is not None else ""
         more = "，按 ] 看下一页" if self.next_after else ""
+        if n > 1:
+            more += "，按 [ 回上一页"
         if not page.items and n == 1:
             status = "还没有直属下级组织：请在“创建下级”标签中创建。"
         else:
-            status = f"{total}，第 {n} 页{more}（F6 隐藏组织树可看全部列）"
+            status = f"{total}，第 {n} 页{more}"
+        self.page_status = status
+        self._show_status()
+
+    def _show_status(self) -> None:
+        lines = [self.page_status]
+        row = self.current_row()
+        if row is not None:
+            lines.insert(0, row_detail(row, self.app.settings.fmt))
         if self.last_file is not None:
-            status += f"\n注册码已保存到：{self.last_file}"
-        self.query_one("#children-status", Static).update(status)
+            lines.append(f"注册码已保存到：{self.last_file}")
+        self.query_one("#children-status", Static).update("\n".join(lines))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_status()
 
     def action_next_page(self) -> None:
         if self.next_after is not None:
@@ -132,7 +157,8 @@ class ChildrenPane(CentrePane):
         if row is None or not self._need_home():
             return
         services, actor = self.services, self.actor
-        self.call_service(lambda: services.codes.show_or_issue(actor, row.id), self._show_code, group="code")
+        self.call_service(lambda: services.codes.show_or_issue(actor, row.id),
+                          lambda code: self._show_code(code, row.code_status), group="code")
 
     def action_renew_code(self) -> None:
         row = self.current_row()
@@ -142,14 +168,15 @@ class ChildrenPane(CentrePane):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.call_service(lambda: services.codes.issue(actor, row.id), self._show_code, group="code")
+                self.call_service(lambda: services.codes.issue(actor, row.id),
+                                  lambda code: self._show_code(code, row.code_status), group="code")
 
         self.app.push_screen(ConfirmModal(
-            "重新生成注册码", f"为 {row.short_name} 重新生成管理员注册码？\n该组织此前未使用的注册码将作废。",
+            "重新生成注册码", f"为 {row.short_name} 重新生成管理员注册码？\n{renew_effect(row)}",
             yes="重新生成"), confirmed)
 
-    def _show_code(self, code: CodeView) -> None:
-        self.app.push_screen(CodeModal(code, self.app.settings.fmt))
+    def _show_code(self, code: CodeView, before: str) -> None:
+        self.app.push_screen(CodeModal(code, self.app.settings.fmt, code_note(code, before)))
         self.load()
 
     def action_batch_codes(self) -> None:
@@ -199,7 +226,52 @@ class ChildrenPane(CentrePane):
         self.action_show_code()
 
 
-def _code_text(row: ChildRow, fmt) -> str:
-    if row.code_expires_at is not None:
-        return f"{row.code_status}（至 {fmt(row.code_expires_at)}）"
+def renew_effect(row: ChildRow) -> str:
+    if row.code_status == "有效":
+        return "该组织此前未使用的注册码将作废，请改用新的注册码。"
+    if row.admin_count:
+        return f"该组织已有 {row.admin_count} 名管理员，不受影响；新注册码可供另一位管理员注册。"
+    return "新注册码有效期内可供该组织的一位管理员注册。"
+
+
+def code_note(code: CodeView, before: str) -> str:
+    """What happened to the child's code, by what the table said before (R-CODE-5)."""
+    if code.reused:
+        return "这是该组织尚未使用的有效注册码（没有重新生成）"
+    if before == "有效":
+        return "已生成新的注册码；此前未使用的注册码已作废"
+    return "已生成新的注册码"
+
+
+def short_org_name(row: ChildRow) -> str:
+    """The name without its category's ending (shown in 类别), fitted to the column."""
+    name = row.short_name
+    if name.endswith(row.category_name) and len(name) > len(row.category_name):
+        name = name[: -len(row.category_name)]
+    return fit_middle(name, COLUMNS[0][2])
+
+
+def code_cell(row: ChildRow, fmt) -> str:
+    if row.code_expires_at is not None and row.code_status == "有效":
+        return f"有效至{fmt(row.code_expires_at)[5:10]}"
     return row.code_status
+
+
+def row_cells(row: ChildRow, fmt) -> tuple[str, ...]:
+    return (
+        short_org_name(row),
+        fit_middle(row.category_name, COLUMNS[1][2]),
+        fit_middle(row.secretary_name, COLUMNS[2][2]) if row.secretary_name else "—",
+        "完整" if row.info_complete else "不全",
+        str(row.admin_count),
+        code_cell(row, fmt),
+    )
+
+
+def row_detail(row: ChildRow, fmt) -> str:
+    """The highlighted row in full words, under the table."""
+    code = row.code_status
+    if row.code_expires_at is not None and row.code_status == "有效":
+        code = f"有效至 {fmt(row.code_expires_at)}"
+    return (f"{row.short_name}（{row.category_name}）信息{'完整' if row.info_complete else '未完整'}，"
+            f"书记 {row.secretary_name or '未填'}，管理员 {row.admin_count} 名，注册码{code}")

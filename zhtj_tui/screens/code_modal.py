@@ -18,14 +18,15 @@ class CodeModal(ModalScreen[None]):
         Binding("c", "copy", "复制注册码", id="code.copy"),
     ]
 
-    def __init__(self, code: CodeView, fmt) -> None:
+    def __init__(self, code: CodeView, fmt, note: str | None = None) -> None:
         super().__init__()
         self.code = code
         self.fmt = fmt
+        self.note = note
 
     def compose(self) -> ComposeResult:
         c = self.code
-        state = "该组织已有未使用的有效注册码" if c.reused else "已生成新的注册码（此前未使用的注册码已作废）"
+        state = self.note or ("该组织已有未使用的有效注册码" if c.reused else "已生成新的注册码（此前未使用的注册码已作废）")
         with Vertical(classes="dialog", id="code-dialog"):
             yield Static("管理员注册码", classes="dialog-title")
             yield Static(f"组织：{c.org_name}（{c.category_name}）", markup=False)

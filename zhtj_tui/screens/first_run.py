@@ -3,19 +3,19 @@ and show its first registration code (R-CODE-6), or load the demo data to look a
 
 from __future__ import annotations
 
-import importlib
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Select, Static
+from textual.widgets import Button, Footer, OptionList, Select, Static
+from textual.widgets.option_list import Option
 
 from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.text import clean_text
 from zhtj_tui.domain.vocab import categories
+from zhtj_tui.services.demo import DemoLogin, DemoResult
 from zhtj_tui.services.dto import Actor, CodeView
-from zhtj_tui.widgets.calls import ServiceCaller
+from zhtj_tui.widgets.calls import ServiceCaller, log_unexpected
 from zhtj_tui.widgets.field import Form, FormField
 from zhtj_tui.widgets.topbar import TopBar
 
@@ -25,13 +25,8 @@ INTRO = (
 )
 
 
-def demo_module():
-    """The demo data generator, when it is installed (``zhtj_tui.demo.generate``)."""
-    try:
-        mod = importlib.import_module("zhtj_tui.demo")
-    except ImportError:
-        return None
-    return mod if callable(getattr(mod, "generate", None)) else None
+#: The demo loaded from this screen is always the same one (the default seed of ``zhtj demo``).
+DEMO_SEED = 2018
 
 
 class FirstRunScreen(ServiceCaller, Form, Screen):
@@ -40,22 +35,25 @@ class FirstRunScreen(ServiceCaller, Form, Screen):
     def __init__(self) -> None:
         super().__init__()
         self.code: CodeView | None = None
+        self.demo: DemoResult | None = None
 
     def compose(self) -> ComposeResult:
         yield TopBar("智慧团建 · 首次使用：创建顶级组织")
         with VerticalScroll(id="first-box", classes="box"):
-            yield Static(INTRO, markup=False)
+            yield Static(INTRO, id="first-intro", markup=False)
             yield FormField("category", "组织类别", required=True, value="02",
                             options=[(c.name, c.code) for c in categories()])
             yield FormField("short_name", "组织简称", required=True, check=self._check_name, live=self._check_name,
                             placeholder="例如 石河子大学团委")
             yield FormField("full_name", "组织全称", placeholder="可稍后填写，例如 共青团石河子大学委员会",
                             check=lambda v: _none(clean_text(v, "full_name")))
-            with Horizontal(classes="buttons"):
+            with Horizontal(id="first-actions", classes="buttons"):
                 yield Button("创建顶级组织", id="create", variant="primary", compact=True)
-                if demo_module() is not None:
-                    yield Button("载入演示数据", id="demo", compact=True)
+                yield Button("载入演示数据", id="demo", compact=True)
             yield Static("", id="first-result", markup=False)
+            yield OptionList(id="demo-logins")
+            yield Static("选择一个账号后按 Enter，即转到登录（账号已填好，只需输入密码）", id="demo-hint",
+                         classes="hint-line", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("注册管理员", id="to-register", variant="success", compact=True)
                 yield Button("去登录", id="to-login", compact=True)
@@ -64,6 +62,10 @@ class FirstRunScreen(ServiceCaller, Form, Screen):
     def on_mount(self) -> None:
         self.query_one("#to-register").display = False
         self.query_one("#to-login").display = False
+        self.query_one("#demo-logins").display = False
+        self.query_one("#demo-hint").display = False
+        if not self.app.services.demo.available():
+            self.query_one("#demo").display = False
         self.field("short_name").focus_control()
 
     def _category(self):
@@ -91,7 +93,7 @@ class FirstRunScreen(ServiceCaller, Form, Screen):
             self.app.show_login()
             self.app.show_register(self.code.code if self.code else "")
         elif bid == "to-login":
-            self.app.show_login()
+            self.go_login(self.demo.logins[0].mobile if self.demo and self.demo.logins else "")
 
     def create(self) -> None:
         if not self.validate_all(["category", "short_name", "full_name"]):
@@ -123,31 +125,64 @@ class FirstRunScreen(ServiceCaller, Form, Screen):
         self.query_one("#to-register", Button).focus()
 
     def load_demo(self) -> None:
-        mod = demo_module()
-        if mod is None:
+        demo = self.app.services.demo
+        if not demo.available():
+            self.notify("本安装未包含演示数据，请改为创建顶级组织", severity="error")
             return
-        services = self.app.services
-
-        def run():
-            return mod.generate(services, scale="small", seed=2026)
-
-        self.query_one("#first-result", Static).update("正在生成演示数据，请稍候…")
-        self.call_service(run, self._demo_loaded, self.show_error, group="first-run")
-
-    def _demo_loaded(self, result) -> None:
-        lines = ["演示数据已载入。"]
-        logins = getattr(result, "logins", None) or (result.get("logins") if isinstance(result, dict) else None)
-        if logins:
-            lines.append("演示账号（账号 / 密码 / 组织）：")
-            for item in list(logins)[:6]:
-                lines.append("  " + " / ".join(str(x) for x in (item if isinstance(item, (tuple, list)) else (item,))))
-        elif result is not None and not isinstance(result, (dict, tuple, list)):
-            lines.append(str(result)[:300])
-        self.query_one("#first-result", Static).update("\n".join(lines))
+        self.query_one("#first-result", Static).update("正在生成演示数据（约 1,000 名团员），请稍候…")
         for bid in ("#create", "#demo"):
-            self.query_one(bid).display = False
+            self.query_one(bid, Button).disabled = True
+
+        def run() -> DemoResult:
+            try:
+                return demo.load("small", DEMO_SEED)
+            except DomainError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - said on screen, logged without data
+                log_unexpected(exc)
+                raise DomainError("生成演示数据时出错，数据库未改动或只写入了一部分。请用 zhtj demo --force "
+                                  "重新生成，或换一个空数据库", None, "demo_failed") from None
+
+        self.call_service(run, self._demo_loaded, self._demo_failed, group="first-run")
+
+    def _demo_failed(self, exc) -> None:
+        for bid in ("#create", "#demo"):
+            self.query_one(bid, Button).disabled = False
+        self.query_one("#first-result", Static).update("")
+        self.show_error(exc)
+
+    def _demo_loaded(self, result: DemoResult) -> None:
+        self.demo = result
+        # The form is of no use any more: the room goes to the logins.
+        for f in self.fields().values():
+            f.display = False
+        self.query_one("#first-intro").display = False
+        self.query_one("#first-actions").display = False
+        self.query_one("#first-result", Static).update(
+            f"演示数据已载入：{result.count('org'):,} 个团组织、{result.count('member'):,} 名团员。\n"
+            f"演示账号用手机号码登录，密码都是 {result.password}")
+        logins = self.query_one("#demo-logins", OptionList)
+        logins.clear_options()
+        logins.add_options([Option(_login_line(x), id=str(i)) for i, x in enumerate(result.logins)])
+        logins.display = True
+        self.query_one("#demo-hint").display = True
         self.query_one("#to-login").display = True
-        self.query_one("#to-login", Button).focus()
+        logins.highlighted = 0
+        logins.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if self.demo is None or event.option_list.id != "demo-logins":
+            return
+        event.stop()
+        self.go_login(self.demo.logins[int(event.option.id)].mobile)
+
+    def go_login(self, mobile: str = "") -> None:
+        message = f"演示账号的密码：{self.demo.password}" if self.demo is not None else ""
+        self.app.show_login(login=mobile, message=message)
+
+
+def _login_line(x: DemoLogin) -> str:
+    return f"{x.mobile}  {x.org_name} {x.post} {x.name}"
 
 
 def _none(_value) -> None:

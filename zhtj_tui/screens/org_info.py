@@ -5,6 +5,7 @@ are locked, and the direct parent's administrator may correct them with a reason
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -111,6 +112,7 @@ class OrgInfoPane(Form, CentrePane):
             f.clear()
             locked = key in ("category", "short_name") or (view.locked and key in rules.IMMUTABLE_FIELDS)
             f.disabled = locked or not view.editable
+        self.call_after_refresh(self._show_long_locked)
         self.query_one("#info-save").display = view.editable
         self.query_one("#info-correct").display = view.correctable and not view.editable
         if view.editable and not view.locked:
@@ -123,6 +125,15 @@ class OrgInfoPane(Form, CentrePane):
             note = "只读：组织信息由该组织的管理员填写。"
         self.query_one("#info-note", Static).update(note)
         self._status(view)
+
+    def _show_long_locked(self) -> None:
+        """A locked value cannot be scrolled: when it is longer than its box (the full name
+        beside the tree at 80 columns), it is said in full under it."""
+        for f in self.fields().values():
+            if not f.display or not f.disabled or f.has_error:
+                continue
+            box = f.control.content_region.width or 30
+            f.set_note(f.value if cell_len(f.value) > box else None)
 
     def _status(self, view: OrgView) -> None:
         if view.info_complete:

@@ -39,6 +39,7 @@ from textual.widgets.option_list import Option
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.progress import TASK_KINDS, ChildProgress, Progress, TaskView
+from zhtj_tui.widgets.cells import fit_middle
 
 #: Category groups whose administrators get the window after login (R-PROG-1).
 WINDOW_GROUPS = ("leading", "committee", "general_branch")
@@ -47,6 +48,9 @@ BAR_WIDTH = 4
 NAME_WIDTH = 22
 BAR_COLUMNS = (("info", "信息完整"), ("secretary", "书记"), ("admin", "管理员"), ("members", "有团员"))
 MAX_TASK_LINES = 4
+#: The compact table (the centre's pane): names keep their end (…2017级1班团支部).
+COMPACT_NAME_WIDTH = 20
+COMPACT_LABELS = {"info": "信息", "secretary": "书记", "admin": "管理", "members": "有团员"}
 
 
 def wants_progress_window(group: str) -> bool:
@@ -88,6 +92,13 @@ def bar(ratio: float, width: int = BAR_WIDTH) -> Text:
     text.append("░" * (width - filled), style="grey50")
     text.append(f"{round(ratio * 100):>4}%")
     return text
+
+
+def percent(ratio: float) -> Text:
+    """The compact form of ``bar``: the percentage alone, in the bar's colour."""
+    ratio = min(max(ratio, 0.0), 1.0)
+    style = "green" if ratio >= 1.0 else ("yellow" if ratio >= 0.5 else "red")
+    return Text(f"{round(ratio * 100):>3}%", style=style)
 
 
 def fit(name: str, cells: int = NAME_WIDTH) -> str:
@@ -137,6 +148,7 @@ class ProgressView(Widget):
     ProgressView #pv-summary { height: 1; color: $text-muted; }
     ProgressView DataTable { height: 1fr; }
     ProgressView #pv-status { height: 1; color: $text-muted; }
+    ProgressView.compact DataTable { scrollbar-size-vertical: 1; }
     """
 
     class Ready(Message):
@@ -147,17 +159,31 @@ class ProgressView(Widget):
             self.data = data
             self.error = error
 
-    def __init__(self, services, actor: Actor, org_id: int, **kw):
+    def __init__(self, services, actor: Actor, org_id: int, compact: bool = False, **kw):
         super().__init__(**kw)
         self.services = services
         self.actor = actor
         self.org_id = org_id
+        #: Percentages instead of bars and shorter names: the centre's pane beside the tree
+        #: has 50 cells, not the window's 78.
+        self.compact = compact
+        if compact:
+            self.add_class("compact")
         self.data: Loaded | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("正在读取录入进度…", id="pv-title")
         yield Static("", id="pv-tasks")
         yield Static("", id="pv-summary")
+        if self.compact:
+            table = DataTable(cursor_type="row", zebra_stripes=True, id="pv-table", cell_padding=0)
+            table.add_column("下级组织", width=COMPACT_NAME_WIDTH + 1, key="name")
+            for key, _label in BAR_COLUMNS:
+                label = COMPACT_LABELS[key]
+                table.add_column(label, width=max(cell_len(label), 4) + 1, key=key)
+            table.add_column("团员", width=5, key="count")
+            yield table
+            return
         table = DataTable(cursor_type="row", zebra_stripes=True, id="pv-table")
         table.add_column("下级组织", width=NAME_WIDTH, key="name")
         for key, label in BAR_COLUMNS:
@@ -230,11 +256,14 @@ class ProgressView(Widget):
             self.view = view
             self.progress = progress
 
-    @staticmethod
-    def _cells(c: ChildProgress) -> tuple:
+    def _cells(self, c: ChildProgress) -> tuple:
         r = c.figures.ratios()
+        if self.compact:
+            return (fit_middle(c.short_name, COMPACT_NAME_WIDTH),
+                    *(percent(r[k]) if (k != "members" or c.figures.branches) else Text("无支部", style="red")
+                      for k, _ in BAR_COLUMNS), str(c.figures.members))
         name = fit(c.short_name)
-        return (name, *(bar(r[k]) if (k != "members" or c.figures.branches) else Text("  无团支部", style="red")
+        return (name, *(bar(r[k]) if (k != "members" or c.figures.branches) else Text(" 无团支部", style="red")
                         for k, _ in BAR_COLUMNS), str(c.figures.members))
 
     def child_at_cursor(self) -> ChildProgress | None:
@@ -322,8 +351,8 @@ class ProgressPane(Widget):
         self._cursor_on: int | None = None
 
     def compose(self) -> ComposeResult:
-        yield ProgressView(self.services, self.actor, self.root_id, id="pp-view")
-        yield Static("Enter 查看下级进度  Backspace 返回上一级  t 任务详情  r 刷新", id="pp-help")
+        yield ProgressView(self.services, self.actor, self.root_id, compact=True, id="pp-view")
+        yield Static("Enter 下级进度  Backspace 上一级  t 任务  r 刷新", id="pp-help")
 
     @property
     def view(self) -> ProgressView:

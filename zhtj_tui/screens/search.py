@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
@@ -58,7 +59,7 @@ class SearchModal(ServiceCaller, ModalScreen["int | None"]):
         self.results = results
         ol = self.query_one("#search-results", OptionList)
         ol.clear_options()
-        ol.add_options([Option(f"{b.short_name}（{b.category_name}）  {b.path_text}", id=str(b.id)) for b in results])
+        ol.add_options([Option(hit_line(b), id=str(b.id)) for b in results])
         text = self.query_one("#search-input", Input).value.strip()
         self.query_one("#search-status", Static).update(
             f"找到 {len(results)} 个" + ("（只显示前20个，请输入更多字缩小范围）" if len(results) >= 20 else "")
@@ -69,10 +70,34 @@ class SearchModal(ServiceCaller, ModalScreen["int | None"]):
 
     def action_to_list(self) -> None:
         if self.results:
-            self.query_one("#search-results", OptionList).focus()
+            ol = self.query_one("#search-results", OptionList)
+            if ol.highlighted is None:
+                ol.highlighted = 0  # so that Enter right away opens the first hit
+            ol.focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+#: Cells of a hit's line in the search box (the dialog's width less its frame).
+HIT_CELLS = 64
+
+
+def hit_line(b: OrgBrief, cells: int = HIT_CELLS) -> str:
+    """One line per hit: the name, its category and where it is (the parents, the nearest
+    ones kept when the line is too long)."""
+    head = f"{b.short_name}（{b.category_name}）"
+    parents = list(b.path_names[:-1]) if b.path_names and b.path_names[-1] == b.short_name else list(b.path_names)
+    if not parents:
+        return head
+    room = cells - cell_len(head) - 2
+    where = " / ".join(parents)
+    while parents and cell_len(where) > room:
+        parents.pop(0)
+        where = "… / " + " / ".join(parents)
+    if not parents:
+        return head
+    return f"{head}  {where}"
 
 
 class OrgSearchProvider(Provider):

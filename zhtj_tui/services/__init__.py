@@ -12,6 +12,7 @@ from zhtj_tui.services.audit import AuditService
 from zhtj_tui.services.base import Context
 from zhtj_tui.services.cadres import CadreService
 from zhtj_tui.services.codes import CodeService
+from zhtj_tui.services.demo import DemoService
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.member_export import MemberExportService
 from zhtj_tui.services.member_import import MemberImportService
@@ -47,6 +48,7 @@ class Services:
         self.progress = ProgressService(self.ctx)
         self.members = MemberService(self.ctx)
         self.cadres = CadreService(self.ctx)
+        self.demo = DemoService(self.ctx, self.accounts.hasher)
 
     @classmethod
     def open(cls, settings: Settings, client_key: str | None = None) -> Services:

@@ -61,6 +61,7 @@ class FormField(Vertical):
     FormField .field-msg { height: auto; padding-left: 17; display: none; }
     FormField .field-msg.-error { display: block; color: $error; }
     FormField .field-msg.-hint { display: block; color: $warning; }
+    FormField .field-msg.-note { display: block; color: $text-muted; }
     """
 
     required = reactive(False)
@@ -161,8 +162,18 @@ class FormField(Vertical):
         msg.set_class(False, "-error")
         self.has_error = False
 
+    def set_note(self, message: str | None) -> None:
+        """A quiet line under the field (e.g. a locked value too long for its box, in full)."""
+        msg = self.query_one(".field-msg", Static)
+        msg.update(message or "")
+        msg.set_class(False, "-hint")
+        msg.set_class(False, "-error")
+        msg.set_class(bool(message), "-note")
+        self.has_error = False
+
     def clear(self) -> None:
         self.set_hint(None)
+        self.query_one(".field-msg", Static).set_class(False, "-note")
 
     @property
     def message(self) -> str:
@@ -177,7 +188,7 @@ class FormField(Vertical):
         text = self.value
         if not text.strip():
             if self.required and require:
-                self.set_error(f"请填写{self.label}")
+                self.set_error(f"请选择{self.label}" if self._options is not None else f"请填写{self.label}")
                 return False
             self.clear()
             return True

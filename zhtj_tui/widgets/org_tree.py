@@ -94,10 +94,13 @@ class OrgTree(ServiceCaller, Tree):
 
         self.call_service(fetch, done, group=f"tree-{org_id}", exclusive=False)
 
-    def add_page(self, node: TreeNode, page: Page[OrgBrief], shown: int, total: int | None) -> None:
+    def _add_items(self, node: TreeNode, page: Page[OrgBrief]) -> None:
         for b in page.items:
             expandable = b.group != "branch" and b.child_count > 0
             node.add(self._label(b), data=OrgNode(b.id, b.short_name), allow_expand=expandable)
+
+    def add_page(self, node: TreeNode, page: Page[OrgBrief], shown: int, total: int | None) -> None:
+        self._add_items(node, page)
         shown += len(page.items)
         if page.next_after is not None:
             more = f"更多…（已显示 {shown}" + (f" / 共 {total}" if total else "") + "）"
@@ -119,6 +122,90 @@ class OrgTree(ServiceCaller, Tree):
             if not node.is_expanded:
                 node.expand()  # the expanded event will not reload: loaded is set
             self.load_page(node, None)
+
+    # -- revealing a deep organisation (search hits) -------------------------------------------
+    class Revealed(Message):
+        """``org_id`` is shown and under the cursor (or could not be: ``found`` is False)."""
+
+        def __init__(self, org_id: int, found: bool) -> None:
+            super().__init__()
+            self.org_id = org_id
+            self.found = found
+
+    def reveal(self, org_id: int, ancestors: tuple[int, ...]) -> None:
+        """Open the branches from the root down to ``org_id`` (``ancestors``: the ids of its
+        path, top first, as in ``OrgView.path``), loading the pages of children that hold
+        it, and put the cursor on it."""
+        root_id = self.root.data.org_id
+        chain = [*ancestors]
+        if not chain or chain[-1] != org_id:
+            chain.append(org_id)
+        if root_id not in chain:
+            return
+        chain = chain[chain.index(root_id):]
+        node = self.find(org_id)
+        if node is not None and self._opened_to(node):
+            self._put_cursor(node)
+            return
+        services, actor = self.services, self.actor
+
+        def fetch() -> list[tuple[int, int, list[Page[OrgBrief]]]]:
+            """For each level, the pages of children up to the one holding the next level."""
+            levels = []
+            for parent_id, child_id in zip(chain, chain[1:], strict=False):
+                pages, after = [], None
+                while True:
+                    page = services.orgs.children(actor, parent_id, after=after)
+                    pages.append(page)
+                    if any(b.id == child_id for b in page.items) or page.next_after is None:
+                        break
+                    after = page.next_after
+                levels.append((parent_id, child_id, pages))
+            return levels
+
+        self.call_service(fetch, lambda levels: self._open_levels(org_id, levels), group="tree-reveal")
+
+    def _opened_to(self, node: TreeNode) -> bool:
+        parent = node.parent
+        while parent is not None:
+            if not parent.is_expanded:
+                return False
+            parent = parent.parent
+        return True
+
+    def _open_levels(self, org_id: int, levels: list[tuple[int, int, list[Page[OrgBrief]]]]) -> None:
+        for parent_id, child_id, pages in levels:
+            node = self.find(parent_id)
+            if node is None:
+                break
+            if self.find_child(node, child_id) is None:
+                node.remove_children()
+                shown = 0
+                for page in pages[:-1]:
+                    self._add_items(node, page)
+                    shown += len(page.items)
+                self.add_page(node, pages[-1], shown, pages[0].total)
+            data = node.data
+            if isinstance(data, OrgNode):
+                data.loaded = True
+            node.allow_expand = True
+            node.expand()
+        target = self.find(org_id)
+        if target is not None:
+            # The new rows get their line numbers when the tree is next laid out.
+            self.call_after_refresh(self._put_cursor, target)
+        self.call_after_refresh(self.post_message, self.Revealed(org_id, target is not None))
+
+    def _put_cursor(self, node: TreeNode) -> None:
+        self.move_cursor(node)
+        self.scroll_to_node(node, animate=False)
+
+    @staticmethod
+    def find_child(node: TreeNode, org_id: int) -> TreeNode | None:
+        for child in node.children:
+            if isinstance(child.data, OrgNode) and child.data.org_id == org_id:
+                return child
+        return None
 
     def find(self, org_id: int) -> TreeNode | None:
         stack = [self.root]

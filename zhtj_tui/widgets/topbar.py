@@ -12,6 +12,7 @@ class TopBar(Horizontal):
     TopBar { height: 1; background: $primary; color: $text; dock: top; }
     TopBar #topbar-title { width: 1fr; padding: 0 1; text-style: bold; }
     TopBar #topbar-busy { width: auto; padding: 0 1; color: $warning; background: $primary; }
+    TopBar #topbar-help { width: auto; padding: 0 1; }
     """
 
     def __init__(self, title: str = "") -> None:
@@ -21,6 +22,8 @@ class TopBar(Horizontal):
     def compose(self) -> ComposeResult:
         yield Static(self._title, id="topbar-title", markup=False)
         yield Static("", id="topbar-busy", markup=False)
+        # Always in sight, whatever the footer has room for at 80 columns.
+        yield Static("F1 帮助  Ctrl+Q 退出", id="topbar-help", markup=False)
 
     def set_title(self, title: str) -> None:
         self._title = title
