@@ -125,3 +125,28 @@ def test_login_and_create_child_in_tmux(tmp_path, tmux_env):
         assert [(r.short_name, r.category_name) for r in rows] == [("师范学院团委", "团委")]
     finally:
         services.close()
+
+
+def test_login_typed_ahead_in_one_burst(tmp_path, tmux_env):
+    """Over SSH the account, Enter, the password and Enter may arrive as one burst: each
+    lands in its own field and the login goes through (FieldInput's priority Enter)."""
+    url = f"sqlite:///{tmp_path / 'zhtj.sqlite'}"
+    settings = make_settings(url).with_(clock=utc_now)
+    services = Services.open(settings, client_key="tmux-test")
+    try:
+        _, who = setup_admin(services)
+    finally:
+        services.close()
+    tmux = Tmux(tmux_env)
+    tmux.run("new-session", "-d", "-s", "t", "-x", "80", "-y", "24",
+             f"{sys.executable} -m zhtj_tui --db {url} --no-mouse")
+    try:
+        tmux.wait_for("▸账号")
+        tmux.type(f"{who.mobile}\r{PASSWORD}\r")
+        screen = tmux.wait_for("下级组织录入进度")  # logged in: the progress window of a committee
+        assert "账号或密码不正确" not in screen
+    finally:
+        try:
+            tmux.run("kill-server")
+        except AssertionError:
+            pass

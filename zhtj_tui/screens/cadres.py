@@ -18,6 +18,7 @@ from zhtj_tui.domain.vocab import league_posts
 from zhtj_tui.services.dto import CadreList, CadreView
 from zhtj_tui.widgets.calls import run_service
 from zhtj_tui.widgets.choice import ChoiceInput
+from zhtj_tui.widgets.field import FieldInput
 
 APPOINT_FIELDS = (("post", "职务*"), ("post_name", "职务名称"), ("name", "姓名*"), ("id_number", "身份证号码*"),
                   ("mobile", "手机号码*"), ("since", "任职日期"))
@@ -52,9 +53,9 @@ class AppointModal(ModalScreen["CadreView | None"]):
                 if key == "post":
                     field = ChoiceInput([i.name for i in league_posts()], value=self.post, placeholder="如 书记 或 sj", **kw)
                 elif key == "since":
-                    field = Input(placeholder="默认今天；如 2026-09-01", **kw)
+                    field = FieldInput(placeholder="默认今天；如 2026-09-01", **kw)
                 else:
-                    field = Input(**kw)
+                    field = FieldInput(**kw)
                 with Horizontal(classes="row"):
                     yield Label(label)
                     yield field
@@ -64,12 +65,12 @@ class AppointModal(ModalScreen["CadreView | None"]):
     def on_mount(self) -> None:
         self.query_one("#a-post" if not self.post else "#a-name", Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if isinstance(event.input, ChoiceInput) and not event.input.complete():
+    def field_enter(self, field) -> None:
+        """Enter in a field, while the key is dispatched (see ``FieldInput``)."""
+        if isinstance(field, ChoiceInput) and not field.complete():
             self.query_one("#appoint-error", Static).update("职务不在列表中，请重新输入")
             return
-        if event.input.id == "a-since":
+        if field.id == "a-since":
             self.action_save()
         else:
             self.focus_next()

@@ -27,6 +27,7 @@ from zhtj_tui.services.dto import MemberRow
 from zhtj_tui.services.members import REMOVE_REASONS, DuplicateMember
 from zhtj_tui.widgets.calls import run_service
 from zhtj_tui.widgets.choice import ChoiceInput
+from zhtj_tui.widgets.field import FieldInput
 
 #: Fields of the entry form, in order (keys of ``domain.member.MEMBER_FIELDS``).
 FORM_FIELDS = ("name", "id_number", "ethnic", "political", "join_month", "education", "mobile",
@@ -114,7 +115,7 @@ class MemberEntryScreen(Screen):
             label = MEMBER_FIELDS[key] + ("*" if key in REQUIRED_MEMBER_FIELDS else "")
             choices = _choices(key)
             kw = dict(id=f"f-{key}", placeholder=PLACEHOLDERS[key], select_on_focus=False, compact=True)
-            field = ChoiceInput(choices, **kw) if choices else Input(**kw)
+            field = ChoiceInput(choices, **kw) if choices else FieldInput(**kw)
             with Horizontal(classes="row", id=f"row-{key}"):
                 yield Label(label)
                 yield field
@@ -246,9 +247,9 @@ class MemberEntryScreen(Screen):
             self.query_one("#entry-error", Static).update(text)
         self._live_shown = bool(text)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        field = event.input
+    def field_enter(self, field) -> None:
+        """Enter in a field (called while the key is dispatched, so keys typed after it go to
+        the next field): complete a value-list choice, then move on, or save on the last."""
         if isinstance(field, ChoiceInput) and not field.complete():
             key = (field.id or "")[2:]
             self._hint(key, "不在列表中，请重新输入", "bad")
@@ -472,8 +473,9 @@ class MembersPane(Vertical):
         Binding("e", "edit", "修改", id="members.edit"),
         Binding("d", "remove", "离团", id="members.remove"),
         Binding("t", "transfer", "转移", id="members.transfer"),
-        Binding("space", "mark", "标记", id="members.mark"),
-        Binding("slash", "search", "查找", id="members.search"),
+        # Shown in the pane's own status line; kept out of the Footer so it fits 80 columns.
+        Binding("space", "mark", "标记", id="members.mark", show=False),
+        Binding("slash", "search", "查找", id="members.search", show=False),
         Binding("i", "import", "导入", id="members.import"),
         Binding("x", "export", "导出", id="members.export"),
     ]

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from textual.widgets import Input
-
 from zhtj_tui.domain import pinyin
+from zhtj_tui.widgets.field import FieldInput
 
 
 def best_choice(choices: Sequence[str], typed: str) -> str | None:
@@ -29,7 +28,7 @@ def best_choice(choices: Sequence[str], typed: str) -> str | None:
     return None
 
 
-class ChoiceInput(Input):
+class ChoiceInput(FieldInput):
     """An ``Input`` whose value must be one of ``choices``."""
 
     def __init__(self, choices: Sequence[str], **kwargs) -> None:

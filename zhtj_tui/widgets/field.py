@@ -3,10 +3,13 @@ or select, and a line under it for the error or hint."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable, Iterable
 
 from textual import events
 from textual.app import ComposeResult, active_app
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Select, Static
@@ -20,21 +23,39 @@ Check = Callable[[str], "str | None"]
 class FieldInput(Input):
     """A form input: Enter moves to the next field (and then reports Submitted).
 
-    The move is made while the Enter key itself is handled, not after the event has
-    bubbled up to the binding, so that keys typed right after it go to the next field
-    as soon as possible."""
+    Over a slow SSH link keys arrive in bursts ("13900000001⏎secret⏎"). Enter, Tab and
+    Shift+Tab are therefore *priority* bindings: the application runs them while it
+    dispatches the key, before it hands the next key to a widget, so the keys after Enter
+    go to the next field. The application hands keys to a field's own queue, so before Enter
+    acts on the value, the keys already queued for this field are let in first.
 
-    async def action_submit(self) -> None:
+    A screen with a method ``field_enter(field)`` decides what Enter does itself (e.g. the
+    member entry form saves on its last field)."""
+
+    BINDINGS = [
+        Binding("enter", "enter_key", "下一项", show=False, priority=True, id="field.enter"),
+        Binding("tab", "app.focus_next", "下一项", show=False, priority=True, id="field.tab"),
+        Binding("shift+tab", "app.focus_previous", "上一项", show=False, priority=True, id="field.back_tab"),
+    ]
+
+    async def action_enter_key(self) -> None:
+        await self.settle_typed_keys()
+        handler = getattr(self.screen, "field_enter", None)
+        if handler is not None:
+            handler(self)
+            return
         self.screen.focus_next()
         await super().action_submit()
 
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "enter" and self.screen.focused is self:
-            event.stop()
-            event.prevent_default()
-            await self.action_submit()
-            return
-        await super()._on_key(event)
+    async def action_submit(self) -> None:
+        await self.action_enter_key()
+
+    async def settle_typed_keys(self, timeout: float = 2.0) -> None:
+        """Wait until this field has handled the keys queued for it before this call."""
+        done = asyncio.Event()
+        self.call_later(done.set)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(done.wait(), timeout)
 
 
 def make_input(**kw) -> Input:
