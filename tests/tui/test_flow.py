@@ -138,6 +138,20 @@ async def test_whole_flow(tui_settings, tui_services, tmp_path):
         by_name = {r[0]: r[2] for r in body}
         assert by_name[first.short_name] == current.code  # a valid code is kept, not replaced
         assert all(len(r[2]) == 8 for r in body)
+        # Writing the batch to the same file again asks first: no silent overwrite.
+        target.write_bytes(b"an older file")
+        for answer in ("escape", "y"):
+            await pilot.press("b")
+            await settle(pilot)
+            app.screen.query_one("#prompt-input").value = str(target)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmModal) and "文件已存在" in app.screen._message
+            await pilot.press(answer)
+            await settle(pilot)
+            if answer == "escape":
+                assert target.read_bytes() == b"an older file"
+        assert load_workbook(target).active.max_row >= 4  # replaced by the new codes file
         # 8. Log out.
         await pilot.press("f9")
         await settle(pilot)

@@ -11,7 +11,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Static
 
-from zhtj_tui.excel.writer import write_codes
+from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.excel.writer import FILE_EXISTS, check_output_path, write_codes
 from zhtj_tui.screens.code_modal import CodeModal
 from zhtj_tui.screens.confirm import ConfirmModal, PromptModal
 from zhtj_tui.screens.panes import CentrePane
@@ -188,7 +189,7 @@ class ChildrenPane(CentrePane):
             help_text="为全部直属下级组织生成注册码（已有有效注册码的保留原码），写入 Excel 文件。",
             ok="生成并保存"), self._batch_to)
 
-    def _batch_to(self, path: str | None) -> None:
+    def _batch_to(self, path: str | None, overwrite: bool = False) -> None:
         if not path:
             return
         services, actor, org_id, fmt = self.services, self.actor, self.org_id, self.app.settings.fmt
@@ -197,12 +198,22 @@ class ChildrenPane(CentrePane):
             target = target.with_name(target.name + ".xlsx")
 
         def run() -> tuple[Path, int]:
+            check_output_path(target, overwrite)  # before any code is issued
             codes = services.codes.issue_all(actor, org_id)
             if not codes:
                 return target, 0
-            return write_codes(target, codes, fmt), len(codes)
+            return write_codes(target, codes, fmt, overwrite=overwrite), len(codes)
 
-        self.call_service(run, self._batch_done, group="batch-codes")
+        def failed(exc: DomainError) -> None:
+            if exc.code == FILE_EXISTS:
+                self.app.push_screen(
+                    ConfirmModal("文件已存在", f"文件已存在，是否覆盖？\n{target}", yes="覆盖", no="不覆盖"),
+                    lambda yes: self._batch_to(path, overwrite=True) if yes else self.notify(
+                        "未覆盖原文件，请换一个文件名后重新生成", severity="warning"))
+                return
+            self.notify(exc.message, severity="error", timeout=8)
+
+        self.call_service(run, self._batch_done, failed, group="batch-codes")
 
     def _batch_done(self, result: tuple[Path, int]) -> None:
         path, n = result
