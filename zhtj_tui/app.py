@@ -59,6 +59,11 @@ class ZhtjApp(ServiceCaller, App[int]):
 
     def on_mount(self) -> None:
         self.call_service(self._read_top, self._started, self._start_failed, group="start")
+        # The pinyin dictionary (type-ahead, searching by initials) loads while the user
+        # reads the first screen, not on their first keystroke; a second after start-up, so
+        # that it does not hold up the first screen itself.
+        self.set_timer(1.0, lambda: self.run_worker(_warm_pinyin, thread=True, group="warm-up",
+                                                    exit_on_error=False))
 
     def _read_top(self) -> OrgBrief | None:
         """Runs in a worker: is there an organisation yet? Any failure is said on screen."""
@@ -260,3 +265,9 @@ def make_app(settings: Settings, services=None) -> ZhtjApp:
 
         services = Services.open(settings)
     return ZhtjApp(settings, services, owns_services=owns)
+
+
+def _warm_pinyin() -> None:
+    from zhtj_tui.domain.pinyin import initials
+
+    initials("团")
