@@ -7,15 +7,12 @@ import contextlib
 import fcntl
 import os
 import re
-import sqlite3
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from pony.orm import Database, db_session
-from pony.orm.core import TransactionError
 from pony.utils import datetime2timestamp
 
 from zhtj_tui.db.schema import SCHEMA_VERSION, define_entities
@@ -344,16 +341,4 @@ def is_busy_error(exc: BaseException) -> bool:
             or "deadlock detected" in text or "database table is locked" in text or "lock timeout" in text)
 
 
-def retry_busy(fn, *, attempts: int = 5, base_delay: float = 0.05):
-    """Run ``fn`` (which opens its own db_session); retry when the database is busy."""
-    for attempt in range(attempts):
-        try:
-            return fn()
-        except (TransactionError, sqlite3.OperationalError, Exception) as exc:
-            if not is_busy_error(exc) or attempt == attempts - 1:
-                raise
-            time.sleep(base_delay * (2**attempt))
-    return None  # pragma: no cover
-
-
-__all__ = ["Store", "StoreError", "open_store", "parse_url", "SCHEMA_VERSION", "retry_busy"]
+__all__ = ["Store", "StoreError", "open_store", "parse_url", "SCHEMA_VERSION", "is_busy_error"]

@@ -3,6 +3,8 @@ organisation's own information (R-INFO-*), the parent's corrections, listings.""
 
 from __future__ import annotations
 
+import re
+
 from pony.orm import count, select
 
 from zhtj_tui.domain import orgs as rules
@@ -25,6 +27,33 @@ class OrgService(ServiceBase):
         def run():
             org = self.visible_org(actor, org_id)
             return self._view(org, actor)
+
+        return self.read(run)
+
+    def resolve(self, ref: str) -> int:
+        """The id of the organisation ``ref`` names, for the server operator's commands:
+        its id, its 全称, or an unambiguous 简称."""
+        # The same clean-up and length limit as the names themselves (a 5,000-character
+        # argument is refused here rather than by the ORM's column check).
+        ref = clean_text(ref, "full_name", label="组织名称")
+        if not ref:
+            raise DomainError("请指定组织（编号、全称或简称）", "org", "required")
+
+        def run() -> int:
+            # An id: ASCII digits that fit the column ("²".isdigit() is true; 10**20 overflows).
+            if re.fullmatch(r"[0-9]{1,18}", ref):
+                org = self.s.Org.get(id=int(ref))
+                if org is not None:
+                    return org.id
+            org = self.s.Org.get(full_name=ref)
+            if org is not None:
+                return org.id
+            rows = select(o for o in self.s.Org if o.short_name == ref)[:3]
+            if len(rows) == 1:
+                return rows[0].id
+            if len(rows) > 1:
+                raise DomainError(f"有多个组织简称为“{ref}”，请改用组织编号或全称", "org", "ambiguous")
+            raise DomainError(f"找不到组织“{ref}”，请用组织编号、全称或简称指定", "org", "org_not_found")
 
         return self.read(run)
 
