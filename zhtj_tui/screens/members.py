@@ -23,6 +23,7 @@ from zhtj_tui.domain.joinage import age_in_months, age_on, check_join_month, is_
 from zhtj_tui.domain.member import MEMBER_FIELDS, REQUIRED_MEMBER_FIELDS
 from zhtj_tui.domain.months import parse_month
 from zhtj_tui.domain.vocab import education_levels, ethnic_groups, league_posts, political_statuses
+from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.services.dto import MemberRow
 from zhtj_tui.services.members import REMOVE_REASONS, DuplicateMember
 from zhtj_tui.widgets.calls import run_service
@@ -306,7 +307,7 @@ class MemberEntryScreen(Screen):
                 return
             self._show_error(exc)
             message = f"{exc.message}\n\n是否将该团员从 {exc.holder_path} 转入本支部？"
-            self.app.push_screen(ConfirmModal("该团员已在其他团支部", message, "转入本支部"),
+            self.app.push_screen(ConfirmModal("该团员已在其他团支部", message, "转入本支部", default="yes"),
                                  lambda yes: self._move_here(exc.member_id) if yes else None)
             return
         self._show_error(exc)
@@ -335,34 +336,6 @@ class MemberEntryScreen(Screen):
 
     def action_close(self) -> None:
         self.dismiss(None if self.editing else self.saved_count)
-
-
-class ConfirmModal(ModalScreen[bool]):
-    """A yes/no question: y or Enter says yes, n or Esc says no."""
-
-    DEFAULT_CSS = """
-    ConfirmModal { align: center middle; }
-    ConfirmModal > Vertical { width: 64; height: auto; border: thick $warning; background: $surface; padding: 0 1; }
-    ConfirmModal .title { text-style: bold; }
-    ConfirmModal .keys { color: $text-muted; }
-    """
-    BINDINGS = [
-        Binding("y,enter", "answer(True)", "是", id="members.confirm.yes"),
-        Binding("n,escape", "answer(False)", "否", id="members.confirm.no"),
-    ]
-
-    def __init__(self, title: str, message: str, yes: str = "确定") -> None:
-        super().__init__()
-        self._title, self.question, self._yes = title, message, yes
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self._title, classes="title", markup=False)
-            yield Static(self.question, markup=False)
-            yield Static(f"Y/Enter {self._yes}    N/Esc 取消", classes="keys", markup=False)
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class RemoveReasonModal(ModalScreen["str | None"]):

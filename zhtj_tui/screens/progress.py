@@ -37,6 +37,7 @@ from textual.widgets import DataTable, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.progress import TASK_KINDS, ChildProgress, Progress, TaskView
 from zhtj_tui.widgets.cells import fit_middle
@@ -529,7 +530,8 @@ class TasksScreen(ModalScreen[None]):
             if yes:
                 self.delete_task(t.id)
 
-        self.app.push_screen(Confirm(f"确定删除任务“{t.name}”吗？删除后下级组织也不再看到它。"), confirmed)
+        self.app.push_screen(ConfirmModal("删除任务", f"确定删除任务“{t.name}”吗？删除后下级组织也不再看到它。",
+                                          yes="删除"), confirmed)
 
     @work(thread=True, exclusive=True, group="tasks-write")
     def delete_task(self, task_id: int) -> None:
@@ -546,29 +548,6 @@ class TasksScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-class Confirm(ModalScreen[bool]):
-    DEFAULT_CSS = """
-    Confirm { align: center middle; }
-    Confirm > Static { width: 60; max-width: 100%; height: auto; border: round $warning;
-                       background: $surface; padding: 1 2; }
-    """
-    BINDINGS = [
-        Binding("y", "answer(True)", "确定", id="confirm.yes"),
-        Binding("n", "answer(False)", "取消", id="confirm.no"),
-        Binding("escape", "answer(False)", "取消", id="confirm.escape"),
-    ]
-
-    def __init__(self, question: str):
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        yield Static(f"{self.question}\n\ny 确定    n 取消")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class TaskForm(ModalScreen[bool]):
