@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.members import REMOVE_REASONS
 from zhtj_tui.widgets.calls import run_service
 
@@ -16,7 +17,7 @@ from zhtj_tui.widgets.calls import run_service
 class ConfirmModal(ModalScreen[bool]):
     """A yes/no question: y or Enter says yes, n or Esc says no."""
 
-    CSS_PATH = "dialogs.tcss"
+    DEFAULT_CSS = beside(__file__, "confirm.tcss")
     BINDINGS = [
         Binding("y,enter", "answer(True)", "是", id="members.confirm.yes"),
         Binding("n,escape", "answer(False)", "否", id="members.confirm.no"),
@@ -39,7 +40,7 @@ class ConfirmModal(ModalScreen[bool]):
 class RemoveReasonModal(ModalScreen["str | None"]):
     """Pick why a member leaves the list (a fixed list); the record is kept."""
 
-    CSS_PATH = "dialogs.tcss"
+    DEFAULT_CSS = beside(__file__, "remove.tcss")
     BINDINGS = [Binding("escape", "cancel", "取消", id="members.remove.cancel")]
 
     def __init__(self, name: str) -> None:
@@ -65,7 +66,7 @@ class RemoveReasonModal(ModalScreen["str | None"]):
 class TransferModal(ModalScreen["int | None"]):
     """Pick the branch to move members to (branches the administrator manages)."""
 
-    CSS_PATH = "dialogs.tcss"
+    DEFAULT_CSS = beside(__file__, "transfer.tcss")
     BINDINGS = [Binding("escape", "cancel", "取消", id="members.transfer.cancel")]
 
     def __init__(self, services, actor, count: int, exclude: int | None = None) -> None:

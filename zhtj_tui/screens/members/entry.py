@@ -22,6 +22,7 @@ from zhtj_tui.domain.months import parse_month
 from zhtj_tui.domain.vocab import political_statuses
 from zhtj_tui.screens.members.dialogs import ConfirmModal
 from zhtj_tui.screens.members.fields import FORM_FIELDS, PLACEHOLDERS, STICKY_FIELDS, _choices
+from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.members import DuplicateMember
 from zhtj_tui.widgets.calls import run_service
 from zhtj_tui.widgets.choice import ChoiceInput
@@ -31,7 +32,7 @@ from zhtj_tui.widgets.field import FieldInput
 class MemberEntryScreen(Screen):
     """Rapid entry (or, with ``member_id``, editing) of a branch's members, keyboard only."""
 
-    CSS_PATH = "entry.tcss"
+    DEFAULT_CSS = beside(__file__, "entry.tcss")
 
     BINDINGS = [
         Binding("ctrl+s", "save", "保存", id="members.entry.save"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -12,6 +10,7 @@ from textual.widgets import DataTable, Input, Static
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.screens.members.dialogs import RemoveReasonModal, TransferModal
 from zhtj_tui.screens.members.entry import MemberEntryScreen
+from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import MemberRow
 from zhtj_tui.widgets.calls import run_service
 
@@ -22,8 +21,7 @@ class MembersPane(Vertical):
     """团员管理 of a branch (or of every branch under an organisation): a paged table
     searched in the database as you type."""
 
-    # A pane is a widget, not a screen: its style file is read as its default CSS.
-    DEFAULT_CSS = (Path(__file__).parent / "pane.tcss").read_text(encoding="utf-8")
+    DEFAULT_CSS = beside(__file__, "pane.tcss")
 
 
     BINDINGS = [
