@@ -15,6 +15,7 @@ from zhtj_tui.services.cadres import CadreService
 from zhtj_tui.services.codes import CodeService
 from zhtj_tui.services.demo import DemoService
 from zhtj_tui.services.dto import Actor
+from zhtj_tui.services.files import FileService
 from zhtj_tui.services.member_export import MemberExportService
 from zhtj_tui.services.member_import import MemberImportService
 from zhtj_tui.services.members import MemberService
@@ -51,6 +52,7 @@ class Services:
         self.members = MemberService(self.ctx)
         self.cadres = CadreService(self.ctx)
         self.demo = DemoService(self.ctx, self.accounts.hasher)
+        self.files = FileService(self.ctx, self.orgs, self.codes, self.member_export)
 
     @classmethod
     def open(cls, settings: Settings, client_key: str | None = None) -> Services:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from zhtj_tui.domain.vocab import OTHER_POST, league_posts
@@ -309,6 +310,26 @@ class CadreList:
     current: tuple[CadreView, ...]
     history: tuple[CadreView, ...]
     editable: bool
+
+
+@dataclass(frozen=True)
+class MembersExported:
+    """A member list written to a file (R-MEM-2 columns)."""
+
+    path: Path
+    org_name: str
+    count: int
+    full_ids: bool
+
+
+@dataclass(frozen=True)
+class CodesExported:
+    """批量生成注册码 written to a file (R-CODE-4): ``count`` children, ``new`` of them with a
+    newly issued code. ``path`` is None when there was no child (nothing was written)."""
+
+    path: Path | None
+    count: int
+    new: int
 
 
 @dataclass(frozen=True)
