@@ -8,6 +8,7 @@ import os
 from zhtj_tui.config import Settings
 from zhtj_tui.db import Store, open_store
 from zhtj_tui.services.accounts import AccountService
+from zhtj_tui.services.admins import AdminService
 from zhtj_tui.services.audit import AuditService
 from zhtj_tui.services.base import Context
 from zhtj_tui.services.cadres import CadreService
@@ -40,6 +41,7 @@ class Services:
         self.settings = settings
         self.ctx = Context(store, settings, client_key or client_key_from_env())
         self.accounts = AccountService(self.ctx)
+        self.admins = AdminService(self.ctx, self.accounts)
         self.orgs = OrgService(self.ctx)
         self.codes = CodeService(self.ctx)
         self.audit = AuditService(self.ctx)
