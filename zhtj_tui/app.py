@@ -11,11 +11,12 @@ from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from zhtj_tui.config import Settings
 from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.screens.keys import alt_digit
 from zhtj_tui.screens.progress import after_login as progress_after_login
 from zhtj_tui.services.dto import Actor, OrgBrief, Role, Session
 from zhtj_tui.widgets.calls import ServiceCaller, log_unexpected
@@ -48,6 +49,7 @@ class ZhtjApp(ServiceCaller, App[int]):
         self.role: Role | None = None
         self.animation_level = "full" if settings.animations else "none"
         self._busy: set[Worker] = set()
+        self._busy_timer = None
         #: The registration screen is kept while the app runs, so Esc keeps typed data.
         self.register_screen = None
 
@@ -187,6 +189,19 @@ class ZhtjApp(ServiceCaller, App[int]):
                 screen.select_org(org_id, reveal=True)
                 return
 
+    async def on_event(self, event: events.Event) -> None:
+        """Alt+1…6 reach the screen's ``action_tab`` even from inside an input, which would
+        otherwise type the character the terminal's Esc+digit stands for (¡™£¢∞§); where
+        the screen has no tabs, they type nothing."""
+        if isinstance(event, events.Key) and isinstance(self.focused, Input | TextArea):
+            n = alt_digit(event.key)
+            if n is not None:
+                tab = getattr(self.screen, "action_tab", None)
+                if tab is not None:
+                    tab(n)
+                return
+        await super().on_event(event)
+
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """No blinking cursor over SSH unless asked for (every blink is output), in every
         input of every screen, including those not made by ``make_input``."""
@@ -205,10 +220,23 @@ class ZhtjApp(ServiceCaller, App[int]):
             self._busy.add(worker)
         else:
             self._busy.discard(worker)
-        self._busy = {w for w in self._busy if w.state in (WorkerState.PENDING, WorkerState.RUNNING)}
+        self._recheck_busy()
+
+    def _recheck_busy(self) -> None:
+        """Drop the workers that no longer run and say so in the top bar; while any runs,
+        look again a few times a second, so "正在处理…" shows only while work runs. A worker
+        replaced (cancelled) before its task began never reports back and keeps the state
+        RUNNING for ever (textual 8.2): a cancelled worker's outcome is dropped anyway."""
+        self._busy = {w for w in self._busy
+                      if w.state in (WorkerState.PENDING, WorkerState.RUNNING) and not w.is_cancelled}
         for screen in self.screen_stack:
             for bar in screen.query(TopBar):
                 bar.set_busy(bool(self._busy))
+        if self._busy and self._busy_timer is None:
+            self._busy_timer = self.set_interval(0.3, self._recheck_busy, name="busy")
+        elif not self._busy and self._busy_timer is not None:
+            self._busy_timer.stop()
+            self._busy_timer = None
 
     # -- help and the command palette ----------------------------------------------------------
     def screen_keys(self, screen: Screen) -> list[tuple[str, str]]:
@@ -216,10 +244,12 @@ class ZhtjApp(ServiceCaller, App[int]):
         out = []
         for key, active in screen.active_bindings.items():
             b = active.binding
-            if not b.id or not b.description or b.description in seen or b.system:
+            # The help says what the footer abbreviates (Alt+1…6 "标签": each tab's name).
+            text = b.tooltip or b.description
+            if not b.id or not text or text in seen or b.system:
                 continue
-            seen.add(b.description)
-            out.append((key, b.description))
+            seen.add(text)
+            out.append((key, text))
         return out
 
     def action_help(self) -> None:

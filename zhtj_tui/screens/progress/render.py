@@ -50,20 +50,22 @@ def fit(name: str, cells: int = NAME_WIDTH) -> str:
     return "".join(out) + "…"
 
 
-def task_text(t: TaskView) -> Text:
+def task_text(t: TaskView, compact: bool = False) -> Text:
+    """One task on one line; ``compact`` (the centre's pane, 50 cells) shortens the name and
+    the words."""
     if t.complete:
         state, style = "已完成", "green"
     elif t.overdue:
-        state, style = f"已逾期{-t.days_left}天", "bold white on red"
+        state, style = (f"逾期{-t.days_left}天" if compact else f"已逾期{-t.days_left}天"), "bold white on red"
     else:
         state, style = f"剩余{t.days_left}天", "yellow" if t.days_left <= 2 else ""
     line = Text("● " if not t.complete else "✓ ", style=style or None)
-    line.append(fit(t.name, 26))
-    line.append(f"  {t.done}/{t.total}")
-    line.append(f"  截止{t.due.month:02d}-{t.due.day:02d} ")
+    line.append(fit(t.name, 16 if compact else 26))
+    line.append(f" {t.done}/{t.total}" if compact else f"  {t.done}/{t.total}")
+    line.append(f" {t.due.month:02d}-{t.due.day:02d} " if compact else f"  截止{t.due.month:02d}-{t.due.day:02d} ")
     line.append(f" {state} ", style=style or None)
     if t.missing_count:
-        line.append(f"  待办{t.missing_count}项")
+        line.append(f" 待办{t.missing_count}" if compact else f"  待办{t.missing_count}项")
     return line
 
 

@@ -193,7 +193,7 @@ class ProgressView(ServiceCaller, Widget, can_focus=False):
         for i, t in enumerate(tasks[:MAX_TASK_LINES]):
             if i:
                 lines.append("\n")
-            lines.append_text(task_text(t))
+            lines.append_text(task_text(t, self.compact))
         if len(tasks) > MAX_TASK_LINES:
             lines.append(f"\n…另有 {len(tasks) - MAX_TASK_LINES} 项任务（t 查看）")
         tasks_widget = self.query_one("#pv-tasks", Static)
