@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from zhtj_tui.config import Settings
 from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.screens.help import key_name
 from zhtj_tui.screens.keys import alt_digit
 from zhtj_tui.screens.progress import after_login as progress_after_login
 from zhtj_tui.services.dto import Actor, OrgBrief, Role, Session
@@ -273,16 +274,20 @@ class ZhtjApp(ServiceCaller, App[int]):
         self.notify("要退出程序，请按 Ctrl+Q", title="退出")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The command palette lists the actions of the current screen (in Chinese)."""
+        """The command palette lists the actions of the current screen by their Chinese
+        names (found by name or by its pinyin initials, see ``screens.search``)."""
+        seen: set[str] = set()
         for key, active in screen.active_bindings.items():
             b = active.binding
             # Ours only (each has an id and a Chinese description); Textual's own widget
             # bindings (Cursor Down, Copy selected text…) are English and not commands.
             if not b.id or not b.description or b.action in ("command_palette",) or b.system:
                 continue
-            if not active.enabled:
+            title = b.tooltip or b.description
+            if not active.enabled or title in seen or alt_digit(key) and not key.startswith("alt+"):
                 continue
-            yield SystemCommand(b.description, f"按键 {key}",
+            seen.add(title)
+            yield SystemCommand(title, f"按键 {key_name(key)}",
                                 partial(self.call_later, self.run_action, b.action, active.node))
         yield SystemCommand("退出程序", "关闭智慧团建终端版", self.exit)
 
