@@ -200,7 +200,8 @@ def _check_zip(p: Path) -> None:
         with zipfile.ZipFile(p) as zf:
             infos = zf.infolist()
             names = {i.filename for i in infos}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        # NotImplementedError: a damaged header claiming an unknown zip version.
         raise FileRefused(_CORRUPT, "file", "corrupt") from None
     if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
         raise FileRefused(
