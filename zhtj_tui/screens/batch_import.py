@@ -282,8 +282,9 @@ class BatchImportScreen(Screen):
         tail = "按 F9 确认导入（只导入“将创建”的行）" if preview.creatable else "没有可以导入的行，请改正后重新检查"
         if len(preview.rows) > MAX_SHOWN:
             tail += f"。表中只列出 {MAX_SHOWN} 行，有错误的行排在前面"
+        notes = "".join(f"\n{n}" for n in preview.notes)
         self._status(f"检查完毕（工作表“{preview.sheet_name}”）：将创建 {preview.creatable}，已存在 {preview.existing}，"
-                     f"错误 {preview.errors}。{tail}", error=preview.creatable == 0)
+                     f"错误 {preview.errors}。{tail}{notes}", error=preview.creatable == 0)
         self.query_one("#rows", DataTable).focus()
 
     def _show_result(self, result: ImportResult) -> None:
