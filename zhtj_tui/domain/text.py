@@ -127,3 +127,14 @@ def clean_person_name(value: object, field: str = "person_name", label: str = "�
     if text.startswith(MIDDLE_DOT) or text.endswith(MIDDLE_DOT):
         raise DomainError(f"{label}的间隔号“·”只能写在两部分名字之间，请删除开头或末尾的“·”", field, "bad_dot")
     return text
+
+
+#: The "sheet name" of pasted rows, in previews, messages and the audit log.
+PASTE_SHEET = "粘贴的内容"
+
+
+def looks_like_rows(text: str) -> bool:
+    """Whether a paste is rows of cells (a tab, or more than one line) rather than a single
+    value typed into one field."""
+    body = text.strip("\r\n")
+    return "\t" in body or "\n" in body or "\r" in body
