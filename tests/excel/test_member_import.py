@@ -221,7 +221,8 @@ def test_member_template_round_trip(svc, tree, tmp_path):
     assert header[:8] == ["姓名*", "身份证号码*", "民族*", "政治面貌*", "入团年月*", "学历*", "手机号码*", "团员编号"]
     lists = {str(dv.sqref)[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
     assert set(lists) == {"C", "D", "F", "I"}
-    assert lists["C"] == "EthnicList" and "群众" in lists["D"] and "本科在读" in lists["F"] and "组织委员" in lists["I"]
+    assert lists["C"] == "EthnicList" and "中国共产主义青年团团员" in lists["D"] and "本科在读" in lists["F"]
+    assert "群众" not in lists["D"] and "组织委员" in lists["I"]  # R-MEM-2: 群众 is not a member
     assert wb["下拉选项"].sheet_state == "hidden"
     assert "'下拉选项'!$A$2:$A$" in wb.defined_names["EthnicList"].attr_text
     assert [ws[f"{c}2"].number_format for c in "BEG"] == ["@", "@", "@"]
