@@ -1,4 +1,5 @@
-"""The small dialogs of 团员管理: a yes/no question, why a member leaves, where members move."""
+"""The small dialogs of 团员管理: why a member leaves, where members move (the yes/no question
+is the shared ``screens.confirm.ConfirmModal``)."""
 
 from __future__ import annotations
 
@@ -12,29 +13,6 @@ from textual.widgets.option_list import Option
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.members import REMOVE_REASONS
 from zhtj_tui.widgets.calls import run_service
-
-
-class ConfirmModal(ModalScreen[bool]):
-    """A yes/no question: y or Enter says yes, n or Esc says no."""
-
-    DEFAULT_CSS = beside(__file__, "confirm.tcss")
-    BINDINGS = [
-        Binding("y,enter", "answer(True)", "是", id="members.confirm.yes"),
-        Binding("n,escape", "answer(False)", "否", id="members.confirm.no"),
-    ]
-
-    def __init__(self, title: str, message: str, yes: str = "确定") -> None:
-        super().__init__()
-        self._title, self.question, self._yes = title, message, yes
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self._title, classes="title", markup=False)
-            yield Static(self.question, markup=False)
-            yield Static(f"Y/Enter {self._yes}    N/Esc 取消", classes="keys", markup=False)
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class RemoveReasonModal(ModalScreen["str | None"]):

@@ -20,7 +20,7 @@ from zhtj_tui.domain.joinage import age_in_months, age_on, check_join_month, is_
 from zhtj_tui.domain.member import MEMBER_FIELDS, REQUIRED_MEMBER_FIELDS
 from zhtj_tui.domain.months import parse_month
 from zhtj_tui.domain.vocab import political_statuses
-from zhtj_tui.screens.members.dialogs import ConfirmModal
+from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.screens.members.fields import FORM_FIELDS, PLACEHOLDERS, STICKY_FIELDS, _choices
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.members import DuplicateMember
@@ -259,7 +259,7 @@ class MemberEntryScreen(Screen):
                 return
             self._show_error(exc)
             message = f"{exc.message}\n\n是否将该团员从 {exc.holder_path} 转入本支部？"
-            self.app.push_screen(ConfirmModal("该团员已在其他团支部", message, "转入本支部"),
+            self.app.push_screen(ConfirmModal("该团员已在其他团支部", message, "转入本支部", default="yes"),
                                  lambda yes: self._move_here(exc.member_id) if yes else None)
             return
         self._show_error(exc)
