@@ -95,6 +95,14 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
             except Exception:  # noqa: BLE001 - closing on the way out
                 pass
 
+    async def action_quit(self) -> None:
+        """Ctrl+Q: a screen holding unsaved input (the member entry form) asks first."""
+        guard = getattr(self.screen, "before_leaving", None)
+        if guard is not None:
+            guard("退出程序", self.exit)
+            return
+        await super().action_quit()
+
     # -- moving between screens ----------------------------------------------------------
     def goto(self, screen: Screen) -> None:
         """Replace every screen above the base with ``screen``."""

@@ -103,6 +103,12 @@ class OrderedKeys:
         self._ordered_state()
         return len(self._ok_pending)
 
+    @property
+    def keys_idle(self) -> bool:
+        """No key under way and none waiting (tests and benchmarks wait for this)."""
+        self._ordered_state()
+        return self._ok_current is None and not self._ok_pending
+
     # -- the queue ---------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)) and not isinstance(event, _Tracked) \
@@ -131,27 +137,26 @@ class OrderedKeys:
     async def _ok_next(self) -> None:
         """Send the next key through, if none is under way and nobody holds the keys."""
         self._ordered_state()
+        if self._ok_current is not None or not self._ok_pending or self._ok_held():
+            if self._ok_pending:
+                self._ok_watch()
+            return
         app = self
-        while self._ok_current is None and self._ok_pending and not self._ok_held():
-            raw = self._ok_pending.popleft()
-            event = _tracked(raw)
-            screen = app.screen  # type: ignore[attr-defined]
-            event.holder = app.focused or screen  # type: ignore[attr-defined]  # where App.on_event sends it
-            self._ok_current = event
-            self._ok_started = time.monotonic()
-            self._ok_screen = screen
-            await super().on_event(event)  # type: ignore[misc]  # priority bindings, then forwarding
-            if event is not self._ok_current:
-                continue  # finished already
-            if not event.is_forwarded:
-                # Taken by a priority binding (or dropped by the App): done.
-                self._ok_current = None
-                if self._ok_new_screen():
-                    break
-                continue
+        raw = self._ok_pending.popleft()
+        event = _tracked(raw)
+        screen = app.screen  # type: ignore[attr-defined]
+        event.holder = app.focused or screen  # type: ignore[attr-defined]  # where App.on_event sends it
+        self._ok_current = event
+        self._ok_started = time.monotonic()
+        self._ok_screen = screen
+        await super().on_event(event)  # type: ignore[misc]  # priority bindings, then forwarding
+        if event is not self._ok_current:
+            return
+        if event.is_forwarded:
             self._ok_follow(event)
-        if self._ok_pending:
-            self._ok_watch()
+        else:
+            # Taken by a priority binding (or dropped by the App): done.
+            await self._ok_finish(event)
 
     def _ok_follow(self, event: TrackedKey | TrackedPaste) -> None:
         """Wait for the node holding ``event`` to be done with it, then look again."""
@@ -176,7 +181,9 @@ class OrderedKeys:
             return
         self._ok_current = None
         if not self._ok_new_screen():
-            await self._ok_next()
+            # Behind whatever the key asked the App to do (``Widget.focus`` moves the focus
+            # in a callback of the App): the next key sees the focus it left behind.
+            self.call_later(self._ok_next)  # type: ignore[attr-defined]
 
     def _ok_new_screen(self) -> bool:
         """After a key that opened or closed a screen, the next key goes there once the
@@ -204,3 +211,16 @@ class OrderedKeys:
             await self._ok_next()
         if not self._ok_pending and not self._ok_holds and self._ok_timer is not None:
             self._ok_timer.pause()
+
+
+def hold_keys(app: object, owner: object) -> None:
+    """``app.hold_keys(owner)`` where the application keeps the keys in order (not every
+    test host does)."""
+    if isinstance(app, OrderedKeys):
+        app.hold_keys(owner)
+
+
+def release_keys(app: object, owner: object, discard: bool = False) -> int:
+    if isinstance(app, OrderedKeys):
+        return app.release_keys(owner, discard)
+    return 0
