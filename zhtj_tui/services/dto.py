@@ -75,6 +75,9 @@ class OrgView:
     editable: bool = False
     #: May the viewer correct the locked fields (the direct parent's administrator)?
     correctable: bool = False
+    #: May the viewer enter, import and edit this organisation's members (R-MEM-1: a branch,
+    #: and the viewer its own or its direct parent's administrator)?
+    members_writable: bool = False
 
     @property
     def is_branch(self) -> bool:
