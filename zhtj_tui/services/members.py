@@ -15,7 +15,7 @@ from pony.orm import select
 from zhtj_tui.domain import pinyin
 from zhtj_tui.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from zhtj_tui.domain.idcard import mask_id_number, normalize_id_number
-from zhtj_tui.domain.joinage import age_on, is_over_age
+from zhtj_tui.domain.joinage import age_on, is_over_age, over_age_cutoff
 from zhtj_tui.domain.member import MEMBER_FIELDS, MemberData, check_member
 from zhtj_tui.domain.mobile import mask_mobile
 from zhtj_tui.domain.text import clean_text, search_text
@@ -28,7 +28,7 @@ from zhtj_tui.domain.vocab import (
     member_statuses,
     political_statuses,
 )
-from zhtj_tui.services.base import ServiceBase, subtree_upper
+from zhtj_tui.services.base import ServiceBase, active_sql, is_active, subtree_upper
 from zhtj_tui.services.dto import Actor, BranchCount, MemberRow, MemberView, OrgBrief, Page, TransferResult
 
 #: Rows per page of the member table.
@@ -53,9 +53,10 @@ SEARCH_KINDS = ("auto", "name", "initials", "id_suffix", "member_no")
 
 
 class DuplicateMember(DomainError):
-    """R-MEM-3: the ID number is held by an active member. ``member_id`` is set when the
-    holder is inside the actor's subtree (code ``duplicate_in_subtree``): the form may
-    offer to move that member here instead."""
+    """R-MEM-3: the ID number is held by an active member. The code says where: in the branch
+    being entered (``duplicate_in_branch``), in another branch inside the actor's subtree
+    (``duplicate_in_subtree``, with ``member_id``: the form may offer to move that member
+    here), or elsewhere (``duplicate``, naming the holder's path)."""
 
     def __init__(self, message: str, field: str | None, code: str, member_id: int | None = None,
                  holder_path: str = "", holder_branch_id: int | None = None):
@@ -71,14 +72,6 @@ class _Clash(Exception):
 
 def status_name(code: str | None) -> str:
     return member_statuses().name_of(code) or _LOCAL_STATUS.get(code or "", "")
-
-
-def over_age_cutoff(today: date, years: int) -> date:
-    """Members born on or before this day are aged ``years`` or more (R-MEM-5)."""
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
 
 
 def classify_query(text: str) -> str:
@@ -109,7 +102,7 @@ class MemberService(ServiceBase):
         text = search_text(query)
         kind = classify_query(text) if (text and by == "auto") else by
         today = self.settings.today()
-        cutoff = over_age_cutoff(today, self.settings.join_age.over_age)
+        cutoff = over_age_cutoff(today, self.settings.join_age)
 
         def run():
             org = self.visible_org(actor, org_id)
@@ -120,7 +113,7 @@ class MemberService(ServiceBase):
                 lo, hi = org.path, subtree_upper(org.path)
                 q = select(m for m in M if m.path >= lo and m.path < hi)
             if not include_left:
-                q = q.filter(lambda m: m.active_id is not None)
+                q = q.filter(lambda m: m.status == STATUS_NORMAL)  # active: base.active_sql
             if text:
                 narrowed = self._narrow(q, kind, text)
                 if kind == "member_no" and not narrowed.exists():
@@ -168,13 +161,13 @@ class MemberService(ServiceBase):
     def counts(self, actor: Actor, org_id: int) -> tuple[BranchCount, ...]:
         """Active members and 超龄 members (R-MEM-5) of each branch under ``org_id`` (or
         of ``org_id`` itself when it is a branch): one GROUP BY over the path range."""
-        cutoff = over_age_cutoff(self.settings.today(), self.settings.join_age.over_age)
+        cutoff = over_age_cutoff(self.settings.today(), self.settings.join_age)
 
         def run():
             org = self.visible_org(actor, org_id)
             rows = self.s.execute(
                 "SELECT branch, COUNT(*), SUM(CASE WHEN birth_date <= $cutoff THEN 1 ELSE 0 END) FROM member"
-                " WHERE path >= $lo AND path < $hi AND active_id IS NOT NULL GROUP BY branch",
+                f" WHERE path >= $lo AND path < $hi AND {active_sql()} GROUP BY branch",
                 {"cutoff": cutoff.isoformat(), "lo": org.path, "hi": subtree_upper(org.path)},
             ).fetchall()
             totals = {int(b): (int(n), int(o or 0)) for b, n, o in rows}
@@ -186,13 +179,13 @@ class MemberService(ServiceBase):
 
     def totals(self, actor: Actor, org_id: int) -> BranchCount:
         """Active and 超龄 members of ``org_id``'s whole subtree, in one aggregate."""
-        cutoff = over_age_cutoff(self.settings.today(), self.settings.join_age.over_age)
+        cutoff = over_age_cutoff(self.settings.today(), self.settings.join_age)
 
         def run():
             org = self.visible_org(actor, org_id)
             n, o = self.s.execute(
                 "SELECT COUNT(*), SUM(CASE WHEN birth_date <= $cutoff THEN 1 ELSE 0 END) FROM member"
-                " WHERE path >= $lo AND path < $hi AND active_id IS NOT NULL",
+                f" WHERE path >= $lo AND path < $hi AND {active_sql()}",
                 {"cutoff": cutoff.isoformat(), "lo": org.path, "hi": subtree_upper(org.path)},
             ).fetchone()
             return BranchCount(org.id, int(n or 0), int(o or 0))
@@ -238,7 +231,7 @@ class MemberService(ServiceBase):
 
         def run():
             branch = self.member_branch(actor, branch_id)
-            self._refuse_duplicates(actor, data, None)
+            self._refuse_duplicates(actor, data, None, branch_id=branch.id)
             now = self.now()
             m = self.s.Member(
                 branch=branch, path=branch.path, name=data.name, name_initials=_initials(data.name),
@@ -253,7 +246,7 @@ class MemberService(ServiceBase):
             self.audit(actor, "member.add", "member", m.id, branch, after=_snapshot(m))
             return self._view(m, actor, data.warnings)
 
-        return self._write_member(run, actor, data)
+        return self._write_member(run, actor, data, branch_id=branch_id)
 
     def update(self, actor: Actor, member_id: int, values: dict, expected_version: int | None = None) -> MemberView:
         """Edit a member with the same checks as entry; refuses a save over someone
@@ -263,11 +256,11 @@ class MemberService(ServiceBase):
         def run():
             m = self._member(member_id)
             self._may_write(actor, m)
-            if m.active_id is None:
+            if not is_active(m):
                 raise DomainError("该团员已离团，记录只读，不能修改", None, "member_left")
             if expected_version is not None and m.version != expected_version:
                 raise Conflict(self._changed_message(m, data), None, "changed")
-            self._refuse_duplicates(actor, data, m.id)
+            self._refuse_duplicates(actor, data, m.id, branch_id=m.branch.id)
             before = _snapshot(m)
             m.name, m.name_initials = data.name, _initials(data.name)
             m.id_number, m.active_id = data.id_number, data.id_number
@@ -297,7 +290,7 @@ class MemberService(ServiceBase):
         def run():
             m = self._member(member_id)
             self._may_write(actor, m)
-            if m.active_id is None:
+            if not is_active(m):
                 raise DomainError("该团员已不在团员名单中", None, "member_left")
             before = _snapshot(m)
             m.active_id = None
@@ -331,7 +324,7 @@ class MemberService(ServiceBase):
             for m in sorted(members, key=lambda x: x.id):
                 if home is not None and not _inside(home.path, m.path):
                     raise Forbidden(f"团员 {m.name} 不在本组织管辖范围内，不能转移", None, "outside_subtree")
-                if m.active_id is None:
+                if not is_active(m):
                     raise DomainError(f"团员 {m.name} 已离团，不能转移", None, "member_left")
                 if m.branch.id == target.id:
                     continue
@@ -349,7 +342,8 @@ class MemberService(ServiceBase):
         return self.write(run)
 
     # -- helpers ---------------------------------------------------------------------
-    def _write_member(self, run, actor: Actor, data: MemberData, exclude_id: int | None = None) -> MemberView:
+    def _write_member(self, run, actor: Actor, data: MemberData, exclude_id: int | None = None,
+                      branch_id: int | None = None) -> MemberView:
         """Run a member write; a unique value lost to a concurrent save is reported like
         any duplicate, naming who holds it now (R-MEM-3)."""
         try:
@@ -358,30 +352,54 @@ class MemberService(ServiceBase):
             text = str(exc).lower()
 
             def explain():
-                self._refuse_duplicates(actor, data, exclude_id, release=False)
+                self._refuse_duplicates(actor, data, exclude_id, release=False, branch_id=branch_id)
 
             self.read(explain)
             field = "member_no" if "member_no" in text else "id_number"
             raise DomainError(f"{MEMBER_FIELDS[field]}刚刚已被他人录入，请刷新后核对", field, "duplicate") from None
 
-    def _refuse_duplicates(self, actor: Actor, data: MemberData, exclude_id: int | None,
-                           release: bool = True) -> None:
-        M = self.s.Member
-        holder = M.get(active_id=data.id_number)
-        if holder is not None and holder.id != exclude_id:
-            where = " / ".join(self._path_names(holder.branch))
-            inside = actor.operator or (actor.org_id is not None and self._inside_actor(actor, holder.path))
-            if inside:
-                raise DuplicateMember(
-                    f"身份证号码 {mask_id_number(data.id_number)} 已是 {where} 的团员 {holder.name}。"
-                    "一人只能在一个团支部：可将其转入本支部，或核对号码",
-                    "id_number", "duplicate_in_subtree", holder.id, where, holder.branch.id,
-                )
-            raise DuplicateMember(
-                f"身份证号码 {mask_id_number(data.id_number)} 已是 {where} 的团员。"
-                "一人只能在一个团支部，请核对号码，或请对方组织先办理转出",
-                "id_number", "duplicate", None, where, None,
+    def id_holder(self, actor: Actor, branch_id: int, id_number: str) -> DuplicateMember | None:
+        """R-MEM-3 before saving (the entry form asks when the ID field is left): who holds
+        this ID number, worded for the case, or None when nobody does."""
+        number = normalize_id_number(id_number)
+
+        def run():
+            self.member_branch(actor, branch_id)
+            return self._id_holder(actor, number, None, branch_id)
+
+        return self.read(run)
+
+    def _id_holder(self, actor: Actor, id_number: str, exclude_id: int | None,
+                   branch_id: int | None) -> DuplicateMember | None:
+        holder = self.s.Member.get(active_id=id_number)
+        if holder is None or holder.id == exclude_id:
+            return None
+        masked = mask_id_number(id_number)
+        where = " / ".join(self._path_names(holder.branch))
+        if branch_id is not None and holder.branch.id == branch_id:
+            return DuplicateMember(
+                f"身份证号码 {masked} 已是本支部的团员 {holder.name}，不能重复录入。"
+                "请核对号码；要修改其信息，请回到团员列表选中后按 e",
+                "id_number", "duplicate_in_branch", holder.id, where, holder.branch.id,
             )
+        if actor.operator or (actor.org_id is not None and self._inside_actor(actor, holder.path)):
+            return DuplicateMember(
+                f"身份证号码 {masked} 已是您管理的 {where} 的团员 {holder.name}。"
+                "一人只能在一个团支部：可将其转入本支部，或核对号码",
+                "id_number", "duplicate_in_subtree", holder.id, where, holder.branch.id,
+            )
+        return DuplicateMember(
+            f"身份证号码 {masked} 已是 {where} 的团员。"
+            "一人只能在一个团支部，请核对号码，或请对方组织先办理转出",
+            "id_number", "duplicate", None, where, None,
+        )
+
+    def _refuse_duplicates(self, actor: Actor, data: MemberData, exclude_id: int | None,
+                           release: bool = True, branch_id: int | None = None) -> None:
+        M = self.s.Member
+        problem = self._id_holder(actor, data.id_number, exclude_id, branch_id)
+        if problem is not None:
+            raise problem
         if data.member_no:
             other = M.get(member_no=data.member_no)
             if other is not None and other.id != exclude_id:
@@ -424,12 +442,12 @@ class MemberService(ServiceBase):
             id=m.id, branch_id=m.branch.id, name=m.name, id_masked=mask_id_number(m.id_number), sex=m.sex,
             age=age_on(m.birth_date, today), join_month=m.join_month,
             political_name=_political_short(m.political), post_label=_post_label(m.post, m.post_name),
-            over_age=m.birth_date <= cutoff, member_no=m.member_no or "", active=m.active_id is not None,
+            over_age=m.birth_date <= cutoff, member_no=m.member_no or "", active=is_active(m),
         )
 
     def _view(self, m, actor: Actor, warnings: tuple[str, ...] = ()) -> MemberView:
         today = self.settings.today()
-        editable = m.active_id is not None and self.may_write_members(actor, m.branch)
+        editable = is_active(m) and self.may_write_members(actor, m.branch)
         return MemberView(
             id=m.id, branch_id=m.branch.id, branch_name=m.branch.short_name, path_names=self._path_names(m.branch),
             name=m.name, id_number=m.id_number if editable else mask_id_number(m.id_number),

@@ -8,6 +8,7 @@ import re
 from pony.orm import count, select
 
 from zhtj_tui.domain import orgs as rules
+from zhtj_tui.domain.codes import EXPIRED, STATE_LABELS, VALID, code_state
 from zhtj_tui.domain.errors import Conflict, DomainError, Forbidden
 from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
 from zhtj_tui.domain.mobile import mask_mobile, normalize_mobile
@@ -16,12 +17,13 @@ from zhtj_tui.domain.vocab import Category, industries
 from zhtj_tui.services.base import ServiceBase, subtree_upper
 from zhtj_tui.services.cadres import CadreService
 from zhtj_tui.services.dto import Actor, ChildRow, OrgBrief, OrgView, Page, Secretary
+from zhtj_tui.services.org_fix import OrgCorrections
 
 #: Page size of child listings and tree nodes.
 PAGE = 200
 
 
-class OrgService(ServiceBase):
+class OrgService(OrgCorrections, ServiceBase):
     # -- reading ----------------------------------------------------------------------
     def get(self, actor: Actor, org_id: int) -> OrgView:
         def run():
@@ -387,14 +389,8 @@ class OrgService(ServiceBase):
             newest[c.org.id] = c
         out = {}
         for oid, c in newest.items():
-            if c.used_at is not None:
-                out[oid] = ("已使用", None)
-            elif c.revoked_at is not None:
-                out[oid] = ("已作废", None)
-            elif c.expires_at <= now:
-                out[oid] = ("已过期", c.expires_at)
-            else:
-                out[oid] = ("有效", c.expires_at)
+            state = code_state(c.used_at, c.revoked_at, c.expires_at, now)
+            out[oid] = (STATE_LABELS[state], c.expires_at if state in (EXPIRED, VALID) else None)
         return out
 
     def _snapshot(self, org) -> dict:
@@ -468,6 +464,7 @@ class OrgService(ServiceBase):
             path_names=self._path_names(org),
             editable=editable,
             correctable=correctable,
+            members_writable=cat.is_branch and self.may_write_members(actor, org),
         )
 
 
