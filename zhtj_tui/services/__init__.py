@@ -12,6 +12,7 @@ from zhtj_tui.services.audit import AuditService
 from zhtj_tui.services.base import Context
 from zhtj_tui.services.cadres import CadreService
 from zhtj_tui.services.codes import CodeService
+from zhtj_tui.services.consistency import ConsistencyService
 from zhtj_tui.services.demo import DemoService
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.member_export import MemberExportService
@@ -48,6 +49,7 @@ class Services:
         self.progress = ProgressService(self.ctx)
         self.members = MemberService(self.ctx)
         self.cadres = CadreService(self.ctx)
+        self.consistency = ConsistencyService(self.ctx)
         self.demo = DemoService(self.ctx, self.accounts.hasher)
 
     @classmethod

@@ -74,6 +74,8 @@ class OrgView:
     editable: bool = False
     #: May the viewer correct the locked fields (the direct parent's administrator)?
     correctable: bool = False
+    #: Accepted but worth a look, from the write that returned this view (R-TREE-4).
+    warnings: tuple[str, ...] = ()
 
     @property
     def is_branch(self) -> bool:
@@ -277,6 +279,14 @@ class TransferResult:
     moved: tuple[int, ...]
     to_branch_id: int
     to_branch_name: str
+
+
+@dataclass(frozen=True)
+class TransferTargets:
+    """Branches members may be moved into (R-MEM-1); ``reason`` explains an empty list."""
+
+    items: tuple[OrgBrief, ...]
+    reason: str = ""
 
 
 @dataclass(frozen=True)
