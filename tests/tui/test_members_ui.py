@@ -12,7 +12,8 @@ from tests.conftest import make_settings
 from tests.helpers import admin_of, person
 from tests.member_helpers import member_values
 from tests.tui.member_app import PaneApp
-from zhtj_tui.screens.members import ConfirmModal, MembersPane
+from zhtj_tui.screens.confirm import ConfirmModal
+from zhtj_tui.screens.members import MembersPane
 from zhtj_tui.services import Services
 from zhtj_tui.services.dto import Actor
 

@@ -367,6 +367,13 @@ def _find_header(rows: list[tuple], spec: SheetSpec) -> _Header | None:
     return mine or best
 
 
+def find_header(rows: list[tuple], spec: SheetSpec) -> _Header | None:
+    """The header row among ``rows`` (the first rows of a sheet or of pasted cells): its
+    1-based number, column key -> 0-based index, and which template it belongs to (``spec``'s
+    own when it matches, else another's so that the caller can name the wrong template)."""
+    return _find_header(rows, spec)
+
+
 def read_sheet(path: str | Path, spec: SheetSpec, progress: Progress | None = None) -> ParsedSheet:
     """Read the rows of the first sheet (hidden or not) whose header matches ``spec``."""
     p = check_file(path)

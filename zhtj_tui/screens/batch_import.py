@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -25,6 +25,8 @@ from textual.worker import Worker, WorkerState
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.outfile import FILE_EXISTS
+from zhtj_tui.excel.paste import PASTE_SHEET, looks_like_rows, read_pasted
+from zhtj_tui.excel.reader import SPECS
 from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.services.imports import CREATE, CREATED, ERROR, EXISTS, ImportPreview, ImportResult
 from zhtj_tui.widgets.topbar import TopBar
@@ -33,6 +35,8 @@ log = logging.getLogger("zhtj_tui.screens.batch_import")
 
 TITLES = {"orgs": "批量创建下级组织", "members": "批量导入团员"}
 TEMPLATE_NAMES = {"orgs": "下级组织批量创建模板.xlsx", "members": "团员信息导入模板.xlsx"}
+HOW_TO = ("先按 F2 保存模板并填写，再输入填好的文件路径、按回车检查；也可以在 Excel/WPS 中选中行（可连同表头）复制，"
+          "在这里粘贴。检查无误后按 F9 确认导入。")
 #: Rows shown in the table at most (the counts above it cover every row).
 MAX_SHOWN = 5000
 
@@ -69,6 +73,16 @@ class PathSuggester(Suggester):
             suffix = "/" if os.path.isdir(full) else ""
             return value + name[len(stem):] + suffix
         return None
+
+
+class RowsInput(Input):
+    """An input that leaves pasted rows (cells copied from Excel or WPS) to its screen
+    instead of keeping their first line: a single value pastes into it as usual."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        if looks_like_rows(event.text):
+            event.prevent_default()  # not Input's handler; the event bubbles to the screen
+            return
 
 
 @dataclass
@@ -133,12 +147,12 @@ class BatchImportScreen(Screen):
         with Vertical():
             with Horizontal(classes="row"):
                 yield Label("模板保存到")
-                yield Input(str(Path("~") / TEMPLATE_NAMES[self.kind]), id="template", suggester=PathSuggester())
+                yield RowsInput(str(Path("~") / TEMPLATE_NAMES[self.kind]), id="template", suggester=PathSuggester())
             with Horizontal(classes="row"):
                 yield Label("上传文件")
-                yield Input(placeholder="填好的 .xlsx 文件路径，回车检查（输入时自动补全，按 → 接受）", id="path",
-                            suggester=PathSuggester())
-            yield Static("先按 F2 保存模板并填写，再输入填好的文件路径、按回车检查；检查无误后按 F9 确认导入。", id="status")
+                yield RowsInput(placeholder="填好的 .xlsx 文件路径，回车检查（输入时自动补全，按 → 接受）", id="path",
+                                suggester=PathSuggester())
+            yield Static(HOW_TO, id="status")
             yield ProgressBar(total=None, show_eta=False, id="progress")
             yield DataTable(id="rows", cursor_type="row", zebra_stripes=True)
             yield Static("", id="detail")
@@ -168,6 +182,20 @@ class BatchImportScreen(Screen):
         self._status("正在读取并检查文件……")
         self._check(os.path.expanduser(path))
 
+    def on_paste(self, event: events.Paste) -> None:
+        """Rows copied from Excel or WPS and pasted (bracketed paste): read and checked in a
+        thread worker like a file, then the same preview and F9."""
+        if not looks_like_rows(event.text):
+            return
+        event.stop()
+        self.preview = None
+        self.result = None
+        self.query_one("#rows", DataTable).clear()
+        self._start_progress()
+        lines = event.text.strip("\r\n").count("\n") + 1
+        self._status(f"正在读取并检查粘贴的内容（约 {lines} 行）……")
+        self._check_paste(event.text)
+
     @on(Input.Submitted, "#template")
     def action_save_template(self) -> None:
         target = self.query_one("#template", Input).value.strip()
@@ -194,6 +222,14 @@ class BatchImportScreen(Screen):
     @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
     def _check(self, path: str):
         return self._guard(lambda: self.importer.preview(self.actor, self.parent_id, path, progress=self._report))
+
+    @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
+    def _check_paste(self, text: str):
+        def run():
+            sheet = read_pasted(text, SPECS[self.kind])
+            return self.importer.preview(self.actor, self.parent_id, sheet, progress=self._report)
+
+        return self._guard(run)
 
     @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
     def _commit(self, preview: ImportPreview):
@@ -276,13 +312,15 @@ class BatchImportScreen(Screen):
         self.preview = preview
         self._fill(preview.rows)
         if not preview.rows:
-            self._status("文件中没有数据行：请在表头下面逐行填写后再上传", error=True)
+            self._status("粘贴的内容中没有数据行：请连同数据行一起复制后再粘贴" if preview.sheet_name == PASTE_SHEET
+                         else "文件中没有数据行：请在表头下面逐行填写后再上传", error=True)
             self.preview = None
             return
         tail = "按 F9 确认导入（只导入“将创建”的行）" if preview.creatable else "没有可以导入的行，请改正后重新检查"
         if len(preview.rows) > MAX_SHOWN:
             tail += f"。表中只列出 {MAX_SHOWN} 行，有错误的行排在前面"
-        self._status(f"检查完毕（工作表“{preview.sheet_name}”）：将创建 {preview.creatable}，已存在 {preview.existing}，"
+        source = "粘贴的内容" if preview.sheet_name == PASTE_SHEET else f"工作表“{preview.sheet_name}”"
+        self._status(f"检查完毕（{source}）：将创建 {preview.creatable}，已存在 {preview.existing}，"
                      f"错误 {preview.errors}。{tail}", error=preview.creatable == 0)
         self.query_one("#rows", DataTable).focus()
 

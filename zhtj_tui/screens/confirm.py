@@ -1,7 +1,10 @@
-"""Small dialogs: a yes/no confirmation and a one-line prompt."""
+"""Small dialogs: the yes/no confirmation and a one-line prompt."""
 
 from __future__ import annotations
 
+from typing import Literal
+
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -12,34 +15,66 @@ from zhtj_tui.widgets.field import make_input
 
 
 class ConfirmModal(ModalScreen[bool]):
-    BINDINGS = [
-        Binding("escape", "cancel", "取消", id="confirm.cancel"),
-        Binding("y", "yes", "确定", id="confirm.yes", show=False),
-    ]
+    """The one yes/no question of the interface.
 
-    def __init__(self, title: str, message: str, yes: str = "确定", no: str = "取消") -> None:
+    Configured with its texts, its keys and its default: the default button has the focus,
+    so Enter does what is highlighted; ``yes_keys`` answer yes and ``no_keys`` (and Esc)
+    answer no from anywhere in the dialog. The keys are written under the buttons.
+    """
+
+    BINDINGS = [Binding("escape", "answer(False)", "取消", id="confirm.cancel")]
+
+    def __init__(
+        self,
+        title: str,
+        message: str,
+        yes: str = "确定",
+        no: str = "取消",
+        *,
+        default: Literal["yes", "no"] = "no",
+        yes_keys: str = "y",
+        no_keys: str = "n",
+    ) -> None:
         super().__init__()
         self._title, self._message, self._yes, self._no = title, message, yes, no
+        self.default = default
+        self.yes_keys = [k for k in yes_keys.split(",") if k]
+        self.no_keys = [k for k in no_keys.split(",") if k]
+
+    @property
+    def question(self) -> str:
+        return self._message
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog confirm-dialog"):
             yield Static(self._title, classes="dialog-title", markup=False)
             yield Static(self._message, classes="dialog-body", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self._yes, id="yes", variant="warning", compact=True)
                 yield Button(self._no, id="no", compact=True)
+            yield Static(self.keys_text(), classes="dialog-help", markup=False)
+
+    def keys_text(self) -> str:
+        yes = "/".join(k.upper() for k in self.yes_keys)
+        no = "/".join([*(k.upper() for k in self.no_keys), "Esc"])
+        enter = self._yes if self.default == "yes" else self._no
+        return f"{yes} {self._yes}    {no} {self._no}    Enter {enter}"
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+        self.query_one(f"#{self.default}", Button).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in self.yes_keys or event.key in self.no_keys:
+            event.stop()
+            event.prevent_default()
+            self.dismiss(event.key in self.yes_keys)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
         self.dismiss(event.button.id == "yes")
 
-    def action_yes(self) -> None:
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
 
 
 class PromptModal(ModalScreen["str | None"]):

@@ -39,8 +39,8 @@ PANES: list[PaneSpec] = [
     PaneSpec("info", "本组织", "zhtj_tui.screens.org_info:OrgInfoPane", 10),
     PaneSpec("children", "下级管理", "zhtj_tui.screens.children:ChildrenPane", 20),
     PaneSpec("create", "创建下级", "zhtj_tui.screens.create_child:CreateChildPane", 30),
-    PaneSpec("members", "团员", "zhtj_tui.screens.members:MembersPane", 40),
-    PaneSpec("progress", "进度", "zhtj_tui.screens.progress:ProgressPane", 50),
+    PaneSpec("members", "团员", "zhtj_tui.screens.members.pane:MembersPane", 40),
+    PaneSpec("progress", "进度", "zhtj_tui.screens.progress.pane:ProgressPane", 50),
     PaneSpec("cadres", "团干部", "zhtj_tui.screens.cadres:CadresPane", 60),
 ]
 

@@ -1,0 +1,94 @@
+"""The small dialogs of 团员管理: why a member leaves, where members move (the yes/no question
+is the shared ``screens.confirm.ConfirmModal``)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from zhtj_tui.screens.tcss import beside
+from zhtj_tui.services.members import REMOVE_REASONS
+from zhtj_tui.widgets.calls import run_service
+
+
+class RemoveReasonModal(ModalScreen["str | None"]):
+    """Pick why a member leaves the list (a fixed list); the record is kept."""
+
+    DEFAULT_CSS = beside(__file__, "remove.tcss")
+    BINDINGS = [Binding("escape", "cancel", "取消", id="members.remove.cancel")]
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self._name = name
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"{self._name} 离团：请选择原因（记录会保留）", markup=False)
+            yield OptionList(*[Option(r, id=r) for r in REMOVE_REASONS], id="reasons")
+            yield Static("↑↓ 选择 · Enter 确定 · Esc 取消", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TransferModal(ModalScreen["int | None"]):
+    """Pick the branch to move members to (branches the administrator manages)."""
+
+    DEFAULT_CSS = beside(__file__, "transfer.tcss")
+    BINDINGS = [Binding("escape", "cancel", "取消", id="members.transfer.cancel")]
+
+    def __init__(self, services, actor, count: int, exclude: int | None = None) -> None:
+        super().__init__()
+        self.services, self.actor, self.count, self.exclude = services, actor, count, exclude
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"将 {self.count} 名团员转入：", markup=False)
+            yield Input(placeholder="输入支部名称的一部分查找", id="transfer-search", compact=True)
+            yield OptionList(id="transfer-targets")
+            yield Static("↓ 进入列表 · Enter 确定 · Esc 取消", markup=False)
+
+    def on_mount(self) -> None:
+        self._load("")
+        self.query_one("#transfer-search", Input).focus()
+
+    def _load(self, text: str) -> None:
+        run_service(self, lambda: self.services.members.branches(self.actor, text), self._show,
+                 lambda exc: self.notify(exc.message, severity="error"), group="transfer-load")
+
+    def _show(self, branches) -> None:
+        options = self.query_one("#transfer-targets", OptionList)
+        options.clear_options()
+        for b in branches:
+            if b.id != self.exclude:
+                options.add_option(Option(" / ".join(b.path_names), id=str(b.id)))
+        if options.option_count:
+            options.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._load(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one("#transfer-targets", OptionList)
+        if options.option_count:
+            options.focus()
+
+    def key_down(self) -> None:
+        self.query_one("#transfer-targets", OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,85 @@
+"""The window shown right after a committee or general-branch administrator logs in
+(R-PROG-1). Enter on a child dismisses with the child's id (the centre opens it); Esc
+dismisses with ``None``."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from zhtj_tui.screens.progress.tasks import TasksScreen
+from zhtj_tui.screens.progress.view import ProgressView
+from zhtj_tui.screens.tcss import beside
+from zhtj_tui.services.dto import Actor
+
+#: Category groups whose administrators get the window after login (R-PROG-1).
+WINDOW_GROUPS = ("leading", "committee", "general_branch")
+
+def wants_progress_window(group: str) -> bool:
+    """R-PROG-1: committees, leading organs and general branches; not branches."""
+    return group in WINDOW_GROUPS
+
+
+def progress_window_for(services, actor: Actor, group: str) -> ProgressModal | None:
+    """What the application's after-login hook pushes for the chosen role."""
+    if not wants_progress_window(group):
+        return None
+    return ProgressModal(services, actor, actor.org_id)
+
+
+def after_login(app, session, role) -> None:
+    """A hook for the application's after-login step (``hook(app, session, role)``): push
+    the progress window for a committee or general-branch role; Enter on a child hands its
+    id to ``app.open_org(child_id)`` when the application has that method."""
+    modal = progress_window_for(app.services, session.actor(role.org_id), role.group)
+    if modal is None:
+        return
+
+    def chosen(child_id: int | None) -> None:
+        opener = getattr(app, "open_org", None)
+        if child_id is not None and opener is not None:
+            opener(child_id)
+
+    app.push_screen(modal, chosen)
+
+
+class ProgressModal(ModalScreen[int | None]):
+    """The window shown right after login (R-PROG-1)."""
+
+    DEFAULT_CSS = beside(__file__, "modal.tcss")
+
+    BINDINGS = [
+        Binding("escape", "close", "关闭", id="progress.close"),
+        Binding("t", "tasks", "任务详情", id="progress.tasks"),
+    ]
+
+    def __init__(self, services, actor: Actor, org_id: int | None = None):
+        super().__init__()
+        self.services = services
+        self.actor = actor
+        self.org_id = org_id if org_id is not None else actor.org_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield ProgressView(self.services, self.actor, self.org_id, id="pm-view")
+            yield Static("↑↓ 选择 Enter 打开该组织 t 任务详情 Esc 关闭 · 管理中心“进度”标签可随时查看", id="pm-help")
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        child = self.query_one(ProgressView).child_at_cursor()
+        if child is not None:
+            self.dismiss(child.id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_tasks(self) -> None:
+        self.app.push_screen(TasksScreen(self.services, self.actor, self.org_id))
