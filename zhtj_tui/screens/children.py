@@ -12,11 +12,11 @@ from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Static
 
 from zhtj_tui.domain.errors import DomainError
-from zhtj_tui.excel.writer import FILE_EXISTS, check_output_path, write_codes
+from zhtj_tui.domain.outfile import FILE_EXISTS
 from zhtj_tui.screens.code_modal import CodeModal
 from zhtj_tui.screens.confirm import ConfirmModal, PromptModal
 from zhtj_tui.screens.panes import CentrePane
-from zhtj_tui.services.dto import Actor, ChildRow, CodeView, OrgView, Page
+from zhtj_tui.services.dto import Actor, ChildRow, CodesExported, CodeView, OrgView, Page
 from zhtj_tui.widgets.cells import fit_middle
 
 #: (key, header, cells): sized so that all six fit the right side at 80 columns with the
@@ -192,17 +192,13 @@ class ChildrenPane(CentrePane):
     def _batch_to(self, path: str | None, overwrite: bool = False) -> None:
         if not path:
             return
-        services, actor, org_id, fmt = self.services, self.actor, self.org_id, self.app.settings.fmt
+        services, actor, org_id = self.services, self.actor, self.org_id
         target = Path(path).expanduser()
         if target.suffix.lower() != ".xlsx":
             target = target.with_name(target.name + ".xlsx")
 
-        def run() -> tuple[Path, int]:
-            check_output_path(target, overwrite)  # before any code is issued
-            codes = services.codes.issue_all(actor, org_id)
-            if not codes:
-                return target, 0
-            return write_codes(target, codes, fmt, overwrite=overwrite), len(codes)
+        def run() -> CodesExported:
+            return services.files.export_codes(actor, org_id, target, overwrite=overwrite)
 
         def failed(exc: DomainError) -> None:
             if exc.code == FILE_EXISTS:
@@ -215,9 +211,9 @@ class ChildrenPane(CentrePane):
 
         self.call_service(run, self._batch_done, failed, group="batch-codes")
 
-    def _batch_done(self, result: tuple[Path, int]) -> None:
-        path, n = result
-        if n == 0:
+    def _batch_done(self, result: CodesExported) -> None:
+        path, n = result.path, result.count
+        if path is None:
             self.notify("还没有直属下级组织，没有生成注册码", severity="warning")
             return
         self.last_file = path

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zhtj_tui.excel.paste import PASTE_SHEET, read_pasted
 from zhtj_tui.excel.reader import PROGRESS_EVERY, ParsedSheet, SheetSpec, read_sheet
 
 #: Outcomes shown per row.
@@ -101,10 +102,20 @@ class ImportResult:
         }
 
 
-def load(source: str | os.PathLike | ParsedSheet, spec: SheetSpec, progress: Progress | None) -> tuple[ParsedSheet, str]:
+@dataclass(frozen=True)
+class Pasted:
+    """Rows pasted from Excel or WPS (tab-separated text), read like an uploaded sheet."""
+
+    text: str = field(repr=False)
+
+
+def load(source: str | os.PathLike | ParsedSheet | Pasted, spec: SheetSpec,
+         progress: Progress | None) -> tuple[ParsedSheet, str]:
     """The parsed sheet and the file's name (for messages and the audit log)."""
     if isinstance(source, ParsedSheet):
         return source, source.sheet_name
+    if isinstance(source, Pasted):
+        return read_pasted(source.text, spec), PASTE_SHEET
     return read_sheet(source, spec, progress), Path(source).name
 
 

@@ -30,6 +30,7 @@ from zhtj_tui.services.imports import (
     EXISTS,
     ImportPreview,
     ImportResult,
+    Pasted,
     Progress,
     RowOutcome,
     Ticker,
@@ -65,7 +66,7 @@ class _Planned:
 
 
 class MemberImportService(ServiceBase):
-    def preview(self, actor: Actor, branch_id: int, source: str | os.PathLike | ParsedSheet,
+    def preview(self, actor: Actor, branch_id: int, source: str | os.PathLike | ParsedSheet | Pasted,
                 progress: Progress | None = None) -> ImportPreview:
         """Read and check the file; nothing is written."""
         self.read(lambda: self._branch(actor, branch_id))  # refuse early, before reading the file

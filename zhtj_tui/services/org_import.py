@@ -23,6 +23,7 @@ from zhtj_tui.services.imports import (
     EXISTS,
     ImportPreview,
     ImportResult,
+    Pasted,
     Progress,
     RowOutcome,
     load,
@@ -49,7 +50,7 @@ class OrgImportService(ServiceBase):
         super().__init__(ctx)
         self.orgs = orgs
 
-    def preview(self, actor: Actor, parent_id: int, source: str | os.PathLike | ParsedSheet,
+    def preview(self, actor: Actor, parent_id: int, source: str | os.PathLike | ParsedSheet | Pasted,
                 progress: Progress | None = None) -> ImportPreview:
         """Read and check the file; nothing is written. Refuses the whole file
         (``FileRefused``) when it cannot be read or is the wrong template."""
