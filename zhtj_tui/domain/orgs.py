@@ -30,6 +30,15 @@ def category(value: object, field: str = "category") -> Category:
     raise DomainError(f"组织类别“{excerpt(text)}”不存在，可选：{names}", field, "not_in_list")
 
 
+def may_write_members(actor_org_id: int | None, org_id: int, parent_id: int | None, *,
+                      operator: bool = False) -> bool:
+    """R-MEM-1: who enters and edits a branch's members: the branch's own administrator or
+    its direct parent's (the server operator always may)."""
+    if operator:
+        return True
+    return actor_org_id is not None and actor_org_id in (org_id, parent_id)
+
+
 def allowed_child_categories(parent: Category) -> tuple[Category, ...]:
     """R-TREE-2: a branch has no children; a general branch only branches; a committee
     anything but a leading organ; a leading organ anything."""

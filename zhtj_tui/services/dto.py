@@ -77,6 +77,9 @@ class OrgView:
     correctable: bool = False
     #: Accepted but worth a look, from the write that returned this view (R-TREE-4).
     warnings: tuple[str, ...] = ()
+    #: May the viewer enter, import and edit this organisation's members (R-MEM-1: a branch,
+    #: and the viewer its own or its direct parent's administrator)?
+    members_writable: bool = False
 
     @property
     def is_branch(self) -> bool:

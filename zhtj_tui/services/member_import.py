@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pony.orm import select
 from pony.utils import datetime2timestamp
 
-from zhtj_tui.domain.errors import Conflict, DomainError, Forbidden
+from zhtj_tui.domain.errors import Conflict, DomainError
 from zhtj_tui.domain.member import MemberData, check_member
 from zhtj_tui.domain.pinyin import initials
 from zhtj_tui.domain.vocab import SECRETARY_POST, STATUS_NORMAL
@@ -69,12 +69,12 @@ class MemberImportService(ServiceBase):
     def preview(self, actor: Actor, branch_id: int, source: str | os.PathLike | ParsedSheet | Pasted,
                 progress: Progress | None = None) -> ImportPreview:
         """Read and check the file; nothing is written."""
-        self.read(lambda: self._branch(actor, branch_id))  # refuse early, before reading the file
+        self.read(lambda: self.member_branch(actor, branch_id))  # refuse early, before reading the file
         sheet, file_name = load(source, MEMBER_SPEC, phase(progress, 0.0, 0.7))
         planned = self._validate(sheet, phase(progress, 0.7, 1.0))
 
         def run():
-            branch = self._branch(actor, branch_id)
+            branch = self.member_branch(actor, branch_id)
             rows = self._resolve(branch, planned)
             return ImportPreview("members", branch.id, branch.short_name, file_name, sheet.sheet_name,
                                  tuple(rows), planned=tuple(planned))
@@ -90,7 +90,7 @@ class MemberImportService(ServiceBase):
         by_row = {p.row: p for p in planned}
 
         def run():
-            branch = self._branch(actor, preview.target_id)
+            branch = self.member_branch(actor, preview.target_id)
             self.s.db.get_connection()  # begin the write transaction before checking again
             rows = self._resolve(branch, planned)
             changed = [(old, new) for old, new in zip(preview.rows, rows, strict=True) if old.outcome != new.outcome]
@@ -124,18 +124,6 @@ class MemberImportService(ServiceBase):
         return preview_as_result(preview) if dry_run else self.commit(actor, preview)
 
     # -- helpers -------------------------------------------------------------------------
-    def _branch(self, actor: Actor, branch_id: int):
-        """R-MEM-1 (*public*): the branch's administrator or its direct parent's."""
-        branch = self.org(branch_id)
-        if branch.group != "branch":
-            raise DomainError(f"“{branch.short_name}”不是团支部，团员只能导入到团支部", None, "not_branch")
-        if actor.operator:
-            return branch
-        home = self.admin_org(actor)
-        if home.id == branch.id or (branch.parent is not None and branch.parent.id == home.id):
-            return branch
-        raise Forbidden("只有本团支部或其直属上级组织的管理员可以录入团员", None, "not_branch_admin")
-
     def _validate(self, sheet: ParsedSheet, progress: Progress | None = None) -> list[_Planned]:
         today = self.settings.today()
         policy = self.settings.join_age

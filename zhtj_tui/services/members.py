@@ -15,7 +15,7 @@ from pony.orm import select
 from zhtj_tui.domain import pinyin
 from zhtj_tui.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from zhtj_tui.domain.idcard import mask_id_number, normalize_id_number
-from zhtj_tui.domain.joinage import age_on, is_over_age
+from zhtj_tui.domain.joinage import age_on, is_over_age, over_age_cutoff
 from zhtj_tui.domain.member import MEMBER_FIELDS, MemberData, check_member
 from zhtj_tui.domain.mobile import mask_mobile
 from zhtj_tui.domain.text import clean_text, search_text
@@ -29,7 +29,7 @@ from zhtj_tui.domain.vocab import (
     member_statuses,
     political_statuses,
 )
-from zhtj_tui.services.base import ServiceBase, subtree_upper
+from zhtj_tui.services.base import ServiceBase, active_sql, is_active, subtree_upper
 from zhtj_tui.services.cadres import CadreService
 from zhtj_tui.services.dto import (
     Actor,
@@ -84,14 +84,6 @@ def status_name(code: str | None) -> str:
     return member_statuses().name_of(code) or _LOCAL_STATUS.get(code or "", "")
 
 
-def over_age_cutoff(today: date, years: int) -> date:
-    """Members born on or before this day are aged ``years`` or more (R-MEM-5)."""
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
-
-
 def classify_query(text: str) -> str:
     """What the user typed: 12 digits → 团员编号 (or ID suffix), other digits → ID suffix,
     Latin letters → pinyin initials, anything else → part of the name."""
@@ -120,7 +112,7 @@ class MemberService(ServiceBase):
         text = search_text(query)
         kind = classify_query(text) if (text and by == "auto") else by
         today = self.settings.today()
-        cutoff = over_age_cutoff(today, self.settings.join_age.over_age)
+        cutoff = over_age_cutoff(today, self.settings.join_age)
 
         def run():
             org = self.visible_org(actor, org_id)
@@ -131,7 +123,7 @@ class MemberService(ServiceBase):
                 lo, hi = org.path, subtree_upper(org.path)
                 q = select(m for m in M if m.path >= lo and m.path < hi)
             if not include_left:
-                q = q.filter(lambda m: m.active_id is not None)
+                q = q.filter(lambda m: m.status == STATUS_NORMAL)  # active: base.active_sql
             if text:
                 narrowed = self._narrow(q, kind, text)
                 if kind == "member_no" and not narrowed.exists():
@@ -179,13 +171,13 @@ class MemberService(ServiceBase):
     def counts(self, actor: Actor, org_id: int) -> tuple[BranchCount, ...]:
         """Active members and 超龄 members (R-MEM-5) of each branch under ``org_id`` (or
         of ``org_id`` itself when it is a branch): one GROUP BY over the path range."""
-        cutoff = over_age_cutoff(self.settings.today(), self.settings.join_age.over_age)
+        cutoff = over_age_cutoff(self.settings.today(), self.settings.join_age)
 
         def run():
             org = self.visible_org(actor, org_id)
             rows = self.s.execute(
                 "SELECT branch, COUNT(*), SUM(CASE WHEN birth_date <= $cutoff THEN 1 ELSE 0 END) FROM member"
-                " WHERE path >= $lo AND path < $hi AND active_id IS NOT NULL GROUP BY branch",
+                f" WHERE path >= $lo AND path < $hi AND {active_sql()} GROUP BY branch",
                 {"cutoff": cutoff.isoformat(), "lo": org.path, "hi": subtree_upper(org.path)},
             ).fetchall()
             totals = {int(b): (int(n), int(o or 0)) for b, n, o in rows}
@@ -197,13 +189,13 @@ class MemberService(ServiceBase):
 
     def totals(self, actor: Actor, org_id: int) -> BranchCount:
         """Active and 超龄 members of ``org_id``'s whole subtree, in one aggregate."""
-        cutoff = over_age_cutoff(self.settings.today(), self.settings.join_age.over_age)
+        cutoff = over_age_cutoff(self.settings.today(), self.settings.join_age)
 
         def run():
             org = self.visible_org(actor, org_id)
             n, o = self.s.execute(
                 "SELECT COUNT(*), SUM(CASE WHEN birth_date <= $cutoff THEN 1 ELSE 0 END) FROM member"
-                " WHERE path >= $lo AND path < $hi AND active_id IS NOT NULL",
+                f" WHERE path >= $lo AND path < $hi AND {active_sql()}",
                 {"cutoff": cutoff.isoformat(), "lo": org.path, "hi": subtree_upper(org.path)},
             ).fetchone()
             return BranchCount(org.id, int(n or 0), int(o or 0))
@@ -280,7 +272,7 @@ class MemberService(ServiceBase):
         def run():
             m = self._member(member_id)
             self._may_write(actor, m)
-            if m.active_id is None:
+            if not is_active(m):
                 raise DomainError("该团员已离团，记录只读，不能修改", None, "member_left")
             if expected_version is not None and m.version != expected_version:
                 raise Conflict(self._changed_message(m, data), None, "changed")
@@ -323,7 +315,7 @@ class MemberService(ServiceBase):
         def run():
             m = self._member(member_id)
             self._may_write(actor, m)
-            if m.active_id is None:
+            if not is_active(m):
                 raise DomainError("该团员已不在团员名单中", None, "member_left")
             before = _snapshot(m)
             if m.post == SECRETARY_POST:
@@ -370,7 +362,7 @@ class MemberService(ServiceBase):
                     raise Forbidden(
                         f"团员 {m.name} 所在的“{m.branch.short_name}”不由您直接管理，不能转出：转移须由该支部或其直属上级组织的管理员办理",
                         None, "not_member_admin")
-                if m.active_id is None:
+                if not is_active(m):
                     raise DomainError(f"团员 {m.name} 已离团，不能转移", None, "member_left")
                 if m.branch.id == target.id:
                     continue
@@ -452,7 +444,7 @@ class MemberService(ServiceBase):
         if data.member_no:
             other = M.get(member_no=data.member_no)
             if other is not None and other.id != exclude_id:
-                if returning_member_no(other.active_id is not None, other.id_number, data.id_number):
+                if returning_member_no(is_active(other), other.id_number, data.id_number):
                     if release:
                         release_member_no(self.s, data.member_no, data.id_number)
                     return
@@ -486,12 +478,12 @@ class MemberService(ServiceBase):
             id=m.id, branch_id=m.branch.id, name=m.name, id_masked=mask_id_number(m.id_number), sex=m.sex,
             age=age_on(m.birth_date, today), join_month=m.join_month,
             political_name=_political_short(m.political), post_label=_post_label(m.post, m.post_name),
-            over_age=m.birth_date <= cutoff, member_no=m.member_no or "", active=m.active_id is not None,
+            over_age=m.birth_date <= cutoff, member_no=m.member_no or "", active=is_active(m),
         )
 
     def _view(self, m, actor: Actor, warnings: tuple[str, ...] = ()) -> MemberView:
         today = self.settings.today()
-        editable = m.active_id is not None and self.may_write_members(actor, m.branch)
+        editable = is_active(m) and self.may_write_members(actor, m.branch)
         return MemberView(
             id=m.id, branch_id=m.branch.id, branch_name=m.branch.short_name, path_names=self._path_names(m.branch),
             name=m.name, id_number=m.id_number if editable else mask_id_number(m.id_number),
@@ -534,7 +526,7 @@ def release_member_no(store, member_no: str, id_number: str) -> bool:
     """Inside a write: the closed record of the same person gives ``member_no`` up (to
     NULL) so that the returning member's new record can hold it (``returning_member_no``)."""
     old = store.Member.get(member_no=member_no)
-    if old is None or not returning_member_no(old.active_id is not None, old.id_number, id_number):
+    if old is None or not returning_member_no(is_active(old), old.id_number, id_number):
         return False
     old.member_no = None
     old.flush()

@@ -468,6 +468,7 @@ class OrgService(OrgCorrections, ServiceBase):
             path_names=self._path_names(org),
             editable=editable,
             correctable=correctable,
+            members_writable=cat.is_branch and self.may_write_members(actor, org),
         )
 
 
