@@ -64,9 +64,10 @@ SEARCH_KINDS = ("auto", "name", "initials", "id_suffix", "member_no")
 
 
 class DuplicateMember(DomainError):
-    """R-MEM-3: the ID number is held by an active member. ``member_id`` is set when the
-    holder is inside the actor's subtree (code ``duplicate_in_subtree``): the form may
-    offer to move that member here instead."""
+    """R-MEM-3: the ID number is held by an active member. The code says where: in the branch
+    being entered (``duplicate_in_branch``), in another branch inside the actor's subtree
+    (``duplicate_in_subtree``, with ``member_id``: the form may offer to move that member
+    here), or elsewhere (``duplicate``, naming the holder's path)."""
 
     def __init__(self, message: str, field: str | None, code: str, member_id: int | None = None,
                  holder_path: str = "", holder_branch_id: int | None = None):
@@ -245,7 +246,7 @@ class MemberService(ServiceBase):
 
         def run():
             branch = self.member_branch(actor, branch_id)
-            self._refuse_duplicates(actor, data, None)
+            self._refuse_duplicates(actor, data, None, branch_id=branch.id)
             now = self.now()
             m = self.s.Member(
                 branch=branch, path=branch.path, name=data.name, name_initials=_initials(data.name),
@@ -262,7 +263,7 @@ class MemberService(ServiceBase):
                 CadreService(self.ctx).member_became_secretary(actor, branch, m)
             return self._view(m, actor, data.warnings)
 
-        return self._write_member(run, actor, data)
+        return self._write_member(run, actor, data, branch_id=branch_id)
 
     def update(self, actor: Actor, member_id: int, values: dict, expected_version: int | None = None) -> MemberView:
         """Edit a member with the same checks as entry; refuses a save over someone
@@ -276,7 +277,7 @@ class MemberService(ServiceBase):
                 raise DomainError("该团员已离团，记录只读，不能修改", None, "member_left")
             if expected_version is not None and m.version != expected_version:
                 raise Conflict(self._changed_message(m, data), None, "changed")
-            self._refuse_duplicates(actor, data, m.id)
+            self._refuse_duplicates(actor, data, m.id, branch_id=m.branch.id)
             before = _snapshot(m)
             cadres = CadreService(self.ctx)
             old_id_number, was_secretary = m.id_number, m.post == SECRETARY_POST
@@ -406,7 +407,8 @@ class MemberService(ServiceBase):
         return TransferTargets((), self.read(why))
 
     # -- helpers ---------------------------------------------------------------------
-    def _write_member(self, run, actor: Actor, data: MemberData, exclude_id: int | None = None) -> MemberView:
+    def _write_member(self, run, actor: Actor, data: MemberData, exclude_id: int | None = None,
+                      branch_id: int | None = None) -> MemberView:
         """Run a member write; a unique value lost to a concurrent save is reported like
         any duplicate, naming who holds it now (R-MEM-3)."""
         try:
@@ -415,32 +417,56 @@ class MemberService(ServiceBase):
             text = str(exc).lower()
 
             def explain():
-                self._refuse_duplicates(actor, data, exclude_id, release=False)
+                self._refuse_duplicates(actor, data, exclude_id, release=False, branch_id=branch_id)
 
             self.read(explain)
             field = "member_no" if "member_no" in text else "id_number"
             raise DomainError(f"{MEMBER_FIELDS[field]}刚刚已被他人录入，请刷新后核对", field, "duplicate") from None
 
-    def _refuse_duplicates(self, actor: Actor, data: MemberData, exclude_id: int | None,
-                           release: bool = True) -> None:
-        M = self.s.Member
-        holder = M.get(active_id=data.id_number)
-        if holder is not None and holder.id != exclude_id:
-            where = " / ".join(self._path_names(holder.branch))
-            # Offer to move the holder here only when the actor may also edit the branch
-            # that holds them (R-MEM-1: moving needs both).
-            movable = self.may_write_members(actor, holder.branch)
-            if movable:
-                raise DuplicateMember(
-                    f"身份证号码 {mask_id_number(data.id_number)} 已是 {where} 的团员 {holder.name}。"
-                    "一人只能在一个团支部：可将其转入本支部，或核对号码",
-                    "id_number", "duplicate_in_subtree", holder.id, where, holder.branch.id,
-                )
-            raise DuplicateMember(
-                f"身份证号码 {mask_id_number(data.id_number)} 已是 {where} 的团员。"
-                "一人只能在一个团支部，请核对号码，或请对方组织先办理转出",
-                "id_number", "duplicate", None, where, None,
+    def id_holder(self, actor: Actor, branch_id: int, id_number: str) -> DuplicateMember | None:
+        """R-MEM-3 before saving (the entry form asks when the ID field is left): who holds
+        this ID number, worded for the case, or None when nobody does."""
+        number = normalize_id_number(id_number)
+
+        def run():
+            self.member_branch(actor, branch_id)
+            return self._id_holder(actor, number, None, branch_id)
+
+        return self.read(run)
+
+    def _id_holder(self, actor: Actor, id_number: str, exclude_id: int | None,
+                   branch_id: int | None) -> DuplicateMember | None:
+        holder = self.s.Member.get(active_id=id_number)
+        if holder is None or holder.id == exclude_id:
+            return None
+        masked = mask_id_number(id_number)
+        where = " / ".join(self._path_names(holder.branch))
+        if branch_id is not None and holder.branch.id == branch_id:
+            return DuplicateMember(
+                f"身份证号码 {masked} 已是本支部的团员 {holder.name}，不能重复录入。"
+                "请核对号码；要修改其信息，请回到团员列表选中后按 e",
+                "id_number", "duplicate_in_branch", holder.id, where, holder.branch.id,
             )
+        # Offer to move the holder here only when the actor may also edit the branch that
+        # holds them (R-MEM-1: moving needs the right to edit both).
+        if self.may_write_members(actor, holder.branch):
+            return DuplicateMember(
+                f"身份证号码 {masked} 已是您管理的 {where} 的团员 {holder.name}。"
+                "一人只能在一个团支部：可将其转入本支部，或核对号码",
+                "id_number", "duplicate_in_subtree", holder.id, where, holder.branch.id,
+            )
+        return DuplicateMember(
+            f"身份证号码 {masked} 已是 {where} 的团员。"
+            "一人只能在一个团支部，请核对号码，或请对方组织先办理转出",
+            "id_number", "duplicate", None, where, None,
+        )
+
+    def _refuse_duplicates(self, actor: Actor, data: MemberData, exclude_id: int | None,
+                           release: bool = True, branch_id: int | None = None) -> None:
+        M = self.s.Member
+        problem = self._id_holder(actor, data.id_number, exclude_id, branch_id)
+        if problem is not None:
+            raise problem
         if data.member_no:
             other = M.get(member_no=data.member_no)
             if other is not None and other.id != exclude_id:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pony.orm import count, select
 
 from zhtj_tui.domain import orgs as rules
+from zhtj_tui.domain.codes import EXPIRED, STATE_LABELS, VALID, code_state
 from zhtj_tui.domain.errors import Conflict, DomainError, Forbidden
 from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
 from zhtj_tui.domain.mobile import mask_mobile, normalize_mobile
@@ -387,14 +388,8 @@ class OrgService(OrgCorrections, ServiceBase):
             newest[c.org.id] = c
         out = {}
         for oid, c in newest.items():
-            if c.used_at is not None:
-                out[oid] = ("已使用", None)
-            elif c.revoked_at is not None:
-                out[oid] = ("已作废", None)
-            elif c.expires_at <= now:
-                out[oid] = ("已过期", c.expires_at)
-            else:
-                out[oid] = ("有效", c.expires_at)
+            state = code_state(c.used_at, c.revoked_at, c.expires_at, now)
+            out[oid] = (STATE_LABELS[state], c.expires_at if state in (EXPIRED, VALID) else None)
         return out
 
     def _snapshot(self, org) -> dict:
