@@ -206,7 +206,7 @@ def test_update_checks_and_optimistic_version(svc, tree):
     assert changed.name == "张叁" and changed.version == v.version + 1
     assert [r.name for r in svc.members.list(tree.b1_admin, tree.b1, "zs").items] == ["张叁"]
     with pytest.raises(Conflict) as err:
-        svc.members.update(tree.college_admin, v.id, {**values, "political": "群众"}, v.version)
+        svc.members.update(tree.college_admin, v.id, {**values, "political": "中共党员"}, v.version)
     assert "政治面貌" in err.value.message and "赵班" in err.value.message
     with pytest.raises(DomainError) as err:
         svc.members.update(tree.b1_admin, v.id, {**values, "join_month": "2030-01"}, changed.version)

@@ -118,14 +118,37 @@ def clean_text(value: object, field: str, *, required: bool = False, label: str 
     return text
 
 
+#: The middle dot of minority and foreign names (阿依古丽·买买提) and what is typed for it:
+#: bullet, katakana middle dot (full and half width), hyphenation point, dot operators, full
+#: stop (ASCII and full width).
+MIDDLE_DOT = "·"
+_DOT_LIKES = re.compile("[·•・･‧∙⋅●.．]+")
+_HAN = "\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_SPACE_NEAR_HAN_OR_DOT = re.compile(f"(?<=[{_HAN}·])\\s+|\\s+(?=[{_HAN}·])")
+_PERSON_NAME = re.compile(f"[{_HAN}A-Za-z· ]+")
+
+
+def normalize_person_name(value: object) -> str:
+    """A person's name as stored: NFKC (full-width letters half-width), no white space
+    inside or around Chinese characters or the middle dot ("张　伟" -> "张伟"), the middle
+    dot's look-alikes made the middle dot, one space between Latin words. Never an error."""
+    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    text = _DOT_LIKES.sub(MIDDLE_DOT, text)
+    text = _SPACES.sub(" ", text).strip()
+    return _SPACE_NEAR_HAN_OR_DOT.sub("", text)
+
+
 def clean_person_name(value: object, field: str = "person_name", label: str = "姓名") -> str:
-    """A person's name: Chinese characters, letters, the middle dot of minority names."""
-    text = clean_text(value, "person_name", required=True, label=label)
+    """A person's name (members, secretaries, administrators): ``normalize_person_name``,
+    then Chinese characters, letters and the middle dot only, at least 2 characters."""
+    text = clean_text(normalize_person_name(value), "person_name", required=True, label=label)
     if len(text) < 2:
         raise DomainError(f"{label}至少2个字，请填写完整姓名", field, "too_short")
-    if not re.fullmatch(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z·•. ]+", text):
+    if not _PERSON_NAME.fullmatch(text):
         raise DomainError(f"{label}只能包含汉字、字母和间隔号“·”", field, "bad_chars")
-    return text.replace("•", "·")
+    if text.startswith(MIDDLE_DOT) or text.endswith(MIDDLE_DOT):
+        raise DomainError(f"{label}的间隔号“·”只能写在两部分名字之间，请删除开头或末尾的“·”", field, "bad_dot")
+    return text
 
 
 #: The "sheet name" of pasted rows, in previews, messages and the audit log.

@@ -20,7 +20,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from zhtj_tui.domain import orgs as org_rules
 from zhtj_tui.domain.member_no import MEMBER_NO_CUTOVER
-from zhtj_tui.domain.vocab import Category, education_levels, ethnic_groups, league_posts, political_statuses
+from zhtj_tui.domain.vocab import (
+    MEMBER_POLITICAL,
+    Category,
+    education_levels,
+    ethnic_groups,
+    league_posts,
+    political_statuses,
+)
 from zhtj_tui.excel.reader import MEMBER_SPEC, ORG_SPEC, SheetSpec
 from zhtj_tui.excel.writer import check_output_path, save_atomic, set_text
 
@@ -188,7 +195,8 @@ def member_template_workbook(branch_name: str = "") -> Workbook:
     })
     _text_columns(ws, MEMBER_SPEC, ("id_number", "mobile", "join_month", "member_no"), MEMBER_ROWS)
     _list_validation(wb, ws, MEMBER_SPEC, "ethnic", [i.name for i in ethnic_groups()], MEMBER_ROWS, "EthnicList")
-    _list_validation(wb, ws, MEMBER_SPEC, "political", [i.name for i in political_statuses()], MEMBER_ROWS,
+    _list_validation(wb, ws, MEMBER_SPEC, "political",
+                     [i.name for i in political_statuses() if i.code in MEMBER_POLITICAL], MEMBER_ROWS,
                      "PoliticalList")
     _list_validation(wb, ws, MEMBER_SPEC, "education", [i.name for i in education_levels()], MEMBER_ROWS,
                      "EducationList")

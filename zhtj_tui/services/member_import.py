@@ -77,7 +77,7 @@ class MemberImportService(ServiceBase):
             branch = self.member_branch(actor, branch_id)
             rows = self._resolve(branch, planned)
             return ImportPreview("members", branch.id, branch.short_name, file_name, sheet.sheet_name,
-                                 tuple(rows), planned=tuple(planned))
+                                 tuple(rows), planned=tuple(planned), notes=sheet.notes)
 
         return self.read(run)
 
@@ -114,7 +114,7 @@ class MemberImportService(ServiceBase):
                 "created": len(todo), "existing": sum(r.outcome == EXISTS for r in out),
                 "refused": sum(r.outcome == ERROR for r in out), "file": preview.file_name[:80],
             })
-            return ImportResult("members", branch.id, branch.short_name, out)
+            return ImportResult("members", branch.id, branch.short_name, out, notes=preview.notes)
 
         return self.write(run, integrity=lambda exc: Conflict(CONFLICT_MESSAGE, None, "import_conflict"))
 
@@ -143,7 +143,7 @@ class MemberImportService(ServiceBase):
                 continue
             out.append(_Planned(row.row, data.name, data))
         ticker.finish()
-        return out
+        return _in_file_duplicates(sheet, out)
 
     def _resolve(self, branch, planned: list[_Planned]) -> list[RowOutcome]:
         """Duplicates within the file and in the whole system (R-MEM-3, R-MEM-4)."""
@@ -158,25 +158,12 @@ class MemberImportService(ServiceBase):
         def where(path: str) -> str:
             return " / ".join(names.get(int(x), "?") for x in path.strip("/").split("/") if x)
 
-        seen_ids: dict[str, int] = {}
-        seen_nos: dict[str, int] = {}
         out = []
         for p in planned:
             if p.error is not None:
                 out.append(RowOutcome(p.row, p.label, ERROR, str(p.error), p.error.field, p.error.code))
                 continue
             d = p.data
-            if d.id_number in seen_ids:
-                out.append(RowOutcome(p.row, d.name, ERROR, f"与第{seen_ids[d.id_number]}行的身份证号码重复，请删除重复行",
-                                      "id_number", "duplicate_in_file"))
-                continue
-            seen_ids[d.id_number] = p.row
-            if d.member_no and d.member_no in seen_nos:
-                out.append(RowOutcome(p.row, d.name, ERROR, f"与第{seen_nos[d.member_no]}行的团员编号重复，团员编号不能重复",
-                                      "member_no", "duplicate_in_file"))
-                continue
-            if d.member_no:
-                seen_nos[d.member_no] = p.row
             holder = id_holders.get(d.id_number)
             if holder is not None:
                 branch_id, path = holder[:2]
@@ -273,6 +260,49 @@ class MemberImportService(ServiceBase):
             if _is_unique_violation(exc):
                 raise Conflict(CONFLICT_MESSAGE, None, "import_conflict") from None
             raise
+
+
+def _in_file_duplicates(sheet: ParsedSheet, planned: list[_Planned]) -> list[_Planned]:
+    """R-MEM-3, R-MEM-4 within one file: every row whose ID number or 团员编号 (as written,
+    cleaned of spaces and case) appears on another row is refused, naming the other rows,
+    whether or not the other copies are valid: which copy is right is for a person to say."""
+    ids: dict[str, list[int]] = {}
+    nos: dict[str, list[int]] = {}
+    for row in sheet.rows:
+        idn = row.values.get("id_number")
+        if isinstance(idn, str) and idn:
+            ids.setdefault(idn.upper(), []).append(row.row)
+        no = row.values.get("member_no")
+        if isinstance(no, str) and no:
+            nos.setdefault(no, []).append(row.row)
+    dup_ids = {k: v for k, v in ids.items() if len(v) > 1}
+    dup_nos = {k: v for k, v in nos.items() if len(v) > 1}
+    if not dup_ids and not dup_nos:
+        return planned
+    by_row = {row.row: row for row in sheet.rows}
+    out = []
+    for p in planned:
+        values = by_row[p.row].values
+        clashes = []
+        field = None
+        idn, no = values.get("id_number"), values.get("member_no")
+        for what, key, table, fld in (("身份证号码", idn, dup_ids, "id_number"), ("团员编号", no, dup_nos, "member_no")):
+            rows = table.get(key.upper() if fld == "id_number" else key) if isinstance(key, str) and key else None
+            if rows:
+                others = "、".join(str(r) for r in rows if r != p.row)
+                clashes.append(f"与第{others}行的{what}重复")
+                field = field or fld
+        if not clashes:
+            out.append(p)
+            continue
+        text = "，".join(clashes)
+        if p.error is not None:
+            message = f"{p.error}；另外，{text}"
+            error = DomainError(message, p.error.field, p.error.code)
+        else:
+            error = DomainError(f"{text}：同一人只能导入一次，请核对后删除重复的行", field, "duplicate_in_file")
+        out.append(_Planned(p.row, p.label, error=error))
+    return out
 
 
 def _is_unique_violation(exc: Exception) -> bool:

@@ -62,7 +62,7 @@ class OrgImportService(ServiceBase):
             planned = self._validate(parent, sheet)
             rows = self._resolve(parent, planned)
             return ImportPreview("orgs", parent.id, parent.short_name, file_name, sheet.sheet_name,
-                                 tuple(rows), planned=tuple(planned))
+                                 tuple(rows), planned=tuple(planned), notes=sheet.notes)
 
         return self.read(run)
 
