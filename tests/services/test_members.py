@@ -251,8 +251,12 @@ def test_transfer_is_all_or_nothing(svc, tree):
     assert svc.members.get(tree.college_admin, mine.id).branch_id == tree.b1
     with pytest.raises(Forbidden):
         svc.members.transfer(tree.other_admin, [theirs.id], tree.b1)
-    # The top organisation's administrator manages both colleges.
-    res = svc.members.transfer(tree.top_admin, [mine.id, theirs.id], tree.b2)
+    # R-MEM-1: the top organisation's administrator may not edit the branches' members
+    # (only a branch's own or direct parent's administrator may), so may not move them.
+    with pytest.raises(Forbidden):
+        svc.members.transfer(tree.top_admin, [mine.id, theirs.id], tree.b2)
+    assert svc.members.get(tree.college_admin, mine.id).branch_id == tree.b1
+    res = svc.members.transfer(tree.op, [mine.id, theirs.id], tree.b2)
     assert set(res.moved) == {mine.id, theirs.id}
 
 
