@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,6 +17,7 @@ from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.progress import TASK_KINDS, TaskView
+from zhtj_tui.widgets.calls import run_service, unexpected_message
 
 
 class TaskForm(ModalScreen[bool]):
@@ -49,7 +50,7 @@ class TaskForm(ModalScreen[bool]):
             yield Label("任务类型 *")
             yield Select([(label, key) for key, label in TASK_KINDS.items()], allow_blank=False,
                          value=t.kind if t else "cohort_branches", id="kind")
-            yield Label("入学年级（团支部建立任务必填；团员录入任务不填则为全部团支部）")
+            yield Label("入学年级（团支部建立任务必填；团员录入任务不填则为全部团支部；完善组织树任务不填）")
             yield Input(str(t.cohort) if t and t.cohort else "", placeholder="例如 2018", id="cohort", max_length=4)
             yield Label("截止日期 *")
             yield Input(t.due.isoformat() if t else "", placeholder="YYYY-MM-DD，例如 2026-11-15", id="due", max_length=10)
@@ -84,20 +85,20 @@ class TaskForm(ModalScreen[bool]):
         self.query_one("#tf-error", Static).update("正在保存…")
         self.save(name, str(kind), int(cohort_text) if cohort_text else None, due)
 
-    @work(thread=True, exclusive=True, group="taskform")
     def save(self, name: str, kind: str, cohort: int | None, due: date) -> None:
-        try:
-            if self.editing is None:
-                self.services.progress.create_task(self.actor, self.actor.org_id, name, kind, due, cohort)
-            else:
-                self.services.progress.update_task(self.actor, self.editing.id, name, kind, due, cohort)
-        except DomainError as exc:
-            self.post_message(self.Done(exc))
-            return
-        except Exception:  # noqa: BLE001 - no traceback reaches the screen
-            self.post_message(self.Done(DomainError("保存时出错，请稍后再试")))
-            return
-        self.post_message(self.Done(None))
+        """Save in a thread worker (``run_service``); the form stays open with what was
+        typed on a refusal or an unexpected error (logged with its traceback)."""
+        services, actor, editing = self.services, self.actor, self.editing
+
+        def call():
+            if editing is None:
+                return services.progress.create_task(actor, actor.org_id, name, kind, due, cohort)
+            return services.progress.update_task(actor, editing.id, name, kind, due, cohort)
+
+        run_service(self, call, lambda _: self.post_message(self.Done(None)),
+                    lambda exc: self.post_message(self.Done(exc)),
+                    on_failed=lambda exc: self.post_message(self.Done(DomainError(unexpected_message(exc)))),
+                    group="taskform")
 
     @on(Done)
     def _done(self, message: Done) -> None:
