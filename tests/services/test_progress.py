@@ -218,11 +218,12 @@ def test_task_rights_and_audit(svc, tree):
 
 
 def test_seed_tasks_for_a_demo(svc, tree):
-    # R-PROG-3: the seed's two tasks, 11-09 and 11-15.
+    # R-PROG-3: the seed's three tasks, 11-09 and 11-15 (twice).
     made = svc.progress.create_seed_tasks(tree.actors["top"], tree.ids["top"], 2026, cohort=2018)
     assert [(t.name, t.kind, t.cohort, t.due) for t in made] == [
         ("2018级新生团支部建立", "cohort_branches", 2018, date(2026, 11, 9)),
         ("全部团员信息录入", "members_entered", None, date(2026, 11, 15)),
+        ("进一步完善组织树", "tree_complete", None, date(2026, 11, 15)),
     ]
 
 
