@@ -25,7 +25,7 @@ from zhtj_tui.domain.months import parse_month
 from zhtj_tui.domain.text import clean_person_name, clean_text, to_halfwidth
 from zhtj_tui.domain.vocab import OTHER_POST, league_posts
 from zhtj_tui.services.base import ServiceBase
-from zhtj_tui.services.codes import CodeService
+from zhtj_tui.services.codes import USABLE_SQL, CodeService
 from zhtj_tui.services.dto import Actor, Registered, ResetCodeView, Role, Session
 from zhtj_tui.services.throttle import Throttle
 
@@ -116,8 +116,7 @@ class AccountService(ServiceBase):
 
         def run():
             cur = self.s.execute(
-                "UPDATE reg_code SET used_at = $now WHERE code = $code AND used_at IS NULL "
-                "AND revoked_at IS NULL AND expires_at > $now",
+                f"UPDATE reg_code SET used_at = $now WHERE code = $code AND {USABLE_SQL}",
                 {"now": now, "code": code},
             )
             if cur.rowcount != 1:
