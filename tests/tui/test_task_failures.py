@@ -7,8 +7,11 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, Static
 
-from tests.tui.test_progress_screens import Host, settle, world  # noqa: F401 - the fixture
+from tests.tui import test_progress_screens
+from tests.tui.test_progress_screens import Host, settle
 from zhtj_tui.screens.progress import ProgressModal, TasksScreen
+
+world = test_progress_screens.world  # the same tree and tasks
 
 
 @pytest.fixture
