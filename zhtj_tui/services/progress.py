@@ -43,6 +43,7 @@ from datetime import date, timedelta
 from pony.orm import select
 
 from zhtj_tui.domain import orgs as rules
+from zhtj_tui.domain.dates import parse_date
 from zhtj_tui.domain.errors import DomainError, Forbidden, NotFound
 from zhtj_tui.domain.joinage import over_age_cutoff
 from zhtj_tui.domain.text import clean_text
@@ -566,14 +567,11 @@ class ProgressService(ServiceBase):
             raise Forbidden("只能修改本组织设置的任务", None, "task_not_own")
         return org
 
-    def _clean_task(self, name: str, kind: str, due: date, cohort: int | None) -> dict:
-        title = clean_text(name, "name", required=True, label="任务名称")
-        if len(title) > 60:
-            raise DomainError("任务名称不能超过60个字", "name", "too_long")
+    def _clean_task(self, name: str, kind: str, due: date | str, cohort: int | None) -> dict:
+        title = clean_text(name, "name", required=True, label="任务名称", limit_of="task_name")
         if kind not in TASK_KINDS:
             raise DomainError("任务类型只能是：" + "；".join(TASK_KINDS.values()), "kind", "task_kind")
-        if not isinstance(due, date):
-            raise DomainError("请填写截止日期，例如 2026-11-15", "due", "required")
+        due = parse_date(due, "due", "截止日期")
         if cohort is not None and not (isinstance(cohort, int) and 1950 <= cohort <= 2100):
             raise DomainError("入学年级应为四位年份，例如 2018", "cohort", "cohort")
         if kind == "cohort_branches" and cohort is None:
