@@ -242,8 +242,8 @@ class AccountService(ServiceBase):
             return sorted({r.org.parent.short_name for r in roles if r.org.parent is not None})
 
         parents = self.read(run)
-        who = "、".join(parents[:3])
-        parent = f"请 {who} 的管理员为您生成密码重置码，在登录界面按 F3（忘记密码）设置新密码；" if who else ""
+        who = "、".join(f"“{p}”" for p in parents[:3])
+        parent = f"请{who}的管理员为您生成密码重置码，在登录界面按F3（忘记密码）设置新密码；" if who else ""
         return f"如忘记密码，{parent}服务器管理员也可以解除锁定或重置（zhtj account unlock / reset）"
 
     def _count_wrong_password(self, acc_id: int, now, field: str = "password") -> None:
