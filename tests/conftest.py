@@ -4,6 +4,8 @@ ZHTJ_TEST_PG names a PostgreSQL server, on a throwaway database there."""
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -14,8 +16,20 @@ from zhtj_tui.config import Settings
 BACKENDS = ["sqlite", "postgres"]
 
 
+_STATE_DIR: str | None = None
+
+
 def pytest_configure(config):
-    os.environ.setdefault("ZHTJ_STATE_DIR", str(config.rootpath / ".pytest_cache" / "state"))
+    # Each test process (every pytest-xdist worker, every one of two suites run at once)
+    # gets its own state directory: the error log of one never shows in another's test.
+    global _STATE_DIR
+    _STATE_DIR = tempfile.mkdtemp(prefix="zhtj-test-state-")
+    os.environ["ZHTJ_STATE_DIR"] = _STATE_DIR
+
+
+def pytest_unconfigure(config):
+    if _STATE_DIR:
+        shutil.rmtree(_STATE_DIR, ignore_errors=True)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -142,7 +142,7 @@ def test_wrong_template_and_bad_file_write_nothing(svc, tree, tmp_path):
         svc.org_import.run_file(me, top.id, write_xlsx(tmp_path / "m.xlsx", [MEMBER_HEADER, ["张三"]]))
     assert err.value.code == "wrong_template"
     bad = tmp_path / "bad.xlsx"
-    bad.write_text("组织简称,组织类别", encoding="utf-8")
+    bad.write_text("这不是表格", encoding="utf-8")
     with pytest.raises(FileRefused):
         svc.org_import.run_file(me, top.id, bad)
     assert (org_count(svc), audit_count(svc)) == (before, audits)
