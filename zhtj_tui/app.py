@@ -275,8 +275,10 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
         management centre, organisations by name)."""
         from textual.command import CommandPalette
 
+        from zhtj_tui.screens.palette import ChinesePalette
+
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令或组织名称…"))
+            self.push_screen(ChinesePalette(id="--command-palette", placeholder="输入操作或组织（名称、拼音首字母或数字）…"))
 
     def action_help_quit(self) -> None:
         """Ctrl+C does not quit (it copies in inputs); say how to quit."""

@@ -230,3 +230,55 @@ async def test_busy_indicator_only_while_work_runs(tui_settings, tui_services):
         await pilot.pause(0.4)
         assert not pilot.app.busy, [(w.group, w.state) for w in pilot.app._busy]
         assert str(busy.render()) == ""
+
+
+async def _palette(pilot, text: str):
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*text)
+    for _ in range(40):  # the providers search in threads; the list fills when they answer
+        await pilot.pause(0.05)
+        options = pilot.app.screen.query_one(CommandList)
+        prompts = [str(getattr(options.get_option_at_index(i).prompt, "plain", "")) or
+                   str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        if prompts:
+            return prompts
+    return []
+
+
+@pytest.mark.parametrize("typed", ["lc2026", "临床2026"])
+async def test_palette_finds_organisations_by_pinyin_and_digits(tui_settings, tui_services, demo, typed):
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        centre = await demo_centre(pilot, demo)
+        prompts = await _palette(pilot, typed)
+        assert any("临床医学专业2026级1班团支部" in p for p in prompts), prompts
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is centre
+        assert centre.view.short_name.startswith("临床医学专业2026级")
+
+
+async def test_palette_is_chinese_and_finds_actions_by_name(tui_settings, tui_services, demo):
+    from zhtj_tui.screens.palette import NOTHING_FOUND
+
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        centre = await demo_centre(pilot, demo)
+        prompts = await _palette(pilot, "查找组织")
+        assert any("查找组织" in p for p in prompts), prompts
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is centre
+        prompts = await _palette(pilot, "qqqqqq")
+        for _ in range(20):
+            if prompts and NOTHING_FOUND in prompts[-1]:
+                break
+            await pilot.pause(0.1)
+            options = pilot.app.screen.query_one("CommandList")
+            prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any(NOTHING_FOUND in p for p in prompts), prompts
+        keys = [b.binding.description for b in pilot.app.screen.active_bindings.values() if b.binding.show]
+        assert keys == ["关闭命令面板"]

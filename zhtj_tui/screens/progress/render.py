@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 
-from zhtj_tui.services.progress import ERROR, PROBLEM_SEVERITY, ChildProgress, TaskView
+from zhtj_tui.services.progress import ERROR, PROBLEM_SEVERITY, PROBLEM_SHORT, ChildProgress, TaskView
 
 BAR_WIDTH = 4
 NAME_WIDTH = 22
@@ -67,20 +67,6 @@ def task_text(t: TaskView, compact: bool = False) -> Text:
     if t.missing_count:
         line.append(f" 待办{t.missing_count}" if compact else f"  待办{t.missing_count}项")
     return line
-
-
-#: Short names of the problem kinds (the full titles are ``PROBLEM_TITLES``, as in zhtj check).
-PROBLEM_SHORT = {
-    "no_branch": "无团支部",
-    "general_branch_non_branch_child": "隶属错误",
-    "no_secretary": "缺书记",
-    "no_admin": "缺管理员",
-    "info_incomplete": "信息不全",
-    "branch_no_members": "支部无团员",
-    "branch_few_members": "支部不足3人",
-    "branch_over_age": "支部有超龄",
-    "code_expiring": "注册码将过期",
-}
 
 
 def problems_text(child: ChildProgress) -> Text:

@@ -30,7 +30,6 @@ from zhtj_tui.screens.progress.render import (
     COMPACT_NAME_WIDTH,
     MAX_TASK_LINES,
     NAME_WIDTH,
-    PROBLEM_SHORT,
     bar,
     fit,
     percent,
@@ -40,7 +39,15 @@ from zhtj_tui.screens.progress.render import (
 )
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.progress import ERROR, ChildProgress, Problem, Problems, Progress, TaskView
+from zhtj_tui.services.progress import (
+    ERROR,
+    PROBLEM_SHORT,
+    ChildProgress,
+    Problem,
+    Problems,
+    Progress,
+    TaskView,
+)
 from zhtj_tui.widgets.calls import ServiceCaller
 from zhtj_tui.widgets.cells import fit_middle
 
