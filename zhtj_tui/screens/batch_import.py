@@ -27,6 +27,7 @@ from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.outfile import FILE_EXISTS
 from zhtj_tui.excel.paste import PASTE_SHEET, looks_like_rows, read_pasted
 from zhtj_tui.excel.reader import SPECS
+from zhtj_tui.folders import Folder, folder_for
 from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.services.imports import CREATE, CREATED, ERROR, EXISTS, ImportPreview, ImportResult
 from zhtj_tui.widgets.topbar import TopBar
@@ -52,18 +53,22 @@ def shown_rows(rows, limit: int = MAX_SHOWN) -> list:
 
 
 class PathSuggester(Suggester):
-    """Completes the file or directory name being typed (like a shell's Tab)."""
+    """Completes the file or directory name being typed (like a shell's Tab), within the
+    administrator's own folder when ``folder`` is one."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Folder | None = None) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
+        self.folder = folder or Folder(None)
 
     async def get_suggestion(self, value: str) -> str | None:
         if not value:
             return None
-        expanded = os.path.expanduser(value)
-        folder, stem = os.path.split(expanded)
+        where = self.folder.listing(value)
+        if where is None:
+            return None
+        folder, stem = where
         try:
-            names = sorted(n for n in os.listdir(folder or ".") if n.startswith(stem) and not n.startswith("."))
+            names = sorted(n for n in os.listdir(folder) if n.startswith(stem) and not n.startswith("."))
         except OSError:
             return None
         for name in names:
@@ -136,6 +141,8 @@ class BatchImportScreen(Screen):
         self.kind = kind
         self.preview: ImportPreview | None = None
         self.result: ImportResult | None = None
+        #: The administrator's own folder: file names are taken from it, and only from it.
+        self.folder = folder_for(services.settings, actor)
 
     @property
     def importer(self):
@@ -147,12 +154,14 @@ class BatchImportScreen(Screen):
         with Vertical():
             with Horizontal(classes="row"):
                 yield Label("模板保存到")
-                yield RowsInput(str(Path("~") / TEMPLATE_NAMES[self.kind]), id="template", suggester=PathSuggester())
+                yield RowsInput(self.folder.default(TEMPLATE_NAMES[self.kind]), id="template",
+                                suggester=PathSuggester(self.folder))
             with Horizontal(classes="row"):
                 yield Label("上传文件")
-                yield RowsInput(placeholder="填好的 .xlsx 文件路径，回车检查（输入时自动补全，按 → 接受）", id="path",
-                                suggester=PathSuggester())
-            yield Static(HOW_TO, id="status")
+                yield RowsInput(placeholder="填好的 .xlsx 文件名，回车检查（输入时自动补全，按 → 接受）", id="path",
+                                suggester=PathSuggester(self.folder))
+            yield Static(HOW_TO + (f"\n{self.folder.where()}" if self.folder.confined else ""), id="status",
+                         markup=False)
             yield ProgressBar(total=None, show_eta=False, id="progress")
             yield DataTable(id="rows", cursor_type="row", zebra_stripes=True)
             yield Static("", id="detail")
@@ -180,7 +189,7 @@ class BatchImportScreen(Screen):
         self.query_one("#rows", DataTable).clear()
         self._start_progress()
         self._status("正在读取并检查文件……")
-        self._check(os.path.expanduser(path))
+        self._check(path)
 
     def on_paste(self, event: events.Paste) -> None:
         """Rows copied from Excel or WPS and pasted (bracketed paste): read and checked in a
@@ -204,7 +213,7 @@ class BatchImportScreen(Screen):
             return
         if not target.lower().endswith(".xlsx"):
             target += ".xlsx"
-        self._save_template(os.path.expanduser(target))
+        self._save_template(target)
 
     def action_confirm(self) -> None:
         if self.preview is None:
@@ -221,7 +230,8 @@ class BatchImportScreen(Screen):
     # -- workers (no widget is touched here) --------------------------------------------
     @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
     def _check(self, path: str):
-        return self._guard(lambda: self.importer.preview(self.actor, self.parent_id, path, progress=self._report))
+        return self._guard(lambda: self.importer.preview(self.actor, self.parent_id, self.folder.resolve(path),
+                                                         progress=self._report))
 
     @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
     def _check_paste(self, text: str):
@@ -243,10 +253,11 @@ class BatchImportScreen(Screen):
             from zhtj_tui.domain.orgs import category
             from zhtj_tui.excel.templates import write_member_template, write_org_template
 
+            path = self.folder.resolve(target)
             org = self.services.orgs.get(self.actor, self.parent_id)
             if self.kind == "orgs":
-                return write_org_template(target, category(org.category), org.short_name, overwrite=overwrite)
-            return write_member_template(target, org.short_name, overwrite=overwrite)
+                return write_org_template(path, category(org.category), org.short_name, overwrite=overwrite)
+            return write_member_template(path, org.short_name, overwrite=overwrite)
 
         result = self._guard(run)
         if isinstance(result, _Failed) and result.code == FILE_EXISTS:
@@ -291,7 +302,8 @@ class BatchImportScreen(Screen):
         elif isinstance(value, ImportResult):
             self._show_result(value)
         elif isinstance(value, Path):
-            self._status(f"模板已保存到 {value}。请用 Excel 或 WPS 填写后保存，再在“上传文件”中输入它的路径")
+            self._status(f"模板已保存到 {self.folder.shown(value)}。请用 Excel 或 WPS 填写后保存，再在“上传文件”中输入它的"
+                         + ("文件名" if self.folder.confined else "路径"))
 
     def _overwrite_answered(self, target: str, yes: bool | None) -> None:
         if yes:

@@ -13,6 +13,7 @@ from textual.widgets import Button, DataTable, Static
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.excel.writer import FILE_EXISTS, check_output_path, write_codes
+from zhtj_tui.folders import folder_for
 from zhtj_tui.screens.code_modal import CodeModal
 from zhtj_tui.screens.confirm import ConfirmModal, PromptModal
 from zhtj_tui.screens.panes import CentrePane
@@ -32,10 +33,15 @@ COLUMNS = (
 )
 
 
+def codes_file_name(org_name: str, today) -> str:
+    """注册码-<组织>-<日期>.xlsx."""
+    safe = "".join(ch for ch in org_name if ch not in '/\\:*?"<>|').strip() or "组织"
+    return f"注册码-{safe}-{today:%Y%m%d}.xlsx"
+
+
 def default_codes_path(org_name: str, today) -> str:
     """~/注册码-<组织>-<日期>.xlsx (shown with ~, expanded when written)."""
-    safe = "".join(ch for ch in org_name if ch not in '/\\:*?"<>|').strip() or "组织"
-    return f"~/注册码-{safe}-{today:%Y%m%d}.xlsx"
+    return "~/" + codes_file_name(org_name, today)
 
 
 class ChildrenPane(CentrePane):
@@ -183,9 +189,11 @@ class ChildrenPane(CentrePane):
     def action_batch_codes(self) -> None:
         if self.view is None or not self._need_home():
             return
-        default = default_codes_path(self.view.short_name, self.app.settings.today())
+        folder = folder_for(self.services.settings, self.actor)
+        default = folder.default(codes_file_name(self.view.short_name, self.app.settings.today()))
+        where = "保存到您的文件夹：" if folder.confined else "保存到文件："
         self.app.push_screen(PromptModal(
-            "批量生成注册码", "保存到文件：", default,
+            "批量生成注册码", where, default,
             help_text="为全部直属下级组织生成注册码（已有有效注册码的保留原码），写入 Excel 文件。",
             ok="生成并保存"), self._batch_to)
 
@@ -193,11 +201,14 @@ class ChildrenPane(CentrePane):
         if not path:
             return
         services, actor, org_id, fmt = self.services, self.actor, self.org_id, self.app.settings.fmt
-        target = Path(path).expanduser()
-        if target.suffix.lower() != ".xlsx":
-            target = target.with_name(target.name + ".xlsx")
+        folder = folder_for(services.settings, actor)
+        typed = path.strip()
+        if not typed.lower().endswith(".xlsx"):
+            typed += ".xlsx"
+        target = Path(typed)
 
         def run() -> tuple[Path, int]:
+            target = folder.resolve(typed)
             check_output_path(target, overwrite)  # before any code is issued
             codes = services.codes.issue_all(actor, org_id)
             if not codes:

@@ -10,7 +10,6 @@ on no the dialog stays with the typed path."""
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.outfile import FILE_EXISTS
+from zhtj_tui.folders import Folder, folder_for, safe_file_name
 from zhtj_tui.screens.batch_import import PathSuggester
 from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.widgets.calls import run_service
@@ -43,10 +43,9 @@ class ExportDone:
     full_ids: bool
 
 
-def default_export_path(org_name: str, today: date) -> str:
-    """``~/团员-<组织简称>-<YYYYMMDD>.xlsx`` (characters a file name cannot hold replaced)."""
-    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", org_name).strip("_.") or "组织"
-    return str(Path("~") / f"团员-{safe}-{today:%Y%m%d}.xlsx")
+def export_file_name(org_name: str, today: date) -> str:
+    """``团员-<组织简称>-<YYYYMMDD>.xlsx`` (characters a file name cannot hold replaced)."""
+    return f"团员-{safe_file_name(org_name, '组织')}-{today:%Y%m%d}.xlsx"
 
 
 def typed_path(text: str) -> str:
@@ -57,16 +56,19 @@ def typed_path(text: str) -> str:
     return text
 
 
-def export_target(text: str, overwrite: bool = False) -> Path:
+def export_target(text: str, overwrite: bool = False, folder: Folder | None = None) -> Path:
     """The file to write for what the user typed, or a ``DomainError`` saying what to fix.
     The interface never creates folders: a mistyped folder is refused, not made. An
-    existing file is refused (code ``file_exists``) unless ``overwrite``."""
+    existing file is refused (code ``file_exists``) unless ``overwrite``. With an
+    administrator's ``folder``, only a file in it."""
     from zhtj_tui.excel.writer import check_output_path
 
+    folder = folder or Folder(None)
     text = typed_path(text)
     if not text:
-        raise DomainError("请输入导出文件的路径，例如 ~/团员名单.xlsx", "path", "empty")
-    target = check_output_path(os.path.expanduser(text), overwrite)
+        raise DomainError("请输入导出文件的" + ("文件名，例如 团员名单.xlsx" if folder.confined else "路径，例如 ~/团员名单.xlsx"),
+                          "path", "empty")
+    target = check_output_path(folder.resolve(text), overwrite)
     folder = target.parent
     if not folder.exists():
         raise DomainError(f"文件夹 {folder} 不存在：请先创建它，或换一个已有的文件夹", "path", "no_folder")
@@ -94,7 +96,8 @@ def export_members(services, actor, org_id: int, text: str, full_ids: bool, over
     from zhtj_tui.excel.exports import write_members
     from zhtj_tui.services.member_export import HEADERS, WIDTHS
 
-    target = export_target(text, overwrite)  # before the audit entry: a refused path exports nothing
+    # Before the audit entry: a refused path exports nothing.
+    target = export_target(text, overwrite, folder_for(services.settings, actor))
     svc = services.member_export
     name, count = svc.start(actor, org_id, full_ids)
     rows = svc.rows(actor, org_id, full_ids)
@@ -133,16 +136,17 @@ class ExportMembersModal(ModalScreen["ExportDone | None"]):
         super().__init__()
         self.services, self.actor, self.org_id, self.org_name = services, actor, org_id, org_name
         self.subtree = subtree  # a committee: its branches' members; a branch: its own
+        self.folder = folder_for(services.settings, actor)
         self.busy = False
         self._typed = ""  # the path of the export under way, named in the overwrite question
 
     def compose(self) -> ComposeResult:
-        path = default_export_path(self.org_name, self.services.settings.today())
+        path = self.folder.default(export_file_name(self.org_name, self.services.settings.today()))
         with Vertical():
             scope = "及其下级组织" if self.subtree else ""
             yield Static(f"导出团员名单 · {self.org_name}{scope}的在册团员", classes="title", markup=False)
-            yield Static("保存到（.xlsx）：", markup=False)
-            yield Input(path, id="export-path", suggester=PathSuggester(), compact=True)
+            yield Static("保存到您的文件夹（.xlsx）：" if self.folder.confined else "保存到（.xlsx）：", markup=False)
+            yield Input(path, id="export-path", suggester=PathSuggester(self.folder), compact=True)
             yield Checkbox("导出完整的身份证号码和手机号码（默认部分隐藏）", False, id="export-full", compact=True)
             yield Static("", id="export-warning", markup=False)
             yield Static("", id="export-error", markup=False)
