@@ -1,6 +1,7 @@
 """DESIGN rule 1, the direction of imports: screens/widgets -> services -> db + domain.
 ``domain`` imports nothing of ours but itself; ``services``, ``db``, ``domain`` and
-``excel`` never import textual; screens and widgets never import pony or the db package."""
+``excel`` never import textual; screens and widgets never import pony or the db package,
+nor ``excel``: reading and writing files are use cases of the services."""
 
 from __future__ import annotations
 
@@ -56,6 +57,15 @@ def test_interface_never_imports_pony_or_db(sub):
 
     def bad(name: str) -> bool:
         return name == "pony" or name.startswith("pony.") or name.startswith("zhtj_tui.db")
+
+    assert _violations(sub, bad) == []
+
+
+@pytest.mark.parametrize("sub", ["screens", "widgets"])
+def test_interface_never_imports_excel(sub):
+    def bad(name: str) -> bool:
+        return name == "zhtj_tui.excel" or name.startswith("zhtj_tui.excel.") or name == "openpyxl" \
+            or name.startswith("openpyxl.")
 
     assert _violations(sub, bad) == []
 

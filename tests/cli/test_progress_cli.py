@@ -84,13 +84,14 @@ def test_check_lists_problems_and_exits_1(capsys, tree_db):
     url, _ = tree_db
     code, out, _ = run(capsys, "--db", url, "check", "--limit", "1")
     assert code == 1
-    assert out.splitlines()[0] == "大学团委：19 个错误，2 个警告"
+    assert out.splitlines()[0] == "大学团委：19 个错误，4 个警告"
+    assert "【警告】团支部有超龄团员（满28周岁）（2）" in out  # R-MEM-5
     assert "【错误】未录入书记信息（5）" in out and "  …… 另有 4 个（用 --limit 调整列出的条数）" in out
     code, out, _ = run(capsys, "--db", url, "check", "--json")
     assert code == 1
     data = json.loads(out)
-    assert (data["total"], data["errors"], data["warnings"]) == (21, 19, 2)
-    assert data["counts"]["no_secretary"] == 5 and len(data["problems"]) == 21
+    assert (data["total"], data["errors"], data["warnings"]) == (23, 19, 4)
+    assert data["counts"]["no_secretary"] == 5 and len(data["problems"]) == 23
     p = data["problems"][0]
     assert set(p) == {"kind", "title", "severity", "org_id", "org", "path", "detail"}
     assert (p["kind"], p["severity"], p["org"]) == ("no_branch", "错误", "外语学院研究生团总支")

@@ -86,16 +86,17 @@ def _raw_snapshot(db_url):
 def test_older_database_is_upgraded_step_by_step(db_url, monkeypatch):
     store = open_store(db_url)
     store.disconnect()
+    b = SCHEMA_VERSION  # the steps after the program's own
     steps = {
-        2: {p: ["CREATE TABLE zhtj_step_test (n integer NOT NULL)"] for p in ("sqlite", "postgres")},
-        3: {p: ["INSERT INTO zhtj_step_test (n) SELECT count(*) + 3 FROM zhtj_step_test"] for p in ("sqlite", "postgres")},
-        4: {p: ["INSERT INTO zhtj_step_test (n) SELECT max(n) + 1 FROM zhtj_step_test"] for p in ("sqlite", "postgres")},
+        b + 1: {p: ["CREATE TABLE zhtj_step_test (n integer NOT NULL)"] for p in ("sqlite", "postgres")},
+        b + 2: {p: ["INSERT INTO zhtj_step_test (n) SELECT count(*) + 3 FROM zhtj_step_test"] for p in ("sqlite", "postgres")},
+        b + 3: {p: ["INSERT INTO zhtj_step_test (n) SELECT max(n) + 1 FROM zhtj_step_test"] for p in ("sqlite", "postgres")},
     }
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 4)
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", b + 3)
     monkeypatch.setattr(dbmod, "MIGRATIONS", steps)
     upgraded = open_store(db_url)
     try:
-        assert schema_version(upgraded) == 4
+        assert schema_version(upgraded) == b + 3
         with db_session:
             assert upgraded.select("select n from zhtj_step_test order by n") == [3, 4]  # in order, once each
     finally:
@@ -108,22 +109,23 @@ def test_older_database_is_upgraded_step_by_step(db_url, monkeypatch):
 
 def test_failed_step_keeps_the_previous_version(db_url, monkeypatch):
     open_store(db_url).disconnect()
+    b = SCHEMA_VERSION
     steps = {
-        2: {p: ["CREATE TABLE zhtj_step_test (n integer)"] for p in ("sqlite", "postgres")},
-        3: {p: ["INSERT INTO zhtj_step_test (n) VALUES (1)", "INSERT INTO no_such_table VALUES (1)"]
-            for p in ("sqlite", "postgres")},
+        b + 1: {p: ["CREATE TABLE zhtj_step_test (n integer)"] for p in ("sqlite", "postgres")},
+        b + 2: {p: ["INSERT INTO zhtj_step_test (n) VALUES (1)", "INSERT INTO no_such_table VALUES (1)"]
+                for p in ("sqlite", "postgres")},
     }
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", b + 2)
     monkeypatch.setattr(dbmod, "MIGRATIONS", steps)
     with pytest.raises(StoreError) as info:
         open_store(db_url)
-    assert "从版本 2 升级到 3 失败" in str(info.value)
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
+    assert f"从版本 {b + 1} 升级到 {b + 2} 失败" in str(info.value)
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", b + 1)
     store = open_store(db_url)
     try:
-        assert schema_version(store) == 2
+        assert schema_version(store) == b + 1
         with db_session:
-            assert store.select("select count(*) from zhtj_step_test") == [0]  # step 3 rolled back
+            assert store.select("select count(*) from zhtj_step_test") == [0]  # step b + 2 rolled back
     finally:
         store.disconnect()
 
@@ -206,3 +208,22 @@ def test_paths_that_are_not_database_files_are_refused(tmp_path):
     with pytest.raises(StoreError, match="file is not a database"):
         open_store(str(text))
     assert text.read_text("utf-8") == "hello\n"
+
+
+def test_version_1_database_gains_the_reset_code_columns(db_url):
+    """Schema step 2 (R-REG-7): a database made by version 1 (no reset-code columns on
+    account) is upgraded in place, and its accounts keep working."""
+    store = open_store(db_url)
+    with db_session:
+        for col in ("reset_hash", "reset_expires_at"):
+            store.execute(f"ALTER TABLE account DROP COLUMN {col}")
+    _set_version(store, 1)
+    store.disconnect()
+    upgraded = open_store(db_url)
+    try:
+        assert schema_version(upgraded) == SCHEMA_VERSION >= 2
+        with db_session:
+            assert upgraded.select("select count(*) from account where reset_hash is null "
+                                   "and reset_expires_at is null") == [0]
+    finally:
+        upgraded.disconnect()

@@ -39,6 +39,29 @@ def test_progress_per_child_rolled_up_worst_first(svc, tree):
     assert by[tree.ids["A"]].figures.ratios() == {"info": 0.75, "secretary": 0.75, "admin": 0.75, "members": 2 / 3}
 
 
+def test_each_child_names_its_problems_with_counts(svc, tree, clock):
+    # R-PROG-2, R-TREE-3: per direct child, the problems of its subtree by kind, counted
+    # as `problems` (zhtj check) counts them.
+    p = svc.progress.progress(OP, tree.ids["top"])
+    by = {c.id: dict(c.problems) for c in p.children}
+    assert by[tree.ids["A"]] == {"no_secretary": 1, "no_admin": 1, "info_incomplete": 1, "branch_no_members": 1,
+                                 "branch_few_members": 1, "branch_over_age": 1}
+    assert by[tree.ids["B"]] == {"no_branch": 2, "general_branch_non_branch_child": 1, "no_secretary": 4,
+                                 "no_admin": 4, "info_incomplete": 4, "branch_few_members": 1,
+                                 "branch_over_age": 1}
+    assert by[tree.ids["C"]] == {}
+    # The order is that of PROBLEM_KINDS; a child's counts add up to the subtree's.
+    assert [k for k, _ in next(c for c in p.children if c.id == tree.ids["A"]).problems][:2] == [
+        "no_secretary", "no_admin"]
+    pr = svc.progress.problems(OP, tree.ids["top"])
+    for kind, n in pr.counts:
+        assert sum(d.get(kind, 0) for d in by.values()) == n, kind
+    clock.advance(days=17, hours=1)  # the unused codes of A2 and B now expire within 3 days
+    p = svc.progress.progress(OP, tree.ids["top"])
+    assert {c.id: dict(c.problems).get("code_expiring", 0) for c in p.children} == {
+        tree.ids["A"]: 1, tree.ids["B"]: 1, tree.ids["C"]: 0}
+
+
 def test_progress_of_a_college_and_visibility(svc, tree):
     a = tree.actors["A"]
     p = svc.progress.progress(a, tree.ids["A"])
@@ -78,12 +101,15 @@ def test_problems_name_every_defect(svc, tree, clock):
         "info_incomplete": ids("A3", "B", "B1", "B2", "B2a"),
         "branch_no_members": ids("A3"),
         "branch_few_members": ids("A2", "B1a"),
+        "branch_over_age": ids("A1", "B1a"),  # R-MEM-5
     }
     assert dict(pr.counts) == {
         "no_branch": 2, "general_branch_non_branch_child": 1, "no_secretary": 5, "no_admin": 5,
-        "info_incomplete": 5, "branch_no_members": 1, "branch_few_members": 2, "code_expiring": 0,
+        "info_incomplete": 5, "branch_no_members": 1, "branch_few_members": 2, "branch_over_age": 2,
+        "code_expiring": 0,
     }
-    assert (pr.total, pr.errors, pr.warnings) == (21, 19, 2)
+    assert (pr.total, pr.errors, pr.warnings) == (23, 19, 4)
+    assert [i.detail for i in pr.items if i.kind == "branch_over_age"] == ["超龄团员1人", "超龄团员1人"]
     few = [i for i in pr.items if i.kind == "branch_few_members"]
     assert [i.detail for i in few] == ["现有团员1人", "现有团员2人"]
     assert few[0].severity == "警告" and pr.items[0].severity == "错误"
@@ -104,9 +130,9 @@ def test_problems_limit_keeps_counts_exact(svc, tree):
     pr = svc.progress.problems(OP, tree.ids["top"], limit=1)
     assert dict(pr.counts)["no_secretary"] == 5
     assert [i.org_id for i in pr.items if i.kind == "no_secretary"] == tree.by_path("A3")
-    assert len(pr.items) == 7
+    assert len(pr.items) == 8
     none = svc.progress.problems(OP, tree.ids["top"], limit=0)
-    assert none.items == () and none.total == 21
+    assert none.items == () and none.total == 23
 
 
 def test_problems_of_a_clean_subtree(svc, tree):
@@ -115,7 +141,7 @@ def test_problems_of_a_clean_subtree(svc, tree):
     pr = svc.progress.problems(OP, tree.ids["C"])
     assert pr.total == 0 and pr.items == ()
     pr = svc.progress.problems(tree.actors["A1"], tree.ids["A1"])
-    assert pr.total == 0
+    assert dict(pr.counts)["branch_over_age"] == 1 and pr.total == 1  # R-MEM-5: its one 超龄 member
 
 
 def test_tasks_cohort_and_members(svc, tree, clock):

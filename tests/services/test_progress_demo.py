@@ -34,6 +34,7 @@ def test_demo_defects_are_found(svc, clock):
         ("info_incomplete", "临床医学专业2018级2班团支部"),
         ("branch_no_members", "临床医学专业2018级2班团支部"),
         ("branch_few_members", "数学专业2018级1班团支部"),
+        ("branch_over_age", "汉语言文学专业2015级1班团支部"),
     ])
     p = svc.progress.progress(OP, top)
     assert p.children[0].short_name == "马克思主义学院团总支"  # no branch: the worst

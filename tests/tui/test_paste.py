@@ -15,9 +15,8 @@ from tests.excel.xlsx import MEMBER_HEADER, ORG_HEADER, member_row
 from tests.helpers import person
 from tests.tui.test_batch_import import Host, status, table_rows
 from zhtj_tui.excel.paste import read_pasted
-from zhtj_tui.screens import batch_import
 from zhtj_tui.screens.batch_import import BatchImportScreen
-from zhtj_tui.services import Services
+from zhtj_tui.services import Services, imports
 from zhtj_tui.services.dto import Actor
 
 OP = Actor.server_operator()
@@ -155,7 +154,7 @@ async def test_member_paste_of_5000_rows_keeps_every_row_off_the_event_loop(serv
         threads.append(threading.current_thread())
         return read_pasted(text, spec)
 
-    monkeypatch.setattr(batch_import, "read_pasted", recording)
+    monkeypatch.setattr(imports, "read_pasted", recording)
     screen = BatchImportScreen(services, OP, b.id, "members")
     async with Host(screen).run_test(size=(100, 30)) as pilot:
         await paste(pilot, text)

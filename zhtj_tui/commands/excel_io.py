@@ -64,55 +64,37 @@ def register(sub) -> None:
 
 
 def cmd_export_codes(args, ctx) -> int:
-    from zhtj_tui.excel.writer import check_output_path, write_codes
-
     svc = ctx.services
     org_id = resolve_org(svc, args.org)
-    check_output_path(args.output, args.force)  # before any code is issued: a refusal changes nothing
-    codes = svc.codes.issue_all(Actor.server_operator(), org_id, renew=args.renew)
-    if not codes:
+    done = svc.files.export_codes(Actor.server_operator(), org_id, args.output, overwrite=args.force, renew=args.renew)
+    if done.path is None:
         print("该组织还没有直属下级组织，没有可导出的注册码")
         return 0
-    path = write_codes(args.output, codes, svc.settings.fmt, overwrite=args.force)
-    new = sum(not c.reused for c in codes)
-    print(f"已导出 {len(codes)} 个直属下级组织的管理员注册码（新生成 {new} 个）到 {path}")
+    print(f"已导出 {done.count} 个直属下级组织的管理员注册码（新生成 {done.new} 个）到 {done.path}")
     return 0
 
 
 def cmd_export_members(args, ctx) -> int:
-    from zhtj_tui.excel.exports import write_members
-    from zhtj_tui.excel.writer import check_output_path
-    from zhtj_tui.services.member_export import HEADERS, WIDTHS
-
     svc = ctx.services
-    op = Actor.server_operator()
     org_id = resolve_org(svc, args.org)
-    check_output_path(args.output, args.force)  # before the audit entry: a refusal records nothing
-    name, n = svc.member_export.start(op, org_id, args.full_ids)
-    rows = svc.member_export.rows(op, org_id, args.full_ids)
-    path = write_members(args.output, HEADERS, rows, WIDTHS, args.full_ids, svc.settings.fmt(svc.settings.now()),
-                         overwrite=args.force)
-    print(f"已导出“{name}”及其下级组织的 {n} 名团员到 {path}")
+    done = svc.files.export_members(Actor.server_operator(), org_id, args.output, args.full_ids, overwrite=args.force)
+    print(f"已导出“{done.org_name}”及其下级组织的 {done.count} 名团员到 {done.path}")
     if args.full_ids:
         print("注意：该文件含完整身份证号码和手机号码，请妥善保管，用后删除", file=sys.stderr)
     return 0
 
 
 def cmd_template_orgs(args, ctx) -> int:
-    from zhtj_tui.domain.orgs import category
-    from zhtj_tui.excel.templates import write_org_template
-
     svc = ctx.services
-    org = svc.orgs.get(Actor.server_operator(), resolve_org(svc, args.parent))
-    path = write_org_template(args.output, category(org.category), org.short_name, overwrite=args.force)
-    print(f"已生成“{org.short_name}”的下级组织批量创建模板：{path}")
+    parent_id = resolve_org(svc, args.parent)
+    path = svc.files.org_template(Actor.server_operator(), parent_id, args.output, overwrite=args.force)
+    name = svc.orgs.get(Actor.server_operator(), parent_id).short_name
+    print(f"已生成“{name}”的下级组织批量创建模板：{path}")
     return 0
 
 
 def cmd_template_members(args, ctx) -> int:
-    from zhtj_tui.excel.templates import write_member_template
-
-    path = write_member_template(args.output, overwrite=args.force)
+    path = ctx.services.files.member_template(Actor.server_operator(), None, args.output, overwrite=args.force)
     print(f"已生成团员信息导入模板：{path}")
     return 0
 

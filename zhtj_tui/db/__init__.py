@@ -27,7 +27,15 @@ PG_LOCK_TIMEOUT = 8.0
 
 #: Ordered migration steps: version reached -> list of SQL statements per provider.
 #: A new schema version adds an entry here; ``open_store`` runs the missing ones in order.
-MIGRATIONS: dict[int, dict[str, list[str]]] = {}
+MIGRATIONS: dict[int, dict[str, list[str]]] = {
+    # 2: password reset codes (R-REG-7) on the account.
+    2: {
+        "sqlite": ["ALTER TABLE account ADD COLUMN reset_hash VARCHAR(64)",
+                   "ALTER TABLE account ADD COLUMN reset_expires_at DATETIME"],
+        "postgres": ["ALTER TABLE account ADD COLUMN reset_hash VARCHAR(64)",
+                     "ALTER TABLE account ADD COLUMN reset_expires_at TIMESTAMP"],
+    },
+}
 
 
 class StoreError(Exception):

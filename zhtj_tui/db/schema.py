@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pony.orm import Database, Json, Optional, PrimaryKey, Required, Set, composite_index, composite_key
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def define_entities(db: Database, provider: str) -> None:
@@ -62,6 +62,11 @@ def define_entities(db: Database, provider: str) -> None:
         locked_until = Optional(datetime, nullable=True)
         created_at = Required(datetime)
         last_login_at = Optional(datetime, nullable=True)
+        #: A one-time password reset code (R-REG-7), kept as its SHA-256 only, and when it
+        #: expires; both NULL when none is outstanding. Redeeming clears them in the same
+        #: conditional UPDATE that sets the new password.
+        reset_hash = Optional(str, 64, nullable=True)
+        reset_expires_at = Optional(datetime, nullable=True)
         roles = Set("AdminRole")
         orgs_created = Set(Org, reverse="created_by")
         codes_issued = Set("RegCode", reverse="issued_by")

@@ -104,3 +104,14 @@ def clean_person_name(value: object, field: str = "person_name", label: str = "�
     if not re.fullmatch(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z·•. ]+", text):
         raise DomainError(f"{label}只能包含汉字、字母和间隔号“·”", field, "bad_chars")
     return text.replace("•", "·")
+
+
+#: The "sheet name" of pasted rows, in previews, messages and the audit log.
+PASTE_SHEET = "粘贴的内容"
+
+
+def looks_like_rows(text: str) -> bool:
+    """Whether a paste is rows of cells (a tab, or more than one line) rather than a single
+    value typed into one field."""
+    body = text.strip("\r\n")
+    return "\t" in body or "\n" in body or "\r" in body

@@ -28,23 +28,15 @@ import re
 from dataclasses import dataclass
 
 from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.domain.text import PASTE_SHEET
 from zhtj_tui.excel import reader
 from zhtj_tui.excel.reader import FileRefused, ParsedSheet, SheetRow, SheetSpec
 
-#: The "sheet name" of pasted rows, in previews, messages and the audit log.
-PASTE_SHEET = "粘贴的内容"
 #: Largest paste accepted (characters): far above 100,000 member rows' worth of cells.
 MAX_PASTE_CHARS = 40 * 1024 * 1024
 
 #: A number Excel showed in scientific notation and copied as such (1.10105E+17): digits lost.
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
-
-
-def looks_like_rows(text: str) -> bool:
-    """Whether a paste is rows of cells (a tab, or more than one line) rather than a single
-    value typed into one field."""
-    body = text.strip("\r\n")
-    return "\t" in body or "\n" in body or "\r" in body
 
 
 def read_pasted(text: str, spec: SheetSpec) -> ParsedSheet:

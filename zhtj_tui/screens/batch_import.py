@@ -8,31 +8,25 @@ says yes to "文件已存在，是否覆盖？"; on no the typed path stays."""
 
 from __future__ import annotations
 
-import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Static
-from textual.worker import Worker, WorkerState
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.outfile import FILE_EXISTS
-from zhtj_tui.excel.paste import PASTE_SHEET, looks_like_rows, read_pasted
-from zhtj_tui.excel.reader import SPECS
-from zhtj_tui.folders import Folder, folder_for
+from zhtj_tui.domain.text import PASTE_SHEET, looks_like_rows
+from zhtj_tui.folders import Folder
 from zhtj_tui.screens.confirm import ConfirmModal
-from zhtj_tui.services.imports import CREATE, CREATED, ERROR, EXISTS, ImportPreview, ImportResult
+from zhtj_tui.services.imports import CREATE, CREATED, ERROR, EXISTS, ImportPreview, ImportResult, Pasted
+from zhtj_tui.widgets.calls import Progress, run_service
 from zhtj_tui.widgets.topbar import TopBar
-
-log = logging.getLogger("zhtj_tui.screens.batch_import")
 
 TITLES = {"orgs": "批量创建下级组织", "members": "批量导入团员"}
 TEMPLATE_NAMES = {"orgs": "下级组织批量创建模板.xlsx", "members": "团员信息导入模板.xlsx"}
@@ -90,19 +84,6 @@ class RowsInput(Input):
             return
 
 
-@dataclass
-class _Failed:
-    message: str
-    code: str | None = None  # DomainError.code when the refusal was one
-
-
-@dataclass
-class _TemplateExists:
-    """F2's target is an existing file: ask before replacing it."""
-
-    target: str
-
-
 class BatchImportScreen(Screen):
     """``kind`` is 'orgs' (children of ``parent_id``) or 'members' (into branch ``parent_id``)."""
 
@@ -125,12 +106,6 @@ class BatchImportScreen(Screen):
     BatchImportScreen #detail { height: auto; max-height: 3; color: $text-muted; }
     """
 
-    class Progress(Message):
-        def __init__(self, done: int, total: int) -> None:
-            super().__init__()
-            self.done = done
-            self.total = total
-
     def __init__(self, services, actor, parent_id: int, kind: str) -> None:
         if kind not in TITLES:
             raise ValueError(f"kind must be one of {sorted(TITLES)}")
@@ -142,7 +117,7 @@ class BatchImportScreen(Screen):
         self.preview: ImportPreview | None = None
         self.result: ImportResult | None = None
         #: The administrator's own folder: file names are taken from it, and only from it.
-        self.folder = folder_for(services.settings, actor)
+        self.folder = services.files.folder(actor)
 
     @property
     def importer(self):
@@ -227,83 +202,69 @@ class BatchImportScreen(Screen):
         self._status(f"正在导入 {preview.creatable} 行……")
         self._commit(preview)
 
-    # -- workers (no widget is touched here) --------------------------------------------
-    @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
-    def _check(self, path: str):
-        return self._guard(lambda: self.importer.preview(self.actor, self.parent_id, self.folder.resolve(path),
-                                                         progress=self._report))
+    # -- background work (no widget is touched in the worker) ---------------------------
+    def _run(self, fn, on_ok, group: str = "batch", on_error=None) -> None:
+        run_service(self, fn, on_ok, on_error or self._refused, on_failed=self._failed, group=group)
 
-    @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
-    def _check_paste(self, text: str):
-        def run():
-            sheet = read_pasted(text, SPECS[self.kind])
-            return self.importer.preview(self.actor, self.parent_id, sheet, progress=self._report)
+    def _check(self, path: str) -> None:
+        actor, parent_id, importer = self.actor, self.parent_id, self.importer
+        self._run(lambda: importer.preview(actor, parent_id, path, progress=self._report), self._show_preview)
 
-        return self._guard(run)
+    def _check_paste(self, text: str) -> None:
+        actor, parent_id, importer = self.actor, self.parent_id, self.importer
+        self._run(lambda: importer.preview(actor, parent_id, Pasted(text), progress=self._report),
+                  self._show_preview)
 
-    @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
-    def _commit(self, preview: ImportPreview):
+    def _commit(self, preview: ImportPreview) -> None:
+        actor, importer = self.actor, self.importer
         if self.kind == "members":
-            return self._guard(lambda: self.importer.commit(self.actor, preview, progress=self._report))
-        return self._guard(lambda: self.importer.commit(self.actor, preview))
+            self._run(lambda: importer.commit(actor, preview, progress=self._report), self._show_result)
+        else:
+            self._run(lambda: importer.commit(actor, preview), self._show_result)
 
-    @work(thread=True, exclusive=True, group="template", exit_on_error=False)
-    def _save_template(self, target: str, overwrite: bool = False):
-        def run():
-            from zhtj_tui.domain.orgs import category
-            from zhtj_tui.excel.templates import write_member_template, write_org_template
+    def _save_template(self, target: str, overwrite: bool = False) -> None:
+        files, actor, parent_id = self.services.files, self.actor, self.parent_id
+        if self.kind == "orgs":
+            def run() -> Path:
+                return files.org_template(actor, parent_id, target, overwrite=overwrite)
+        else:
+            def run() -> Path:
+                return files.member_template(actor, parent_id, target, overwrite=overwrite)
 
-            path = self.folder.resolve(target)
-            org = self.services.orgs.get(self.actor, self.parent_id)
-            if self.kind == "orgs":
-                return write_org_template(path, category(org.category), org.short_name, overwrite=overwrite)
-            return write_member_template(path, org.short_name, overwrite=overwrite)
+        def refused(exc: DomainError) -> None:
+            if exc.code != FILE_EXISTS:
+                self._refused(exc)
+                return
+            self._progress_done()
+            self._status("")
+            self.app.push_screen(ConfirmModal("文件已存在", f"文件已存在，是否覆盖？\n{target}", yes="覆盖", no="不覆盖"),
+                                 lambda yes: self._overwrite_answered(target, yes))
 
-        result = self._guard(run)
-        if isinstance(result, _Failed) and result.code == FILE_EXISTS:
-            return _TemplateExists(target)
-        return result
+        self._run(run, self._template_saved, group="template", on_error=refused)
 
     def _report(self, done: int, total: int) -> None:
-        self.post_message(self.Progress(done, total))
-
-    @staticmethod
-    def _guard(fn):
-        try:
-            return fn()
-        except DomainError as exc:
-            return _Failed(str(exc), exc.code)
-        except OSError as exc:
-            return _Failed(f"无法写入或读取文件：{exc.strerror or exc}，请换一个路径")
-        except Exception as exc:  # noqa: BLE001 - never a traceback on screen
-            log.error("batch import failed: %s", type(exc).__name__)
-            return _Failed(f"发生了意外问题（{type(exc).__name__}），没有写入任何数据，请稍后重试或联系系统维护人员")
+        self.post_message(Progress(done, total))
 
     # -- handlers ----------------------------------------------------------------------
-    def on_batch_import_screen_progress(self, message: Progress) -> None:
+    def on_progress(self, message: Progress) -> None:
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=max(message.total, 1), progress=message.done)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
-            return
+    def _progress_done(self) -> None:
         self.query_one("#progress", ProgressBar).display = False
-        value = event.worker.result if event.state == WorkerState.SUCCESS else _Failed(
-            "发生了意外问题，没有写入任何数据，请重试")
-        if isinstance(value, _TemplateExists):
-            self._status("")
-            target = value.target
-            self.app.push_screen(ConfirmModal("文件已存在", f"文件已存在，是否覆盖？\n{target}", yes="覆盖", no="不覆盖"),
-                                 lambda yes: self._overwrite_answered(target, yes))
-        elif isinstance(value, _Failed):
-            self._status(value.message, error=True)
-        elif isinstance(value, ImportPreview):
-            self._show_preview(value)
-        elif isinstance(value, ImportResult):
-            self._show_result(value)
-        elif isinstance(value, Path):
-            self._status(f"模板已保存到 {self.folder.shown(value)}。请用 Excel 或 WPS 填写后保存，再在“上传文件”中输入它的"
-                         + ("文件名" if self.folder.confined else "路径"))
+
+    def _refused(self, exc: DomainError) -> None:
+        self._progress_done()
+        self._status(exc.message, error=True)
+
+    def _failed(self, _exc: BaseException) -> None:
+        self._progress_done()
+        self._status("发生了意外问题，没有写入任何数据，请重试", error=True)
+
+    def _template_saved(self, path: Path) -> None:
+        self._progress_done()
+        self._status(f"模板已保存到 {self.folder.shown(path)}。请用 Excel 或 WPS 填写后保存，再在“上传文件”中输入它的"
+                     + ("文件名" if self.folder.confined else "路径"))
 
     def _overwrite_answered(self, target: str, yes: bool | None) -> None:
         if yes:
@@ -321,6 +282,7 @@ class BatchImportScreen(Screen):
         self.query_one("#detail", Static).update(f"第{row[0]}行 {row[1]}：{row[2]}" + (f"。{row[3]}" if row[3] else ""))
 
     def _show_preview(self, preview: ImportPreview) -> None:
+        self._progress_done()
         self.preview = preview
         self._fill(preview.rows)
         if not preview.rows:
@@ -337,6 +299,7 @@ class BatchImportScreen(Screen):
         self.query_one("#rows", DataTable).focus()
 
     def _show_result(self, result: ImportResult) -> None:
+        self._progress_done()
         self.result = result
         self._fill(result.rows)
         what = "个组织" if result.kind == "orgs" else "名团员"

@@ -12,12 +12,11 @@ from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Static
 
 from zhtj_tui.domain.errors import DomainError
-from zhtj_tui.excel.writer import FILE_EXISTS, check_output_path, write_codes
-from zhtj_tui.folders import folder_for
+from zhtj_tui.domain.outfile import FILE_EXISTS
 from zhtj_tui.screens.code_modal import CodeModal
 from zhtj_tui.screens.confirm import ConfirmModal, PromptModal
 from zhtj_tui.screens.panes import CentrePane
-from zhtj_tui.services.dto import Actor, ChildRow, CodeView, OrgView, Page
+from zhtj_tui.services.dto import Actor, ChildRow, CodesExported, CodeView, OrgView, Page
 from zhtj_tui.widgets.cells import fit_middle
 
 #: (key, header, cells): sized so that all six fit the right side at 80 columns with the
@@ -189,31 +188,23 @@ class ChildrenPane(CentrePane):
     def action_batch_codes(self) -> None:
         if self.view is None or not self._need_home():
             return
-        folder = folder_for(self.services.settings, self.actor)
+        folder = self.services.files.folder(self.actor)
         default = folder.default(codes_file_name(self.view.short_name, self.app.settings.today()))
-        where = "保存到您的文件夹：" if folder.confined else "保存到文件："
         self.app.push_screen(PromptModal(
-            "批量生成注册码", where, default,
+            "批量生成注册码", "保存到您的文件夹：" if folder.confined else "保存到文件：", default,
             help_text="为全部直属下级组织生成注册码（已有有效注册码的保留原码），写入 Excel 文件。",
             ok="生成并保存"), self._batch_to)
 
     def _batch_to(self, path: str | None, overwrite: bool = False) -> None:
         if not path:
             return
-        services, actor, org_id, fmt = self.services, self.actor, self.org_id, self.app.settings.fmt
-        folder = folder_for(services.settings, actor)
-        typed = path.strip()
-        if not typed.lower().endswith(".xlsx"):
-            typed += ".xlsx"
-        target = Path(typed)
+        services, actor, org_id = self.services, self.actor, self.org_id
+        target = path.strip()  # taken in the administrator's own folder by the service
+        if not target.lower().endswith(".xlsx"):
+            target += ".xlsx"
 
-        def run() -> tuple[Path, int]:
-            target = folder.resolve(typed)
-            check_output_path(target, overwrite)  # before any code is issued
-            codes = services.codes.issue_all(actor, org_id)
-            if not codes:
-                return target, 0
-            return write_codes(target, codes, fmt, overwrite=overwrite), len(codes)
+        def run() -> CodesExported:
+            return services.files.export_codes(actor, org_id, target, overwrite=overwrite)
 
         def failed(exc: DomainError) -> None:
             if exc.code == FILE_EXISTS:
@@ -226,9 +217,9 @@ class ChildrenPane(CentrePane):
 
         self.call_service(run, self._batch_done, failed, group="batch-codes")
 
-    def _batch_done(self, result: tuple[Path, int]) -> None:
-        path, n = result
-        if n == 0:
+    def _batch_done(self, result: CodesExported) -> None:
+        path, n = result.path, result.count
+        if path is None:
             self.notify("还没有直属下级组织，没有生成注册码", severity="warning")
             return
         self.last_file = path

@@ -1,6 +1,7 @@
 """导出团员名单 from 团员管理: the dialog that asks where to write the file and whether it
 may hold full ID numbers, then writes the subtree's active members with the member export
-service (the same writer as ``zhtj export members``) in a thread worker.
+service (``FileService.export_members``, the same use case as ``zhtj export members``) in a
+thread worker.
 
 A refusal (no such folder, a directory, no permission) is shown inside the dialog in
 Chinese and the typed path stays, so the user corrects it instead of retyping it. A file
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -20,13 +20,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Static
-from textual.worker import Worker, WorkerState
 
 from zhtj_tui.domain.errors import DomainError
-from zhtj_tui.domain.outfile import FILE_EXISTS
-from zhtj_tui.folders import Folder, folder_for, safe_file_name
+from zhtj_tui.domain.outfile import FILE_EXISTS, check_output_path
+from zhtj_tui.folders import Folder, safe_file_name
 from zhtj_tui.screens.batch_import import PathSuggester
 from zhtj_tui.screens.confirm import ConfirmModal
+from zhtj_tui.services.dto import MembersExported
 from zhtj_tui.widgets.calls import run_service
 
 FULL_IDS_WARNING = (
@@ -35,17 +35,14 @@ FULL_IDS_WARNING = (
 )
 
 
-@dataclass(frozen=True)
-class ExportDone:
-    path: Path
-    org_name: str
-    count: int
-    full_ids: bool
-
-
 def export_file_name(org_name: str, today: date) -> str:
     """``团员-<组织简称>-<YYYYMMDD>.xlsx`` (characters a file name cannot hold replaced)."""
     return f"团员-{safe_file_name(org_name, '组织')}-{today:%Y%m%d}.xlsx"
+
+
+def default_export_path(org_name: str, today: date) -> str:
+    """``~/团员-<组织简称>-<YYYYMMDD>.xlsx``: the default outside an administrator's folder."""
+    return str(Path("~") / export_file_name(org_name, today))
 
 
 def typed_path(text: str) -> str:
@@ -61,8 +58,6 @@ def export_target(text: str, overwrite: bool = False, folder: Folder | None = No
     The interface never creates folders: a mistyped folder is refused, not made. An
     existing file is refused (code ``file_exists``) unless ``overwrite``. With an
     administrator's ``folder``, only a file in it."""
-    from zhtj_tui.excel.writer import check_output_path
-
     folder = folder or Folder(None)
     text = typed_path(text)
     if not text:
@@ -91,29 +86,7 @@ def can_write(folder: Path) -> bool:
         return False
 
 
-def export_members(services, actor, org_id: int, text: str, full_ids: bool, overwrite: bool = False) -> ExportDone:
-    """Blocking (run it in a thread worker): check the path, record the export, write it."""
-    from zhtj_tui.excel.exports import write_members
-    from zhtj_tui.services.member_export import HEADERS, WIDTHS
-
-    # Before the audit entry: a refused path exports nothing.
-    target = export_target(text, overwrite, folder_for(services.settings, actor))
-    svc = services.member_export
-    name, count = svc.start(actor, org_id, full_ids)
-    rows = svc.rows(actor, org_id, full_ids)
-    settings = services.settings
-    try:
-        path = write_members(target, HEADERS, rows, WIDTHS, full_ids, settings.fmt(settings.now()), overwrite)
-    except PermissionError as exc:
-        raise DomainError(f"没有权限写入 {target}：请换一个您有权限的文件夹，例如主目录 ~", "path",
-                          "no_permission") from exc
-    except OSError as exc:
-        raise DomainError(f"无法写入 {target}（{exc.strerror or type(exc).__name__}）：请换一个路径", "path",
-                          "os_error") from exc
-    return ExportDone(path, name, count, full_ids)
-
-
-class ExportMembersModal(ModalScreen["ExportDone | None"]):
+class ExportMembersModal(ModalScreen["MembersExported | None"]):
     """Path (Enter or F9 exports) and the full-number choice (Tab, then space)."""
 
     DEFAULT_CSS = """
@@ -136,7 +109,7 @@ class ExportMembersModal(ModalScreen["ExportDone | None"]):
         super().__init__()
         self.services, self.actor, self.org_id, self.org_name = services, actor, org_id, org_name
         self.subtree = subtree  # a committee: its branches' members; a branch: its own
-        self.folder = folder_for(services.settings, actor)
+        self.folder = services.files.folder(actor)
         self.busy = False
         self._typed = ""  # the path of the export under way, named in the overwrite question
 
@@ -174,11 +147,13 @@ class ExportMembersModal(ModalScreen["ExportDone | None"]):
         text = self._typed = self.query_one("#export-path", Input).value
         full = self.query_one("#export-full", Checkbox).value
         self.query_one("#export-error", Static).update("正在导出……")
-        services, actor, org_id = self.services, self.actor, self.org_id
-        run_service(self, lambda: export_members(services, actor, org_id, text, full, overwrite), self._done,
-                    self._refused, group="members-export")
+        services, actor, org_id, folder = self.services, self.actor, self.org_id, self.folder
+        run_service(self, lambda: services.files.export_members(actor, org_id, export_target(text, overwrite, folder),
+                                                                full,
+                                                                overwrite),
+                    self._done, self._refused, on_failed=self._failed, group="members-export")
 
-    def _done(self, done: ExportDone) -> None:
+    def _done(self, done: MembersExported) -> None:
         self.busy = False
         self.dismiss(done)
 
@@ -203,12 +178,10 @@ class ExportMembersModal(ModalScreen["ExportDone | None"]):
         box.focus()
         box.cursor_position = len(box.value)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """An unexpected failure was notified by ``run_service``: let the user try again."""
-        if event.worker.group == "members-export" and event.state in (
-                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED) and self.busy:
-            self.busy = False
-            self.query_one("#export-error", Static).update("导出没有完成，请重试")
+    def _failed(self, _exc: BaseException) -> None:
+        """An unexpected failure (already said and logged): let the user try again."""
+        self.busy = False
+        self.query_one("#export-error", Static).update("导出没有完成，请重试")
 
     def action_cancel(self) -> None:
         if not self.busy:

@@ -8,12 +8,14 @@ import os
 from zhtj_tui.config import Settings
 from zhtj_tui.db import Store, open_store
 from zhtj_tui.services.accounts import AccountService
+from zhtj_tui.services.admins import AdminService
 from zhtj_tui.services.audit import AuditService
 from zhtj_tui.services.base import Context
 from zhtj_tui.services.cadres import CadreService
 from zhtj_tui.services.codes import CodeService
 from zhtj_tui.services.demo import DemoService
 from zhtj_tui.services.dto import Actor
+from zhtj_tui.services.files import FileService
 from zhtj_tui.services.member_export import MemberExportService
 from zhtj_tui.services.member_import import MemberImportService
 from zhtj_tui.services.members import MemberService
@@ -39,6 +41,7 @@ class Services:
         self.settings = settings
         self.ctx = Context(store, settings, client_key or client_key_from_env())
         self.accounts = AccountService(self.ctx)
+        self.admins = AdminService(self.ctx, self.accounts)
         self.orgs = OrgService(self.ctx)
         self.codes = CodeService(self.ctx)
         self.audit = AuditService(self.ctx)
@@ -49,6 +52,7 @@ class Services:
         self.members = MemberService(self.ctx)
         self.cadres = CadreService(self.ctx)
         self.demo = DemoService(self.ctx, self.accounts.hasher)
+        self.files = FileService(self.ctx, self.orgs, self.codes, self.member_export)
 
     @classmethod
     def open(cls, settings: Settings, client_key: str | None = None) -> Services:

@@ -10,17 +10,23 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pony.orm import select
 
 from zhtj_tui.domain import orgs as rules
-from zhtj_tui.domain.codes import normalize_code
+from zhtj_tui.domain.codes import (
+    RESET_VALID_HOURS,
+    code_digest,
+    generate_code,
+    normalize_code,
+    normalize_reset_code,
+)
 from zhtj_tui.domain.errors import DomainError
-from zhtj_tui.domain.idcard import parse_id_number
+from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
 from zhtj_tui.domain.joinage import check_join_month
-from zhtj_tui.domain.mobile import normalize_mobile
+from zhtj_tui.domain.mobile import mask_mobile, normalize_mobile
 from zhtj_tui.domain.months import parse_month
 from zhtj_tui.domain.text import clean_person_name, clean_text, to_halfwidth
 from zhtj_tui.domain.vocab import OTHER_POST, league_posts
 from zhtj_tui.services.base import ServiceBase
 from zhtj_tui.services.codes import CodeService
-from zhtj_tui.services.dto import Actor, Registered, Role, Session
+from zhtj_tui.services.dto import Actor, Registered, ResetCodeView, Role, Session
 from zhtj_tui.services.throttle import Throttle
 
 MIN_PASSWORD = 8
@@ -130,10 +136,17 @@ class AccountService(ServiceBase):
                 acc.flush()
             else:
                 acc = self.s.Account[existing[0]]
-                if self.s.AdminRole.get(account=acc, org=org) is not None:
+                old_role = self.s.AdminRole.get(account=acc, org=org)
+                if old_role is not None and old_role.active:
                     raise DomainError(f"您已是 {org.short_name} 的管理员，无需再次注册", "code", "already_admin")
-            role = self.s.AdminRole(account=acc, org=org, post=v["post"], post_name=v["post_name"],
-                                    code_id=code_id, created_at=now)
+            role = self.s.AdminRole.get(account=acc, org=org) if existing is not None else None
+            if role is not None:
+                # A former administrator of this organisation, registered again with a new
+                # code (R-REG-6): the same role, active again.
+                role.set(active=True, post=v["post"], post_name=v["post_name"], code_id=code_id, created_at=now)
+            else:
+                role = self.s.AdminRole(account=acc, org=org, post=v["post"], post_name=v["post_name"],
+                                        code_id=code_id, created_at=now)
             role.flush()
             self.s.execute("UPDATE reg_code SET used_by = $a WHERE id = $id", {"a": acc.id, "id": code_id})
             actor = Actor(account_id=acc.id, org_id=org.id, label=v["name"])
@@ -169,7 +182,7 @@ class AccountService(ServiceBase):
         wrong = DomainError("账号或密码不正确，请重新输入", "password", "bad_login")
 
         def find():
-            acc = self.s.Account.get(mobile=ident) if len(ident) == 11 else self.s.Account.get(id_number=ident)
+            acc = self._by_login(ident)
             if acc is None:
                 return None
             return acc.id, acc.password_hash, acc.locked_until
@@ -180,10 +193,16 @@ class AccountService(ServiceBase):
             raise wrong
         acc_id, pw_hash, locked_until = found
         now = self.now()
-        self._refuse_if_locked(locked_until, now)
+        self._refuse_if_locked(locked_until, now, account_id=acc_id)
         if not self._verify(pw_hash, password):
             self._count_wrong_password(acc_id, now)
             raise wrong
+        if not self.read(lambda: self.s.AdminRole.select(lambda r: r.account.id == acc_id and r.active).exists()):
+            # R-REG-6: only active administrators count, and only they may log in.
+            raise DomainError(
+                "您的管理员身份已停用（已交接或被上级组织停用），不能登录。"
+                "如需继续担任管理员，请向上级组织管理员索取新的管理员注册码重新注册", "login", "deactivated",
+            )
 
         def ok():
             # A plain UPDATE: a wrong password counted meanwhile by another session must
@@ -206,7 +225,7 @@ class AccountService(ServiceBase):
         check_password(new, "new_password")
         pw_hash, locked_until = self.read(lambda: (self.s.Account[account_id].password_hash,
                                                    self.s.Account[account_id].locked_until))
-        self._refuse_if_locked(locked_until, self.now(), "old_password")
+        self._refuse_if_locked(locked_until, self.now(), "old_password", account_id=account_id)
         if not self._verify(pw_hash, old):
             self._count_wrong_password(account_id, self.now(), "old_password")
             raise DomainError("原密码不正确", "old_password", "bad_password")
@@ -219,11 +238,27 @@ class AccountService(ServiceBase):
 
         self.write(run)
 
-    def _refuse_if_locked(self, locked_until, now, field: str = "password") -> None:
+    def _refuse_if_locked(self, locked_until, now, field: str = "password", account_id: int | None = None) -> None:
         if locked_until is not None and locked_until > now:
             raise DomainError(
-                f"密码错误次数过多，账号已锁定，请于 {self.settings.fmt(locked_until)} 后再试", field, "locked"
+                f"密码错误次数过多，账号已锁定，请于 {self.settings.fmt(locked_until)} 后再试。{self._who_helps(account_id)}",
+                field, "locked",
             )
+
+    def _who_helps(self, account_id: int | None) -> str:
+        """R-REG-7: who can help a locked-out administrator: the parent organisation's
+        administrator (a reset code), or the server operator."""
+        if account_id is None:
+            return ""
+
+        def run():
+            roles = select(r for r in self.s.AdminRole if r.account.id == account_id and r.active)[:]
+            return sorted({r.org.parent.short_name for r in roles if r.org.parent is not None})
+
+        parents = self.read(run)
+        who = "、".join(parents[:3])
+        parent = f"请 {who} 的管理员为您生成密码重置码，在登录界面按 F3（忘记密码）设置新密码；" if who else ""
+        return f"如忘记密码，{parent}服务器管理员也可以解除锁定或重置（zhtj account unlock / reset）"
 
     def _count_wrong_password(self, acc_id: int, now, field: str = "password") -> None:
         """One more wrong password for the account; the one that reaches the limit locks it
@@ -241,8 +276,113 @@ class AccountService(ServiceBase):
 
         if self.write(fail):
             raise DomainError(
-                f"密码连续错误{limit}次，账号已锁定，请于 {self.settings.fmt(until)} 后再试", field, "locked"
+                f"密码连续错误{limit}次，账号已锁定，请于 {self.settings.fmt(until)} 后再试。{self._who_helps(acc_id)}",
+                field, "locked",
             )
+
+    # -- forgotten passwords (R-REG-7) ------------------------------------------------------
+    def _by_login(self, ident: str):
+        return self.s.Account.get(mobile=ident) if len(ident) == 11 else self.s.Account.get(id_number=ident)
+
+    def resolve_account(self, ref: str) -> int:
+        """The account named by its mobile number or ID number (the login name), for the
+        server operator's commands."""
+        ident = re.sub(r"\s+", "", to_halfwidth(ref or "")).upper()
+        if len(ident) not in (11, 18):
+            raise DomainError("请用11位手机号码或18位身份证号码指定账号", "account", "login_format")
+        acc_id = self.read(lambda: (a.id if (a := self._by_login(ident)) else None))
+        if acc_id is None:
+            raise DomainError(f"找不到手机号码或身份证号码为 {mask_login(ident)} 的账号", "account", "account_not_found")
+        return acc_id
+
+    def new_reset_code(self, actor: Actor, acc) -> ResetCodeView:
+        """Inside a write session, with the right already checked: a fresh one-time reset
+        code for ``acc`` (an earlier unused one stops working); only its digest is kept."""
+        code = generate_code()
+        expires = self.now() + timedelta(hours=RESET_VALID_HOURS)
+        acc.set(reset_hash=code_digest(code), reset_expires_at=expires)
+        return ResetCodeView(code=code, account_id=acc.id, name=acc.name, expires_at=expires)
+
+    def operator_reset(self, ref: str) -> ResetCodeView:
+        """``zhtj account reset``: the server operator issues a reset code for any account
+        (the lock is lifted too); the person sets a new password with it (忘记密码)."""
+        acc_id = self.resolve_account(ref)
+        op = Actor.server_operator()
+
+        def run():
+            acc = self.s.Account[acc_id]
+            view = self.new_reset_code(op, acc)
+            acc.set(failed_logins=0, locked_until=None)
+            self.audit(op, "account.reset_code", "account", acc.id,
+                       after={"expires_at": self.settings.fmt(view.expires_at), "by": "operator"})
+            return view
+
+        return self.write(run)
+
+    def unlock(self, ref: str) -> tuple[int, str, bool]:
+        """``zhtj account unlock``: lift a lock (R-REG-7). Returns (id, name, was locked)."""
+        acc_id = self.resolve_account(ref)
+        op = Actor.server_operator()
+        now = self.now()
+
+        def run():
+            acc = self.s.Account[acc_id]
+            was = acc.locked_until is not None and acc.locked_until > now
+            self.s.execute("UPDATE account SET failed_logins = 0, locked_until = NULL WHERE id = $id", {"id": acc_id})
+            self.audit(op, "account.unlock", "account", acc_id, after={"was_locked": was})
+            return acc_id, acc.name, was
+
+        return self.write(run)
+
+    def redeem_reset_code(self, login: str, code: str, new_password: str) -> str:
+        """忘记密码: set a new password with a one-time reset code (R-REG-7). The code is used
+        by one conditional UPDATE that also sets the password, so it works exactly once even
+        when submitted twice at the same moment. Returns the login name to log in with."""
+        ident = re.sub(r"\s+", "", to_halfwidth(login or "")).upper()
+        if not ident:
+            raise DomainError("请输入手机号码或身份证号码", "login", "required")
+        if len(ident) not in (11, 18):
+            raise DomainError("请输入11位手机号码或18位身份证号码", "login", "login_format")
+        raw = normalize_reset_code(code)
+        check_password(new_password, "new_password")
+        throttle = Throttle(self, f"reset:{self.ctx.client_key}")
+        throttle.check()
+        wrong = DomainError("账号或密码重置码不正确，请核对（区分大小写）后重新输入", "reset_code", "reset_wrong")
+        found = self.read(lambda: (a.id, a.reset_hash, a.reset_expires_at) if (a := self._by_login(ident)) else None)
+        if found is None:
+            throttle.fail()
+            raise wrong
+        acc_id, stored, expires = found
+        now = self.now()
+        new_hash = self.hasher.hash(new_password)  # slow: the caller runs this off the event loop
+
+        def run():
+            cur = self.s.execute(
+                "UPDATE account SET password_hash = $h, reset_hash = NULL, reset_expires_at = NULL, "
+                "failed_logins = 0, locked_until = NULL WHERE id = $id AND reset_hash = $d AND reset_expires_at > $now",
+                {"h": new_hash, "id": acc_id, "d": code_digest(raw), "now": now},
+            )
+            if cur.rowcount != 1:
+                return False
+            name = self.s.Account[acc_id].name
+            self.audit(Actor(acc_id, None, name), "account.reset_password", "account", acc_id)
+            return True
+
+        if self.write(run):
+            throttle.reset()
+            return ident
+        if stored == code_digest(raw) and expires is not None and expires <= now:
+            raise DomainError(
+                f"该密码重置码已于 {self.settings.fmt(expires)} 过期（有效期{RESET_VALID_HOURS}小时），"
+                "请联系上级组织管理员重新生成", "reset_code", "reset_expired",
+            )
+        throttle.fail()
+        if stored is None:
+            raise DomainError(
+                "该账号没有可用的密码重置码（重置码只能使用一次），请联系上级组织管理员生成新的重置码",
+                "reset_code", "reset_none",
+            )
+        raise wrong
 
     def _verify(self, pw_hash: str, password: str) -> bool:
         try:
@@ -261,3 +401,8 @@ class AccountService(ServiceBase):
             cat = rules.category(org.category)
             out.append(Role(org.id, org.short_name, cat.name, cat.group, post, tuple(names[i] for i in ids)))
         return Session(account_id=acc.id, name=acc.name, roles=tuple(out))
+
+
+def mask_login(ident: str) -> str:
+    """A login name said back without revealing it whole (a mobile or an ID number)."""
+    return mask_mobile(ident) if len(ident) == 11 else mask_id_number(ident)

@@ -158,6 +158,35 @@ class ServiceBase:
             raise Forbidden("只有本团支部或其直属上级组织的管理员可以录入、修改本支部的团员", None, "not_member_admin")
         return org
 
+    # -- the tree's derived paths -----------------------------------------------------------
+    def lock_orgs(self, *org_ids: int, exclusive: bool = False) -> None:
+        """Lock the rows of these organisations and of all their ancestors, before anything
+        is read from them in this transaction (R-TREE-6 keeps stored paths true).
+
+        A move (``exclusive``) rewrites the paths below an organisation; whoever writes a
+        path derived from an organisation (a new child, a member) takes the same rows
+        shared. So a path is never copied from a row that a move is rewriting: one waits
+        for the other and then reads what it committed. SQLite has one writer at a time:
+        the transaction starts IMMEDIATE. PostgreSQL: FOR UPDATE / FOR SHARE in id order.
+        """
+        ids = sorted({i for i in org_ids if isinstance(i, int) and not isinstance(i, bool)})
+        if not ids:
+            return
+        if self.s.provider == "sqlite":
+            self.s.execute("SELECT 1")  # BEGIN IMMEDIATE TRANSACTION
+            return
+        mode = "UPDATE" if exclusive else "SHARE"
+        locked: set[int] = set()
+        for _ in range(10):
+            rows = self.s.select(f"SELECT path FROM org WHERE id IN ({','.join(map(str, ids))})")
+            chain = {int(x) for path in rows if path for x in path.strip("/").split("/") if x} | set(ids)
+            if chain <= locked:
+                return  # the paths read under the locks are the ones locked
+            self.s.execute(f"SELECT id FROM org WHERE id IN ({','.join(map(str, sorted(chain)))}) "
+                           f"ORDER BY id FOR {mode}")
+            locked |= chain
+        raise Busy("服务器繁忙，请稍后再试一次（您填写的内容仍保留在表单中）", None, "busy")
+
     # -- audit ------------------------------------------------------------------------
     def audit(self, actor: Actor, action: str, entity: str, entity_id: int | None, org=None,
               before: dict | None = None, after: dict | None = None, note: str | None = None) -> None:

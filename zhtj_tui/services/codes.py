@@ -112,6 +112,11 @@ class CodeService(ServiceBase):
     def ctx_throttle(self) -> Throttle:
         return Throttle(self, f"code:{self.ctx.client_key}")
 
+    def issue_in_session(self, actor: Actor, org) -> CodeView:
+        """Inside a write session, with the right already checked (a hand-over, R-REG-6):
+        a new code for ``org``, earlier unused ones revoked, audited."""
+        return self._issue(actor, org)
+
     # -- helpers -----------------------------------------------------------------------
     def _valid(self, org):
         now = self.now()

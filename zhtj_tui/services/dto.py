@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from zhtj_tui.domain.vocab import OTHER_POST, league_posts
@@ -309,3 +310,90 @@ class CadreList:
     current: tuple[CadreView, ...]
     history: tuple[CadreView, ...]
     editable: bool
+
+
+@dataclass(frozen=True)
+class MembersExported:
+    """A member list written to a file (R-MEM-2 columns)."""
+
+    path: Path
+    org_name: str
+    count: int
+    full_ids: bool
+
+
+@dataclass(frozen=True)
+class CodesExported:
+    """批量生成注册码 written to a file (R-CODE-4): ``count`` children, ``new`` of them with a
+    newly issued code. ``path`` is None when there was no child (nothing was written)."""
+
+    path: Path | None
+    count: int
+    new: int
+
+
+@dataclass(frozen=True)
+class MoveTarget:
+    """An organisation that may receive a moved one (R-TREE-6)."""
+
+    id: int
+    short_name: str
+    category_name: str
+    path_names: tuple[str, ...]
+    #: It already has a child of the moved organisation's 简称 (the move would be refused).
+    name_taken: bool = False
+
+    @property
+    def path_text(self) -> str:
+        return " / ".join(self.path_names)
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    org_id: int
+    short_name: str
+    old_parent_id: int
+    new_parent_id: int
+    path_names: tuple[str, ...]
+    #: Organisations (the moved one and its subtree) and members whose paths were rewritten.
+    orgs: int
+    members: int
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    org_id: int
+    short_name: str
+    parent_id: int
+
+
+@dataclass(frozen=True)
+class AdminView:
+    """An administrator of an organisation (R-REG-6), personal data masked."""
+
+    account_id: int
+    org_id: int
+    name: str
+    mobile_masked: str
+    post_name: str
+    last_login_at: datetime | None
+    active: bool
+    since: datetime
+
+
+@dataclass(frozen=True)
+class ResetCodeView:
+    """A one-time password reset code (R-REG-7), shown once to whoever issued it."""
+
+    code: str
+    account_id: int
+    name: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """An administrator handed over (R-REG-6): the successor's registration code."""
+
+    code: CodeView
+    org_id: int

@@ -16,12 +16,13 @@ from zhtj_tui.domain.vocab import Category, industries
 from zhtj_tui.services.base import ServiceBase, subtree_upper
 from zhtj_tui.services.cadres import CadreService
 from zhtj_tui.services.dto import Actor, ChildRow, OrgBrief, OrgView, Page, Secretary
+from zhtj_tui.services.org_fix import OrgCorrections
 
 #: Page size of child listings and tree nodes.
 PAGE = 200
 
 
-class OrgService(ServiceBase):
+class OrgService(OrgCorrections, ServiceBase):
     # -- reading ----------------------------------------------------------------------
     def get(self, actor: Actor, org_id: int) -> OrgView:
         def run():

@@ -18,7 +18,7 @@ Definitions (documented here once, shown to users by the screens and the CLI):
   errors: a committee or general branch with no branch anywhere below it; a general branch
   with a child that is not a branch; no secretary; no registered administrator; incomplete
   information; a branch with no member. Warnings: a branch with 1 or 2 members (the
-  constitution asks for 3); an unused registration code of a descendant that expires
+  constitution asks for 3); a branch with 超龄 members (R-MEM-5); an unused registration code of a descendant that expires
   within ``EXPIRY_WARN_DAYS`` days.
 * Deadline tasks, evaluated over the *viewer's* subtree (a task set by the university
   shows each college its own share):
@@ -81,6 +81,7 @@ PROBLEM_KINDS: tuple[tuple[str, str, str], ...] = (
     ("info_incomplete", ERROR, "组织信息不完整"),
     ("branch_no_members", ERROR, "团支部没有团员"),
     ("branch_few_members", WARNING, f"团支部团员少于{MIN_BRANCH_MEMBERS}人"),
+    ("branch_over_age", WARNING, "团支部有超龄团员（满28周岁）"),
     ("code_expiring", WARNING, f"管理员注册码{EXPIRY_WARN_DAYS}天内过期且未使用"),
 )
 PROBLEM_TITLES = {k: t for k, _, t in PROBLEM_KINDS}
@@ -145,6 +146,10 @@ class ChildProgress:
     #: Rolled up over the child's whole subtree (the child included).
     figures: Figures
     child_count: int = 0
+    #: The completeness problems of the child's subtree (the child included), as
+    #: ``(kind, count)`` for the kinds that occur, in ``PROBLEM_KINDS`` order; the same
+    #: definitions as ``problems`` (``zhtj check``), counted per direct child.
+    problems: tuple[tuple[str, int], ...] = ()
 
     @property
     def is_branch(self) -> bool:
@@ -313,6 +318,7 @@ class ProgressService(ServiceBase):
                   "plen": len(org.path)}
         orgs = {r[0]: r[1:] for r in self._rows(org_sql, params)}
         members = {r[0]: r[1:] for r in self._rows(member_sql, params)}
+        problems = self._child_problems(org, cutoff)
         own_rows = self._rows(own_sql, params)
         own_m = self._rows(own_members_sql, params)[0]
         children = []
@@ -333,7 +339,7 @@ class ProgressService(ServiceBase):
             children.append(ChildProgress(
                 id=cid, short_name=name, category_name=rules.category(cat).name, group=group,
                 info_complete=bool(info), has_secretary=bool(sec), has_admin=bool(adm),
-                figures=figures, child_count=int(kids or 0),
+                figures=figures, child_count=int(kids or 0), problems=problems.get(cpath, ()),
             ))
         children.sort(key=lambda c: (c.figures.score(), c.short_name, c.id))
         total = own
@@ -344,6 +350,56 @@ class ProgressService(ServiceBase):
             group=org.group, path_names=self._path_names([org.path])[org.path], today=today,
             children=tuple(children), own=own, total=total,
         )
+
+    def _child_problems(self, org, cutoff) -> dict[str, tuple[tuple[str, int], ...]]:
+        """The counts of ``problems`` per direct child of ``org`` (keyed by the child's path):
+        one pass over the subtree's organisations, each attributed to the child whose path
+        is its path's prefix up to the next '/', plus the expiring codes."""
+        pos = "instr" if self.s.provider == "sqlite" else "strpos"
+        sql = f"""
+            SELECT substr(o.path, 1, $plen + {pos}(substr(o.path, $plen + 1), '/')),
+              SUM(CASE WHEN o.cat_group IN ('committee', 'general_branch')
+                        AND NOT EXISTS (SELECT 1 FROM org b WHERE b.cat_group = 'branch'
+                                        AND b.path > o.path AND b.path < {_upper('o.path')}) THEN 1 ELSE 0 END),
+              SUM(CASE WHEN o.cat_group = 'general_branch' AND EXISTS
+                        (SELECT 1 FROM org k WHERE k.parent_id = o.id AND k.cat_group <> 'branch') THEN 1 ELSE 0 END),
+              SUM(CASE WHEN s.id IS NULL THEN 1 ELSE 0 END),
+              SUM(CASE WHEN o.id IN (SELECT r.org FROM admin_role r WHERE r.active) THEN 0 ELSE 1 END),
+              SUM(CASE WHEN o.info_complete THEN 0 ELSE 1 END),
+              SUM(CASE WHEN o.cat_group = 'branch' AND mc.n IS NULL THEN 1 ELSE 0 END),
+              SUM(CASE WHEN o.cat_group = 'branch' AND mc.n < {MIN_BRANCH_MEMBERS} THEN 1 ELSE 0 END),
+              SUM(CASE WHEN o.cat_group = 'branch' AND mc.old > 0 THEN 1 ELSE 0 END)
+            FROM org o
+            LEFT JOIN cadre s ON s.secretary_of = o.id
+            LEFT JOIN (SELECT m.path AS path, count(*) AS n,
+                              SUM(CASE WHEN m.birth_date <= $cutoff THEN 1 ELSE 0 END) AS old
+                       FROM member m WHERE m.path > $lo AND m.path < $hi AND m.status = '1'
+                       GROUP BY m.path) mc ON mc.path = o.path
+            WHERE o.path > $lo AND o.path < $hi
+            GROUP BY 1"""
+        params = {"lo": org.path, "hi": subtree_upper(org.path), "plen": len(org.path), "cutoff": cutoff}
+        kinds = [k for k, _, _ in PROBLEM_KINDS if k != "code_expiring"]
+        counts: dict[str, dict[str, int]] = {
+            r[0]: dict(zip(kinds, (int(v or 0) for v in r[1:]), strict=True)) for r in self._rows(sql, params)}
+        plen = len(org.path)
+        for _oid, path, _exp in self._expiring_codes(org.path, params["hi"]):
+            child = path[:path.index("/", plen) + 1]
+            counts.setdefault(child, {})
+            counts[child]["code_expiring"] = counts[child].get("code_expiring", 0) + 1
+        return {path: tuple((k, c[k]) for k, _, _ in PROBLEM_KINDS if c.get(k)) for path, c in counts.items()}
+
+    def _expiring_codes(self, lo: str, hi: str) -> list[tuple]:
+        """Unused codes of the subtree below ``lo`` that expire within ``EXPIRY_WARN_DAYS``
+        days, as (org id, org path, expiry) by path; the small reg_code table, through the
+        ORM (it converts the datetimes)."""
+        now = self.now()
+        soon = now + timedelta(days=EXPIRY_WARN_DAYS)
+        codes = select(
+            (c.org.id, c.org.path, c.expires_at) for c in self.s.RegCode
+            if c.used_at is None and c.revoked_at is None and c.expires_at > now and c.expires_at <= soon
+            and c.org.path > lo and c.org.path < hi
+        )
+        return sorted(codes[:], key=lambda r: (r[1], r[2]))
 
     # -- R-TREE-3 -----------------------------------------------------------------------
     def problems(self, actor: Actor, org_id: int, limit: int = PROBLEM_LIMIT) -> Problems:
@@ -358,8 +414,8 @@ class ProgressService(ServiceBase):
 
     def _problems(self, org, limit: int) -> Problems:
         lo, hi = org.path, subtree_upper(org.path)
-        now = self.now()
-        params = {"lo": lo, "hi": hi, "lim": limit}
+        cutoff = self._date(over_age_cutoff(self.settings.today(), self.settings.join_age))
+        params = {"lo": lo, "hi": hi, "lim": limit, "cutoff": cutoff}
         in_tree = "o.path >= $lo AND o.path < $hi"
         member_counts = """
             SELECT m.path AS path, count(*) AS n FROM member m
@@ -389,18 +445,17 @@ class ProgressService(ServiceBase):
             "branch_few_members": f"""
                 SELECT o.id, o.path, mc.n FROM org o JOIN ({member_counts}) mc ON mc.path = o.path
                 WHERE {in_tree} AND o.cat_group = 'branch' AND mc.n < {MIN_BRANCH_MEMBERS}""",
+            "branch_over_age": f"""
+                SELECT o.id, o.path, mo.n FROM org o
+                JOIN (SELECT m.path AS path, count(*) AS n FROM member m
+                      WHERE m.path >= $lo AND m.path < $hi AND m.status = '1' AND m.birth_date <= $cutoff
+                      GROUP BY m.path) mo ON mo.path = o.path
+                WHERE {in_tree} AND o.cat_group = 'branch'""",
         }
         found: dict[str, tuple[int, list[tuple]]] = {}
         for kind, sql in queries.items():
             found[kind] = self._windowed(sql, params)
-        # Codes: the small reg_code table, through the ORM (it converts the datetimes).
-        soon = now + timedelta(days=EXPIRY_WARN_DAYS)
-        codes = select(
-            (c.org.id, c.org.path, c.expires_at) for c in self.s.RegCode
-            if c.used_at is None and c.revoked_at is None and c.expires_at > now and c.expires_at <= soon
-            and c.org.path > lo and c.org.path < hi
-        )
-        code_rows = sorted(codes[:], key=lambda r: (r[1], r[2]))
+        code_rows = self._expiring_codes(lo, hi)
         found["code_expiring"] = (len(code_rows), [
             (oid, path, f"有效期至 {self.settings.fmt(exp)}") for oid, path, exp in code_rows[:limit]])
         paths = [row[1] for _, rows in found.values() for row in rows]
@@ -603,6 +658,8 @@ class ProgressService(ServiceBase):
 def _detail(kind: str, extra) -> str:
     if kind == "branch_few_members":
         return f"现有团员{int(extra)}人"
+    if kind == "branch_over_age":
+        return f"超龄团员{int(extra)}人"
     if kind == "general_branch_non_branch_child":
         return f"下级组织“{extra}”不是团支部"
     return str(extra or "")

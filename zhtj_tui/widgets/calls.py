@@ -1,10 +1,18 @@
-"""Running service calls off the event loop (DESIGN rule 3).
+"""The one way the interface runs background work (DESIGN rule 3).
 
-``ServiceCaller.call_service(fn, on_ok, on_error)`` runs ``fn`` (a blocking service call)
-in a thread worker. The worker never touches a widget: its outcome is handed back to the
-event loop with ``App.call_from_thread`` and the callbacks run there. A ``DomainError``
-goes to ``on_error`` (or a notification); anything else (a database that is locked or
-gone) becomes a Chinese notification and the typed data stays where it is.
+``run_service(node, fn, on_ok, on_error, on_failed=...)`` (or ``call_service`` on a
+``ServiceCaller``) runs ``fn`` (a blocking service call) in a thread worker with
+``exit_on_error=False``. The worker never touches a widget: its outcome is handed back to
+the event loop with ``App.call_from_thread`` and the handlers run there with the service's
+typed result (a frozen dataclass of ``services.dto``). There is one failure path:
+
+* a ``DomainError`` goes to ``on_error`` (or a notification): the form shows what to fix;
+* anything else (a database that is locked or gone, a full disk) is written to the error
+  log with its traceback, shown as a Chinese notification, and handed to ``on_failed`` so
+  the form can leave its busy state; the typed data stays where it is.
+
+Long work reports progress with a message that has ``can_replace`` (``Progress``), a few
+times a second, never per row.
 """
 
 from __future__ import annotations
@@ -13,17 +21,35 @@ import logging
 import os
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
 from zhtj_tui.domain.errors import DomainError
 
 log = logging.getLogger("zhtj_tui.ui")
+T = TypeVar("T")
+
+
+@dataclass
+class Progress(Message):
+    """How far a long background job has come; a newer one replaces an older one still
+    waiting in the queue."""
+
+    done: int
+    total: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, Progress)
 
 
 def unexpected_message(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return (f"无法读取或写入文件：{exc.strerror or type(exc).__name__}。没有写入任何数据，"
+                "请换一个路径或检查文件夹权限后再试")
     return (
         f"操作没有完成：数据库暂时无法访问或出现意外问题（{type(exc).__name__}）。"
         "您填写的内容仍保留，请稍后再试；如反复出现，请联系系统维护人员"
@@ -48,10 +74,11 @@ def log_unexpected(exc: BaseException) -> None:
 
 def run_service(
     node,
-    fn: Callable[[], Any],
-    on_ok: Callable[[Any], Any] | None = None,
-    on_error: Callable[[DomainError], Any] | None = None,
+    fn: Callable[[], T],
+    on_ok: Callable[[T], object] | None = None,
+    on_error: Callable[[DomainError], object] | None = None,
     *,
+    on_failed: Callable[[BaseException], object] | None = None,
     group: str = "service",
     exclusive: bool = True,
 ) -> Worker:
@@ -68,7 +95,7 @@ def run_service(
         if worker.is_cancelled:
             outcome = None  # a newer call of the same group replaced this one
         try:
-            app.call_from_thread(_service_done, app, worker, outcome, on_ok, on_error)
+            app.call_from_thread(_service_done, app, worker, outcome, on_ok, on_error, on_failed)
         except RuntimeError:  # the app has closed meanwhile
             pass
 
@@ -79,7 +106,7 @@ def run_service(
     return worker
 
 
-def _service_done(app, worker: Worker, outcome, on_ok, on_error) -> None:
+def _service_done(app, worker: Worker, outcome, on_ok, on_error, on_failed) -> None:
     track = getattr(app, "track_busy", None)
     if track is not None:
         track(worker, False)
@@ -98,6 +125,8 @@ def _service_done(app, worker: Worker, outcome, on_ok, on_error) -> None:
         return
     log_unexpected(value)
     app.notify(unexpected_message(value), severity="error", timeout=10)
+    if on_failed is not None:
+        on_failed(value)
 
 
 class ServiceCaller:
@@ -105,11 +134,12 @@ class ServiceCaller:
 
     def call_service(
         self,
-        fn: Callable[[], Any],
-        on_ok: Callable[[Any], Any] | None = None,
-        on_error: Callable[[DomainError], Any] | None = None,
+        fn: Callable[[], T],
+        on_ok: Callable[[T], object] | None = None,
+        on_error: Callable[[DomainError], object] | None = None,
         *,
+        on_failed: Callable[[BaseException], object] | None = None,
         group: str = "service",
         exclusive: bool = True,
     ) -> Worker:
-        return run_service(self, fn, on_ok, on_error, group=group, exclusive=exclusive)
+        return run_service(self, fn, on_ok, on_error, on_failed=on_failed, group=group, exclusive=exclusive)
