@@ -19,6 +19,7 @@ from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.screens.progress import after_login as progress_after_login
 from zhtj_tui.services.dto import Actor, OrgBrief, Role, Session
 from zhtj_tui.widgets.calls import ServiceCaller, log_unexpected
+from zhtj_tui.widgets.keyorder import OrderedKeys
 from zhtj_tui.widgets.topbar import TopBar
 
 #: Called after an administrator has logged in and chosen the organisation to work in, once
@@ -27,7 +28,7 @@ from zhtj_tui.widgets.topbar import TopBar
 AFTER_LOGIN_HOOKS: list[Callable[[ZhtjApp, Session, Role], None]] = [progress_after_login]
 
 
-class ZhtjApp(ServiceCaller, App[int]):
+class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "智慧团建"
     SUB_TITLE = "团组织管理（终端版）"
@@ -93,6 +94,14 @@ class ZhtjApp(ServiceCaller, App[int]):
                 self.services.close()
             except Exception:  # noqa: BLE001 - closing on the way out
                 pass
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: a screen holding unsaved input (the member entry form) asks first."""
+        guard = getattr(self.screen, "before_leaving", None)
+        if guard is not None:
+            guard("退出程序", self.exit)
+            return
+        await super().action_quit()
 
     # -- moving between screens ----------------------------------------------------------
     def goto(self, screen: Screen) -> None:

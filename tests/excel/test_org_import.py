@@ -148,7 +148,7 @@ def test_wrong_template_and_bad_file_write_nothing(svc, tree, own):
         svc.org_import.run_file(me, top.id, write_xlsx(own / "m.xlsx", [MEMBER_HEADER, ["张三"]]))
     assert err.value.code == "wrong_template"
     bad = own / "bad.xlsx"
-    bad.write_text("组织简称,组织类别", encoding="utf-8")
+    bad.write_text("这不是表格", encoding="utf-8")
     with pytest.raises(FileRefused):
         svc.org_import.run_file(me, top.id, bad)
     assert (org_count(svc), audit_count(svc)) == (before, audits)

@@ -274,7 +274,32 @@ def _more_ops(svc, w: World, tmp_path):
         p = person(name="新干部")
         return {"name": p.name, "id_number": p.id_number, "mobile": p.mobile}
 
-    member_ops = [
+    def fresh_branch(_s):
+        return svc.orgs.create_child(op, A, f"误建{next(_n)}班团支部", "团支部").id
+
+    def misplaced_branch(_s):  # under A1, moved up to A
+        return svc.orgs.create_child(op, w.ids["A1"], f"错放{next(_n)}班团支部", "团支部").id
+
+    def fresh_admin(_s):
+        return admin_of(svc, A, person(name="新管理")).account_id
+
+    # R-TREE-6 and R-REG-6/7: correcting the tree, administrators and reset codes.
+    BELOW = {"parent", "grandparent", "operator"}  # A lies strictly below their organisation
+    fix_ops = [
+        ("orgs.move", misplaced_branch, lambda s, a, c: s.orgs.move(a, c, A, "隶属关系错误"), UP),
+        ("orgs.move_targets", None, lambda s, a, c: s.orgs.move_targets(a, A), BELOW),
+        ("orgs.delete", fresh_branch, lambda s, a, c: s.orgs.delete(a, c, "误建"), UP),
+        ("orgs.delete_blockers", None, lambda s, a, c: s.orgs.delete_blockers(a, A), BELOW),
+        ("admins.list", None, lambda s, a, c: s.admins.list(a, A), UP),
+        ("admins.deactivate", fresh_admin, lambda s, a, c: s.admins.deactivate(a, A, c, "调离"), {"parent", "operator"}),
+        ("admins.issue_reset_code", fresh_admin, lambda s, a, c: s.admins.issue_reset_code(a, A, c),
+         {"parent", "operator"}),
+        ("accounts.unlock", None, lambda s, a, c: s.accounts.unlock(a, _login_of(s, w.actors["own"])), {"operator"}),
+        ("accounts.operator_reset", None,
+         lambda s, a, c: s.accounts.operator_reset(a, _login_of(s, w.actors["own"])), {"operator"}),
+    ]
+
+    member_ops = fix_ops + [
         ("members.list", None, lambda s, a, c: s.members.list(a, A1a), READ_A1A),
         ("members.list.subtree", None, lambda s, a, c: s.members.list(a, A), UP),
         ("members.get", None, lambda s, a, c: s.members.get(a, m0.id), READ_A1A),
@@ -332,6 +357,35 @@ def test_access_matrix_more_services(svc, world, tmp_path):
             assert _audit_rows(svc)[: len(before)] == before, (name, viewer)
     assert cells == len(ops) * len(VIEWERS)
     print(f"access matrix (more services): {cells} cells")
+
+
+def _login_of(svc, actor: Actor) -> str:
+    from pony.orm import db_session
+
+    with db_session:
+        return svc.store.Account[actor.account_id].mobile
+
+
+def test_hand_over_only_by_an_active_administrator_of_their_own(svc, world):
+    """R-REG-6: hand-over acts on the actor's own role: a forged actor (another
+    organisation's account), the server operator and an administrator already handed over
+    are refused and write nothing; each real administrator hands over their own."""
+    for viewer in ("impostor", "operator"):
+        before = _audit_rows(svc)
+        with pytest.raises(Forbidden) as info:
+            svc.admins.hand_over(world.actors[viewer], "交接")
+        assert re.search(r"[\u4e00-\u9fff]", info.value.message)
+        assert _audit_rows(svc) == before
+    for viewer in ("own", "child", "unrelated"):
+        actor = world.actors[viewer]
+        result = svc.admins.hand_over(actor, "交接")
+        assert result.org_id == actor.org_id
+        before = _audit_rows(svc)
+        with pytest.raises(Forbidden):
+            svc.admins.hand_over(actor, "再次交接")
+        with pytest.raises(Forbidden):
+            svc.orgs.get(actor, actor.org_id)  # no longer an administrator there
+        assert _audit_rows(svc) == before
 
 
 def _values_of(svc, member_id: int) -> dict:

@@ -241,14 +241,14 @@ def test_operator_unlock_and_reset(svc, tree):
     _, who = another_admin(svc, tree.ids["b1"])
     for _ in range(5):
         refused(svc.accounts.login, who.mobile, "wrongpass1")
-    acc_id, name, was = svc.accounts.unlock(who.mobile)
+    acc_id, name, was = svc.accounts.unlock(OP, who.mobile)
     assert (name, was) == ("孙三", True)
     assert svc.accounts.login(who.mobile, PASSWORD).account_id == acc_id
-    view = svc.accounts.operator_reset(who.id_number.lower())
+    view = svc.accounts.operator_reset(OP, who.id_number.lower())
     svc.accounts.redeem_reset_code(who.mobile, view.code, NEW_PASSWORD)
     assert svc.accounts.login(who.mobile, NEW_PASSWORD).account_id == acc_id
-    assert refused(svc.accounts.unlock, "13900000000").code == "account_not_found"
-    assert refused(svc.accounts.operator_reset, "abc").code == "login_format"
+    assert refused(svc.accounts.unlock, OP, "13900000000").code == "account_not_found"
+    assert refused(svc.accounts.operator_reset, OP, "abc").code == "login_format"
     with db_session:
         actions = {(e.action, e.entity_id) for e in svc.store.AuditEntry.select() if e.entity == "account"}
     assert {("account.unlock", acc_id), ("account.reset_code", acc_id), ("account.reset_password", acc_id)} <= actions

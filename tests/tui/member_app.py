@@ -7,9 +7,10 @@ from textual.widgets import Footer
 
 from zhtj_tui.screens.cadres import CadresPane
 from zhtj_tui.screens.members import MembersPane
+from zhtj_tui.widgets.keyorder import OrderedKeys
 
 
-class PaneApp(App):
+class PaneApp(OrderedKeys, App):
     """Hosts one pane (团员管理 or 团干部) for an organisation."""
 
     def __init__(self, services, actor, org_id: int, pane: str = "members") -> None:

@@ -15,6 +15,7 @@ from zhtj_tui.screens.members import MemberEntryScreen, _choices
 from zhtj_tui.services import Services
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.widgets.choice import best_choice
+from zhtj_tui.widgets.keyorder import OrderedKeys
 
 
 @pytest.mark.parametrize(("key", "typed", "picked"), [
@@ -34,7 +35,7 @@ def _entry_app(tmp_path):
     top = svc.orgs.create_top(op, "测试大学团委", "团委")
     branch = svc.orgs.create_child(op, top.id, "计算机专业2024级1班团支部", "团支部")
 
-    class EntryApp(App):
+    class EntryApp(OrderedKeys, App):
         def on_mount(self) -> None:
             self.push_screen(MemberEntryScreen(svc, op, branch.id))
 

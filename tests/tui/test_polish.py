@@ -126,8 +126,9 @@ def test_help_lines_align_by_terminal_cells():
 
 
 async def test_progress_pane_fits_beside_the_tree(tui_settings, tui_services):
-    """R-PROG-1 in the centre: all five figures of each child are inside the pane at 80x24
-    with the tree showing (percentages instead of bars), and the footer is not cut."""
+    """R-PROG-1 in the centre: each child's row is inside the pane at 80x24 with the tree
+    showing (a percentage instead of a bar), its problems named (wrapped, never cut), and
+    the footer is not cut."""
     from tests.helpers import PASSWORD
 
     top_id, who = setup_admin(tui_services)
@@ -144,7 +145,9 @@ async def test_progress_pane_fits_beside_the_tree(tui_settings, tui_services):
         total = sum(col.get_render_width(table) for col in table.columns.values())
         assert total + 1 <= table.region.width  # room for a one-cell scroll bar
         first = [str(c) for c in table.get_row_at(0)]
-        assert first[0] == "计算…2023级1班团支部" and first[1].strip() == "0%" and first[-1] == "0"
+        assert first[0] == "计算…2023级1班团支部" and first[1].strip() == "0%" and first[2] == "0"
+        assert first[-1] == "缺书记1 缺管理员1 信息不全1 支部无团员1"
+        assert table.rows[next(iter(table.rows))].height >= 2  # wrapped within its column
         help_line = centre.query_one("#pp-help")
         assert help_line.region.right <= 80
 
@@ -207,16 +210,15 @@ async def test_f8_corrects_from_the_tree(tui_settings, tui_services):
         assert isinstance(pilot.app.screen, CorrectModal)
 
 
-def test_no_branch_mark_fits_its_column():
-    """R-TREE-3 in the progress window: 无团支部 is whole in its nine-cell column."""
-    from rich.cells import cell_len
-
-    from zhtj_tui.screens.progress import BAR_WIDTH, ProgressView
+def test_no_branch_is_named_and_never_complete():
+    """R-TREE-3 in the progress window: an organisation with no branch is not shown as
+    100% done, and its row says why."""
+    from zhtj_tui.screens.progress import ProgressView
     from zhtj_tui.services.progress import ChildProgress, Figures
 
     child = ChildProgress(1, "马克思主义学院团总支", "团总支", "general_branch", True, True, True,
-                          Figures(orgs=1, info_complete=1, secretaries=1, with_admin=1))
-    for compact, width in ((False, BAR_WIDTH + 5), (True, 6)):
-        view = ProgressView(None, None, 1, compact=compact)
-        mark = view._cells(child)[4]
-        assert "无" in str(mark) and cell_len(str(mark)) <= width
+                          Figures(orgs=1, info_complete=1, secretaries=1, with_admin=1), problems=(("no_branch", 1),))
+    for compact in (False, True):
+        cells = ProgressView(None, None, 1, compact=compact)._cells(child)
+        assert "100%" not in str(cells[1]) and "75%" in str(cells[1])
+        assert str(cells[-1]) == "无团支部1"

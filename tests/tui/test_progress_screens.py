@@ -89,10 +89,12 @@ async def test_college_admin_gets_the_window_with_its_bars(world):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         got = rows(app.screen)
-        # Worst first: A3 (no secretary, info, members), A2 (no admin), A1 (all done).
-        assert [r[0] for r in got] == ["计算机专业2017级1班团…", "计算机专业2018级2班团…", "计算机专业2018级1班团…"]
-        assert got[0][1:] == ("░░░░   0%", "░░░░   0%", "████ 100%", "░░░░   0%", "0")
-        assert got[1][1:] == ("████ 100%", "████ 100%", "░░░░   0%", "████ 100%", "1")
+        # Worst first: A3 (no secretary, info, members), A2 (no admin), A1 (one 超龄); the
+        # names are whole at 80 columns and each row names its problems by kind (R-PROG-2).
+        assert [r[0] for r in got] == ["计算机专业2017级1班团支部", "计算机专业2018级2班团支部", "计算机专业2018级1班团支部"]
+        assert got[0][1:] == ("█░░░  25%", "1", "0", "缺书记1 信息不全1 支部无团员1")
+        assert got[1][1:] == ("███░  75%", "1", "1", "缺管理员1 支部不足3人1")
+        assert got[2][1:] == ("████ 100%", "1", "3", "支部有超龄1")
         tasks = str(app.screen.query_one("#pv-tasks", Static).render())
         assert "2018级新生团支部建立  1/2  截止11-09  已逾期1天" in tasks
         assert "全部团员信息录入  2/3  截止11-15  剩余5天" in tasks
@@ -138,7 +140,7 @@ async def test_pane_drills_down_and_back_by_keyboard(world):
         assert title == "大学团委 / 外语学院团委 下级组织录入进度"
         await pilot.press("down", "enter")  # into 外语学院2017级团总支
         await settle(app, pilot)
-        assert [r[0] for r in rows(pane)] == ["英语…2017级1班团支部"]  # the pane: names keep their end
+        assert [r[0] for r in rows(pane)] == ["英语专业2017级1班团支部"]
         await pilot.press("enter")  # a branch: nothing below, the centre may open it
         await settle(app, pilot)
         assert app.chosen == [tree.ids["B1a"]]
@@ -281,7 +283,7 @@ async def test_after_login_hook_opens_the_chosen_child(world):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, ProgressModal)
-        assert [r[4] for r in rows(app.screen)] == ["░░░░   0%", "████ 100%", "████ 100%"]  # 有团员
+        assert [r[4] for r in rows(app.screen)] == ["缺书记1 信息不全1 支部无团员1", "缺管理员1 支部不足3人1", "支部有超龄1"]
         await pilot.press("enter")
         await pilot.pause()
         assert not isinstance(app.screen, ProgressModal)
@@ -311,8 +313,51 @@ async def test_pane_follows_the_centre_selection(world):
         pane = app.query_one(ProgressPane)
         pane.org_changed(svc.orgs.get(top, tree.ids["A"]))
         await settle(app, pilot)
-        assert [r[0] for r in rows(pane)] == ["计算…2017级1班团支部", "计算…2018级2班团支部", "计算…2018级1班团支部"]
+        assert [r[0] for r in rows(pane)] == ["计算机专业2017级1班团支部", "计算机专业2018级2班团支部", "计算机专业2018级1班团支部"]
         assert pane.trail == [tree.ids["A"]]
         await pilot.press("backspace")  # the selected organisation is the top of the drill-down
         await settle(app, pilot)
         assert pane.trail == [tree.ids["A"]]
+
+
+async def test_window_drills_down_and_up_and_opens_a_problem(world):
+    # R-PROG-1, R-PROG-2: Enter goes down inside the window (not to the centre), Backspace
+    # back up with the cursor where it was; the problem list of the subtree (as zhtj check)
+    # opens the organisation of the problem chosen.
+    svc, tree = world
+    app = Host(lambda: ProgressModal(svc, tree.actors["top"], tree.ids["top"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = app.screen.query_one(ProgressView)
+        assert [r[0] for r in rows(app.screen)] == ["外语学院团委", "计算机学院团委", "机关团支部"]
+        await pilot.press("down", "enter")  # into 计算机学院团委
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProgressModal) and app.result == "not dismissed"
+        assert view.trail == [tree.ids["top"], tree.ids["A"]]
+        assert [r[0] for r in rows(app.screen)][0] == "计算机专业2017级1班团支部"
+        heading = str(view.query_one("#pv-problems-title", Static).render())
+        assert heading.startswith("问题清单：4个错误 2个警告")
+        await pilot.press("backspace")
+        await settle(app, pilot)
+        assert view.trail == [tree.ids["top"]] and view.table.cursor_row == 1
+        await pilot.press("tab")  # to the problem list: the first is B2's 无团支部
+        assert app.focused is view.problem_list
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.result == tree.ids["B2"]
+
+
+async def test_window_o_opens_the_row_and_enter_on_a_branch_opens_it(world):
+    svc, tree = world
+    app = Host(lambda: ProgressModal(svc, tree.actors["top"], tree.ids["top"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")  # the committee under the cursor, in the centre
+        await pilot.pause()
+    assert app.result == tree.ids["B"]
+    app = Host(lambda: ProgressModal(svc, tree.actors["top"], tree.ids["top"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "down", "enter")  # 机关团支部: nothing below, it is opened
+        await pilot.pause()
+    assert app.result == tree.ids["C"]

@@ -129,6 +129,8 @@ def _report(result: ImportResult, as_json: bool) -> int:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
     else:
         what = "组织" if result.kind == "orgs" else "团员"
+        for note in result.notes:
+            print(note)
         for r in result.rows:
             reason = f"：{r.reason}" if r.reason else ""
             print(f"第{r.row}行  {r.name or '（空）'}  {r.outcome}{reason}")

@@ -82,10 +82,12 @@ def is_over_age(birth: date, today: date, policy: JoinAgePolicy = DEFAULT_POLICY
     return age_on(birth, today) >= policy.over_age
 
 
-def over_age_cutoff(today: date, policy: JoinAgePolicy = DEFAULT_POLICY) -> date:
+def over_age_cutoff(today: date, policy: JoinAgePolicy | int = DEFAULT_POLICY) -> date:
     """R-MEM-5 for queries: a member is 超龄 exactly when ``birth_date <= cutoff``
-    (born on or before this day ``over_age`` years ago; 29 February falls back to the 28th)."""
-    year = today.year - policy.over_age
+    (born on or before this day ``over_age`` years ago; 29 February falls back to the 28th).
+    ``policy`` may also be the age itself."""
+    years = policy if isinstance(policy, int) else policy.over_age
+    year = today.year - years
     try:
         return today.replace(year=year)
     except ValueError:  # 29 February in a common year

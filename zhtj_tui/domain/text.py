@@ -58,8 +58,30 @@ def search_text(value: object, limit: int = 30) -> str:
     """What a search box may send to the database: half-width, without white space or
     control and direction characters (a NUL byte is refused by PostgreSQL), at most
     ``limit`` characters. Never an error: an unusable query just finds nothing."""
-    text = to_halfwidth("" if value is None else str(value))
+    text = unicodedata.normalize("NFKC", to_halfwidth("" if value is None else str(value)))
     return _BAD_CHARS.sub("", re.sub(r"\s+", "", text))[:limit]
+
+
+#: A Chinese character or CJK punctuation: white space next to one is dropped in names.
+_CJK = "\u2e80-\u303f\u3040-\u9fff\uf900-\ufaff\ufe30-\ufe4f\U00020000-\U0003ffff"
+_SPACE_NEAR_CJK = re.compile(f"(?<=[{_CJK}])\\s+|\\s+(?=[{_CJK}])")
+
+
+def normalize_name(value: object) -> str:
+    """R-TREE-5: the one normal form of an organisation's name (and of other short text a
+    person types or a spreadsheet holds): NFKC (full-width digits, letters and brackets
+    become half-width), runs of white space folded to one space, and no space around or
+    between Chinese characters ("师范学院 团委" -> "师范学院团委"; "IT Club团支部" keeps
+    its inner space). Never an error: checks stay with ``clean_text``."""
+    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    text = _SPACES.sub(" ", text).strip()
+    return _SPACE_NEAR_CJK.sub("", text)
+
+
+def clean_name(value: object, field: str, *, required: bool = False, label: str | None = None) -> str:
+    """An organisation's 简称 or 全称 as stored and compared (R-TREE-5): ``clean_text``'s
+    checks (control characters, length, required) on the normalised name."""
+    return clean_text(normalize_name(value), field, required=required, label=label)
 
 
 def to_halfwidth(value: str) -> str:
@@ -96,14 +118,37 @@ def clean_text(value: object, field: str, *, required: bool = False, label: str 
     return text
 
 
+#: The middle dot of minority and foreign names (阿依古丽·买买提) and what is typed for it:
+#: bullet, katakana middle dot (full and half width), hyphenation point, dot operators, full
+#: stop (ASCII and full width).
+MIDDLE_DOT = "·"
+_DOT_LIKES = re.compile("[·•・･‧∙⋅●.．]+")
+_HAN = "\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_SPACE_NEAR_HAN_OR_DOT = re.compile(f"(?<=[{_HAN}·])\\s+|\\s+(?=[{_HAN}·])")
+_PERSON_NAME = re.compile(f"[{_HAN}A-Za-z· ]+")
+
+
+def normalize_person_name(value: object) -> str:
+    """A person's name as stored: NFKC (full-width letters half-width), no white space
+    inside or around Chinese characters or the middle dot ("张　伟" -> "张伟"), the middle
+    dot's look-alikes made the middle dot, one space between Latin words. Never an error."""
+    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    text = _DOT_LIKES.sub(MIDDLE_DOT, text)
+    text = _SPACES.sub(" ", text).strip()
+    return _SPACE_NEAR_HAN_OR_DOT.sub("", text)
+
+
 def clean_person_name(value: object, field: str = "person_name", label: str = "姓名") -> str:
-    """A person's name: Chinese characters, letters, the middle dot of minority names."""
-    text = clean_text(value, "person_name", required=True, label=label)
+    """A person's name (members, secretaries, administrators): ``normalize_person_name``,
+    then Chinese characters, letters and the middle dot only, at least 2 characters."""
+    text = clean_text(normalize_person_name(value), "person_name", required=True, label=label)
     if len(text) < 2:
         raise DomainError(f"{label}至少2个字，请填写完整姓名", field, "too_short")
-    if not re.fullmatch(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z·•. ]+", text):
+    if not _PERSON_NAME.fullmatch(text):
         raise DomainError(f"{label}只能包含汉字、字母和间隔号“·”", field, "bad_chars")
-    return text.replace("•", "·")
+    if text.startswith(MIDDLE_DOT) or text.endswith(MIDDLE_DOT):
+        raise DomainError(f"{label}的间隔号“·”只能写在两部分名字之间，请删除开头或末尾的“·”", field, "bad_dot")
+    return text
 
 
 #: The "sheet name" of pasted rows, in previews, messages and the audit log.

@@ -294,8 +294,9 @@ class BatchImportScreen(Screen):
         if len(preview.rows) > MAX_SHOWN:
             tail += f"。表中只列出 {MAX_SHOWN} 行，有错误的行排在前面"
         source = "粘贴的内容" if preview.sheet_name == PASTE_SHEET else f"工作表“{preview.sheet_name}”"
+        notes = "".join(f"\n{n}" for n in preview.notes)
         self._status(f"检查完毕（{source}）：将创建 {preview.creatable}，已存在 {preview.existing}，"
-                     f"错误 {preview.errors}。{tail}", error=preview.creatable == 0)
+                     f"错误 {preview.errors}。{tail}{notes}", error=preview.creatable == 0)
         self.query_one("#rows", DataTable).focus()
 
     def _show_result(self, result: ImportResult) -> None:

@@ -34,7 +34,7 @@ class CreateChildPane(Form, CentrePane):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="create-form"):
-            yield Static("单个创建直属下级组织。命名规则：单位名称+团委/团总支/团支部，"
+            yield Static("单个创建直属下级组织。命名规则：单位名称+类别后缀（团委、团工委、团总支、团支部等），"
                          "如 计算机专业2017级3班团支部。", id="create-note", markup=False)
             yield FormField("short_name", "组织简称", required=True, check=self._check_name, live=self._live_name,
                             max_length=60)
@@ -84,6 +84,8 @@ class CreateChildPane(Form, CentrePane):
             if cat is None:
                 raise DomainError("请先选择组织类别；简称须以与类别相符的团委、团总支或团支部等结尾", "category", "required")
         name = rules.check_short_name(text, cat)
+        if name.warnings:
+            return "可以创建；注意：" + name.warnings[0]
         return "符合命名规则" + (f"（{name.cohort}级）" if name.cohort and cat.is_branch else "")
 
     def _live_name(self, text: str) -> str:
@@ -128,6 +130,8 @@ class CreateChildPane(Form, CentrePane):
     def _created(self, view: OrgView) -> None:
         self.created.append(view.short_name)
         self.notify(f"已创建：{view.short_name}（{view.category_name}）")
+        for warning in view.warnings:
+            self.notify(f"{view.short_name}：{warning}", severity="warning", timeout=12)
         shown = self.created[-3:]
         self.query_one("#create-result", Static).update(
             f"本次已创建 {len(self.created)} 个：" + "、".join(shown) + ("…" if len(self.created) > 3 else "")

@@ -17,7 +17,7 @@ from zhtj_tui.domain.codes import (
     normalize_code,
     normalize_reset_code,
 )
-from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.domain.errors import DomainError, Forbidden
 from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
 from zhtj_tui.domain.joinage import check_join_month
 from zhtj_tui.domain.mobile import mask_mobile, normalize_mobile
@@ -25,7 +25,7 @@ from zhtj_tui.domain.months import parse_month
 from zhtj_tui.domain.text import clean_person_name, clean_text, to_halfwidth
 from zhtj_tui.domain.vocab import OTHER_POST, league_posts
 from zhtj_tui.services.base import ServiceBase
-from zhtj_tui.services.codes import CodeService
+from zhtj_tui.services.codes import USABLE_SQL, CodeService
 from zhtj_tui.services.dto import Actor, Registered, ResetCodeView, Role, Session
 from zhtj_tui.services.throttle import Throttle
 
@@ -116,8 +116,7 @@ class AccountService(ServiceBase):
 
         def run():
             cur = self.s.execute(
-                "UPDATE reg_code SET used_at = $now WHERE code = $code AND used_at IS NULL "
-                "AND revoked_at IS NULL AND expires_at > $now",
+                f"UPDATE reg_code SET used_at = $now WHERE code = $code AND {USABLE_SQL}",
                 {"now": now, "code": code},
             )
             if cur.rowcount != 1:
@@ -303,11 +302,17 @@ class AccountService(ServiceBase):
         acc.set(reset_hash=code_digest(code), reset_expires_at=expires)
         return ResetCodeView(code=code, account_id=acc.id, name=acc.name, expires_at=expires)
 
-    def operator_reset(self, ref: str) -> ResetCodeView:
+    def _need_operator(self, actor: Actor) -> Actor:
+        if not actor.operator:
+            raise Forbidden("只有服务器管理员可以解除锁定或重置任意账号；忘记密码请向上级组织管理员索取密码重置码",
+                            None, "need_operator")
+        return actor
+
+    def operator_reset(self, actor: Actor, ref: str) -> ResetCodeView:
         """``zhtj account reset``: the server operator issues a reset code for any account
         (the lock is lifted too); the person sets a new password with it (忘记密码)."""
+        op = self._need_operator(actor)
         acc_id = self.resolve_account(ref)
-        op = Actor.server_operator()
 
         def run():
             acc = self.s.Account[acc_id]
@@ -319,10 +324,11 @@ class AccountService(ServiceBase):
 
         return self.write(run)
 
-    def unlock(self, ref: str) -> tuple[int, str, bool]:
-        """``zhtj account unlock``: lift a lock (R-REG-7). Returns (id, name, was locked)."""
+    def unlock(self, actor: Actor, ref: str) -> tuple[int, str, bool]:
+        """``zhtj account unlock``: the server operator lifts a lock (R-REG-7). Returns
+        (id, name, was locked)."""
+        op = self._need_operator(actor)
         acc_id = self.resolve_account(ref)
-        op = Actor.server_operator()
         now = self.now()
 
         def run():

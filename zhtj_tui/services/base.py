@@ -16,6 +16,8 @@ from pony.orm.core import CommitException, IsolationError, TransactionIntegrityE
 from zhtj_tui.config import Settings
 from zhtj_tui.db import Store, is_busy_error
 from zhtj_tui.domain.errors import Busy, Conflict, DomainError, Forbidden, NotFound
+from zhtj_tui.domain.orgs import may_write_members
+from zhtj_tui.domain.vocab import STATUS_NORMAL
 from zhtj_tui.services.dto import Actor
 
 T = TypeVar("T")
@@ -23,6 +25,18 @@ log = logging.getLogger("zhtj_tui.services")
 
 #: Retries of busy transactions in this process (read by benchmarks/soak.py).
 RETRY_STATS = {"retries": 0, "busy": 0}
+
+
+def active_sql(alias: str = "") -> str:
+    """R-MEM-3, *active member* (listed, counted, exported, supervised), in raw SQL over the
+    member table: status 正常. Removal sets another status and frees ``active_id`` (the
+    column that keeps one active record per ID number) in the same write."""
+    return f"{alias + '.' if alias else ''}status = '{STATUS_NORMAL}'"
+
+
+def is_active(member) -> bool:
+    """R-MEM-3 for one member entity (``active_sql`` in queries)."""
+    return member.status == STATUS_NORMAL
 
 
 def subtree_upper(path: str) -> str:
@@ -139,24 +153,40 @@ class ServiceBase:
         return child
 
     def may_write_members(self, actor: Actor, org) -> bool:
-        """R-MEM-1: the branch's own administrator or its direct parent's administrator."""
-        if actor.operator:
-            return True
-        if actor.org_id is None:
-            return False
-        return actor.org_id == org.id or (org.parent is not None and org.parent.id == actor.org_id)
+        """R-MEM-1 (``domain.orgs.may_write_members``) for the entity ``org``."""
+        return may_write_members(actor.org_id, org.id, org.parent.id if org.parent is not None else None,
+                                 operator=actor.operator)
 
     def member_branch(self, actor: Actor, branch_id: int):
-        """A branch (R-TREE-2) whose members the actor may enter and edit (R-MEM-1)."""
+        """A branch (R-TREE-2) whose members the actor may enter, import and edit (R-MEM-1):
+        the one check of single entry, batch import, editing and transfer."""
         org = self.org(branch_id)
         if org.group != "branch":
-            raise DomainError("只有团支部可以录入团员，请先选择一个团支部", None, "not_branch")
+            raise DomainError(f"“{org.short_name}”不是团支部：团员只能录入、导入到团支部，请先选择一个团支部",
+                              None, "not_branch")
         if actor.operator:
             return org
         self.admin_org(actor)
         if not self.may_write_members(actor, org):
             raise Forbidden("只有本团支部或其直属上级组织的管理员可以录入、修改本支部的团员", None, "not_member_admin")
         return org
+
+    # -- stored derived values ----------------------------------------------------------
+    def missing_info(self, org) -> tuple[str, ...]:
+        """Required fields (R-INFO-1) of ``org`` not filled in: R-INFO-4's completeness,
+        with the secretary's fields filled when the organisation has an open 书记 holding."""
+        from zhtj_tui.domain import orgs as rules
+
+        secretary = self.s.Cadre.get(secretary_of=org.id) if org.id else None
+        return rules.missing_info(rules.category(org.category), lambda key: getattr(org, key), secretary is not None)
+
+    def refresh_info_complete(self, org) -> None:
+        """Rewrite ``org.info_complete`` (R-INFO-4) inside the caller's write: every write
+        that changes an information field or the secretary calls this in its transaction
+        (``services.consistency`` checks that none forgot)."""
+        complete = not self.missing_info(org)
+        if org.info_complete != complete:
+            org.info_complete = complete
 
     # -- the tree's derived paths -----------------------------------------------------------
     def lock_orgs(self, *org_ids: int, exclusive: bool = False) -> None:

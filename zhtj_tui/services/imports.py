@@ -48,6 +48,9 @@ class ImportPreview:
     rows: tuple[RowOutcome, ...]
     #: The validated rows, kept for the commit (not shown).
     planned: tuple = field(default=(), repr=False, compare=False)
+    #: What to say about the file's columns: which of two columns was read (学历取自…),
+    #: the columns not imported (以下列未导入：…).
+    notes: tuple[str, ...] = ()
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.rows if r.outcome == outcome)
@@ -72,6 +75,7 @@ class ImportResult:
     target_name: str
     rows: tuple[RowOutcome, ...]
     dry_run: bool = False
+    notes: tuple[str, ...] = ()
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.rows if r.outcome == outcome)
@@ -96,7 +100,7 @@ class ImportResult:
     def as_dict(self) -> dict:
         return {
             "kind": self.kind, "target_id": self.target_id, "target_name": self.target_name,
-            "dry_run": self.dry_run, "ok": self.ok,
+            "dry_run": self.dry_run, "ok": self.ok, "notes": list(self.notes),
             "counts": {"created": self.created, "existing": self.existing, "refused": self.refused},
             "rows": [r.as_dict() for r in self.rows],
         }
@@ -123,7 +127,8 @@ def load(source: str | os.PathLike | ParsedSheet | Pasted, spec: SheetSpec,
 
 def preview_as_result(preview: ImportPreview) -> ImportResult:
     """A dry run's result: the preview's outcomes, nothing written."""
-    return ImportResult(preview.kind, preview.target_id, preview.target_name, preview.rows, dry_run=True)
+    return ImportResult(preview.kind, preview.target_id, preview.target_name, preview.rows, dry_run=True,
+                        notes=preview.notes)
 
 
 def phase(progress: Progress | None, start: float, end: float) -> Progress | None:

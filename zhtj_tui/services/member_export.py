@@ -10,7 +10,13 @@ from pony.orm import select
 
 from zhtj_tui.domain.idcard import mask_id_number
 from zhtj_tui.domain.mobile import mask_mobile
-from zhtj_tui.domain.vocab import education_levels, ethnic_groups, league_posts, political_statuses
+from zhtj_tui.domain.vocab import (
+    STATUS_NORMAL,
+    education_levels,
+    ethnic_groups,
+    league_posts,
+    political_statuses,
+)
 from zhtj_tui.services.base import ServiceBase, subtree_upper
 from zhtj_tui.services.dto import Actor
 
@@ -28,7 +34,7 @@ class MemberExportService(ServiceBase):
         def run():
             org = self.visible_org(actor, org_id)
             lo, hi = org.path, subtree_upper(org.path)
-            n = select(m for m in self.s.Member if m.path >= lo and m.path < hi and m.active_id is not None).count()
+            n = select(m for m in self.s.Member if m.path >= lo and m.path < hi and m.status == STATUS_NORMAL).count()
             self.audit(actor, "member.export", "org", org.id, org, after={"members": n, "full_ids": full_ids})
             return org.short_name, n
 
@@ -49,7 +55,7 @@ class MemberExportService(ServiceBase):
                      m.political, m.join_month, m.education, m.mobile, m.member_no, m.post, m.post_name,
                      m.join_unit, m.note)
                     for m in self.s.Member
-                    if m.path >= lo and m.path < hi and m.active_id is not None
+                    if m.path >= lo and m.path < hi and m.status == STATUS_NORMAL
                     and (m.path > p or (m.path == p and m.id > last))
                 ).order_by(1, 2)
                 return q[:PAGE]

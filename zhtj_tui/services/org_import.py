@@ -11,7 +11,7 @@ from pony.orm import select
 
 from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.errors import DomainError
-from zhtj_tui.domain.text import clean_text
+from zhtj_tui.domain.text import clean_name
 from zhtj_tui.domain.vocab import Category
 from zhtj_tui.excel.reader import ORG_SPEC, ParsedSheet
 from zhtj_tui.folders import folder_for
@@ -63,7 +63,7 @@ class OrgImportService(ServiceBase):
             planned = self._validate(parent, sheet)
             rows = self._resolve(parent, planned)
             return ImportPreview("orgs", parent.id, parent.short_name, file_name, sheet.sheet_name,
-                                 tuple(rows), planned=tuple(planned))
+                                 tuple(rows), planned=tuple(planned), notes=sheet.notes)
 
         return self.read(run)
 
@@ -120,7 +120,7 @@ class OrgImportService(ServiceBase):
             try:
                 cat = rules.category(row.values.get("category"))
                 name = rules.check_short_name(row.values.get("short_name"), cat)
-                full = clean_text(row.values.get("full_name"), "full_name") or None
+                full = clean_name(row.values.get("full_name"), "full_name") or None
                 rules.check_child_category(parent_cat, cat)
             except DomainError as exc:
                 out.append(_Planned(row.row, label, error=exc))
@@ -175,5 +175,5 @@ class OrgImportService(ServiceBase):
                                       f"组织全称“{p.full}”已被 {where} 使用，全称在全系统中不能重复，请修改或留空",
                                       "full_name", "duplicate_full_name"))
                 continue
-            out.append(RowOutcome(p.row, short, CREATE))
+            out.append(RowOutcome(p.row, short, CREATE, ("提示：" + "；".join(p.name.warnings)) if p.name.warnings else ""))
         return out

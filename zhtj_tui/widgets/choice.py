@@ -38,6 +38,10 @@ class ChoiceInput(FieldInput):
     def best(self) -> str | None:
         return best_choice(self.choices, self.value)
 
+    def on_blur(self) -> None:
+        # In the field's own queue: before any key typed into it after the focus comes back.
+        self.complete()
+
     def complete(self) -> bool:
         """Replace the typed text with the matching item; False when nothing matches."""
         if not self.value.strip():

@@ -3,8 +3,6 @@ or select, and a line under it for the error or hint."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable, Iterable
 
 from textual import events
@@ -23,11 +21,9 @@ Check = Callable[[str], "str | None"]
 class FieldInput(Input):
     """A form input: Enter moves to the next field (and then reports Submitted).
 
-    Over a slow SSH link keys arrive in bursts ("13900000001⏎secret⏎"). Enter, Tab and
-    Shift+Tab are therefore *priority* bindings: the application runs them while it
-    dispatches the key, before it hands the next key to a widget, so the keys after Enter
-    go to the next field. The application hands keys to a field's own queue, so before Enter
-    acts on the value, the keys already queued for this field are let in first.
+    Keys typed ahead (a burst over SSH: "13900000001⏎secret⏎") each reach the field that has
+    the focus when their turn comes: the application hands them out one at a time
+    (``widgets.keyorder.OrderedKeys``), so the keys after Enter go to the next field.
 
     A screen with a method ``field_enter(field)`` decides what Enter does itself (e.g. the
     member entry form saves on its last field)."""
@@ -39,7 +35,6 @@ class FieldInput(Input):
     ]
 
     async def action_enter_key(self) -> None:
-        await self.settle_typed_keys()
         handler = getattr(self.screen, "field_enter", None)
         if handler is not None:
             handler(self)
@@ -49,13 +44,6 @@ class FieldInput(Input):
 
     async def action_submit(self) -> None:
         await self.action_enter_key()
-
-    async def settle_typed_keys(self, timeout: float = 2.0) -> None:
-        """Wait until this field has handled the keys queued for it before this call."""
-        done = asyncio.Event()
-        self.call_later(done.set)
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(done.wait(), timeout)
 
 
 def make_input(**kw) -> Input:

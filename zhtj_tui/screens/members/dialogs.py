@@ -1,13 +1,14 @@
-"""The small dialogs of 团员管理: why a member leaves, where members move (the yes/no question
-is the shared ``screens.confirm.ConfirmModal``)."""
+"""The small dialogs of 团员管理: why a member leaves, where members move, what to do with a
+half-typed member when leaving the form (the yes/no question is the shared
+``screens.confirm.ConfirmModal``)."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from zhtj_tui.screens.tcss import beside
@@ -92,3 +93,38 @@ class TransferModal(ModalScreen["int | None"]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class LeaveModal(ModalScreen[str]):
+    """Leaving the entry form with typed, unsaved values: 保存 (S), 放弃 (D) or 继续录入
+    (C, Esc; also Enter, the highlighted button), answered as "save", "discard", "continue"."""
+
+    BINDINGS = [
+        Binding("s", "answer('save')", "保存", id="members.leave.save"),
+        Binding("d", "answer('discard')", "放弃", id="members.leave.discard"),
+        Binding("c,escape", "answer('continue')", "继续录入", id="members.leave.continue"),
+    ]
+
+    def __init__(self, what: str, leaving: str) -> None:
+        super().__init__()
+        self.what, self.leaving = what, leaving
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(f"{self.what}还没有保存", classes="dialog-title", markup=False)
+            yield Static(f"{self.leaving}之前：保存这些内容、放弃它们，还是回到表单继续录入？", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("保存", id="save", variant="primary", compact=True)
+                yield Button("放弃", id="discard", variant="error", compact=True)
+                yield Button("继续录入", id="continue", compact=True)
+            yield Static("S 保存    D 放弃    C/Esc 继续录入    Enter 选中的按钮", classes="dialog-help", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#continue", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id or "continue")
+
+    def action_answer(self, answer: str) -> None:
+        self.dismiss(answer)

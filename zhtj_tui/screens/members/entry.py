@@ -1,5 +1,13 @@
 """团员录入: the keyboard-only rapid entry form (and, with ``member_id``, editing one member).
 
+Built for a typist who does not look at the screen (R-MEM-1, R-MEM-2): every key lands in the
+field that has the focus at its point of the typed sequence (``widgets.keyorder``; while a
+save runs the keys wait, then go to the blank form); entering a field selects what it holds,
+so typing replaces a kept value and Enter keeps it. What the ID number and the join month
+mean is on two full-width lines (age, 超龄, join age against the rule); saving someone 超龄
+asks once; the ID number is checked for duplicates when it is left; leaving with unsaved
+input asks 保存 / 放弃 / 继续录入.
+
 Every service call runs in a thread worker; the rules are the domain's and the services'
 (the form calls the same domain functions for instant feedback, never its own copy).
 """
@@ -7,6 +15,7 @@ Every service call runs in a thread worker; the rules are the domain's and the s
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,18 +24,18 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from zhtj_tui.domain.errors import DomainError
-from zhtj_tui.domain.idcard import normalize_id_number, parse_id_number
-from zhtj_tui.domain.joinage import age_in_months, age_on, check_join_month, is_over_age
 from zhtj_tui.domain.member import MEMBER_FIELDS, REQUIRED_MEMBER_FIELDS
-from zhtj_tui.domain.months import parse_month
 from zhtj_tui.domain.vocab import political_statuses
 from zhtj_tui.screens.confirm import ConfirmModal
+from zhtj_tui.screens.members.derived import Derived, derive
+from zhtj_tui.screens.members.dialogs import LeaveModal
 from zhtj_tui.screens.members.fields import FORM_FIELDS, PLACEHOLDERS, STICKY_FIELDS, _choices
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.members import DuplicateMember
 from zhtj_tui.widgets.calls import run_service
 from zhtj_tui.widgets.choice import ChoiceInput
 from zhtj_tui.widgets.field import FieldInput
+from zhtj_tui.widgets.keyorder import hold_keys, release_keys
 
 
 class MemberEntryScreen(Screen):
@@ -37,6 +46,7 @@ class MemberEntryScreen(Screen):
     BINDINGS = [
         Binding("ctrl+s", "save", "保存", id="members.entry.save"),
         Binding("escape", "close", "返回", id="members.entry.close"),
+        Binding("f9", "logout", "退出登录", id="members.entry.logout"),
     ]
 
     def __init__(self, services, actor, branch_id: int, member_id: int | None = None,
@@ -55,6 +65,16 @@ class MemberEntryScreen(Screen):
         self.last_ready_seconds: float | None = None
         self._save_started = 0.0
         self._live_shown = False
+        #: The values as last filled in (a blank form with the kept values, or the loaded member).
+        self._baseline: dict[str, str] = {}
+        self._derived = Derived()
+        #: The ID number whose 超龄 was confirmed ("asks once").
+        self._over_age_ok = ""
+        #: The ID number last looked up, and who holds it (R-MEM-3, when the field is left).
+        self._looked_up = ""
+        self._holder: DuplicateMember | None = None
+        #: What to do once the save under way has succeeded (leaving after 保存).
+        self._after_save: Callable[[], object] | None = None
 
     @property
     def editing(self) -> bool:
@@ -63,16 +83,19 @@ class MemberEntryScreen(Screen):
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="entry-title", markup=False)
-        yield Static("Enter 下一项 · Ctrl+S 保存 · Esc 返回 · 带*为必填", id="entry-help", markup=False)
+        yield Static("Enter 下一项（保留原值）· 直接输入即替换 · Ctrl+S 保存 · Esc 返回 · 带*为必填",
+                     id="entry-help", markup=False)
         for key in FORM_FIELDS:
             label = MEMBER_FIELDS[key] + ("*" if key in REQUIRED_MEMBER_FIELDS else "")
             choices = _choices(key)
-            kw = dict(id=f"f-{key}", placeholder=PLACEHOLDERS[key], select_on_focus=False, compact=True)
+            # Entering a field selects its value: a typed key replaces it, Enter keeps it.
+            kw = dict(id=f"f-{key}", placeholder=PLACEHOLDERS[key], select_on_focus=True, compact=True)
             field = ChoiceInput(choices, **kw) if choices else FieldInput(**kw)
             with Horizontal(classes="row", id=f"row-{key}"):
                 yield Label(label)
                 yield field
                 yield Static("", id=f"h-{key}", classes="hint", markup=False)
+        yield Static("", id="entry-status", markup=False)
         yield Static("", id="entry-error", markup=False)
         yield Footer()
 
@@ -85,12 +108,13 @@ class MemberEntryScreen(Screen):
         for field in self.query(Input):
             field.cursor_blink = self.services.settings.cursor_blink
         if self.editing:
+            hold_keys(self.app, self)  # typed ahead of the loaded values: they wait for them
             run_service(self, lambda: self.services.members.get(self.actor, self.member_id), self._loaded,
-                     self._load_failed, group="entry-load")
+                        self._load_failed, group="entry-load")
         else:
             if not self.branch_name:
                 run_service(self, lambda: self.services.orgs.get(self.actor, self.branch_id),
-                         self._branch_loaded, self._load_failed, group="entry-load")
+                            self._branch_loaded, self._load_failed, group="entry-load")
             self._fill(self.sticky)
         self.input("name").focus()
 
@@ -105,11 +129,14 @@ class MemberEntryScreen(Screen):
         item = political_statuses().get(view.political)
         values["political"] = (item.short or item.name) if item else ""
         self._fill(values)
+        self._over_age_ok = self._derived.id_number  # already a member: nothing new to confirm
         if not view.editable:
             self._show_error(DomainError("您只能查看该团员的信息，不能修改", None, "read_only"))
         self.input("name").focus()
+        release_keys(self.app, self)
 
     def _load_failed(self, exc: DomainError) -> None:
+        release_keys(self.app, self)
         self._show_error(exc)
 
     # -- fields ---------------------------------------------------------------------------
@@ -119,11 +146,18 @@ class MemberEntryScreen(Screen):
     def values(self) -> dict[str, str]:
         return {key: self.input(key).value for key in FORM_FIELDS}
 
+    def unsaved(self) -> bool:
+        """Something typed that is not saved (the kept values alone are not)."""
+        now = self.values()
+        return any(now[k].strip() != self._baseline.get(k, "").strip() for k in FORM_FIELDS)
+
     def _fill(self, values: dict) -> None:
         for key in FORM_FIELDS:
             self.input(key).value = str(values.get(key) or "")
         for key in FORM_FIELDS:
             self._hint(key, "")
+        self._baseline = self.values()
+        self._holder, self._looked_up = None, ""
         self._refresh_derived()
 
     def _hint(self, key: str, text: str, state: str = "") -> None:
@@ -146,53 +180,21 @@ class MemberEntryScreen(Screen):
                 self._hint(key, f"→ {pick}" if pick and pick != event.value else "")
 
     def _refresh_derived(self) -> None:
-        """The ID number fills sex, birth date and age; the join month is checked against
-        the age rule while typing (domain functions, the same the service uses)."""
-        today = self.services.settings.today()
-        policy = self.services.settings.join_age
-        problems: list[str] = []
-        raw = normalize_id_number(self.input("id_number").value)
-        birth = None
-        if not raw:
-            self._hint("id_number", "")
-        elif len(raw) < 18:
-            self._hint("id_number", f"已输入 {len(raw)}/18 位")
-        else:
-            try:
-                info = parse_id_number(raw, today)
-            except DomainError as exc:
-                self._hint("id_number", "✗ 号码有误，见下方", "bad")
-                problems.append(exc.message)
-            else:
-                birth = info.birth_date
-                over = " · 超龄" if is_over_age(birth, today, policy) else ""
-                self._hint("id_number", f"{info.sex} · {birth.isoformat()} · {age_on(birth, today)}岁{over}", "ok")
-        self._check_month(birth, today, policy, problems)
+        """The ID number gives sex, birth date, age and 超龄; the join month is checked
+        against the age rule while typing (``derived.derive``: the domain's functions)."""
+        settings = self.services.settings
+        d = derive(self.input("id_number").value, self.input("join_month").value, settings.today(),
+                   settings.join_age)
+        self._derived = d
+        self._hint("id_number", d.id_hint, d.id_state)
+        self._hint("join_month", d.month_hint, d.month_state)
+        holder = self._holder if self._holder is not None and self._looked_up == d.id_number else None
+        if holder is not None:
+            self._hint("id_number", "✗ 已有此人，见下方", "bad")
+        status = "\n".join(line for line in (d.person, d.joining) if line)
+        self.query_one("#entry-status", Static).update(status)
+        problems = [*([holder.message] if holder is not None else []), *d.problems]
         self._live_problem("\n".join(problems))
-
-    def _check_month(self, birth, today, policy, problems: list[str]) -> None:
-        text = self.input("join_month").value
-        if not text.strip():
-            self._hint("join_month", "")
-            return
-        try:
-            month = parse_month(text)
-        except DomainError as exc:
-            self._hint("join_month", "✗ 格式不对，见下方", "bad")
-            problems.append(exc.message)
-            return
-        if birth is None:
-            self._hint("join_month", f"{month}")
-            return
-        try:
-            warnings = check_join_month(birth, month, today, policy)
-        except DomainError as exc:
-            self._hint("join_month", f"{month} ✗ 不符合入团年龄", "bad")
-            problems.append(exc.message)
-            return
-        months = age_in_months(birth, month)
-        note = f"{month} · 入团时{months // 12}周岁"
-        self._hint("join_month", note + (" · 未满14周岁" if warnings else " ✓"), "ok")
 
     def _live_problem(self, text: str) -> None:
         """Show (or clear) what the live checks found, without hiding a save's message."""
@@ -201,8 +203,7 @@ class MemberEntryScreen(Screen):
         self._live_shown = bool(text)
 
     def field_enter(self, field) -> None:
-        """Enter in a field (called while the key is dispatched, so keys typed after it go to
-        the next field): complete a value-list choice, then move on, or save on the last."""
+        """Enter in a field: complete a value-list choice, then move on, or save on the last."""
         if isinstance(field, ChoiceInput) and not field.complete():
             key = (field.id or "")[2:]
             self._hint(key, "不在列表中，请重新输入", "bad")
@@ -212,10 +213,26 @@ class MemberEntryScreen(Screen):
         else:
             self.focus_next()
 
-    def on_descendant_blur(self, event) -> None:
-        widget = getattr(event, "widget", None) or getattr(event, "control", None)
-        if isinstance(widget, ChoiceInput):
-            widget.complete()
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        if event.input.id == "f-id_number":
+            self._look_up_holder()
+
+    # -- R-MEM-3 when the ID field is left --------------------------------------------------
+    def _look_up_holder(self) -> None:
+        number = self._derived.id_number
+        if not number or number == self._looked_up or self.editing:
+            return
+        self._looked_up, self._holder = number, None
+        members = self.services.members
+        run_service(self, lambda: (number, members.id_holder(self.actor, self.branch_id, number)),
+                    self._holder_found, lambda exc: None, group="entry-holder")
+
+    def _holder_found(self, result) -> None:
+        number, holder = result
+        if number != self._looked_up:
+            return  # the number changed meanwhile
+        self._holder = holder
+        self._refresh_derived()
 
     # -- saving ---------------------------------------------------------------------------
     def action_save(self) -> None:
@@ -226,7 +243,15 @@ class MemberEntryScreen(Screen):
             if isinstance(field, ChoiceInput):
                 field.complete()
         values = self.values()
+        self._refresh_derived()
+        d = self._derived
+        if d.over_age and d.id_number != self._over_age_ok:
+            self._ask_over_age(values, d)
+            return
         self.saving = True
+        # Keys typed from here on wait for the outcome: after a save they start the next
+        # member on the blank form; they never land in the member being saved.
+        hold_keys(self.app, self)
         self._save_started = time.perf_counter()
         self.query_one("#entry-error", Static).update("正在保存…")
         members = self.services.members
@@ -236,27 +261,61 @@ class MemberEntryScreen(Screen):
             fn = lambda: members.add(self.actor, self.branch_id, values)  # noqa: E731
         run_service(self, fn, self._saved, self._save_failed, group="entry-save")
 
+    def _ask_over_age(self, values: dict[str, str], d: Derived) -> None:
+        """R-MEM-5: saving someone aged 28 or more asks once."""
+        hold_keys(self.app, self)
+        name = values["name"].strip() or "该团员"
+        over = self.services.settings.join_age.over_age
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._over_age_ok = d.id_number
+                self.action_save()
+            else:
+                self.input("id_number").focus()
+
+        self.app.push_screen(ConfirmModal(
+            "超龄团员", f"{name} 现年{d.age}岁，已满{over}周岁（超龄）。仍要保存吗？", "保存", "返回修改",
+            default="yes"), answered)
+        # Keys typed before the question was shown were meant for the form, not for it.
+        self._dropped(release_keys(self.app, self, discard=True))
+
+    def _dropped(self, count: int) -> None:
+        if count:
+            self.notify(f"提示出现前已输入的 {count} 个按键未使用，请在回答后重新输入", severity="warning",
+                        timeout=8)
+
     def _saved(self, view) -> None:
         self.saving = False
         if self.editing:
+            release_keys(self.app, self)
             self.dismiss(view)
             return
+        self._next_member(f"已保存：{view.name}" + (f"（提示：{'；'.join(view.warnings)}）" if view.warnings else ""))
+
+    def _next_member(self, message: str) -> None:
         self.saved_count += 1
         self.sticky = {k: self.input(k).value for k in STICKY_FIELDS}
         self._fill(self.sticky)
         self.query_one("#entry-title", Static).update(self._title())
-        note = "；".join(view.warnings)
-        self.query_one("#entry-error", Static).update(f"已保存：{view.name}" + (f"（提示：{note}）" if note else ""))
+        self.query_one("#entry-error", Static).update(message)
         self.input("name").focus()
+        release_keys(self.app, self)  # after the focus: the waiting keys start the next member
         self.last_ready_seconds = time.perf_counter() - self._save_started
+        then, self._after_save = self._after_save, None
+        if then is not None:
+            then()
 
     def _save_failed(self, exc: DomainError) -> None:
         self.saving = False
+        self._after_save = None
+        # The keys typed after Ctrl+S were meant for the next member: not for this one's fields.
+        dropped = release_keys(self.app, self, discard=True)
+        if dropped:
+            exc = DomainError(f"{exc.message}\n（保存后已输入的 {dropped} 个按键未使用：改正后按 Ctrl+S，"
+                              "再输入下一名团员）", exc.field, exc.code)
         if (isinstance(exc, DuplicateMember) and exc.code == "duplicate_in_subtree" and exc.member_id
                 and not self.editing):
-            if exc.holder_branch_id == self.branch_id:
-                self._show_error(exc)
-                return
             self._show_error(exc)
             message = f"{exc.message}\n\n是否将该团员从 {exc.holder_path} 转入本支部？"
             self.app.push_screen(ConfirmModal("该团员已在其他团支部", message, "转入本支部", default="yes"),
@@ -268,23 +327,43 @@ class MemberEntryScreen(Screen):
         self.query_one("#entry-error", Static).update(exc.message)
         if exc.field in FORM_FIELDS:
             self._hint(exc.field, "✗ 见下方说明", "bad")
-            field = self.input(exc.field)
-            field.focus()
-            field.cursor_position = len(field.value)
+            self.input(exc.field).focus()
 
     def _move_here(self, member_id: int) -> None:
         self.saving = True
+        hold_keys(self.app, self)
         run_service(self, lambda: self.services.members.transfer(self.actor, [member_id], self.branch_id),
-                 self._moved, self._save_failed, group="entry-save")
+                    self._moved, self._save_failed, group="entry-save")
 
     def _moved(self, result) -> None:
         self.saving = False
-        self.saved_count += 1
-        self.sticky = {k: self.input(k).value for k in STICKY_FIELDS}
-        self._fill(self.sticky)
-        self.query_one("#entry-title", Static).update(self._title())
-        self.query_one("#entry-error", Static).update(f"已将该团员转入 {result.to_branch_name}")
-        self.input("name").focus()
+        self._next_member(f"已将该团员转入 {result.to_branch_name}")
+
+    # -- leaving ----------------------------------------------------------------------------
+    def before_leaving(self, leaving: str, then: Callable[[], object]) -> None:
+        """Do ``then`` now, or, with unsaved input, after asking 保存 / 放弃 / 继续录入."""
+        if not self.unsaved():
+            then()
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "save":
+                self._after_save = then
+                self.action_save()
+            elif answer == "discard":
+                then()
+
+        what = "正在修改的团员信息" if self.editing else "正在录入的团员"
+        self.app.push_screen(LeaveModal(what, leaving), answered)
 
     def action_close(self) -> None:
-        self.dismiss(None if self.editing else self.saved_count)
+        self.before_leaving("返回团员列表", self._close)
+
+    def _close(self) -> None:
+        if self.is_current:
+            self.dismiss(None if self.editing else self.saved_count)
+
+    def action_logout(self) -> None:
+        logout = getattr(self.app, "logout", None)
+        if logout is not None:
+            self.before_leaving("退出登录", logout)

@@ -114,8 +114,7 @@ class MembersPane(Vertical):
         if org is not None:
             self.org_name = org.short_name
             self.is_branch = org.is_branch
-            # R-MEM-1 as the service decided it: the branch's own or its direct parent's administrator.
-            self.editable = org.is_branch and (org.editable or org.correctable)
+            self.editable = org.members_writable  # R-MEM-1, as the service decided it
             self.counts = (counts.members, counts.over_age)
         self.rows = list(page.items)
         self.next_after, self.total = page.next_after, page.total

@@ -18,13 +18,13 @@ from zhtj_tui.screens.progress.modal import (
     wants_progress_window,
 )
 from zhtj_tui.screens.progress.pane import ProgressPane
-from zhtj_tui.screens.progress.render import BAR_WIDTH, bar, fit, percent, task_text
+from zhtj_tui.screens.progress.render import BAR_WIDTH, bar, fit, percent, problems_text, task_text
 from zhtj_tui.screens.progress.taskform import TaskForm
 from zhtj_tui.screens.progress.tasks import TasksScreen
 from zhtj_tui.screens.progress.view import Loaded, ProgressView
 
 __all__ = [
     "BAR_WIDTH", "WINDOW_GROUPS", "Loaded", "ProgressModal", "ProgressPane", "ProgressView", "TaskForm",
-    "TasksScreen", "after_login", "bar", "fit", "percent", "progress_window_for", "task_text",
+    "TasksScreen", "after_login", "bar", "fit", "percent", "problems_text", "progress_window_for", "task_text",
     "wants_progress_window",
 ]

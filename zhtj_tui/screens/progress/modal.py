@@ -1,6 +1,7 @@
 """The window shown right after a committee or general-branch administrator logs in
-(R-PROG-1). Enter on a child dismisses with the child's id (the centre opens it); Esc
-dismisses with ``None``."""
+(R-PROG-1): the ``ProgressView`` of their organisation. Enter goes down inside the window,
+Backspace back up; Enter on a branch or a problem, or o on a row, dismisses with that
+organisation's id (the centre opens it); Esc dismisses with ``None``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from zhtj_tui.screens.progress.tasks import TasksScreen
 from zhtj_tui.screens.progress.view import ProgressView
@@ -18,6 +19,9 @@ from zhtj_tui.services.dto import Actor
 
 #: Category groups whose administrators get the window after login (R-PROG-1).
 WINDOW_GROUPS = ("leading", "committee", "general_branch")
+
+HELP = "Enter 下级/打开  Backspace 上级  o 打开  Tab 问题清单  t 任务  Esc 关闭"
+
 
 def wants_progress_window(group: str) -> bool:
     """R-PROG-1: committees, leading organs and general branches; not branches."""
@@ -33,16 +37,16 @@ def progress_window_for(services, actor: Actor, group: str) -> ProgressModal | N
 
 def after_login(app, session, role) -> None:
     """A hook for the application's after-login step (``hook(app, session, role)``): push
-    the progress window for a committee or general-branch role; Enter on a child hands its
-    id to ``app.open_org(child_id)`` when the application has that method."""
+    the progress window for a committee or general-branch role; the organisation chosen in
+    it goes to ``app.open_org(org_id)`` when the application has that method."""
     modal = progress_window_for(app.services, session.actor(role.org_id), role.group)
     if modal is None:
         return
 
-    def chosen(child_id: int | None) -> None:
+    def chosen(org_id: int | None) -> None:
         opener = getattr(app, "open_org", None)
-        if child_id is not None and opener is not None:
-            opener(child_id)
+        if org_id is not None and opener is not None:
+            opener(org_id)
 
     app.push_screen(modal, chosen)
 
@@ -50,6 +54,7 @@ def after_login(app, session, role) -> None:
 class ProgressModal(ModalScreen[int | None]):
     """The window shown right after login (R-PROG-1)."""
 
+    SCREEN_TITLE = "录入进度"
     DEFAULT_CSS = beside(__file__, "modal.tcss")
 
     BINDINGS = [
@@ -66,20 +71,19 @@ class ProgressModal(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield ProgressView(self.services, self.actor, self.org_id, id="pm-view")
-            yield Static("↑↓ 选择 Enter 打开该组织 t 任务详情 Esc 关闭 · 管理中心“进度”标签可随时查看", id="pm-help")
+            yield Static(HELP, id="pm-help", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(ProgressView).table.focus()
 
-    @on(DataTable.RowSelected)
-    def _open(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        child = self.query_one(ProgressView).child_at_cursor()
-        if child is not None:
-            self.dismiss(child.id)
+    @on(ProgressView.OrgChosen)
+    def _open(self, message: ProgressView.OrgChosen) -> None:
+        message.stop()
+        self.dismiss(message.org_id)
 
     def action_close(self) -> None:
         self.dismiss(None)
 
     def action_tasks(self) -> None:
-        self.app.push_screen(TasksScreen(self.services, self.actor, self.org_id))
+        view = self.query_one(ProgressView)
+        self.app.push_screen(TasksScreen(self.services, self.actor, view.trail[-1]))

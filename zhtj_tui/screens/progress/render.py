@@ -1,16 +1,17 @@
-"""How progress is drawn in cells: bars, percentages, names cut to fit, one task line."""
+"""How progress is drawn in cells: bars, percentages, names cut to fit, one task line, and
+a child's problems by kind with counts."""
 
 from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
 
-from zhtj_tui.services.progress import TaskView
+from zhtj_tui.services.progress import ERROR, PROBLEM_SEVERITY, ChildProgress, TaskView
 
 BAR_WIDTH = 4
 NAME_WIDTH = 22
 BAR_COLUMNS = (("info", "信息完整"), ("secretary", "书记"), ("admin", "管理员"), ("members", "有团员"))
-MAX_TASK_LINES = 4
+MAX_TASK_LINES = 3
 #: The compact table (the centre's pane): names keep their end (…2017级1班团支部).
 COMPACT_NAME_WIDTH = 20
 COMPACT_LABELS = {"info": "信息", "secretary": "书记", "admin": "管理", "members": "有团员"}
@@ -64,3 +65,36 @@ def task_text(t: TaskView) -> Text:
     if t.missing_count:
         line.append(f"  待办{t.missing_count}项")
     return line
+
+
+#: Short names of the problem kinds (the full titles are ``PROBLEM_TITLES``, as in zhtj check).
+PROBLEM_SHORT = {
+    "no_branch": "无团支部",
+    "general_branch_non_branch_child": "隶属错误",
+    "no_secretary": "缺书记",
+    "no_admin": "缺管理员",
+    "info_incomplete": "信息不全",
+    "branch_no_members": "支部无团员",
+    "branch_few_members": "支部不足3人",
+    "branch_over_age": "支部有超龄",
+    "code_expiring": "注册码将过期",
+}
+
+
+def problems_text(child: ChildProgress) -> Text:
+    """"缺书记2 缺管理员1 支部不足3人1": each kind with its count, errors red, warnings yellow."""
+    if not child.problems:
+        return Text("✓ 无问题", style="green")
+    out = Text()
+    for i, (kind, n) in enumerate(child.problems):
+        if i:
+            out.append(" ")
+        out.append(f"{PROBLEM_SHORT.get(kind, kind)}{n}", style="red" if PROBLEM_SEVERITY.get(kind) == ERROR else "yellow")
+    return out
+
+
+def score_ratio(child: ChildProgress) -> float:
+    """The row's one figure: the mean of the four shares (information, secretaries,
+    administrators, branches with members). An organisation with no branch counts 0 for
+    the last, so it is never shown complete."""
+    return child.figures.score()
