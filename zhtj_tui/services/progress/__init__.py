@@ -10,7 +10,7 @@ the path's next segment. Nothing issues a query per organisation.
 
 Definitions (documented here once, shown to users by the screens and the CLI):
 
-* *active member*: ``member.status = '1'`` (正常); *超龄*: aged 28 or over today
+* *active member*: ``services.base.active_sql`` (status 正常); *超龄*: aged 28 or over today
   (``domain.joinage.over_age_cutoff``).
 * *administrator registered*: at least one active ``AdminRole``.
 * *secretary entered*: an open 书记 holding (``cadre.secretary_of``).

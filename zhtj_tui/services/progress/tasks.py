@@ -6,11 +6,12 @@ from datetime import date
 
 from pony.orm import select
 
+from zhtj_tui.domain.dates import parse_date
 from zhtj_tui.domain.errors import DomainError, Forbidden, NotFound
 from zhtj_tui.domain.text import clean_text
 from zhtj_tui.services.base import subtree_upper
 from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.progress.base import ProgressBase, _upper
+from zhtj_tui.services.progress.base import ACTIVE_M, ProgressBase, _upper
 from zhtj_tui.services.progress.dto import MISSING_LIMIT, SEED_TASKS, TASK_KINDS, MissingOrg, TaskView
 
 
@@ -105,14 +106,11 @@ class TasksPart(ProgressBase):
             raise Forbidden("只能修改本组织设置的任务", None, "task_not_own")
         return org
 
-    def _clean_task(self, name: str, kind: str, due: date, cohort: int | None) -> dict:
-        title = clean_text(name, "name", required=True, label="任务名称")
-        if len(title) > 60:
-            raise DomainError("任务名称不能超过60个字", "name", "too_long")
+    def _clean_task(self, name: str, kind: str, due: date | str, cohort: int | None) -> dict:
+        title = clean_text(name, "name", required=True, label="任务名称", limit_of="task_name")
         if kind not in TASK_KINDS:
             raise DomainError("任务类型只能是：" + "；".join(TASK_KINDS.values()), "kind", "task_kind")
-        if not isinstance(due, date):
-            raise DomainError("请填写截止日期，例如 2026-11-15", "due", "required")
+        due = parse_date(due, "due", "截止日期")
         if cohort is not None and not (isinstance(cohort, int) and 1950 <= cohort <= 2100):
             raise DomainError("入学年级应为四位年份，例如 2018", "cohort", "cohort")
         if kind == "cohort_branches" and cohort is None:
@@ -153,13 +151,13 @@ class TasksPart(ProgressBase):
         else:
             counts = self._rows(f"""
                 SELECT count(*), SUM(CASE WHEN EXISTS
-                  (SELECT 1 FROM member m WHERE m.path = o.path AND m.status = '1') THEN 1 ELSE 0 END)
+                  (SELECT 1 FROM member m WHERE m.path = o.path AND {ACTIVE_M}) THEN 1 ELSE 0 END)
                 FROM org o WHERE {in_tree} AND o.cat_group = 'branch'{cohort_filter}""", params)[0]
             total, done = int(counts[0] or 0), int(counts[1] or 0)
             missing_count, rows = self._windowed(f"""
                 SELECT o.id, o.path, 8 FROM org o
                 WHERE {in_tree} AND o.cat_group = 'branch'{cohort_filter}
-                  AND NOT EXISTS (SELECT 1 FROM member m WHERE m.path = o.path AND m.status = '1')""", params)
+                  AND NOT EXISTS (SELECT 1 FROM member m WHERE m.path = o.path AND {ACTIVE_M})""", params)
             complete = total > 0 and done == total
         names = self._path_names([r[1] for r in rows])
         missing = tuple(
