@@ -22,26 +22,13 @@ from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
 from zhtj_tui.domain.joinage import check_join_month
 from zhtj_tui.domain.mobile import mask_mobile, normalize_mobile
 from zhtj_tui.domain.months import parse_month
+from zhtj_tui.domain.password import check_password
 from zhtj_tui.domain.text import clean_person_name, clean_text, to_halfwidth
 from zhtj_tui.domain.vocab import OTHER_POST, league_posts
 from zhtj_tui.services.base import ServiceBase
 from zhtj_tui.services.codes import USABLE_SQL, CodeService
 from zhtj_tui.services.dto import Actor, Registered, ResetCodeView, Role, Session
 from zhtj_tui.services.throttle import Throttle
-
-MIN_PASSWORD = 8
-
-
-def check_password(password: str, field: str = "password") -> str:
-    """At least 8 characters with a letter and a digit; at most 128."""
-    password = password or ""
-    if len(password) < MIN_PASSWORD:
-        raise DomainError(f"密码至少{MIN_PASSWORD}位，请包含字母和数字", field, "password_short")
-    if len(password) > 128:
-        raise DomainError("密码不能超过128位", field, "password_long")
-    if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
-        raise DomainError("密码须同时包含字母和数字", field, "password_weak")
-    return password
 
 
 class AccountService(ServiceBase):

@@ -9,8 +9,9 @@ from pony.orm import select
 from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.joinage import over_age_cutoff
 from zhtj_tui.services.base import subtree_upper
+from zhtj_tui.services.codes import usable_codes
 from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.progress.base import ProgressBase, _upper
+from zhtj_tui.services.progress.base import ACTIVE_M, ProgressBase, _upper
 from zhtj_tui.services.progress.dto import (
     EXPIRY_WARN_DAYS,
     MIN_BRANCH_MEMBERS,
@@ -61,7 +62,7 @@ class FiguresPart(ProgressBase):
                    count(*), SUM(mb.n), SUM(mb.old)
             FROM (SELECT m.path AS path, count(*) AS n,
                          SUM(CASE WHEN m.birth_date <= $cutoff THEN 1 ELSE 0 END) AS old
-                  FROM member m WHERE m.path > $lo AND m.path < $hi AND m.status = '1'
+                  FROM member m WHERE m.path > $lo AND m.path < $hi AND {ACTIVE_M}
                   GROUP BY m.path) mb
             GROUP BY 1"""
         own_sql = """
@@ -71,9 +72,9 @@ class FiguresPart(ProgressBase):
               (SELECT count(*) FROM org k WHERE k.parent_id = c.id)
             FROM org c
             WHERE c.parent_id = $x OR c.id = $x"""
-        own_members_sql = """
+        own_members_sql = f"""
             SELECT count(*), SUM(CASE WHEN m.birth_date <= $cutoff THEN 1 ELSE 0 END)
-            FROM member m WHERE m.path = $p AND m.status = '1'"""
+            FROM member m WHERE m.path = $p AND {ACTIVE_M}"""
         params = {"x": x, "cutoff": cutoff, "p": org.path, "lo": org.path, "hi": subtree_upper(org.path),
                   "plen": len(org.path)}
         orgs = {r[0]: r[1:] for r in self._rows(org_sql, params)}
@@ -133,7 +134,7 @@ class FiguresPart(ProgressBase):
             LEFT JOIN cadre s ON s.secretary_of = o.id
             LEFT JOIN (SELECT m.path AS path, count(*) AS n,
                               SUM(CASE WHEN m.birth_date <= $cutoff THEN 1 ELSE 0 END) AS old
-                       FROM member m WHERE m.path > $lo AND m.path < $hi AND m.status = '1'
+                       FROM member m WHERE m.path > $lo AND m.path < $hi AND {ACTIVE_M}
                        GROUP BY m.path) mc ON mc.path = o.path
             WHERE o.path > $lo AND o.path < $hi
             GROUP BY 1"""
@@ -155,8 +156,7 @@ class FiguresPart(ProgressBase):
         now = self.now()
         soon = now + timedelta(days=EXPIRY_WARN_DAYS)
         codes = select(
-            (c.org.id, c.org.path, c.expires_at) for c in self.s.RegCode
-            if c.used_at is None and c.revoked_at is None and c.expires_at > now and c.expires_at <= soon
-            and c.org.path > lo and c.org.path < hi
+            (c.org.id, c.org.path, c.expires_at) for c in usable_codes(self.s, now)
+            if c.expires_at <= soon and c.org.path > lo and c.org.path < hi
         )
         return sorted(codes[:], key=lambda r: (r[1], r[2]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from zhtj_tui.domain.joinage import over_age_cutoff
 from zhtj_tui.services.base import subtree_upper
 from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.progress.base import _upper
+from zhtj_tui.services.progress.base import ACTIVE_M, _upper
 from zhtj_tui.services.progress.dto import (
     MIN_BRANCH_MEMBERS,
     PROBLEM_KINDS,
@@ -33,9 +33,9 @@ class ProblemsPart(FiguresPart):
         cutoff = self._date(over_age_cutoff(self.settings.today(), self.settings.join_age))
         params = {"lo": lo, "hi": hi, "lim": limit, "cutoff": cutoff}
         in_tree = "o.path >= $lo AND o.path < $hi"
-        member_counts = """
+        member_counts = f"""
             SELECT m.path AS path, count(*) AS n FROM member m
-            WHERE m.path >= $lo AND m.path < $hi AND m.status = '1' GROUP BY m.path"""
+            WHERE m.path >= $lo AND m.path < $hi AND {ACTIVE_M} GROUP BY m.path"""
         queries = {
             "no_branch": f"""
                 SELECT o.id, o.path, '' FROM org o
@@ -57,14 +57,14 @@ class ProblemsPart(FiguresPart):
             "branch_no_members": f"""
                 SELECT o.id, o.path, '' FROM org o
                 WHERE {in_tree} AND o.cat_group = 'branch'
-                  AND NOT EXISTS (SELECT 1 FROM member m WHERE m.path = o.path AND m.status = '1')""",
+                  AND NOT EXISTS (SELECT 1 FROM member m WHERE m.path = o.path AND {ACTIVE_M})""",
             "branch_few_members": f"""
                 SELECT o.id, o.path, mc.n FROM org o JOIN ({member_counts}) mc ON mc.path = o.path
                 WHERE {in_tree} AND o.cat_group = 'branch' AND mc.n < {MIN_BRANCH_MEMBERS}""",
             "branch_over_age": f"""
                 SELECT o.id, o.path, mo.n FROM org o
                 JOIN (SELECT m.path AS path, count(*) AS n FROM member m
-                      WHERE m.path >= $lo AND m.path < $hi AND m.status = '1' AND m.birth_date <= $cutoff
+                      WHERE m.path >= $lo AND m.path < $hi AND {ACTIVE_M} AND m.birth_date <= $cutoff
                       GROUP BY m.path) mo ON mo.path = o.path
                 WHERE {in_tree} AND o.cat_group = 'branch'""",
         }
