@@ -91,6 +91,7 @@ class MemberImportService(ServiceBase):
         by_row = {p.row: p for p in planned}
 
         def run():
+            self.lock_orgs(preview.target_id)  # begins the write transaction; paths stay true (R-TREE-6)
             branch = self.member_branch(actor, preview.target_id)
             self.s.db.get_connection()  # begin the write transaction before checking again
             rows = self._resolve(branch, planned)
