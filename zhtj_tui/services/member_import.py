@@ -20,6 +20,7 @@ from zhtj_tui.domain.member import MemberData, check_member
 from zhtj_tui.domain.pinyin import initials
 from zhtj_tui.domain.vocab import SECRETARY_POST, STATUS_NORMAL
 from zhtj_tui.excel.reader import MEMBER_SPEC, ParsedSheet
+from zhtj_tui.folders import folder_for
 from zhtj_tui.services.base import ServiceBase
 from zhtj_tui.services.cadres import CadreService, secretary_taken_message
 from zhtj_tui.services.dto import Actor
@@ -70,7 +71,7 @@ class MemberImportService(ServiceBase):
                 progress: Progress | None = None) -> ImportPreview:
         """Read and check the file; nothing is written."""
         self.read(lambda: self.member_branch(actor, branch_id))  # refuse early, before reading the file
-        sheet, file_name = load(source, MEMBER_SPEC, phase(progress, 0.0, 0.7))
+        sheet, file_name = load(source, MEMBER_SPEC, phase(progress, 0.0, 0.7), folder_for(self.settings, actor))
         planned = self._validate(sheet, phase(progress, 0.7, 1.0))
 
         def run():
@@ -90,6 +91,7 @@ class MemberImportService(ServiceBase):
         by_row = {p.row: p for p in planned}
 
         def run():
+            self.lock_orgs(preview.target_id)  # begins the write transaction; paths stay true (R-TREE-6)
             branch = self.member_branch(actor, preview.target_id)
             self.s.db.get_connection()  # begin the write transaction before checking again
             rows = self._resolve(branch, planned)
@@ -120,8 +122,10 @@ class MemberImportService(ServiceBase):
 
     def run_file(self, actor: Actor, branch_id: int, source, dry_run: bool = False,
                  progress: Progress | None = None) -> ImportResult:
-        preview = self.preview(actor, branch_id, source, progress)
-        return preview_as_result(preview) if dry_run else self.commit(actor, preview)
+        if dry_run:
+            return preview_as_result(self.preview(actor, branch_id, source, progress))
+        preview = self.preview(actor, branch_id, source, phase(progress, 0.0, 0.8))
+        return self.commit(actor, preview, phase(progress, 0.8, 1.0))
 
     # -- helpers -------------------------------------------------------------------------
     def _validate(self, sheet: ParsedSheet, progress: Progress | None = None) -> list[_Planned]:
