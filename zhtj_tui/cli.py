@@ -173,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="显示版本号并退出")
     parser.add_argument("--db", metavar="URL", help="数据库：sqlite:///路径、文件路径或 postgresql://…（默认：ZHTJ_DB、配置文件、用户数据目录中的 SQLite）")
     parser.add_argument("--no-mouse", action="store_true", help="关闭鼠标（只用键盘）")
+    parser.add_argument("--demo", action="store_true",
+                        help="数据库为空时，在首次使用界面中提供“载入演示数据”（试用；也可运行 zhtj demo）")
     parser.set_defaults(func=None)
     sub = parser.add_subparsers(dest="command", metavar="命令", title="命令",
                                 parser_class=_Parser)
