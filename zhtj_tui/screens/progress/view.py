@@ -225,7 +225,7 @@ class ProgressView(ServiceCaller, Widget, can_focus=False):
         """(name, problems) column widths for the table's width: wider terminals give the
         names their whole length first, then the problems."""
         width = max(self.table.size.width or self.size.width or 78, 40) - 1  # the scrollbar
-        fixed = (5 + 6) if self.compact else (BAR_WIDTH + 6 + 5 + 6)
+        fixed = (5 + 6) if self.compact else (BAR_WIDTH + 6 + 7 + 6)
         names = [cell_len(c.short_name) for c in self.data.progress.children] if self.data else []
         base = COMPACT_NAME_WIDTH if self.compact else NAME_WIDTH
         name = max(base, min(max(names, default=base), width - fixed - 24))
@@ -241,7 +241,7 @@ class ProgressView(ServiceCaller, Widget, can_focus=False):
             table.add_column("完成", width=5, key="score")
         else:
             table.add_column("完成度", width=BAR_WIDTH + 6, key="score")
-            table.add_column("团支部", width=6, key="branches")
+            table.add_column("团支部", width=7, key="branches")
         table.add_column("团员", width=6, key="count")
         table.add_column("问题（按类计数）", width=problems_w, key="problems")
         p = self.data.progress if self.data else None
