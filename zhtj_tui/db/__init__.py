@@ -17,6 +17,7 @@ from pony.utils import datetime2timestamp
 
 from zhtj_tui.db import tally
 from zhtj_tui.db.schema import SCHEMA_VERSION, define_entities
+from zhtj_tui.domain.vocab import STATUS_NORMAL
 
 #: SQLite busy timeout, seconds: a writer waits this long for another's transaction.
 SQLITE_BUSY_TIMEOUT = 8.0
@@ -29,7 +30,8 @@ PG_LOCK_TIMEOUT = 8.0
 #: Ordered migration steps: version reached -> list of SQL statements per provider.
 #: A new schema version adds an entry here; ``open_store`` runs the missing ones in order.
 #: Active members by birth date: the 超龄 of a subtree costs the number of 超龄 members.
-OVER_AGE_INDEX = "CREATE INDEX IF NOT EXISTS idx_member_active_birth ON member (birth_date, path) WHERE status = '1'"
+OVER_AGE_INDEX = ("CREATE INDEX IF NOT EXISTS idx_member_active_birth ON member (birth_date, path) "
+                  f"WHERE status = '{STATUS_NORMAL}'")
 
 MIGRATIONS: dict[int, dict[str, list[str]]] = {
     # 2: password reset codes (R-REG-7) on the account.

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from pony.orm import Database, Json, Optional, PrimaryKey, Required, Set, composite_index, composite_key
 
 from zhtj_tui.db import tally
+from zhtj_tui.domain.vocab import STATUS_NORMAL
 
 SCHEMA_VERSION = 3
 
@@ -185,18 +186,18 @@ def define_entities(db: Database, provider: str) -> None:
             self._tally_old = _old(self, "branch", "status")
 
         def after_insert(self):
-            if self.status == "1":
+            if self.status == STATUS_NORMAL:
                 tally.own_delta(db, self.branch.id, m=1)
 
         def after_update(self):
-            _moved(self, "m", lambda r: r.branch.id if r.status == "1" else None)
+            _moved(self, "m", lambda r: r.branch.id if r.status == STATUS_NORMAL else None)
 
         def before_delete(self):
             self._tally_old = (self.branch, self.status)
 
         def after_delete(self):
             branch, status = self._tally_old
-            if status == "1":
+            if status == STATUS_NORMAL:
                 tally.own_delta(db, _id(branch), m=-1)
 
     class Cadre(db.Entity):

@@ -4,7 +4,7 @@ subtree of 300,000 organisations and 5,000,000 members.
 
 One row per organisation holds
 
-* its own inputs: ``m`` active members (R-MEM-3, ``status = '1'``), ``a`` active
+* its own inputs: ``m`` active members (R-MEM-3: status 正常, ``STATUS_NORMAL``), ``a`` active
   administrator roles, ``s`` an open 书记 holding (0/1), ``nb`` direct children that are
   not branches; copies of ``path``, ``grp`` (category group) and ``info`` (complete);
 * totals over its subtree, itself included: ``t_orgs`` organisations, ``t_info`` with
@@ -25,6 +25,8 @@ totals are added to the row and its ancestors (ids read from the path) in one st
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+from zhtj_tui.domain.vocab import STATUS_NORMAL
 
 #: Own inputs, then subtree totals, as stored.
 OWN = ("m", "a", "s", "nb")
@@ -165,7 +167,8 @@ def recompute(db) -> dict[int, tuple]:
     """What every organisation's row should hold, from the tables:
     ``{org_id: (path, grp, info, m, a, s, nb, *TOTALS)}``."""
     orgs = db.execute("SELECT id, path, cat_group, info_complete, parent_id FROM org WHERE path IS NOT NULL").fetchall()
-    m = dict(db.execute("SELECT branch, count(*) FROM member WHERE status = '1' GROUP BY branch").fetchall())
+    m = dict(db.execute(f"SELECT branch, count(*) FROM member WHERE status = '{STATUS_NORMAL}' "
+                        "GROUP BY branch").fetchall())
     a = dict(db.execute("SELECT org, count(*) FROM admin_role WHERE active GROUP BY org").fetchall())
     s = {r[0] for r in db.execute("SELECT secretary_of FROM cadre WHERE secretary_of IS NOT NULL").fetchall()}
     nb: dict[int, int] = {}

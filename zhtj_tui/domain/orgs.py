@@ -4,6 +4,7 @@ information (R-INFO-1), staffing numbers (R-INFO-3)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from zhtj_tui.domain.errors import DomainError
@@ -141,6 +142,33 @@ def _longer_suffix_of_other_category(name: str, cat: Category, suffix: str) -> t
             if longer and name.endswith(s) and s not in cat.suffixes:
                 best = (s, other)
     return best
+
+
+def infer_category(name: str, allowed: Sequence[Category]) -> Category | None:
+    """R-TREE-4: the allowed category whose name the organisation's name ends with (the
+    longest such name: 团总支 before 团支部's shorter rivals)."""
+    text = name.strip()
+    best: Category | None = None
+    for cat in allowed:
+        if cat.name in cat.suffixes and text.endswith(cat.name) and (best is None or len(cat.name) > len(best.name)):
+            best = cat
+    return best
+
+
+def category_for_name(name: str, chosen: Category | None, allowed: Sequence[Category]) -> Category | None:
+    """The category a name being typed belongs to: the chosen one, unless the name's suffix
+    names another allowed category and the name does not fit the chosen one (or none is
+    chosen); then that one."""
+    inferred = infer_category(name, allowed)
+    if inferred is None or inferred == chosen:
+        return chosen
+    if chosen is not None:
+        try:
+            check_short_name(name, chosen)
+            return chosen
+        except DomainError:
+            pass
+    return inferred
 
 
 def cohort_of(name: str) -> int | None:

@@ -98,11 +98,13 @@ def to_halfwidth(value: str) -> str:
     return "".join(out)
 
 
-def clean_text(value: object, field: str, *, required: bool = False, label: str | None = None) -> str:
+def clean_text(value: object, field: str, *, required: bool = False, label: str | None = None,
+               limit_of: str | None = None) -> str:
     """Return ``value`` stripped, with runs of white space folded to one space.
 
     Refuses control and invisible direction characters and anything longer than the field's
-    limit in ``LIMITS``. An empty result is refused when ``required``.
+    limit in ``LIMITS`` (the limit of ``limit_of`` when the form's field key is another). An
+    empty result is refused when ``required``.
     """
     label = label or FIELD_LABELS.get(field, field)
     text = "" if value is None else str(value)
@@ -110,7 +112,7 @@ def clean_text(value: object, field: str, *, required: bool = False, label: str 
     text = _SPACES.sub(" ", text).strip()
     if _BAD_CHARS.search(text):
         raise DomainError(f"{label}含有不可见的控制字符，请删除后重新输入", field, "control_chars")
-    limit = LIMITS.get(field)
+    limit = LIMITS.get(limit_of or field)
     if limit is not None and len(text) > limit:
         raise DomainError(f"{label}不能超过{limit}个字，现在有{len(text)}个字", field, "too_long")
     if required and not text:

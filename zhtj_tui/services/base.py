@@ -17,6 +17,7 @@ from zhtj_tui.config import Settings
 from zhtj_tui.db import Store, is_busy_error
 from zhtj_tui.domain.errors import Busy, Conflict, DomainError, Forbidden, NotFound
 from zhtj_tui.domain.orgs import may_write_members
+from zhtj_tui.domain.text import LIMITS
 from zhtj_tui.domain.vocab import STATUS_NORMAL
 from zhtj_tui.services.dto import Actor
 
@@ -232,7 +233,7 @@ class ServiceBase:
             path=org.path if org is not None else None,
             before=before,
             after=after,
-            note=(note or None) and note[:200],
+            note=(note or None) and note[:LIMITS["reason"]],
         )
 
 

@@ -18,7 +18,7 @@ from zhtj_tui.domain.idcard import mask_id_number, normalize_id_number
 from zhtj_tui.domain.joinage import age_on, is_over_age, over_age_cutoff
 from zhtj_tui.domain.member import MEMBER_FIELDS, MemberData, check_member
 from zhtj_tui.domain.mobile import mask_mobile
-from zhtj_tui.domain.text import clean_text, search_text
+from zhtj_tui.domain.text import LIMITS, clean_text, search_text
 from zhtj_tui.domain.vocab import (
     OTHER_POST,
     SECRETARY_POST,
@@ -324,7 +324,7 @@ class MemberService(ServiceBase):
                 CadreService(self.ctx).member_left_secretary(actor, m, f"离团：{reason}")
             m.active_id = None
             m.status = REMOVE_REASONS[reason]
-            m.left_reason = reason if not note else f"{reason}：{note}"[:200]
+            m.left_reason = reason if not note else f"{reason}：{note}"[:LIMITS["reason"]]
             m.left_at = self.now()
             m.updated_at = self.now()
             m.version += 1

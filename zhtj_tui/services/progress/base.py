@@ -6,7 +6,10 @@ from datetime import date
 
 from pony.orm import select
 
-from zhtj_tui.services.base import ServiceBase
+from zhtj_tui.services.base import ServiceBase, active_sql
+
+#: An active member of ``member m`` (R-MEM-3, ``services.base.active_sql``).
+ACTIVE_M = active_sql("m")
 
 _UPPER = "(substr({p}, 1, length({p}) - 1) || '0')"
 

@@ -16,8 +16,9 @@ from zhtj_tui.db.tally import PROBLEM_CONDITIONS
 from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.joinage import over_age_cutoff
 from zhtj_tui.services.base import subtree_upper
+from zhtj_tui.services.codes import usable_codes
 from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.progress.base import ProgressBase
+from zhtj_tui.services.progress.base import ACTIVE_M, ProgressBase
 from zhtj_tui.services.progress.dto import EXPIRY_WARN_DAYS, PROBLEM_KINDS, ChildProgress, Figures, Progress
 
 
@@ -87,7 +88,7 @@ class FiguresPart(ProgressBase):
         return self._rows(f"""
             SELECT CASE WHEN mb.path = $lo THEN $lo ELSE {prefix} END, count(*), SUM(mb.n)
             FROM (SELECT m.path AS path, count(*) AS n FROM member m
-                  WHERE m.status = '1' AND m.birth_date <= $cutoff AND m.path >= $lo AND m.path < $hi
+                  WHERE {ACTIVE_M} AND m.birth_date <= $cutoff AND m.path >= $lo AND m.path < $hi
                   GROUP BY m.path) mb
             GROUP BY 1""", params)
 
@@ -128,8 +129,7 @@ class FiguresPart(ProgressBase):
         now = self.now()
         soon = now + timedelta(days=EXPIRY_WARN_DAYS)
         codes = select(
-            (c.org.id, c.org.path, c.expires_at) for c in self.s.RegCode
-            if c.used_at is None and c.revoked_at is None and c.expires_at > now and c.expires_at <= soon
-            and c.org.path > lo and c.org.path < hi
+            (c.org.id, c.org.path, c.expires_at) for c in usable_codes(self.s, now)
+            if c.expires_at <= soon and c.org.path > lo and c.org.path < hi
         )
         return sorted(codes[:], key=lambda r: (r[1], r[2]))

@@ -6,6 +6,7 @@ from zhtj_tui.db.tally import PROBLEM_CONDITIONS
 from zhtj_tui.domain.joinage import over_age_cutoff
 from zhtj_tui.services.base import subtree_upper
 from zhtj_tui.services.dto import Actor
+from zhtj_tui.services.progress.base import ACTIVE_M
 from zhtj_tui.services.progress.dto import (
     PROBLEM_KINDS,
     PROBLEM_LIMIT,
@@ -54,10 +55,10 @@ class ProblemsPart(FiguresPart):
                 found[kind] = (n, [r[:3] for r in rows])
             else:
                 found[kind] = self._windowed(sql, params)
-        found["branch_over_age"] = self._windowed("""
+        found["branch_over_age"] = self._windowed(f"""
             SELECT o.id, o.path, mo.n FROM org o
             JOIN (SELECT m.path AS path, count(*) AS n FROM member m
-                  WHERE m.status = '1' AND m.birth_date <= $cutoff AND m.path >= $lo AND m.path < $hi
+                  WHERE {ACTIVE_M} AND m.birth_date <= $cutoff AND m.path >= $lo AND m.path < $hi
                   GROUP BY m.path) mo ON mo.path = o.path
             WHERE o.cat_group = 'branch'""", params)
         code_rows = self._expiring_codes(lo, hi)
