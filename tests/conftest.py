@@ -4,6 +4,9 @@ ZHTJ_TEST_PG names a PostgreSQL server, on a throwaway database there."""
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -14,8 +17,20 @@ from zhtj_tui.config import Settings
 BACKENDS = ["sqlite", "postgres"]
 
 
+_STATE_DIR: str | None = None
+
+
 def pytest_configure(config):
-    os.environ.setdefault("ZHTJ_STATE_DIR", str(config.rootpath / ".pytest_cache" / "state"))
+    # Each test process (every pytest-xdist worker, every one of two suites run at once)
+    # gets its own state directory: the error log of one never shows in another's test.
+    global _STATE_DIR
+    _STATE_DIR = tempfile.mkdtemp(prefix="zhtj-test-state-")
+    os.environ["ZHTJ_STATE_DIR"] = _STATE_DIR
+
+
+def pytest_unconfigure(config):
+    if _STATE_DIR:
+        shutil.rmtree(_STATE_DIR, ignore_errors=True)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -48,8 +63,15 @@ def clock() -> FakeClock:
 
 
 def make_settings(db_url: str, clock=None) -> Settings:
-    """Settings for tests: the given database and clock, a cheap argon2id."""
-    return Settings(db_url=db_url, clock=clock or FakeClock(), argon2_time_cost=1, argon2_memory_cost=1024)
+    """Settings for tests: the given database and clock, a cheap argon2id, and the
+    administrators' folders beside an SQLite file (for PostgreSQL, in the test process's state
+    directory, in a folder named after the database), never in the real data directory."""
+    if db_url.startswith("sqlite:///"):
+        files = Path(db_url[len("sqlite:///"):]).parent / "files"
+    else:
+        files = Path(_STATE_DIR or tempfile.gettempdir()) / f"files-{db_url.rsplit('/', 1)[-1]}"
+    return Settings(db_url=db_url, clock=clock or FakeClock(), argon2_time_cost=1, argon2_memory_cost=1024,
+                    files_dir=str(files))
 
 
 @pytest.fixture

@@ -32,12 +32,18 @@ def test_month_shapes(value):
     assert parse_month(value) == YearMonth(2019, 9)
 
 
-def test_month_number_cell_2019_point_1_is_january_not_october():
-    # A number cell 2019.1 is January; 2019.10 typed in a number cell arrives as 2019.1 too,
-    # so only the text form can say October.
-    assert parse_month(2019.1) == YearMonth(2019, 1)
+def test_month_number_cell_2019_point_1_is_refused_as_ambiguous():
+    # R-MEM-2: 2019.10 typed in a number cell arrives as 2019.1, like 2019.1 itself: the
+    # month cannot be known, so the number is refused with the advice to use text.
+    with pytest.raises(DomainError) as info:
+        parse_month(2019.1)
+    assert info.value.code == "month_ambiguous" and info.value.field == "join_month"
+    assert "2019年1月还是2019年10月" in str(info.value) and "文本" in str(info.value)
+    assert parse_month("2019.1") == YearMonth(2019, 1)  # typed text says January
     assert parse_month("2019.10") == YearMonth(2019, 10)
     assert parse_month(2019.12) == YearMonth(2019, 12)
+    assert parse_month(2019.11) == YearMonth(2019, 11)
+    assert parse_month(2019.2) == YearMonth(2019, 2)
 
 
 @pytest.mark.parametrize("value", ["2019-13", "201900", "19-09", "abc", "2019", "1800-01", "2019-09-01x", True])

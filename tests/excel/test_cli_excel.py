@@ -68,14 +68,14 @@ def test_import_orgs_exit_codes_and_json(db, tmp_path, capsys):
 
 def test_import_of_a_refused_file_exits_2_with_one_chinese_line(db, tmp_path, capsys):
     url, top, *_ = db
-    csv = tmp_path / "orgs.csv"
-    csv.write_text("组织简称,组织类别\n", encoding="utf-8")
+    csv = tmp_path / "orgs.xlsx"
+    csv.write_text("组织简称 组织类别\n", encoding="utf-8")  # text, not a table
     assert run(url, "import", "orgs", str(csv), "--parent", str(top.id)) == 2
     err = capsys.readouterr().err
     assert err.startswith("错误：") and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert run(url, "import", "orgs", str(csv), "--parent", str(top.id), "--json") == 2
     out = json.loads(capsys.readouterr().out)
-    assert out["ok"] is False and out["code"] == "not_xlsx" and out["rows"] == [] and ".xlsx" in out["error"]
+    assert out["ok"] is False and out["code"] == "not_spreadsheet" and out["rows"] == [] and ".xlsx" in out["error"]
 
 
 def test_import_members_exit_codes(db, tmp_path, capsys):

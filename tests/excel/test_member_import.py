@@ -91,7 +91,7 @@ def test_preview_outcomes_for_real_world_rows(svc, tree, tmp_path):
     preview = svc.member_import.preview(OP, a.id, write_xlsx(tmp_path / "a.xlsx", rows))
     got = [(r.row, r.outcome, r.field, r.code) for r in preview.rows]
     assert got == [
-        (2, CREATE, None, None),
+        (2, ERROR, "id_number", "duplicate_in_file"),
         (3, CREATE, None, None),
         (4, CREATE, None, None),
         (5, CREATE, None, None),
@@ -114,17 +114,19 @@ def test_preview_outcomes_for_real_world_rows(svc, tree, tmp_path):
     assert "石河子大学团委 / 师范学院团委 / 数学专业2017级1班团支部" in reasons[15]
     assert "数学专业2017级1班团支部" in reasons[16]
     assert "文本" in reasons[7] and "第2行" in reasons[12] and "第2行" in reasons[13]
+    # Every copy of a duplicate is refused, each naming the others (the first copy too).
+    assert "与第12行的身份证号码重复" in reasons[2] and "与第13行的团员编号重复" in reasons[2]
     assert reasons[19].startswith("提示：") and "14周岁" in reasons[19]
     assert [r.name for r in preview.rows[:4]] == ["王一", "王二", "王三", "王四"]
     assert (members(svc), audits(svc)) == (before, before_audit)
 
     result = svc.member_import.commit(OP, preview)
-    assert (result.created, result.existing, result.refused) == (6, 1, 10)
-    assert members(svc, a.id) == 7
+    assert (result.created, result.existing, result.refused) == (5, 1, 11)
+    assert members(svc, a.id) == 6
     with db_session:
         stored = {m.name: m for m in select(m for m in svc.store.Member if m.branch.id == a.id)}
         # Every accepted shape of 入团年月 is the same month.
-        assert {stored[n].join_month for n in ("王一", "王二", "王三", "王四", "王五")} == {"2019-09"}
+        assert {stored[n].join_month for n in ("王二", "王三", "王四", "王五")} == {"2019-09"}
         assert stored["王四"].id_number == ps[3].id_number and stored["王四"].mobile == ps[3].mobile
         assert stored["王二"].mobile == ps[1].mobile and stored["王二"].member_no == "201909000002"
         assert stored["王四"].member_no == "201909000004"
@@ -188,14 +190,17 @@ def test_database_uniqueness_violation_mid_insert_rolls_back_the_bulk_insert(svc
 def test_who_may_import_into_a_branch(svc, tree, tmp_path):
     # R-MEM-1 (*public*): the branch's administrator or its direct parent's.
     college, a, b = tree
-    row = lambda: write_xlsx(tmp_path / "x.xlsx", [MEMBER_HEADER, member_row(joined_2019(), member_no=None)])  # noqa: E731
+    def row(who=None):  # the file in the administrator's own folder
+        folder = svc.files.folder(who).path if who else tmp_path
+        return write_xlsx(folder / "x.xlsx", [MEMBER_HEADER, member_row(joined_2019(), member_no=None)])
+
     parent_admin = admin_of(svc, college.id)
     branch_admin = admin_of(svc, a.id)
     other_branch = admin_of(svc, b.id)
-    assert svc.member_import.preview(parent_admin, a.id, row()).target_id == a.id
-    assert svc.member_import.preview(branch_admin, a.id, row()).target_id == a.id
+    assert svc.member_import.preview(parent_admin, a.id, row(parent_admin)).target_id == a.id
+    assert svc.member_import.preview(branch_admin, a.id, row(branch_admin)).target_id == a.id
     with pytest.raises(Forbidden):
-        svc.member_import.preview(other_branch, a.id, row())
+        svc.member_import.preview(other_branch, a.id, row(other_branch))
     with pytest.raises(DomainError) as err:
         svc.member_import.preview(OP, college.id, row())
     assert err.value.code == "not_branch"
@@ -219,7 +224,8 @@ def test_member_template_round_trip(svc, tree, tmp_path):
     assert header[:8] == ["姓名*", "身份证号码*", "民族*", "政治面貌*", "入团年月*", "学历*", "手机号码*", "团员编号"]
     lists = {str(dv.sqref)[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
     assert set(lists) == {"C", "D", "F", "I"}
-    assert lists["C"] == "EthnicList" and "群众" in lists["D"] and "本科在读" in lists["F"] and "组织委员" in lists["I"]
+    assert lists["C"] == "EthnicList" and "中国共产主义青年团团员" in lists["D"] and "本科在读" in lists["F"]
+    assert "群众" not in lists["D"] and "组织委员" in lists["I"]  # R-MEM-2: 群众 is not a member
     assert wb["下拉选项"].sheet_state == "hidden"
     assert "'下拉选项'!$A$2:$A$" in wb.defined_names["EthnicList"].attr_text
     assert [ws[f"{c}2"].number_format for c in "BEG"] == ["@", "@", "@"]

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from tests.excel.xlsx import MEMBER_HEADER, ORG_HEADER, write_xlsx
 from zhtj_tui.domain.months import YearMonth, parse_month
-from zhtj_tui.excel import reader
+from zhtj_tui.excel import reader, sources
 from zhtj_tui.excel.reader import MEMBER_SPEC, ORG_SPEC, FileRefused, read_sheet
 
 ID = "110105200005170025"
@@ -38,20 +38,18 @@ def refused(path, spec=ORG_SPEC) -> FileRefused:
 
 
 # -- not an .xlsx ------------------------------------------------------------------------------
-def test_xls_file_is_refused_with_save_as_advice(tmp_path):
+def test_damaged_xls_is_refused_with_save_as_advice(tmp_path):
     p = tmp_path / "old.xls"
     p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     err = refused(p)
-    assert err.code == "xls" and "另存为" in str(err)
+    assert err.code == "corrupt" and "另存为" in str(err)
 
 
-def test_csv_and_renamed_text_are_refused(tmp_path):
-    csv = tmp_path / "orgs.csv"
-    csv.write_text("组织简称,组织类别\n师范学院团委,团委\n", encoding="utf-8")
-    assert refused(csv).code == "not_xlsx" and "CSV" in str(refused(csv))
+def test_renamed_text_is_refused(tmp_path):
     fake = tmp_path / "renamed.xlsx"
     fake.write_text("just some text", encoding="utf-8")
-    assert refused(fake).code == "not_xlsx"
+    err = refused(fake)
+    assert err.code == "not_spreadsheet" and ".xlsx" in str(err)
 
 
 def test_corrupt_zip_and_plain_zip_and_empty_file(tmp_path):
@@ -62,7 +60,7 @@ def test_corrupt_zip_and_plain_zip_and_empty_file(tmp_path):
     plain = tmp_path / "plain.xlsx"
     with zipfile.ZipFile(plain, "w") as zf:
         zf.writestr("readme.txt", "hello")
-    assert refused(plain).code == "not_xlsx"
+    assert refused(plain).code == "not_spreadsheet"
     empty = tmp_path / "empty.xlsx"
     empty.write_bytes(b"")
     assert refused(empty).code == "empty"
@@ -97,7 +95,7 @@ def test_zip_bomb_refused_by_ratio_before_openpyxl(tmp_path, monkeypatch):
 
 def test_zip_bomb_refused_by_total_unpacked_size(tmp_path, monkeypatch):
     p = write_xlsx(tmp_path / "big.xlsx", [ORG_HEADER, ["师范学院团委", "团委"]])
-    monkeypatch.setattr(reader, "MAX_UNPACKED_BYTES", 2000)
+    monkeypatch.setattr(sources, "MAX_UNPACKED_BYTES", 2000)
     assert refused(p).code == "zip_bomb"
 
 
@@ -203,20 +201,23 @@ def test_sheet_without_header_and_missing_required_column(tmp_path):
 # -- cell values ------------------------------------------------------------------------------
 def test_numbers_where_text_was_meant(tmp_path):
     rows = [MEMBER_HEADER,
-            ["张三", int(ID), "汉族", "共青团员", "2014-05", "本科", 13900000001, 201905123456],
-            ["李四", float(ID), "汉族", "共青团员", "2014-05", "本科", 13900000002.0]]
+            ["张三", ID, "汉族", "共青团员", "2014-05", "本科", 13900000001, 201905123456],
+            ["李四", float(ID), "汉族", "共青团员", "2014-05", "本科", 13900000002.0],
+            ["王五", int(ID), "汉族", "共青团员", "2014-05", "本科", 13900000003]]
+    # A program may write all 18 digits as a number: a spreadsheet number holds 15-16 digits
+    # only (Excel shows 1.10105E+17), so it is refused like Excel's own.
     p = write_xlsx(tmp_path / "m.xlsx", rows)
-    # openpyxl writes big integers in float notation; other programs write all the digits.
-    rewrite_member(p, "worksheets/sheet1.xml",
-                   lambda d: d.replace(b"<v>1.1010520000517e+17</v>", f"<v>{ID}</v>".encode(), 1))
+    rewrite_member(p, "worksheets/sheet1.xml", lambda d: d[::-1].replace(
+        b"<v>1.1010520000517e+17</v>"[::-1], f"<v>{ID}</v>".encode()[::-1], 1)[::-1])
     sheet = read_sheet(p, MEMBER_SPEC)
-    first, second = sheet.rows
+    first, second, third = sheet.rows
     assert (first.values["id_number"], first.values["mobile"], first.values["member_no"]) == (
         ID, "13900000001", "201905123456")
     assert first.error is None
     assert second.values["mobile"] == "13900000002"
     assert second.error is not None and second.error.code == "number_lost_digits"
     assert "1.10105e+17" in str(second.error) and "文本" in str(second.error)
+    assert third.error is not None and third.error.code == "number_lost_digits"
 
 
 def test_fullwidth_digits_and_spaces_are_normalised(tmp_path):

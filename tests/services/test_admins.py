@@ -226,7 +226,7 @@ def test_lock_message_says_who_can_help(svc, tree):
         refused(svc.accounts.login, who.mobile, "wrongpass1")
     err = refused(svc.accounts.login, who.mobile, "wrongpass1")
     assert err.code == "locked" and "16:15" in err.message
-    assert "师范学院团委 的管理员" in err.message and "忘记密码" in err.message and "zhtj account unlock" in err.message
+    assert "“师范学院团委”的管理员" in err.message and "忘记密码" in err.message and "zhtj account unlock" in err.message
     err = refused(svc.accounts.login, who.mobile, PASSWORD)
     assert err.code == "locked" and "师范学院团委" in err.message
     # The top organisation's administrator has no parent: the server operator helps.

@@ -206,7 +206,7 @@ def test_update_checks_and_optimistic_version(svc, tree):
     assert changed.name == "张叁" and changed.version == v.version + 1
     assert [r.name for r in svc.members.list(tree.b1_admin, tree.b1, "zs").items] == ["张叁"]
     with pytest.raises(Conflict) as err:
-        svc.members.update(tree.college_admin, v.id, {**values, "political": "群众"}, v.version)
+        svc.members.update(tree.college_admin, v.id, {**values, "political": "中共党员"}, v.version)
     assert "政治面貌" in err.value.message and "赵班" in err.value.message
     with pytest.raises(DomainError) as err:
         svc.members.update(tree.b1_admin, v.id, {**values, "join_month": "2030-01"}, changed.version)
@@ -251,8 +251,12 @@ def test_transfer_is_all_or_nothing(svc, tree):
     assert svc.members.get(tree.college_admin, mine.id).branch_id == tree.b1
     with pytest.raises(Forbidden):
         svc.members.transfer(tree.other_admin, [theirs.id], tree.b1)
-    # The top organisation's administrator manages both colleges.
-    res = svc.members.transfer(tree.top_admin, [mine.id, theirs.id], tree.b2)
+    # R-MEM-1: the top organisation's administrator may not edit the branches' members
+    # (only a branch's own or direct parent's administrator may), so may not move them.
+    with pytest.raises(Forbidden):
+        svc.members.transfer(tree.top_admin, [mine.id, theirs.id], tree.b2)
+    assert svc.members.get(tree.college_admin, mine.id).branch_id == tree.b1
+    res = svc.members.transfer(tree.op, [mine.id, theirs.id], tree.b2)
     assert set(res.moved) == {mine.id, theirs.id}
 
 

@@ -12,8 +12,10 @@ from zhtj_tui.domain.errors import DomainError, Forbidden
 
 
 def stored_paths_are_true(svc) -> list[str]:
-    """Every stored path and depth recomputed from the parent links (R-TREE-6, DESIGN 7)."""
-    bad = []
+    """Every stored path and depth recomputed from the parent links (R-TREE-6, DESIGN 7),
+    and the consistency check (every stored derived value) finds nothing."""
+    report = svc.consistency.check()
+    bad = [m.text() for m in report.mismatches]
     with db_session:
         orgs = {o.id: (o.parent.id if o.parent else None, o.path, o.depth) for o in svc.store.Org.select()}
         for oid, (parent, path, depth) in orgs.items():

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from zhtj_tui.commands.orgref import resolve_org
 from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.services.consistency import CHECK_TITLES
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.progress import PROBLEM_KINDS, PROBLEM_LIMIT, Figures, Problems, Progress, TaskView
 
@@ -33,6 +34,9 @@ def register(sub) -> None:
     c.add_argument("org", nargs="?", help="组织编号、全称或简称（默认：顶级组织）")
     c.add_argument("--json", action="store_true", help="以 JSON 输出")
     c.add_argument("--limit", type=int, default=PROBLEM_LIMIT, help=f"每类问题最多列出的条数（默认 {PROBLEM_LIMIT}，计数总是准确的）")
+    c.add_argument("--consistency", action="store_true",
+                   help="改为检查数据一致性：由基础数据重新计算每个存储的派生值（信息完整标记、路径、层级、年级、书记等），"
+                        "列出每处不一致；有不一致时退出码为 1")
     c.set_defaults(func=cmd_check)
 
 
@@ -146,7 +150,43 @@ def problems_json(pr: Problems, path_names: tuple[str, ...]) -> dict:
     }
 
 
+def cmd_consistency(args, ctx) -> int:
+    """``zhtj check --consistency``: every stored derived value against its recomputation."""
+    report = ctx.services.consistency.check(limit=max(0, args.limit))
+    if args.json:
+        print(json.dumps({
+            "ok": report.ok, "total": report.total, "checked": dict(report.checked), "counts": dict(report.counts),
+            "mismatches": [
+                {"check": m.check, "table": m.table, "id": m.row_id, "column": m.column, "label": m.label,
+                 "stored": _jsonable(m.stored), "expected": _jsonable(m.expected)}
+                for m in report.mismatches
+            ],
+        }, ensure_ascii=False, indent=2))
+        return 0 if report.ok else 1
+    checked = "，".join(f"{table} {n} 行" for table, n in report.checked)
+    if report.ok:
+        print(f"数据一致：已重新计算全部派生值（{checked}），未发现不一致")
+        return 0
+    print(f"发现 {report.total} 处数据不一致（已检查 {checked}）：")
+    for name, n in report.counts:
+        if not n:
+            continue
+        shown = [m for m in report.mismatches if m.check == name]
+        print(f"【{CHECK_TITLES.get(name, name)}】{n} 处")
+        for m in shown:
+            print(f"  {m.text()}")
+        if n > len(shown):
+            print(f"  …… 另有 {n - len(shown)} 处（用 --limit 调整列出的条数）")
+    return 1
+
+
+def _jsonable(value):
+    return value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
+
+
 def cmd_check(args, ctx) -> int:
+    if args.consistency:
+        return cmd_consistency(args, ctx)
     svc = ctx.services
     op = Actor.server_operator()
     org_id = _org_id(svc, args.org)

@@ -291,7 +291,7 @@ def _create_extra_indexes(store: Store) -> None:
         "CREATE INDEX IF NOT EXISTS idx_member_branch_status ON member (branch, status)",
         "CREATE INDEX IF NOT EXISTS idx_org_parent_name ON org (parent_id, short_name)",
         "CREATE INDEX IF NOT EXISTS idx_member_path_status ON member (path, status)",
-        # Progress (services/progress.py): active members and 超龄 per subtree, read from
+        # Progress (services/progress/): active members and 超龄 per subtree, read from
         # the index alone; branches (with a cohort) below an organisation by path range.
         "CREATE INDEX IF NOT EXISTS idx_member_active_path_birth ON member (path, birth_date, status) WHERE status = '1'",
         "CREATE INDEX IF NOT EXISTS idx_org_group_path ON org (cat_group, path)",

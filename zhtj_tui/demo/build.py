@@ -115,7 +115,7 @@ class Builder:
             values.update(zip(rules.STAFFING_FIELDS, staffing, strict=True))
         complete = not rules.missing_info(cat, values.get, has_secretary)
         aq, aa, iq, ia = staffing or (None, None, None, None)
-        cohort = name.cohort if cat.is_branch else None
+        cohort = name.cohort
         self._add("org", (
             oid, parent.id if parent else None, path, (parent.depth + 1) if parent else 0, cat.code, cat.group,
             name.name, full_name, cohort, industry, aq, aa, iq, ia, phone, email, saved, complete, created,

@@ -6,13 +6,33 @@ import hashlib
 import re
 import secrets
 import string
+from datetime import datetime
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.text import to_halfwidth
 
 CODE_LENGTH = 8
-CODE_VALID_DAYS = 20
 ALPHABET = string.digits + string.ascii_letters
+
+
+#: The states of a registration code (R-CODE-2, R-CODE-3, R-CODE-5), with their labels. How
+#: long a code is valid is ``Settings.code_valid_days`` (the one value).
+USED, REVOKED, EXPIRED, VALID = "used", "revoked", "expired", "valid"
+STATE_LABELS = {USED: "已使用", REVOKED: "已作废", EXPIRED: "已过期", VALID: "有效"}
+
+
+def code_state(used_at: datetime | None, revoked_at: datetime | None, expires_at: datetime,
+               now: datetime) -> str:
+    """The one rule of "this code is still usable": unused, not revoked and not expired
+    (a code expires at ``expires_at`` itself). Queries use ``services.codes.usable_codes``
+    and ``USABLE_SQL``, the same three conditions."""
+    if used_at is not None:
+        return USED
+    if revoked_at is not None:
+        return REVOKED
+    if expires_at <= now:
+        return EXPIRED
+    return VALID
 
 
 def generate_code(rng: secrets.SystemRandom | None = None) -> str:

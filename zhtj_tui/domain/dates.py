@@ -1,4 +1,5 @@
-"""Calendar dates in the shapes people type (任职日期, 离任日期)."""
+"""Calendar dates in the shapes people type (任职日期, 离任日期, a task's 截止日期): the one
+parser of every date field, so 2026/11/15 works wherever 2026-11-15 does."""
 
 from __future__ import annotations
 
@@ -27,4 +28,4 @@ def parse_date(value: object, field: str = "date", label: str = "日期", defaul
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             pass
-    raise DomainError(f"{label}“{text}”无法识别，请按 2026-09-01 或 20260901 的格式填写", field, "date_format")
+    raise DomainError(f"{label}应写成 YYYY-MM-DD，例如 2026-11-15", field, "date_format")

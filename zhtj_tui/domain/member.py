@@ -15,6 +15,7 @@ from zhtj_tui.domain.mobile import normalize_mobile
 from zhtj_tui.domain.months import parse_month
 from zhtj_tui.domain.text import clean_person_name, clean_text
 from zhtj_tui.domain.vocab import (
+    MEMBER_POLITICAL,
     OTHER_POST,
     education_levels,
     ethnic_groups,
@@ -70,7 +71,7 @@ def check_member(
     name = clean_person_name(values.get("name"), "name")
     info = parse_id_number(values.get("id_number"), today)
     ethnic = ethnic_groups().resolve(values.get("ethnic"), "ethnic")
-    political = political_statuses().resolve(values.get("political"), "political")
+    political = check_member_political(values.get("political"))
     month = parse_month(values.get("join_month"))
     warnings = info.warnings + check_join_month(info.birth_date, month, today, policy)
     education = education_levels().resolve(values.get("education"), "education")
@@ -90,4 +91,15 @@ def check_member(
     )
 
 
-__all__ = ["MemberData", "check_member", "MEMBER_FIELDS", "REQUIRED_MEMBER_FIELDS", "DomainError"]
+def check_member_political(value: object) -> str:
+    """政治面貌 of a League member (R-MEM-2): 群众 is refused as not a member."""
+    statuses = political_statuses()
+    code = statuses.resolve(value, "political")
+    if code not in MEMBER_POLITICAL:
+        raise DomainError(
+            f"政治面貌为“{statuses.name_of(code)}”的人不是共青团员，不能录入为团员。团员的政治面貌应为共青团员"
+            "（或保留团籍的中共党员、中共预备党员），请核对", "political", "not_league_member")
+    return code
+
+
+__all__ = ["check_member_political", "MemberData", "check_member", "MEMBER_FIELDS", "REQUIRED_MEMBER_FIELDS", "DomainError"]

@@ -51,6 +51,11 @@ def parse_month(value: object, field: str = "join_month", label: str = "入团�
         if not -1e9 < value < 1e9:  # also NaN and infinities: no month is that number
             raise DomainError(f"{label}无法识别，请按 2019-09、201909、2019.9 或 2019年9月 的格式填写", field, "month_format")
         text = str(int(value)) if float(value).is_integer() else repr(float(value))
+        if re.fullmatch(r"\d{4}\.1", text):
+            # 2018.1 as a number: typed 2018.1 (January) or 2018.10 (October, the 0 dropped).
+            raise DomainError(
+                f"{label}“{text}”是数字格式，无法判断是{text[:4]}年1月还是{text[:4]}年10月。请把“{label}”列的单元格格式"
+                f"设置为“文本”，写成 {text[:4]}-01 或 {text[:4]}-10 后再上传", field, "month_ambiguous")
     else:
         text = to_halfwidth("" if value is None else str(value)).strip()
     if not text:

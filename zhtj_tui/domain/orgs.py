@@ -4,10 +4,11 @@ information (R-INFO-1), staffing numbers (R-INFO-3)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from zhtj_tui.domain.errors import DomainError
-from zhtj_tui.domain.text import clean_text, excerpt, to_halfwidth
+from zhtj_tui.domain.text import clean_name, clean_text, excerpt, normalize_name, to_halfwidth
 from zhtj_tui.domain.vocab import Category, categories
 
 GROUP_LABELS = {
@@ -64,41 +65,120 @@ def check_child_category(parent: Category, child: Category, field: str = "catego
         )
 
 
-_COHORT_RE = re.compile(r"([0-9]{4})\s*级")
+#: A cohort year (R-TREE-4): four or two digits, not part of a longer number, then 级 or
+#: 年级 ("2018级", "18级", "2018年级"); digits after ``normalize_name`` (NFKC) are ASCII.
+_COHORT_RE = re.compile(r"(?<![0-9])([0-9]{4}|[0-9]{2})(?:年级|级)")
+#: A branch name that looks like a class (班), or names a 级 it could not be read from.
+_CLASS_LIKE_RE = re.compile(r"班|级|届")
+
+#: One example of a well-formed 简称 per category code, for refusals and instructions.
+NAME_EXAMPLES = {
+    "01": "石河子团市委",
+    "02": "石河子大学师范学院团委",
+    "03": "石河子大学机关团工委",
+    "04": "石河子大学化学系团总支",
+    "05": "计算机专业2017级3班团支部",
+    "06": "化学系教工联合团支部",
+    "07": "2018级新生军训临时团支部",
+}
 
 
 @dataclass(frozen=True)
 class OrgName:
     name: str
     cohort: int | None
+    #: Accepted, but worth a second look (R-TREE-4: a class-like branch name without cohort).
+    warnings: tuple[str, ...] = ()
+
+
+def name_example(cat: Category) -> str:
+    return NAME_EXAMPLES.get(cat.code) or f"单位名称{cat.suffixes[0]}"
 
 
 def check_short_name(value: object, cat: Category, field: str = "short_name") -> OrgName:
-    """R-TREE-4: the 简称 ends with a suffix of its category; a branch's cohort year."""
-    name = clean_text(value, "short_name", required=True)
+    """R-TREE-4, R-TREE-5: the normalised 简称 ends with a suffix of its category and not
+    with the longer suffix of another category (…临时团支部 is not a plain 团支部); a
+    name's cohort year; a class-like branch name without one is accepted with a warning."""
+    name = clean_name(value, "short_name", required=True)
     suffix = next((s for s in sorted(cat.suffixes, key=len, reverse=True) if name.endswith(s)), None)
     if suffix is None:
         want = "或".join(f"“{s}”" for s in cat.suffixes)
-        example = "计算机专业2017级3班团支部" if cat.is_branch else "石河子大学师范学院团委"
         raise DomainError(
             f"{cat.name}的组织简称应以{want}结尾（命名规则：单位名称+{cat.suffixes[0]}，"
-            f"例如 {example}）",
+            f"例如 {name_example(cat)}）",
             field,
             "name_suffix",
+        )
+    other = _longer_suffix_of_other_category(name, cat, suffix)
+    if other is not None:
+        other_suffix, other_cat = other
+        raise DomainError(
+            f"组织简称以“{other_suffix}”结尾，组织类别应选“{other_cat.name}”，不是“{cat.name}”"
+            f"（{cat.name}例如 {name_example(cat)}）",
+            field,
+            "name_other_category",
         )
     if len(name) <= len(suffix):
         raise DomainError(
             f"组织简称不能只有“{suffix}”，请在前面写上单位名称", field, "name_too_short"
         )
-    return OrgName(name=name, cohort=cohort_of(name))
+    cohort = cohort_of(name)
+    warnings: tuple[str, ...] = ()
+    if cat.is_branch and cohort is None and _CLASS_LIKE_RE.search(name[: -len(suffix)]):
+        warnings = (
+            "没有从名称中读出入学年级：班级团支部请写成“（专业）入学年份+级+班号+团支部”，"
+            "例如 计算机专业2017级3班团支部（也可写 17级、2017年级）；否则年级任务不会统计它",
+        )
+    return OrgName(name=name, cohort=cohort, warnings=warnings)
+
+
+def _longer_suffix_of_other_category(name: str, cat: Category, suffix: str) -> tuple[str, Category] | None:
+    """The longest suffix of any category the name ends with, when it is longer than the
+    one matched and belongs to another category only."""
+    best: tuple[str, Category] | None = None
+    for other in categories():
+        for s in other.suffixes:
+            longer = len(s) > (len(best[0]) if best else len(suffix))
+            if longer and name.endswith(s) and s not in cat.suffixes:
+                best = (s, other)
+    return best
+
+
+def infer_category(name: str, allowed: Sequence[Category]) -> Category | None:
+    """R-TREE-4: the allowed category whose name the organisation's name ends with (the
+    longest such name: 团总支 before 团支部's shorter rivals)."""
+    text = name.strip()
+    best: Category | None = None
+    for cat in allowed:
+        if cat.name in cat.suffixes and text.endswith(cat.name) and (best is None or len(cat.name) > len(best.name)):
+            best = cat
+    return best
+
+
+def category_for_name(name: str, chosen: Category | None, allowed: Sequence[Category]) -> Category | None:
+    """The category a name being typed belongs to: the chosen one, unless the name's suffix
+    names another allowed category and the name does not fit the chosen one (or none is
+    chosen); then that one."""
+    inferred = infer_category(name, allowed)
+    if inferred is None or inferred == chosen:
+        return chosen
+    if chosen is not None:
+        try:
+            check_short_name(name, chosen)
+            return chosen
+        except DomainError:
+            pass
+    return inferred
 
 
 def cohort_of(name: str) -> int | None:
-    """The cohort year of a class branch: a four-digit year followed by 级."""
-    m = _COHORT_RE.search(name)
+    """R-TREE-4: the cohort year a name gives: 2018级, 18级, 2018年级 (full-width digits
+    too); two digits are 20xx up to 69 and 19xx from 70. 高级护理学院 gives none."""
+    m = _COHORT_RE.search(normalize_name(name))
     if not m:
         return None
-    year = int(m.group(1))
+    digits = m.group(1)
+    year = int(digits) if len(digits) == 4 else (2000 + int(digits) if int(digits) < 70 else 1900 + int(digits))
     return year if 1950 <= year <= 2100 else None
 
 

@@ -1,10 +1,9 @@
-"""Reading uploaded workbooks defensively.
+"""Reading uploaded spreadsheets defensively.
 
-An uploaded file is checked before openpyxl sees it: its size, that it is a zip holding a
-workbook (not an .xls, a .csv or a renamed text file), and the declared sizes and
-compression ratios of its members (a 5 KB file can unpack to gigabytes). openpyxl then reads
-it in read-only mode with every ``iter_rows`` bounded. The sheet is found by its header
-(columns in any order, extra columns ignored, merged or two-row headers, spaces and
+``sources`` checks the file before any parser opens it (size, zip bombs, the extent of every
+sheet) and reads .xlsx, .xls, .xlsb and .ods with calamine and .csv as text. Here the sheet is
+found by its header (columns in any order, the national system's and rosters' own column
+names, extra columns listed as not imported, merged or two-row headers, spaces and
 full-width characters in labels), and each row comes back as raw values by field key with
 the spreadsheet's usual accidents undone (numbers where text was meant, full-width digits).
 
@@ -19,19 +18,19 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path, PurePosixPath
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
 from xml.etree import ElementTree
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.text import to_halfwidth
+from zhtj_tui.excel import sources
+from zhtj_tui.excel.sources import MAX_FILE_BYTES, FileRefused, corrupt, sheet_parts
 
-#: Largest accepted upload.
-MAX_FILE_BYTES = 20 * 1024 * 1024
-#: Largest total unpacked size of the zip's members, and the largest ratio of a big member.
-MAX_UNPACKED_BYTES = 400 * 1024 * 1024
-MAX_RATIO = 100
-RATIO_FLOOR_BYTES = 1024 * 1024
+__all__ = ["FileRefused", "MAX_FILE_BYTES", "MEMBER_SPEC", "ORG_SPEC", "ParsedSheet", "SheetRow", "SheetSpec",
+           "read_sheet"]
+
 #: Most data rows a sheet may hold, and how far to look for the header row / columns.
 MAX_ROWS = 100_000
 HEADER_SCAN_ROWS = 10
@@ -40,14 +39,12 @@ MAX_COLS = 60
 PROGRESS_EVERY = 0.2
 
 
-class FileRefused(DomainError):
-    """The file as a whole cannot be imported; nothing was read into the database."""
-
-
 @dataclass(frozen=True)
 class Column:
     key: str
     label: str
+    #: Other names of the column, the preferred first: when a sheet has two columns for one
+    #: field, the one named earlier here is read and the other is listed as not imported.
     aliases: tuple[str, ...] = ()
     required: bool = False
     #: Digits that spreadsheets like to turn into numbers (ID, mobile, member numbers).
@@ -74,28 +71,35 @@ ORG_SPEC = SheetSpec(
     kind="orgs",
     title="下级组织批量创建模板",
     columns=(
-        Column("short_name", "组织简称", ("简称", "团组织简称", "组织名称"), required=True),
-        Column("category", "组织类别", ("类别", "团组织类别"), required=True),
+        Column("short_name", "组织简称", ("简称", "团组织简称", "组织名称", "团组织名称"), required=True),
+        Column("category", "组织类别", ("类别", "团组织类别", "组织类型"), required=True),
         Column("full_name", "组织全称", ("全称", "团组织全称")),
     ),
     identifying=("short_name",),
 )
 
+#: The member columns under the names of our template, of the national system's forms and
+#: exports (发展团员编号, 现任团内职务, 公民身份号码, 证件号码) and of class rosters (联系电话,
+#: 手机, 学生姓名). 学历 (R-MEM-2): the list has no full-time / part-time distinction, so 学历
+#: is a person's highest level, as the word means on Chinese forms: a 最高学历 column is read
+#: before a 全日制学历 one (the preview says which was used).
 MEMBER_SPEC = SheetSpec(
     kind="members",
     title="团员信息导入模板",
     columns=(
-        Column("name", "姓名", ("团员姓名",), required=True),
-        Column("id_number", "身份证号码", ("身份证号", "公民身份号码", "身份证"), required=True, digits=True),
+        Column("name", "姓名", ("团员姓名", "学生姓名"), required=True),
+        Column("id_number", "身份证号码", ("身份证号", "公民身份号码", "公民身份证号码", "身份证件号码", "身份证",
+                                         "证件号码", "证件号"), required=True, digits=True),
         Column("ethnic", "民族", (), required=True),
         Column("political", "政治面貌", (), required=True),
-        Column("join_month", "入团年月", ("入团时间", "入团日期"), required=True),
-        Column("education", "学历", ("最高学历",), required=True),
-        Column("mobile", "手机号码", ("手机号", "手机", "移动电话"), required=True, digits=True),
-        Column("member_no", "团员编号", (), digits=True),
-        Column("post", "团内职务", ()),
+        Column("join_month", "入团年月", ("入团时间", "入团日期", "入团年月日"), required=True),
+        Column("education", "学历", ("最高学历", "全日制学历", "文化程度", "学历层次"), required=True),
+        Column("mobile", "手机号码", ("手机号", "手机", "移动电话", "本人手机", "联系手机", "手机号码（本人）", "联系电话",
+                                    "联系方式", "电话号码", "电话"), required=True, digits=True),
+        Column("member_no", "团员编号", ("发展团员编号",), digits=True),
+        Column("post", "团内职务", ("现任团内职务", "团内现任职务", "团内职务名称")),
         Column("post_name", "职务名称", ("其他职务名称",)),
-        Column("join_unit", "入团时所在单位", ()),
+        Column("join_unit", "入团时所在单位", ("入团所在单位", "入团时所在单位名称", "入团单位")),
         Column("note", "备注", ()),
     ),
     identifying=("name", "id_number"),
@@ -122,6 +126,11 @@ class ParsedSheet:
     rows: tuple[SheetRow, ...]
     #: Column keys found in the header, in file order.
     found: tuple[str, ...] = field(default_factory=tuple)
+    #: What the preview should say about the columns: which of two columns was read, and
+    #: the columns not imported.
+    notes: tuple[str, ...] = ()
+    #: The header labels of the columns not imported, as written.
+    ignored: tuple[str, ...] = ()
 
 
 Progress = Callable[[int, int], None]
@@ -141,115 +150,25 @@ def normalize_header(value: object) -> str:
     return text
 
 
-def _label_map(spec: SheetSpec) -> dict[str, str]:
-    return {normalize_header(n): c.key for c in spec.columns for n in c.names}
-
-
-# -- the file ---------------------------------------------------------------------------
-def check_file(path: str | Path) -> Path:
-    """Refuse what is not a sound .xlsx before any parser opens it."""
-    p = Path(path).expanduser()
-    if not p.exists():
-        raise FileRefused(f"找不到文件 {p}，请检查路径", "file", "not_found")
-    if not p.is_file():
-        raise FileRefused(f"{p} 不是文件，请选择一个 .xlsx 文件", "file", "not_file")
-    size = p.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise FileRefused(
-            f"文件太大（{size / 1024 / 1024:.1f} MB），最大 {MAX_FILE_BYTES // 1024 // 1024} MB。"
-            "请删除多余的工作表、图片和空白格式，或把数据分成几个文件上传", "file", "too_big")
-    if size == 0:
-        raise FileRefused("文件是空的（0 字节），请重新保存后再上传", "file", "empty")
-    try:
-        with open(p, "rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:
-        raise FileRefused(f"无法读取文件 {p}：{exc.strerror or exc}", "file", "unreadable") from None
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileRefused(
-            "这是旧版 Excel（.xls）文件或加了密码的文件，无法读取。请在 Excel 或 WPS 中“另存为”"
-            " Excel 工作簿（.xlsx），去掉打开密码后再上传", "file", "xls")
-    if not head.startswith(b"PK"):
-        kind = "CSV 或文本文件" if _looks_textual(p) else "Excel 工作簿"
-        raise FileRefused(
-            f"该文件不是 Excel 工作簿（.xlsx），看起来是 {kind}。请用模板填写，"
-            "在 Excel 或 WPS 中保存为 .xlsx 后再上传" if kind != "Excel 工作簿" else
-            "该文件不是有效的 Excel 工作簿（.xlsx），请在 Excel 或 WPS 中另存为 .xlsx 后再上传",
-            "file", "not_xlsx")
-    _check_zip(p)
-    return p
-
-
-def _looks_textual(p: Path) -> bool:
-    with open(p, "rb") as fh:
-        chunk = fh.read(4096)
-    for enc in ("utf-8", "gb18030"):
-        try:
-            chunk.decode(enc)
-            return True
-        except UnicodeDecodeError:
-            continue
-    return False
-
-
-_CORRUPT = "文件已损坏或不是有效的 Excel 工作簿（.xlsx），请在 Excel 或 WPS 中重新打开并另存为 .xlsx 后再上传"
-
-
-def _check_zip(p: Path) -> None:
-    try:
-        with zipfile.ZipFile(p) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise FileRefused(_CORRUPT, "file", "corrupt") from None
-    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-        raise FileRefused(
-            "该文件不是 Excel 工作簿（可能是 Word、WPS 或其他压缩文件），请用模板填写并保存为 .xlsx 后上传",
-            "file", "not_xlsx")
-    total = 0
-    for info in infos:
-        total += info.file_size
-        big = info.file_size > RATIO_FLOOR_BYTES
-        if total > MAX_UNPACKED_BYTES or (big and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
-            raise FileRefused(
-                "文件解压后异常巨大（可能是被构造的“压缩炸弹”或含有大量空白格式），已拒绝读取。"
-                "请只保留数据表，复制到新建的模板中保存后再上传", "file", "zip_bomb")
-
-
-# -- formulas without values -------------------------------------------------------------
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-
-
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> the zip member holding it."""
-    wb = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    targets = {}
-    for rel in rels.iter(f"{_NS_PKG_REL}Relationship"):
-        target = rel.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        targets[rel.get("Id")] = target
-    out = {}
-    for sheet in wb.iter(f"{_NS_MAIN}sheet"):
-        rid = sheet.get(f"{_NS_REL}id")
-        if rid in targets:
-            out[sheet.get("name", "")] = targets[rid]
+def _label_map(spec: SheetSpec) -> dict[str, tuple[str, int]]:
+    """normalised label -> (field key, preference: 0 for the template's own label)."""
+    out: dict[str, tuple[str, int]] = {}
+    for c in spec.columns:
+        for rank, n in enumerate(c.names):
+            out.setdefault(normalize_header(n), (c.key, rank))
     return out
 
 
-def _has_formula_tag(zf: zipfile.ZipFile, part: str) -> bool:
-    tail = b""
-    with zf.open(part) as fh:
-        while True:
-            chunk = fh.read(1 << 20)
-            if not chunk:
-                return False
-            if _FORMULA_TAG.search(tail + chunk):
-                return True
-            tail = chunk[-8:]
+def _shown(value: object) -> str:
+    return re.sub(r"\s+", " ", str(value)).strip()[:20]
+
+
+# -- the file ---------------------------------------------------------------------------
+check_file = sources.check_file
+
+
+# -- formulas without values -------------------------------------------------------------
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
 def formulas_without_values(path: Path, sheet_name: str, columns: set[int] | None = None, first_row: int = 1,
@@ -259,8 +178,8 @@ def formulas_without_values(path: Path, sheet_name: str, columns: set[int] | Non
     with data_only they would look empty. A saved empty text result (t="str") is fine."""
     try:
         with zipfile.ZipFile(path) as zf:
-            part = _sheet_parts(zf).get(sheet_name)
-            if part is None or part not in zf.namelist() or not _has_formula_tag(zf, part):
+            part = sheet_parts(zf).get(sheet_name)
+            if part is None or part not in zf.namelist():
                 return []
             found: list[str] = []
             with zf.open(part) as fh:
@@ -280,7 +199,7 @@ def formulas_without_values(path: Path, sheet_name: str, columns: set[int] | Non
                             break
             return found
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
-        raise FileRefused(_CORRUPT, "file", "corrupt") from None
+        raise corrupt() from None
 
 
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
@@ -314,8 +233,16 @@ def digits_value(value: object, label: str, key: str) -> object:
             f"{label}被 Excel 存成了数字（显示为 {value:.6g}），末尾几位已经丢失。请把“{label}”列的单元格"
             "格式设置为“文本”，重新填写完整号码后再上传", key, "number_lost_digits")
     if isinstance(value, str):
-        return re.sub(r"\s+", "", to_halfwidth(value))
+        text = re.sub(r"\s+", "", to_halfwidth(value))
+        if _SCIENTIFIC.fullmatch(text):  # a .csv saved from a number cell: what Excel showed
+            raise DomainError(
+                f"{label}被 Excel 存成了数字（显示为 {text}），末尾几位已经丢失。请把“{label}”列的单元格"
+                "格式设置为“文本”，重新填写完整号码后再上传", key, "number_lost_digits")
+        return text
     return value
+
+
+_SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE]\+?\d+")
 
 
 def plain_value(value: object) -> object:
@@ -335,33 +262,55 @@ class _Header:
     row: int
     columns: dict[str, int]  # key -> 0-based column index
     kind: str
+    #: (column index, label as written) of every other labelled column.
+    ignored: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-def _find_header(rows: list[tuple], spec: SheetSpec) -> _Header | None:
+def _match(labels: list[str], shown: list[str], kind: str, maps) -> _Header:
+    best: dict[str, tuple[int, int]] = {}  # key -> (rank, index)
+    seen: dict[str, list[int]] = {}
+    for i, lab in enumerate(labels):
+        hit = maps[kind].get(lab)
+        if hit is None:
+            continue
+        key, rank = hit
+        seen.setdefault(key, []).append(i)
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, i)
+    columns = {k: i for k, (_, i) in sorted(best.items(), key=lambda kv: kv[1][1])}
+    used = set(columns.values())
+    ignored = [(i, shown[i]) for i, lab in enumerate(labels) if lab and i not in used]
+    notes = []
+    spec = SPECS[kind]
+    for key, idxs in seen.items():
+        if len(idxs) > 1:
+            others = "、".join(f"“{shown[i]}”" for i in idxs if i != columns[key])
+            notes.append(f"{spec.column(key).label}取自“{shown[columns[key]]}”列（{others}列未导入）")
+    return _Header(0, columns, kind, ignored, notes)
+
+
+def _find_header(rows: list, spec: SheetSpec) -> _Header | None:
     maps = {k: _label_map(s) for k, s in SPECS.items()}
-    prev: tuple = ()
+    prev: list = []
     best: _Header | None = None
     mine: _Header | None = None
     for r, row in enumerate(rows, start=1):
+        row = list(row[:MAX_COLS])
         # A header cell merged down over two rows holds its label in the upper row only.
-        labels = [
-            normalize_header(v) or (normalize_header(prev[i]) if i < len(prev) else "")
-            for i, v in enumerate(row)
-        ]
+        cells = [v if normalize_header(v) else (prev[i] if i < len(prev) else "") for i, v in enumerate(row)]
+        labels = [normalize_header(v) for v in cells]
+        shown = [_shown(v) for v in cells]
         for kind in (spec.kind, *[k for k in SPECS if k != spec.kind]):
-            columns: dict[str, int] = {}
-            for i, lab in enumerate(labels):
-                key = maps[kind].get(lab)
-                if key is not None and key not in columns:
-                    columns[key] = i
-            if all(k in columns for k in SPECS[kind].identifying):
-                found = _Header(r, columns, kind)
+            found = _match(labels, shown, kind, maps)
+            if all(k in found.columns for k in SPECS[kind].identifying):
+                found.row = r
                 if kind == spec.kind:
                     # The header is the row matching most columns (a merged group label
                     # above the real labels matches only some).
-                    if mine is None or len(columns) > len(mine.columns):
+                    if mine is None or len(found.columns) > len(mine.columns):
                         mine = found
-                elif best is None or len(columns) > len(best.columns):
+                elif best is None or len(found.columns) > len(best.columns):
                     best = found
         prev = row
     return mine or best
@@ -376,40 +325,26 @@ def find_header(rows: list[tuple], spec: SheetSpec) -> _Header | None:
 
 def read_sheet(path: str | Path, spec: SheetSpec, progress: Progress | None = None) -> ParsedSheet:
     """Read the rows of the first sheet (hidden or not) whose header matches ``spec``."""
-    p = check_file(path)
-    from openpyxl import load_workbook
-
-    # A file object rather than the name: openpyxl would refuse a sound workbook whose name
-    # does not end in .xlsx (downloads renamed by browsers or chat programs).
-    with open(p, "rb") as fh:
-        try:
-            wb = load_workbook(fh, read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 - any parser failure is a damaged file to the user
-            raise FileRefused(_CORRUPT, "file", "corrupt") from None
-        try:
-            return _read(wb, p, spec, progress)
-        except DomainError:
-            raise
-        except Exception:  # noqa: BLE001 - malformed XML inside a valid zip
-            raise FileRefused(_CORRUPT, "file", "corrupt") from None
-        finally:
-            wb.close()
+    p, kind = sources.check_file(path)
+    try:
+        return _read(sources.open_grids(p, kind), p, kind, spec, progress)
+    except DomainError:
+        raise
+    except Exception:  # noqa: BLE001 - whatever a damaged file does, the user gets a message
+        raise corrupt() from None
 
 
-def _read(wb, p: Path, spec: SheetSpec, progress: Progress | None) -> ParsedSheet:
+def _read(grids: list[sources.Grid], p: Path, kind: str, spec: SheetSpec, progress: Progress | None) -> ParsedSheet:
     other: tuple[str, _Header] | None = None
     chosen = None
-    for ws in wb.worksheets:
-        if not hasattr(ws, "iter_rows"):
-            continue
-        top = list(ws.iter_rows(min_row=1, max_row=HEADER_SCAN_ROWS, max_col=MAX_COLS, values_only=True))
-        header = _find_header(top, spec)
+    for grid in grids:
+        header = _find_header(grid.rows[:HEADER_SCAN_ROWS], spec)
         if header is None:
             continue
         if header.kind == spec.kind:
-            chosen = (ws, header)
+            chosen = (grid, header)
             break
-        other = other or (ws.title, header)
+        other = other or (grid.name, header)
     if chosen is None:
         if other is not None:
             wrong = SPECS[other[1].kind]
@@ -420,71 +355,81 @@ def _read(wb, p: Path, spec: SheetSpec, progress: Progress | None) -> ParsedShee
         raise FileRefused(
             f"没有找到“{spec.title}”的表头：前{HEADER_SCAN_ROWS}行中应有一行包含列 {need}。"
             "请下载模板，把数据复制到模板中再上传", "file", "no_header")
-    ws, header = chosen
+    grid, header = chosen
     missing = [c.label for c in spec.columns if c.required and c.key not in header.columns]
     if missing:
         raise FileRefused(
-            f"工作表“{ws.title}”缺少必填列：{'、'.join(missing)}。请使用“{spec.title}”，不要删除或改名表头",
+            f"工作表“{grid.name}”缺少必填列：{'、'.join(missing)}。请使用“{spec.title}”，不要删除或改名表头",
             "file", "missing_columns")
-    claimed = ws.max_row or 0
-    if claimed - header.row > MAX_ROWS:
-        raise FileRefused(
-            f"工作表“{ws.title}”声称有 {claimed:,} 行，超过每次最多 {MAX_ROWS:,} 行的限制。"
-            "请删除多余的行（或把数据分成几个文件）后再上传", "file", "too_many_rows")
-    cells = formulas_without_values(p, ws.title, {i + 1 for i in header.columns.values()}, header.row + 1)
-    if cells:
-        raise FileRefused(
-            f"工作表“{ws.title}”中有公式但没有计算结果（如 {'、'.join(cells[:5])}），无法读取其中的值。"
-            "请在 Excel 或 WPS 中打开文件，选中数据后“复制”再“选择性粘贴 → 数值”，保存后再上传",
-            "file", "formulas")
-    rows = tuple(_rows(ws, spec, header, claimed, progress))
-    return ParsedSheet(spec.kind, ws.title, header.row, rows, tuple(header.columns))
+    if kind == "xlsx" and grid.formulas is not False:
+        cells = formulas_without_values(p, grid.name, {i + 1 for i in header.columns.values()}, header.row + 1)
+        if cells:
+            raise FileRefused(
+                f"工作表“{grid.name}”中有公式但没有计算结果（如 {'、'.join(cells[:5])}），无法读取其中的值。"
+                "请在 Excel 或 WPS 中打开文件，选中数据后“复制”再“选择性粘贴 → 数值”，保存后再上传",
+                "file", "formulas")
+    rows = tuple(_rows(grid, kind, spec, header, progress))
+    notes = list(header.notes)
+    ignored = tuple(label for _, label in header.ignored)
+    if ignored:
+        notes.append("以下列未导入：" + "、".join(ignored))
+    return ParsedSheet(spec.kind, grid.name, header.row, rows, tuple(header.columns), tuple(notes), ignored)
 
 
-def _rows(ws, spec: SheetSpec, header: _Header, claimed: int, progress: Progress | None) -> Iterator[SheetRow]:
-    cols = [(spec.column(k), i) for k, i in header.columns.items()]
-    width = max(i for _, i in cols) + 1
+_CSV_AMBIGUOUS_MONTH = re.compile(r"\d{4}\.1")
+
+
+def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: _Header, progress: Progress | None) -> Iterator[SheetRow]:
+    cols = [(c.key, c.label, i, c.digits) for c, i in ((spec.column(k), i) for k, i in header.columns.items())]
     first = header.row + 1
     last = header.row + MAX_ROWS
-    total = max(claimed - header.row, 0)
-    done = 0
+    data = grid.rows
+    total = max(len(data) - header.row, 0)
     tick = time.monotonic()
-    for r, row in enumerate(ws.iter_rows(min_row=first, max_row=last + 1, max_col=width, values_only=True),
-                            start=first):
-        done += 1
-        if progress is not None and done % 200 == 0:
+    csv = kind == "csv"
+    for r in range(first, len(data) + 1):
+        row = data[r - 1]
+        done = r - header.row
+        if progress is not None and done % 500 == 0:
             now = time.monotonic()
             if now - tick >= PROGRESS_EVERY:
                 tick = now
-                progress(done, max(total, done))
+                progress(done, total)
         values: dict = {}
         error: DomainError | None = None
         blank = True
-        for col, i in cols:
-            v = row[i] if i < len(row) else None
-            if _is_blank(v):
-                values[col.key] = None
+        width = len(row)
+        for key, label, i, digits in cols:
+            v = row[i] if i < width else None
+            if v is None or v == "" or (v.__class__ is str and not v.strip()):
+                values[key] = None
                 continue
             blank = False
-            if col.digits:
+            if digits:
                 try:
-                    v = digits_value(v, col.label, col.key)
+                    v = digits_value(v, label, key)
                 except DomainError as exc:
                     error = error or exc
                     v = None
-            elif isinstance(v, datetime) and col.key != "join_month":
-                v = v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat(" ")
-            elif isinstance(v, date) and col.key != "join_month":
-                v = v.isoformat()
-            else:
+            elif v.__class__ is str:
                 v = plain_value(v)
-            values[col.key] = v
+                if csv and key == "join_month" and _CSV_AMBIGUOUS_MONTH.fullmatch(v):
+                    v = float(v)  # a CSV keeps what Excel showed: 2018.1 may have been 2018.10
+            elif key == "join_month":
+                pass  # dates and numbers: the month rule reads them
+            elif isinstance(v, datetime):
+                v = v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat(" ")
+            elif isinstance(v, date):
+                v = v.isoformat()
+            elif isinstance(v, (dtime, timedelta)):
+                v = str(v)
+            values[key] = v
         if blank:
             continue
         if r > last:
             raise FileRefused(
-                f"工作表“{ws.title}”的数据超过每次最多 {MAX_ROWS:,} 行的限制，请分成几个文件上传",
+                f"工作表“{grid.name}”的数据超过每次最多 {MAX_ROWS:,} 行的限制，请分成几个文件上传",
                 "file", "too_many_rows")
         yield SheetRow(r, values, error)
     if progress is not None:
-        progress(done, done)
+        progress(total, total)

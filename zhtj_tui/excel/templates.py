@@ -20,7 +20,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from zhtj_tui.domain import orgs as org_rules
 from zhtj_tui.domain.member_no import MEMBER_NO_CUTOVER
-from zhtj_tui.domain.vocab import Category, education_levels, ethnic_groups, league_posts, political_statuses
+from zhtj_tui.domain.vocab import (
+    MEMBER_POLITICAL,
+    Category,
+    education_levels,
+    ethnic_groups,
+    league_posts,
+    political_statuses,
+)
 from zhtj_tui.excel.reader import MEMBER_SPEC, ORG_SPEC, SheetSpec
 from zhtj_tui.excel.writer import check_output_path, save_atomic, set_text
 
@@ -34,7 +41,7 @@ REQUIRED_FILL = PatternFill("solid", fgColor="C00000")
 OPTIONAL_FILL = PatternFill("solid", fgColor="595959")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 NAMING_RULE = (
-    "“组织简称”的命名规则：简称为“单位名称+团委/团总支/团支部”，例如：石河子大学师范学院团委。"
+    "“组织简称”的命名规则：简称为“单位名称+类别后缀（团委、团工委、团总支、团支部等）”，例如：石河子大学师范学院团委。"
     "班级团支部以“（专业）入学年份+班号+团支部”命名，例如：计算机专业2017级3班团支部。"
 )
 
@@ -119,6 +126,20 @@ def _instructions(wb: Workbook, title: str, lines: Sequence[str]) -> None:
 
 
 # -- child organisations ------------------------------------------------------------------
+def suffix_rule(allowed) -> str:
+    """Instruction 5: the suffix each category's 简称 must end with, with an example
+    (the same rule and examples as the refusals of ``domain.orgs.check_short_name``)."""
+    parts = []
+    for cat in allowed:
+        ends = "或".join(f"“{s}”" for s in cat.suffixes)
+        parts.append(f"{cat.name}以{ends}结尾（如 {org_rules.name_example(cat)}）")
+    if not parts:
+        return "团支部不能创建下级组织。"
+    return ("组织简称须以所选类别的后缀结尾：" + "；".join(parts)
+            + "。以“临时团支部”“联合团支部”结尾的名称请选对应的类别，不要选“团支部”。"
+            "简称中的全角数字、字母会转为半角，汉字前后的空格会被去掉。")
+
+
 def org_template_workbook(parent: Category, parent_name: str = "") -> Workbook:
     """R-SUB-2: 组织简称, 组织类别 (drop-down of the categories a child of ``parent`` may
     have), optional 组织全称, and the instructions with the naming rule."""
@@ -127,7 +148,7 @@ def org_template_workbook(parent: Category, parent_name: str = "") -> Workbook:
     ws = wb.active
     ws.title = "下级组织"
     _header(ws, ORG_SPEC, {"short_name": 34, "category": 18, "full_name": 44}, {
-        "short_name": "必填。单位名称+团委/团总支/团支部，例如 石河子大学师范学院团委",
+        "short_name": "必填。单位名称+类别后缀，例如 石河子大学师范学院团委、石河子大学化学系团总支",
         "category": "必填。请从下拉列表中选择",
         "full_name": "选填。组织全称在全系统中不能重复",
     })
@@ -141,7 +162,7 @@ def org_template_workbook(parent: Category, parent_name: str = "") -> Workbook:
         "2. 红色表头为必填列：组织简称、组织类别；灰色表头为选填列：组织全称（全称在全系统中不能重复）。",
         f"3. “组织类别”提供了下拉选项，请根据表格提供的数据项选择填写。{whose}的下级组织可选：{names}。",
         f"4. {NAMING_RULE}",
-        "5. 组织简称须以所选类别的后缀结尾：团委类以“团委”结尾，团总支以“团总支”结尾，团支部类以“团支部”结尾。",
+        "5. " + suffix_rule(allowed),
         "6. 填好后保存为 .xlsx 文件并上传。系统会先逐行检查并显示结果（将创建 / 已存在 / 错误及原因），确认后才会创建。",
         "7. 有错误的行可改正后重新上传整个文件：已经创建的组织会显示为“已存在”，不会重复创建。",
     ])
@@ -174,7 +195,8 @@ def member_template_workbook(branch_name: str = "") -> Workbook:
     })
     _text_columns(ws, MEMBER_SPEC, ("id_number", "mobile", "join_month", "member_no"), MEMBER_ROWS)
     _list_validation(wb, ws, MEMBER_SPEC, "ethnic", [i.name for i in ethnic_groups()], MEMBER_ROWS, "EthnicList")
-    _list_validation(wb, ws, MEMBER_SPEC, "political", [i.name for i in political_statuses()], MEMBER_ROWS,
+    _list_validation(wb, ws, MEMBER_SPEC, "political",
+                     [i.name for i in political_statuses() if i.code in MEMBER_POLITICAL], MEMBER_ROWS,
                      "PoliticalList")
     _list_validation(wb, ws, MEMBER_SPEC, "education", [i.name for i in education_levels()], MEMBER_ROWS,
                      "EducationList")

@@ -30,6 +30,8 @@ class CentreScreen(ServiceCaller, Screen):
         Binding("f6", "toggle_tree", "隐藏/显示组织树", id="centre.toggle_tree", show=False),
         Binding("f2", "switch_role", "切换组织", id="centre.switch"),
         Binding("f9", "logout", "退出登录", id="centre.logout"),
+        # 修改密码 and 交接 (R-REG-6, R-REG-7); listed in F1 help and the command palette.
+        Binding("f10", "account", "我的账号", id="centre.account", show=False),
         # Also from the tree or another pane, not only inside 创建下级组织.
         Binding("f7", "batch_create", "批量创建", id="centre.batch", show=False),
         Binding("f8", "correct", "更正", id="centre.correct", show=False),
@@ -227,6 +229,41 @@ class CentreScreen(ServiceCaller, Screen):
             return
         self.query_one("#panes", TabbedContent).active = "info"
         self.panes["info"].action_correct()
+
+    def action_account(self) -> None:
+        """F10 我的账号: change the password (R-REG-7) or hand over (R-REG-6)."""
+        from zhtj_tui.screens.fix_dialogs import AccountModal, PasswordModal
+
+        def chosen(what: str | None) -> None:
+            if what == "password":
+                self.app.push_screen(PasswordModal(self.services, self.session.account_id), self._password_changed)
+            elif what == "hand_over":
+                self._hand_over()
+
+        r = self.role
+        self.app.push_screen(AccountModal(self.session.name, r.org_name, r.post_name), chosen)
+
+    def _password_changed(self, changed: bool | None) -> None:
+        if changed:
+            self.notify("密码已修改，下次登录请使用新密码")
+
+    def _hand_over(self) -> None:
+        from zhtj_tui.screens.confirm import PromptModal
+        from zhtj_tui.screens.fix_dialogs import hand_over_code_modal
+
+        services, actor, fmt = self.services, self.actor, self.app.settings.fmt
+
+        def handed(result) -> None:
+            self.app.push_screen(hand_over_code_modal(result.code, fmt), lambda _r: self.app.logout())
+
+        def with_reason(reason: str | None) -> None:
+            if reason:
+                self.call_service(lambda: services.admins.hand_over(actor, reason), handed, group="hand-over")
+
+        self.app.push_screen(PromptModal(
+            "交接管理员", "交接原因：", ok="交接",
+            help_text=f"将为 {self.role.org_name} 的继任者生成管理员注册码，并停用您本人在该组织的管理员身份；"
+                      "之后您将退出登录。"), with_reason)
 
     def action_switch_role(self) -> None:
         self.app.switch_role()

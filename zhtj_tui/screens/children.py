@@ -15,8 +15,18 @@ from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.outfile import FILE_EXISTS
 from zhtj_tui.screens.code_modal import CodeModal
 from zhtj_tui.screens.confirm import ConfirmModal, PromptModal
+from zhtj_tui.screens.fix_dialogs import AdminsModal, MoveModal
 from zhtj_tui.screens.panes import CentrePane
-from zhtj_tui.services.dto import Actor, ChildRow, CodesExported, CodeView, OrgView, Page
+from zhtj_tui.services.dto import (
+    Actor,
+    ChildRow,
+    CodesExported,
+    CodeView,
+    DeleteResult,
+    MoveResult,
+    OrgView,
+    Page,
+)
 from zhtj_tui.widgets.cells import fit_middle
 
 #: (key, header, cells): sized so that all six fit the right side at 80 columns with the
@@ -32,10 +42,19 @@ COLUMNS = (
 )
 
 
+def codes_file_name(org_name: str, today) -> str:
+    """注册码-<组织>-<日期>.xlsx."""
+    safe = "".join(ch for ch in org_name if ch not in '/\\:*?"<>|').strip() or "组织"
+    return f"注册码-{safe}-{today:%Y%m%d}.xlsx"
+
+
+#: The keys of fixing mistakes, said under the table (the footer is full at 80 columns).
+FIX_KEYS = "a 管理员  m 移动  d 删除"
+
+
 def default_codes_path(org_name: str, today) -> str:
     """~/注册码-<组织>-<日期>.xlsx (shown with ~, expanded when written)."""
-    safe = "".join(ch for ch in org_name if ch not in '/\\:*?"<>|').strip() or "组织"
-    return f"~/注册码-{safe}-{today:%Y%m%d}.xlsx"
+    return "~/" + codes_file_name(org_name, today)
 
 
 class ChildrenPane(CentrePane):
@@ -43,6 +62,11 @@ class ChildrenPane(CentrePane):
         Binding("c", "show_code", "注册码", id="children.code"),
         Binding("g", "renew_code", "重新生成", id="children.renew"),
         Binding("b", "batch_codes", "批量生成", id="children.batch"),
+        # Fixing mistakes (R-TREE-6, R-REG-6): said on the status line under the table.
+        Binding("a", "admins", "管理员", id="children.admins", show=False),
+        Binding("m", "move", "移动组织", id="children.move", show=False),
+        Binding("d", "delete", "删除组织", id="children.delete", show=False),
+        Binding("delete", "delete", "删除组织", id="children.delete_key", show=False),
         # Said on the status line when there is another page (the footer is full at 80 columns).
         Binding("right_square_bracket", "next_page", "下一页", id="children.next", show=False),
         Binding("left_square_bracket", "prev_page", "上一页", id="children.prev", show=False),
@@ -114,7 +138,7 @@ class ChildrenPane(CentrePane):
         if not page.items and n == 1:
             status = "还没有直属下级组织：请在“创建下级”标签中创建。"
         else:
-            status = f"{total}，第 {n} 页{more}"
+            status = f"{total}，第 {n} 页{more}\n{FIX_KEYS}"
         self.page_status = status
         self._show_status()
 
@@ -183,9 +207,10 @@ class ChildrenPane(CentrePane):
     def action_batch_codes(self) -> None:
         if self.view is None or not self._need_home():
             return
-        default = default_codes_path(self.view.short_name, self.app.settings.today())
+        folder = self.services.files.folder(self.actor)
+        default = folder.default(codes_file_name(self.view.short_name, self.app.settings.today()))
         self.app.push_screen(PromptModal(
-            "批量生成注册码", "保存到文件：", default,
+            "批量生成注册码", "保存到您的文件夹：" if folder.confined else "保存到文件：", default,
             help_text="为全部直属下级组织生成注册码（已有有效注册码的保留原码），写入 Excel 文件。",
             ok="生成并保存"), self._batch_to)
 
@@ -193,9 +218,9 @@ class ChildrenPane(CentrePane):
         if not path:
             return
         services, actor, org_id = self.services, self.actor, self.org_id
-        target = Path(path).expanduser()
-        if target.suffix.lower() != ".xlsx":
-            target = target.with_name(target.name + ".xlsx")
+        target = path.strip()  # taken in the administrator's own folder by the service
+        if not target.lower().endswith(".xlsx"):
+            target += ".xlsx"
 
         def run() -> CodesExported:
             return services.files.export_codes(actor, org_id, target, overwrite=overwrite)
@@ -219,6 +244,59 @@ class ChildrenPane(CentrePane):
         self.last_file = path
         self.notify(f"已为 {n} 个直属下级组织生成注册码，保存到 {path}", timeout=10)
         self.load()
+
+    # -- fixing mistakes: administrators, moving, deleting ------------------------------------
+    def action_admins(self) -> None:
+        """R-REG-6: the highlighted child's administrators (deactivate, reset code)."""
+        row = self.current_row()
+        if row is None:
+            return
+        self.app.push_screen(AdminsModal(self.services, self.actor, row, may_manage=self.is_home),
+                             lambda changed: self.load() if changed else None)
+
+    def action_move(self) -> None:
+        """R-TREE-6: move the highlighted child with its subtree under another organisation."""
+        row = self.current_row()
+        if row is None:
+            return
+
+        def moved(result: MoveResult | None) -> None:
+            if result is None:
+                return
+            self.notify(f"已将 {result.short_name} 移到 {' / '.join(result.path_names[:-1])} 之下"
+                        f"（下级组织 {result.orgs - 1} 个、团员 {result.members} 名随之移动）", timeout=8)
+            self.post_message(CentrePane.OrgsChanged(result.new_parent_id))
+            self.post_message(CentrePane.OrgsChanged(result.old_parent_id))
+
+        self.app.push_screen(MoveModal(self.services, self.actor, row), moved)
+
+    def action_delete(self) -> None:
+        """R-TREE-6: delete the highlighted child when it was created by mistake and is empty;
+        otherwise say what is still there."""
+        row = self.current_row()
+        if row is None:
+            return
+        services, actor = self.services, self.actor
+
+        def deleted(result: DeleteResult) -> None:
+            self.notify(f"已删除 {result.short_name}，原因已记入审计日志")
+            self.post_message(CentrePane.OrgsChanged(result.parent_id))
+
+        def with_reason(reason: str | None) -> None:
+            if reason:
+                self.call_service(lambda: services.orgs.delete(actor, row.id, reason), deleted, group="org-delete")
+
+        def blockers_read(blockers: tuple[str, ...]) -> None:
+            if blockers:
+                self.notify(f"{row.short_name} 还有{'、'.join(blockers)}，不能删除。删除只用于误建的空组织；"
+                            "放错位置的组织请按 m 移动", severity="error", timeout=10)
+                return
+            self.app.push_screen(PromptModal(
+                "删除组织", "删除原因：", ok="删除",
+                help_text=f"将删除误建的组织 {row.short_name}（其未使用的注册码一并作废），删除后不能恢复。"),
+                with_reason)
+
+        self.call_service(lambda: services.orgs.delete_blockers(actor, row.id), blockers_read, group="org-delete")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         actions = {"btn-code": self.action_show_code, "btn-renew": self.action_renew_code,
@@ -270,7 +348,7 @@ def row_cells(row: ChildRow, fmt) -> tuple[str, ...]:
         fit_middle(row.category_name, COLUMNS[1][2]),
         fit_middle(row.secretary_name, COLUMNS[2][2]) if row.secretary_name else "—",
         "完整" if row.info_complete else "不全",
-        str(row.admin_count),
+        str(row.admin_count) if row.admin_count else "无",
         code_cell(row, fmt),
     )
 
@@ -281,4 +359,9 @@ def row_detail(row: ChildRow, fmt) -> str:
     if row.code_expires_at is not None and row.code_status == "有效":
         code = f"有效至 {fmt(row.code_expires_at)}"
     return (f"{row.short_name}（{row.category_name}）信息{'完整' if row.info_complete else '未完整'}，"
-            f"书记 {row.secretary_name or '未填'}，管理员 {row.admin_count} 名，注册码{code}")
+            f"书记 {row.secretary_name or '未填'}，{admins_text(row.admin_count)}，注册码{code}")
+
+
+def admins_text(n: int) -> str:
+    """Only active administrators count (R-REG-6): none is said as 没有管理员 (R-TREE-3)."""
+    return f"管理员 {n} 名" if n else "没有管理员"

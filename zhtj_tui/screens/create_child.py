@@ -11,7 +11,7 @@ from textual.widgets import Button, Input, Static
 
 from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.errors import DomainError
-from zhtj_tui.domain.text import clean_text
+from zhtj_tui.domain.text import LIMITS, clean_text
 from zhtj_tui.domain.vocab import Category
 from zhtj_tui.screens.panes import CentrePane
 from zhtj_tui.services.dto import Actor, OrgView
@@ -34,10 +34,10 @@ class CreateChildPane(Form, CentrePane):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="create-form"):
-            yield Static("单个创建直属下级组织。命名规则：单位名称+团委/团总支/团支部，"
+            yield Static("单个创建直属下级组织。命名规则：单位名称+类别后缀（团委、团工委、团总支、团支部等），"
                          "如 计算机专业2017级3班团支部。", id="create-note", markup=False)
             yield FormField("short_name", "组织简称", required=True, check=self._check_name, live=self._live_name,
-                            max_length=60)
+                            max_length=LIMITS["short_name"])
             yield FormField("category", "组织类别", required=True, options=[])
             yield FormField("full_name", "组织全称", placeholder="可不填，由该组织管理员填写",
                             check=lambda v: _none(clean_text(v, "full_name")))
@@ -68,36 +68,27 @@ class CreateChildPane(Form, CentrePane):
         value = self.field("category").value
         return rules.category(value) if value else None
 
-    def _infer(self, text: str) -> Category | None:
-        """The allowed category whose name suffix the name ends with (longest match)."""
-        best, best_len = None, 0
-        for cat in self._allowed():
-            for s in cat.suffixes:
-                if text.strip().endswith(s) and len(s) > best_len and s == cat.name:
-                    best, best_len = cat, len(s)
-        return best
-
     def _check_name(self, text: str) -> str:
-        cat = self._category()
-        if cat is None:
-            cat = self._infer(text)
-            if cat is None:
-                raise DomainError("请先选择组织类别；简称须以与类别相符的团委、团总支或团支部等结尾", "category", "required")
-        name = rules.check_short_name(text, cat)
-        return "符合命名规则" + (f"（{name.cohort}级）" if name.cohort and cat.is_branch else "")
+        """What the form says of the name when it is checked (leaving the field, creating)."""
+        return self._describe(text, self._category() or rules.infer_category(text, self._allowed()))
 
     def _live_name(self, text: str) -> str:
         """As you type: when the name's suffix names another allowed category than the one
-        chosen (or none is chosen), follow the name."""
-        cat, inferred = self._category(), self._infer(text)
-        if inferred is not None and inferred != cat:
-            try:
-                if cat is None:
-                    raise DomainError("", "category")
-                rules.check_short_name(text, cat)
-            except DomainError:
-                self.field("category").value = inferred.code
-        return self._check_name(text)
+        chosen (or none is chosen), follow the name (``domain.orgs.category_for_name``)."""
+        chosen = self._category()
+        cat = rules.category_for_name(text, chosen, self._allowed())
+        if cat is not None and cat != chosen:
+            self.field("category").value = cat.code
+        return self._describe(text, cat)
+
+    @staticmethod
+    def _describe(text: str, cat: Category | None) -> str:
+        if cat is None:
+            raise DomainError("请先选择组织类别；简称须以与类别相符的团委、团总支或团支部等结尾", "category", "required")
+        name = rules.check_short_name(text, cat)
+        if name.warnings:
+            return "可以创建；注意：" + name.warnings[0]
+        return "符合命名规则" + (f"（{name.cohort}级）" if name.cohort and cat.is_branch else "")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -128,6 +119,8 @@ class CreateChildPane(Form, CentrePane):
     def _created(self, view: OrgView) -> None:
         self.created.append(view.short_name)
         self.notify(f"已创建：{view.short_name}（{view.category_name}）")
+        for warning in view.warnings:
+            self.notify(f"{view.short_name}：{warning}", severity="warning", timeout=12)
         shown = self.created[-3:]
         self.query_one("#create-result", Static).update(
             f"本次已创建 {len(self.created)} 个：" + "、".join(shown) + ("…" if len(self.created) > 3 else "")

@@ -23,6 +23,7 @@ class LoginScreen(ServiceCaller, Form, Screen):
     SCREEN_TITLE = "登录"
     BINDINGS = [
         Binding("f2", "register", "注册管理员", id="login.register"),
+        Binding("f3", "forgot", "忘记密码", id="login.forgot"),
     ]
 
     def __init__(self, login: str = "", message: str = "") -> None:
@@ -40,6 +41,7 @@ class LoginScreen(ServiceCaller, Form, Screen):
             with Horizontal(classes="buttons"):
                 yield Button("登录", id="login", variant="primary", compact=True)
                 yield Button("注册管理员 (F2)", id="register", compact=True)
+                yield Button("忘记密码 (F3)", id="forgot", compact=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -57,6 +59,14 @@ class LoginScreen(ServiceCaller, Form, Screen):
             self.submit()
         elif event.button.id == "register":
             self.action_register()
+        elif event.button.id == "forgot":
+            self.action_forgot()
+
+    def action_forgot(self) -> None:
+        """忘记密码 (R-REG-7): a new password with the parent's one-time reset code."""
+        from zhtj_tui.screens.forgot import ForgotPasswordScreen
+
+        self.app.goto(ForgotPasswordScreen(login=self.field("login").value))
 
     def action_register(self) -> None:
         self.app.show_register()

@@ -11,7 +11,6 @@ on no the dialog stays with the typed path."""
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -20,10 +19,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Static
+from textual.widgets import Checkbox, Input, ProgressBar, Static
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.outfile import FILE_EXISTS, check_output_path
+from zhtj_tui.folders import Folder, safe_file_name
 from zhtj_tui.screens.batch_import import PathSuggester
 from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.services.dto import MembersExported
@@ -35,10 +35,14 @@ FULL_IDS_WARNING = (
 )
 
 
+def export_file_name(org_name: str, today: date) -> str:
+    """``团员-<组织简称>-<YYYYMMDD>.xlsx`` (characters a file name cannot hold replaced)."""
+    return f"团员-{safe_file_name(org_name, '组织')}-{today:%Y%m%d}.xlsx"
+
+
 def default_export_path(org_name: str, today: date) -> str:
-    """``~/团员-<组织简称>-<YYYYMMDD>.xlsx`` (characters a file name cannot hold replaced)."""
-    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", org_name).strip("_.") or "组织"
-    return str(Path("~") / f"团员-{safe}-{today:%Y%m%d}.xlsx")
+    """``~/团员-<组织简称>-<YYYYMMDD>.xlsx``: the default outside an administrator's folder."""
+    return str(Path("~") / export_file_name(org_name, today))
 
 
 def typed_path(text: str) -> str:
@@ -49,14 +53,17 @@ def typed_path(text: str) -> str:
     return text
 
 
-def export_target(text: str, overwrite: bool = False) -> Path:
+def export_target(text: str, overwrite: bool = False, folder: Folder | None = None) -> Path:
     """The file to write for what the user typed, or a ``DomainError`` saying what to fix.
     The interface never creates folders: a mistyped folder is refused, not made. An
-    existing file is refused (code ``file_exists``) unless ``overwrite``."""
+    existing file is refused (code ``file_exists``) unless ``overwrite``. With an
+    administrator's ``folder``, only a file in it."""
+    folder = folder or Folder(None)
     text = typed_path(text)
     if not text:
-        raise DomainError("请输入导出文件的路径，例如 ~/团员名单.xlsx", "path", "empty")
-    target = check_output_path(os.path.expanduser(text), overwrite)
+        raise DomainError("请输入导出文件的" + ("文件名，例如 团员名单.xlsx" if folder.confined else "路径，例如 ~/团员名单.xlsx"),
+                          "path", "empty")
+    target = check_output_path(folder.resolve(text), overwrite)
     folder = target.parent
     if not folder.exists():
         raise DomainError(f"文件夹 {folder} 不存在：请先创建它，或换一个已有的文件夹", "path", "no_folder")
@@ -91,6 +98,7 @@ class ExportMembersModal(ModalScreen["MembersExported | None"]):
     ExportMembersModal #export-full { border: none; height: 1; padding: 0; }
     ExportMembersModal #export-warning { color: $warning; }
     ExportMembersModal #export-error { color: $error; }
+    ExportMembersModal #export-progress { height: 1; }
     ExportMembersModal .keys { color: $text-muted; }
     """
     BINDINGS = [
@@ -102,25 +110,28 @@ class ExportMembersModal(ModalScreen["MembersExported | None"]):
         super().__init__()
         self.services, self.actor, self.org_id, self.org_name = services, actor, org_id, org_name
         self.subtree = subtree  # a committee: its branches' members; a branch: its own
+        self.folder = services.files.folder(actor)
         self.busy = False
         self._typed = ""  # the path of the export under way, named in the overwrite question
 
     def compose(self) -> ComposeResult:
-        path = default_export_path(self.org_name, self.services.settings.today())
+        path = self.folder.default(export_file_name(self.org_name, self.services.settings.today()))
         with Vertical():
             scope = "及其下级组织" if self.subtree else ""
             yield Static(f"导出团员名单 · {self.org_name}{scope}的在册团员", classes="title", markup=False)
-            yield Static("保存到（.xlsx）：", markup=False)
-            yield Input(path, id="export-path", suggester=PathSuggester(), compact=True)
+            yield Static("保存到您的文件夹（.xlsx）：" if self.folder.confined else "保存到（.xlsx）：", markup=False)
+            yield Input(path, id="export-path", suggester=PathSuggester(self.folder), compact=True)
             yield Checkbox("导出完整的身份证号码和手机号码（默认部分隐藏）", False, id="export-full", compact=True)
             yield Static("", id="export-warning", markup=False)
             yield Static("", id="export-error", markup=False)
+            yield ProgressBar(id="export-progress", show_eta=False)
             yield Static("Enter/F9 导出 · Tab 到“完整号码”，空格勾选 · Esc 取消", classes="keys", markup=False)
 
     def on_mount(self) -> None:
         box = self.query_one("#export-path", Input)
         box.cursor_blink = self.services.settings.cursor_blink
         self.query_one("#export-warning", Static).display = False
+        self.query_one("#export-progress", ProgressBar).display = False
         box.focus()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
@@ -139,10 +150,24 @@ class ExportMembersModal(ModalScreen["MembersExported | None"]):
         text = self._typed = self.query_one("#export-path", Input).value
         full = self.query_one("#export-full", Checkbox).value
         self.query_one("#export-error", Static).update("正在导出……")
-        services, actor, org_id = self.services, self.actor, self.org_id
-        run_service(self, lambda: services.files.export_members(actor, org_id, export_target(text, overwrite), full,
-                                                                overwrite),
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+        services, actor, org_id, folder, app = self.services, self.actor, self.org_id, self.folder, self.app
+
+        def report(done: int, total: int) -> None:  # from the worker thread, a few times a second
+            try:
+                app.call_from_thread(self._progress, done, total)
+            except RuntimeError:  # the app has closed meanwhile
+                pass
+
+        run_service(self, lambda: services.files.export_members(actor, org_id, export_target(text, overwrite, folder),
+                                                                full, overwrite, progress=report),
                     self._done, self._refused, on_failed=self._failed, group="members-export")
+
+    def _progress(self, done: int, total: int) -> None:
+        if self.is_attached:
+            self.query_one("#export-progress", ProgressBar).update(total=max(total, 1), progress=done)
 
     def _done(self, done: MembersExported) -> None:
         self.busy = False
@@ -150,6 +175,7 @@ class ExportMembersModal(ModalScreen["MembersExported | None"]):
 
     def _refused(self, exc: DomainError) -> None:
         self.busy = False
+        self.query_one("#export-progress", ProgressBar).display = False
         if exc.code == FILE_EXISTS:
             self.query_one("#export-error", Static).update("")
             self.app.push_screen(ConfirmModal("文件已存在", f"文件已存在，是否覆盖？\n{typed_path(self._typed)}",
@@ -172,6 +198,7 @@ class ExportMembersModal(ModalScreen["MembersExported | None"]):
     def _failed(self, _exc: BaseException) -> None:
         """An unexpected failure (already said and logged): let the user try again."""
         self.busy = False
+        self.query_one("#export-progress", ProgressBar).display = False
         self.query_one("#export-error", Static).update("导出没有完成，请重试")
 
     def action_cancel(self) -> None:

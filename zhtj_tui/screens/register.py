@@ -16,9 +16,9 @@ from zhtj_tui.domain.idcard import parse_id_number
 from zhtj_tui.domain.joinage import check_join_month, rule_text
 from zhtj_tui.domain.mobile import normalize_mobile
 from zhtj_tui.domain.months import parse_month
+from zhtj_tui.domain.password import check_password
 from zhtj_tui.domain.text import clean_person_name
 from zhtj_tui.domain.vocab import OTHER_POST, league_posts
-from zhtj_tui.services.accounts import check_password
 from zhtj_tui.services.dto import CodeCheck, Registered
 from zhtj_tui.widgets.calls import ServiceCaller
 from zhtj_tui.widgets.field import Form, FormField

@@ -13,6 +13,7 @@ from zhtj_tui.services.audit import AuditService
 from zhtj_tui.services.base import Context
 from zhtj_tui.services.cadres import CadreService
 from zhtj_tui.services.codes import CodeService
+from zhtj_tui.services.consistency import ConsistencyService
 from zhtj_tui.services.demo import DemoService
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.files import FileService
@@ -52,6 +53,7 @@ class Services:
         self.progress = ProgressService(self.ctx)
         self.members = MemberService(self.ctx)
         self.cadres = CadreService(self.ctx)
+        self.consistency = ConsistencyService(self.ctx)
         self.demo = DemoService(self.ctx, self.accounts.hasher)
         self.files = FileService(self.ctx, self.orgs, self.codes, self.member_export)
         self.prefs = PrefsService(settings)

@@ -22,26 +22,13 @@ from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
 from zhtj_tui.domain.joinage import check_join_month
 from zhtj_tui.domain.mobile import mask_mobile, normalize_mobile
 from zhtj_tui.domain.months import parse_month
+from zhtj_tui.domain.password import check_password
 from zhtj_tui.domain.text import clean_person_name, clean_text, to_halfwidth
 from zhtj_tui.domain.vocab import OTHER_POST, league_posts
 from zhtj_tui.services.base import ServiceBase
-from zhtj_tui.services.codes import CodeService
+from zhtj_tui.services.codes import USABLE_SQL, CodeService
 from zhtj_tui.services.dto import Actor, Registered, ResetCodeView, Role, Session
 from zhtj_tui.services.throttle import Throttle
-
-MIN_PASSWORD = 8
-
-
-def check_password(password: str, field: str = "password") -> str:
-    """At least 8 characters with a letter and a digit; at most 128."""
-    password = password or ""
-    if len(password) < MIN_PASSWORD:
-        raise DomainError(f"密码至少{MIN_PASSWORD}位，请包含字母和数字", field, "password_short")
-    if len(password) > 128:
-        raise DomainError("密码不能超过128位", field, "password_long")
-    if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
-        raise DomainError("密码须同时包含字母和数字", field, "password_weak")
-    return password
 
 
 class AccountService(ServiceBase):
@@ -116,8 +103,7 @@ class AccountService(ServiceBase):
 
         def run():
             cur = self.s.execute(
-                "UPDATE reg_code SET used_at = $now WHERE code = $code AND used_at IS NULL "
-                "AND revoked_at IS NULL AND expires_at > $now",
+                f"UPDATE reg_code SET used_at = $now WHERE code = $code AND {USABLE_SQL}",
                 {"now": now, "code": code},
             )
             if cur.rowcount != 1:
@@ -256,8 +242,8 @@ class AccountService(ServiceBase):
             return sorted({r.org.parent.short_name for r in roles if r.org.parent is not None})
 
         parents = self.read(run)
-        who = "、".join(parents[:3])
-        parent = f"请 {who} 的管理员为您生成密码重置码，在登录界面按 F3（忘记密码）设置新密码；" if who else ""
+        who = "、".join(f"“{p}”" for p in parents[:3])
+        parent = f"请{who}的管理员为您生成密码重置码，在登录界面按F3（忘记密码）设置新密码；" if who else ""
         return f"如忘记密码，{parent}服务器管理员也可以解除锁定或重置（zhtj account unlock / reset）"
 
     def _count_wrong_password(self, acc_id: int, now, field: str = "password") -> None:

@@ -17,6 +17,7 @@ from zhtj_tui.config import Settings
 from zhtj_tui.db import Store, is_busy_error
 from zhtj_tui.domain.errors import Busy, Conflict, DomainError, Forbidden, NotFound
 from zhtj_tui.domain.orgs import may_write_members
+from zhtj_tui.domain.text import LIMITS
 from zhtj_tui.domain.vocab import STATUS_NORMAL
 from zhtj_tui.services.dto import Actor
 
@@ -171,6 +172,23 @@ class ServiceBase:
             raise Forbidden("只有本团支部或其直属上级组织的管理员可以录入、修改本支部的团员", None, "not_member_admin")
         return org
 
+    # -- stored derived values ----------------------------------------------------------
+    def missing_info(self, org) -> tuple[str, ...]:
+        """Required fields (R-INFO-1) of ``org`` not filled in: R-INFO-4's completeness,
+        with the secretary's fields filled when the organisation has an open 书记 holding."""
+        from zhtj_tui.domain import orgs as rules
+
+        secretary = self.s.Cadre.get(secretary_of=org.id) if org.id else None
+        return rules.missing_info(rules.category(org.category), lambda key: getattr(org, key), secretary is not None)
+
+    def refresh_info_complete(self, org) -> None:
+        """Rewrite ``org.info_complete`` (R-INFO-4) inside the caller's write: every write
+        that changes an information field or the secretary calls this in its transaction
+        (``services.consistency`` checks that none forgot)."""
+        complete = not self.missing_info(org)
+        if org.info_complete != complete:
+            org.info_complete = complete
+
     # -- the tree's derived paths -----------------------------------------------------------
     def lock_orgs(self, *org_ids: int, exclusive: bool = False) -> None:
         """Lock the rows of these organisations and of all their ancestors, before anything
@@ -215,7 +233,7 @@ class ServiceBase:
             path=org.path if org is not None else None,
             before=before,
             after=after,
-            note=(note or None) and note[:200],
+            note=(note or None) and note[:LIMITS["reason"]],
         )
 
 

@@ -96,7 +96,7 @@ class CadreService(ServiceBase):
             if end_date > self.settings.today():
                 raise DomainError("离任日期不能晚于今天", "end_date", "future_date")
             before = _snapshot(c)
-            self._close(c, end_date)
+            self._close(actor, c, end_date)
             self.audit(actor, "cadre.end", "cadre", c.id, c.org, before=before, after=_snapshot(c))
             return self._view(c, True)
 
@@ -141,14 +141,14 @@ class CadreService(ServiceBase):
             if old.post == post and post != OTHER_POST:
                 raise DomainError(f"{name} 已担任该组织的{_post_label(post, post_name)}", "post", "already_holds")
             before = _snapshot(old)
-            self._close(old, max(since, old.start_date))
+            self._close(actor, old, max(since, old.start_date))
             self.audit(actor, "cadre.end", "cadre", old.id, org, before=before, after=_snapshot(old),
                        note="职务变动")
         if post == SECRETARY_POST:
             current = C.get(secretary_of=org.id)
             if current is not None:
                 before = _snapshot(current)
-                self._close(current, max(since, current.start_date))
+                self._close(actor, current, max(since, current.start_date))
                 self.audit(actor, "cadre.end", "cadre", current.id, org, before=before, after=_snapshot(current),
                            note="书记更换")
         member = self.s.Member.get(active_id=id_number)
@@ -157,12 +157,71 @@ class CadreService(ServiceBase):
               created_at=self.now())
         c.flush()
         self.audit(actor, "cadre.appoint", "cadre", c.id, org, after=_snapshot(c))
+        if post == SECRETARY_POST:
+            self._sync_member_post(actor, org, id_number, secretary=True)
+            self.refresh_info_complete(org)
         return c
 
-    def _close(self, c, end_date: date) -> None:
+    def _close(self, actor: Actor, c, end_date: date, member_post: bool = True) -> None:
+        """End a holding. Ending the open 书记 holding changes the organisation's
+        secretary: its completeness (R-INFO-4) and the member's 团内职务 (R-MEM-6) follow
+        in the same transaction."""
+        was_secretary = c.secretary_of is not None
         c.end_date = end_date
         c.secretary_of = None
         c.flush()
+        if was_secretary:
+            if member_post:
+                self._sync_member_post(actor, c.org, c.id_number, secretary=False)
+            self.refresh_info_complete(c.org)
+
+    def _sync_member_post(self, actor: Actor, org, id_number: str, secretary: bool) -> None:
+        """R-MEM-6, one record: the secretary who is an active member of the branch has
+        团内职务 书记 there, and nobody else in the branch has."""
+        m = self.s.Member.get(active_id=id_number)
+        if m is None or m.branch.id != org.id:
+            return
+        if secretary == (m.post == SECRETARY_POST):
+            return
+        before = {"post": m.post, "post_name": m.post_name}
+        m.post, m.post_name = (SECRETARY_POST, None) if secretary else (None, None)
+        m.updated_at = self.now()
+        m.version += 1
+        self.audit(actor, "member.post", "member", m.id, org, before=before,
+                   after={"post": m.post, "post_name": m.post_name}, note="书记变动")
+
+    # -- the member side of R-MEM-6 (called inside the member service's writes) --------
+    def member_became_secretary(self, actor: Actor, branch, m) -> None:
+        """A member entered, imported or edited with 团内职务 书记 becomes the branch's
+        secretary (one record), or is refused naming the current one."""
+        current = self.s.Cadre.get(secretary_of=branch.id)
+        if current is not None and current.id_number == m.id_number:
+            if current.member is None:
+                current.member = m
+            return
+        if current is not None:
+            raise DomainError(secretary_taken_message(branch.short_name, current.name, current.start_date),
+                              "post", "secretary_exists")
+        self._appoint(actor, branch, SECRETARY_POST, None, m.name, m.id_number, m.mobile, self.settings.today())
+
+    def member_left_secretary(self, actor: Actor, m, note: str) -> None:
+        """The member's 书记 holding in their branch ends today (团内职务 changed, 离团 or
+        moved to another branch); ``m.post`` is the caller's to set."""
+        current = self.s.Cadre.get(secretary_of=m.branch.id)
+        if current is None or current.id_number != m.id_number:
+            return
+        before = _snapshot(current)
+        self._close(actor, current, max(self.settings.today(), current.start_date), member_post=False)
+        self.audit(actor, "cadre.end", "cadre", current.id, m.branch, before=before, after=_snapshot(current),
+                   note=note)
+
+    def member_details_changed(self, m, old_id_number: str) -> None:
+        """The secretary's record follows the member's corrected name, ID number, mobile."""
+        current = self.s.Cadre.get(secretary_of=m.branch.id)
+        if current is not None and current.id_number == old_id_number:
+            current.name, current.id_number, current.mobile = m.name, m.id_number, m.mobile
+            if current.member is None:
+                current.member = m
 
     def _view(self, c, editable: bool) -> CadreView:
         today = self.settings.today()
@@ -175,6 +234,12 @@ class CadreService(ServiceBase):
             is_secretary=c.secretary_of is not None, age=age_on(birth, today),
             over_age=is_over_age(birth, today, self.settings.join_age),
         )
+
+
+def secretary_taken_message(org_name: str, current_name: str, since: date) -> str:
+    """R-MEM-6: why a second 书记 is refused, naming the current one and what to do."""
+    return (f"{org_name}已有书记 {current_name}（{since.isoformat()} 起任职），一个组织只能有一位书记。"
+            "如书记已更换，请先在“团干部”中为原书记办理离任或任命新书记；否则请把此人的团内职务改为其他职务")
 
 
 def _post_label(post: str, post_name: str | None) -> str:

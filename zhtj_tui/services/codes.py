@@ -7,11 +7,20 @@ from datetime import timedelta
 from pony.orm import select
 
 from zhtj_tui.domain import orgs as rules
-from zhtj_tui.domain.codes import generate_code, normalize_code
+from zhtj_tui.domain.codes import EXPIRED, REVOKED, USED, code_state, generate_code, normalize_code
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.services.base import ServiceBase
 from zhtj_tui.services.dto import Actor, CodeCheck, CodeView
 from zhtj_tui.services.throttle import Throttle
+
+#: ``domain.codes.code_state`` == VALID in raw SQL over reg_code (``$now`` bound).
+USABLE_SQL = "used_at IS NULL AND revoked_at IS NULL AND expires_at > $now"
+
+
+def usable_codes(store, now):
+    """The registration codes still usable at ``now`` (``domain.codes.code_state``), as a
+    query to narrow further."""
+    return select(c for c in store.RegCode if c.used_at is None and c.revoked_at is None and c.expires_at > now)
 
 
 class CodeService(ServiceBase):
@@ -92,17 +101,18 @@ class CodeService(ServiceBase):
 
     def refusal(self, row) -> None:
         """Raise the reason a code cannot be used, if any (R-CODE-2, R-CODE-3, R-CODE-5)."""
-        if row.used_at is not None:
+        state = code_state(row.used_at, row.revoked_at, row.expires_at, self.now())
+        if state == USED:
             raise DomainError(
                 "该管理员注册码已被使用（一个注册码只能注册一位管理员），请联系上级组织管理员生成新的注册码",
                 "code", "code_used",
             )
-        if row.revoked_at is not None:
+        if state == REVOKED:
             raise DomainError(
                 "该管理员注册码已作废（上级组织已重新生成），请向上级组织管理员索取最新的注册码",
                 "code", "code_revoked",
             )
-        if row.expires_at <= self.now():
+        if state == EXPIRED:
             raise DomainError(
                 f"该管理员注册码已于 {self.settings.fmt(row.expires_at)} 过期（有效期{self.settings.code_valid_days}天），"
                 "请联系上级组织管理员生成新的注册码",
@@ -119,13 +129,7 @@ class CodeService(ServiceBase):
 
     # -- helpers -----------------------------------------------------------------------
     def _valid(self, org):
-        now = self.now()
-        return (
-            select(c for c in self.s.RegCode
-                   if c.org == org and c.used_at is None and c.revoked_at is None and c.expires_at > now)
-            .order_by(lambda c: c.id)
-            .first()
-        )
+        return usable_codes(self.s, self.now()).filter(lambda c: c.org == org).order_by(lambda c: c.id).first()
 
     def _issue(self, actor: Actor, org, audit: bool = True) -> CodeView:
         now = self.now()

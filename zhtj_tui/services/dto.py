@@ -75,6 +75,8 @@ class OrgView:
     editable: bool = False
     #: May the viewer correct the locked fields (the direct parent's administrator)?
     correctable: bool = False
+    #: Accepted but worth a look, from the write that returned this view (R-TREE-4).
+    warnings: tuple[str, ...] = ()
     #: May the viewer enter, import and edit this organisation's members (R-MEM-1: a branch,
     #: and the viewer its own or its direct parent's administrator)?
     members_writable: bool = False
@@ -281,6 +283,14 @@ class TransferResult:
     moved: tuple[int, ...]
     to_branch_id: int
     to_branch_name: str
+
+
+@dataclass(frozen=True)
+class TransferTargets:
+    """Branches members may be moved into (R-MEM-1); ``reason`` explains an empty list."""
+
+    items: tuple[OrgBrief, ...]
+    reason: str = ""
 
 
 @dataclass(frozen=True)

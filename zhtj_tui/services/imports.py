@@ -7,10 +7,10 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from zhtj_tui.excel.paste import PASTE_SHEET, read_pasted
 from zhtj_tui.excel.reader import PROGRESS_EVERY, ParsedSheet, SheetSpec, read_sheet
+from zhtj_tui.folders import Folder
 
 #: Outcomes shown per row.
 CREATE = "将创建"
@@ -48,6 +48,9 @@ class ImportPreview:
     rows: tuple[RowOutcome, ...]
     #: The validated rows, kept for the commit (not shown).
     planned: tuple = field(default=(), repr=False, compare=False)
+    #: What to say about the file's columns: which of two columns was read (学历取自…),
+    #: the columns not imported (以下列未导入：…).
+    notes: tuple[str, ...] = ()
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.rows if r.outcome == outcome)
@@ -72,6 +75,7 @@ class ImportResult:
     target_name: str
     rows: tuple[RowOutcome, ...]
     dry_run: bool = False
+    notes: tuple[str, ...] = ()
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.rows if r.outcome == outcome)
@@ -96,7 +100,7 @@ class ImportResult:
     def as_dict(self) -> dict:
         return {
             "kind": self.kind, "target_id": self.target_id, "target_name": self.target_name,
-            "dry_run": self.dry_run, "ok": self.ok,
+            "dry_run": self.dry_run, "ok": self.ok, "notes": list(self.notes),
             "counts": {"created": self.created, "existing": self.existing, "refused": self.refused},
             "rows": [r.as_dict() for r in self.rows],
         }
@@ -110,18 +114,21 @@ class Pasted:
 
 
 def load(source: str | os.PathLike | ParsedSheet | Pasted, spec: SheetSpec,
-         progress: Progress | None) -> tuple[ParsedSheet, str]:
-    """The parsed sheet and the file's name (for messages and the audit log)."""
+         progress: Progress | None, folder: Folder | None = None) -> tuple[ParsedSheet, str]:
+    """The parsed sheet and the file's name (for messages and the audit log). A file name
+    is taken in ``folder`` (an administrator's own folder) and refused outside it."""
     if isinstance(source, ParsedSheet):
         return source, source.sheet_name
     if isinstance(source, Pasted):
         return read_pasted(source.text, spec), PASTE_SHEET
-    return read_sheet(source, spec, progress), Path(source).name
+    path = (folder or Folder(None)).resolve(source)
+    return read_sheet(path, spec, progress), path.name
 
 
 def preview_as_result(preview: ImportPreview) -> ImportResult:
     """A dry run's result: the preview's outcomes, nothing written."""
-    return ImportResult(preview.kind, preview.target_id, preview.target_name, preview.rows, dry_run=True)
+    return ImportResult(preview.kind, preview.target_id, preview.target_name, preview.rows, dry_run=True,
+                        notes=preview.notes)
 
 
 def phase(progress: Progress | None, start: float, end: float) -> Progress | None:

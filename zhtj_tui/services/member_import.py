@@ -18,9 +18,11 @@ from pony.utils import datetime2timestamp
 from zhtj_tui.domain.errors import Conflict, DomainError
 from zhtj_tui.domain.member import MemberData, check_member
 from zhtj_tui.domain.pinyin import initials
-from zhtj_tui.domain.vocab import STATUS_NORMAL
+from zhtj_tui.domain.vocab import SECRETARY_POST, STATUS_NORMAL
 from zhtj_tui.excel.reader import MEMBER_SPEC, ParsedSheet
+from zhtj_tui.folders import folder_for
 from zhtj_tui.services.base import ServiceBase
+from zhtj_tui.services.cadres import CadreService, secretary_taken_message
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.imports import (
     CREATE,
@@ -37,6 +39,7 @@ from zhtj_tui.services.imports import (
     phase,
     preview_as_result,
 )
+from zhtj_tui.services.members import release_member_no, returning_member_no
 
 #: The member table's columns filled by the import, in insert order.
 COLUMNS = (
@@ -44,6 +47,8 @@ COLUMNS = (
     "political", "join_month", "education", "mobile", "member_no", "post", "post_name", "join_unit", "note",
     "status", "left_reason", "left_at", "created_at", "updated_at", "version",
 )
+#: RowOutcome code of a row whose 团员编号 is the person's own, from their closed record (R-MEM-4).
+RETURNING = "returning_member_no"
 #: Rows per bulk statement (and between progress reports while inserting).
 BATCH = 2000
 
@@ -66,14 +71,14 @@ class MemberImportService(ServiceBase):
                 progress: Progress | None = None) -> ImportPreview:
         """Read and check the file; nothing is written."""
         self.read(lambda: self.member_branch(actor, branch_id))  # refuse early, before reading the file
-        sheet, file_name = load(source, MEMBER_SPEC, phase(progress, 0.0, 0.7))
+        sheet, file_name = load(source, MEMBER_SPEC, phase(progress, 0.0, 0.7), folder_for(self.settings, actor))
         planned = self._validate(sheet, phase(progress, 0.7, 1.0))
 
         def run():
             branch = self.member_branch(actor, branch_id)
             rows = self._resolve(branch, planned)
             return ImportPreview("members", branch.id, branch.short_name, file_name, sheet.sheet_name,
-                                 tuple(rows), planned=tuple(planned))
+                                 tuple(rows), planned=tuple(planned), notes=sheet.notes)
 
         return self.read(run)
 
@@ -86,6 +91,7 @@ class MemberImportService(ServiceBase):
         by_row = {p.row: p for p in planned}
 
         def run():
+            self.lock_orgs(preview.target_id)  # begins the write transaction; paths stay true (R-TREE-6)
             branch = self.member_branch(actor, preview.target_id)
             self.s.db.get_connection()  # begin the write transaction before checking again
             rows = self._resolve(branch, planned)
@@ -96,21 +102,30 @@ class MemberImportService(ServiceBase):
                     f"自预览以来数据已有变化（第{new.row}行：{new.reason or new.outcome}），本次没有导入任何团员。"
                     "请重新上传文件，查看最新的检查结果后再确认", None, "changed_since_preview")
             todo = [by_row[r.row].data for r in rows if r.outcome == CREATE]
+            for r in rows:  # R-MEM-4: a returning member takes their number back
+                if r.outcome == CREATE and r.code == RETURNING:
+                    release_member_no(self.s, by_row[r.row].data.member_no, by_row[r.row].data.id_number)
             self._insert(branch, todo, progress)
+            for d in todo:  # R-MEM-6: the row with 团内职务 书记 becomes the secretary
+                if d.post == SECRETARY_POST:
+                    m = self.s.Member.get(active_id=d.id_number)
+                    CadreService(self.ctx).member_became_secretary(actor, branch, m)
             out = tuple(RowOutcome(r.row, r.name, CREATED, r.reason, r.field, r.code) if r.outcome == CREATE else r
                         for r in rows)
             self.audit(actor, "member.import", "org", branch.id, branch, after={
                 "created": len(todo), "existing": sum(r.outcome == EXISTS for r in out),
                 "refused": sum(r.outcome == ERROR for r in out), "file": preview.file_name[:80],
             })
-            return ImportResult("members", branch.id, branch.short_name, out)
+            return ImportResult("members", branch.id, branch.short_name, out, notes=preview.notes)
 
         return self.write(run, integrity=lambda exc: Conflict(CONFLICT_MESSAGE, None, "import_conflict"))
 
     def run_file(self, actor: Actor, branch_id: int, source, dry_run: bool = False,
                  progress: Progress | None = None) -> ImportResult:
-        preview = self.preview(actor, branch_id, source, progress)
-        return preview_as_result(preview) if dry_run else self.commit(actor, preview)
+        if dry_run:
+            return preview_as_result(self.preview(actor, branch_id, source, progress))
+        preview = self.preview(actor, branch_id, source, phase(progress, 0.0, 0.8))
+        return self.commit(actor, preview, phase(progress, 0.8, 1.0))
 
     # -- helpers -------------------------------------------------------------------------
     def _validate(self, sheet: ParsedSheet, progress: Progress | None = None) -> list[_Planned]:
@@ -132,7 +147,7 @@ class MemberImportService(ServiceBase):
                 continue
             out.append(_Planned(row.row, data.name, data))
         ticker.finish()
-        return out
+        return _in_file_duplicates(sheet, out)
 
     def _resolve(self, branch, planned: list[_Planned]) -> list[RowOutcome]:
         """Duplicates within the file and in the whole system (R-MEM-3, R-MEM-4)."""
@@ -140,33 +155,22 @@ class MemberImportService(ServiceBase):
         nos = sorted({p.data.member_no for p in planned if p.data and p.data.member_no})
         id_holders = self._holders("active_id", ids)
         no_holders = self._holders("member_no", nos)
-        names = self._org_names([path for _, path in (*id_holders.values(), *no_holders.values())])
+        names = self._org_names([h[1] for h in (*id_holders.values(), *no_holders.values())])
+        secretary = self.s.Cadre.get(secretary_of=branch.id)
+        secretary_row: int | None = None
 
         def where(path: str) -> str:
             return " / ".join(names.get(int(x), "?") for x in path.strip("/").split("/") if x)
 
-        seen_ids: dict[str, int] = {}
-        seen_nos: dict[str, int] = {}
         out = []
         for p in planned:
             if p.error is not None:
                 out.append(RowOutcome(p.row, p.label, ERROR, str(p.error), p.error.field, p.error.code))
                 continue
             d = p.data
-            if d.id_number in seen_ids:
-                out.append(RowOutcome(p.row, d.name, ERROR, f"与第{seen_ids[d.id_number]}行的身份证号码重复，请删除重复行",
-                                      "id_number", "duplicate_in_file"))
-                continue
-            seen_ids[d.id_number] = p.row
-            if d.member_no and d.member_no in seen_nos:
-                out.append(RowOutcome(p.row, d.name, ERROR, f"与第{seen_nos[d.member_no]}行的团员编号重复，团员编号不能重复",
-                                      "member_no", "duplicate_in_file"))
-                continue
-            if d.member_no:
-                seen_nos[d.member_no] = p.row
             holder = id_holders.get(d.id_number)
             if holder is not None:
-                branch_id, path = holder
+                branch_id, path = holder[:2]
                 if branch_id == branch.id:
                     out.append(RowOutcome(p.row, d.name, EXISTS, "该团员已在本团支部，不会重复导入", None, "exists"))
                 else:
@@ -176,28 +180,46 @@ class MemberImportService(ServiceBase):
                         "如确需转入，请先由原组织办理组织关系转出", "id_number", "duplicate_id"))
                 continue
             no_holder = no_holders.get(d.member_no) if d.member_no else None
-            if no_holder is not None:
+            returning = no_holder is not None and returning_member_no(no_holder[3] is not None, no_holder[2],
+                                                                      d.id_number)
+            if no_holder is not None and not returning:
                 out.append(RowOutcome(p.row, d.name, ERROR,
                                       f"团员编号 {d.member_no} 已被“{where(no_holder[1])}”的团员使用，请核对",
                                       "member_no", "duplicate_member_no"))
                 continue
-            reason = ("提示：" + "；".join(d.warnings)) if d.warnings else ""
-            out.append(RowOutcome(p.row, d.name, CREATE, reason))
+            if d.post == SECRETARY_POST:
+                if secretary is not None and secretary.id_number != d.id_number:
+                    out.append(RowOutcome(p.row, d.name, ERROR,
+                                          secretary_taken_message(branch.short_name, secretary.name, secretary.start_date),
+                                          "post", "secretary_exists"))
+                    continue
+                if secretary_row is not None:
+                    out.append(RowOutcome(p.row, d.name, ERROR,
+                                          f"第{secretary_row}行已是书记，一个组织只能有一位书记，请改正团内职务",
+                                          "post", "secretary_in_file"))
+                    continue
+                secretary_row = p.row
+            notes = list(d.warnings)
+            if returning:
+                notes.append(f"沿用本人已离团记录中的团员编号 {d.member_no}")
+            reason = ("提示：" + "；".join(notes)) if notes else ""
+            out.append(RowOutcome(p.row, d.name, CREATE, reason, None, RETURNING if returning else None))
         return out
 
-    def _holders(self, column: str, values: list[str]) -> dict[str, tuple[int, str]]:
-        """value -> (branch id, branch path) of the members holding it: one query."""
+    def _holders(self, column: str, values: list[str]) -> dict[str, tuple[int, str, str, str | None]]:
+        """value -> (branch id, branch path, ID number, active_id) of the members holding
+        it: one query."""
         if not values:
             return {}
         db = self.s.db
         if self.s.provider == "sqlite":
-            sql = (f"SELECT m.{column}, m.branch, m.path FROM member m "
+            sql = (f"SELECT m.{column}, m.branch, m.path, m.id_number, m.active_id FROM member m "
                    f"WHERE m.{column} IN (SELECT value FROM json_each($vals))")
             rows = db.select(sql, {}, {"vals": json.dumps(values)})
         else:
-            sql = f"SELECT m.{column}, m.branch, m.path FROM member m WHERE m.{column} = ANY($vals)"
+            sql = f"SELECT m.{column}, m.branch, m.path, m.id_number, m.active_id FROM member m WHERE m.{column} = ANY($vals)"
             rows = db.select(sql, {}, {"vals": list(values)})
-        return {r[0]: (r[1], r[2]) for r in rows}
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
     def _org_names(self, paths: list[str]) -> dict[int, str]:
         ids = sorted({int(x) for path in paths for x in path.strip("/").split("/") if x})
@@ -242,6 +264,49 @@ class MemberImportService(ServiceBase):
             if _is_unique_violation(exc):
                 raise Conflict(CONFLICT_MESSAGE, None, "import_conflict") from None
             raise
+
+
+def _in_file_duplicates(sheet: ParsedSheet, planned: list[_Planned]) -> list[_Planned]:
+    """R-MEM-3, R-MEM-4 within one file: every row whose ID number or 团员编号 (as written,
+    cleaned of spaces and case) appears on another row is refused, naming the other rows,
+    whether or not the other copies are valid: which copy is right is for a person to say."""
+    ids: dict[str, list[int]] = {}
+    nos: dict[str, list[int]] = {}
+    for row in sheet.rows:
+        idn = row.values.get("id_number")
+        if isinstance(idn, str) and idn:
+            ids.setdefault(idn.upper(), []).append(row.row)
+        no = row.values.get("member_no")
+        if isinstance(no, str) and no:
+            nos.setdefault(no, []).append(row.row)
+    dup_ids = {k: v for k, v in ids.items() if len(v) > 1}
+    dup_nos = {k: v for k, v in nos.items() if len(v) > 1}
+    if not dup_ids and not dup_nos:
+        return planned
+    by_row = {row.row: row for row in sheet.rows}
+    out = []
+    for p in planned:
+        values = by_row[p.row].values
+        clashes = []
+        field = None
+        idn, no = values.get("id_number"), values.get("member_no")
+        for what, key, table, fld in (("身份证号码", idn, dup_ids, "id_number"), ("团员编号", no, dup_nos, "member_no")):
+            rows = table.get(key.upper() if fld == "id_number" else key) if isinstance(key, str) and key else None
+            if rows:
+                others = "、".join(str(r) for r in rows if r != p.row)
+                clashes.append(f"与第{others}行的{what}重复")
+                field = field or fld
+        if not clashes:
+            out.append(p)
+            continue
+        text = "，".join(clashes)
+        if p.error is not None:
+            message = f"{p.error}；另外，{text}"
+            error = DomainError(message, p.error.field, p.error.code)
+        else:
+            error = DomainError(f"{text}：同一人只能导入一次，请核对后删除重复的行", field, "duplicate_in_file")
+        out.append(_Planned(p.row, p.label, error=error))
+    return out
 
 
 def _is_unique_violation(exc: Exception) -> bool:

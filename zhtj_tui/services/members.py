@@ -18,9 +18,10 @@ from zhtj_tui.domain.idcard import mask_id_number, normalize_id_number
 from zhtj_tui.domain.joinage import age_on, is_over_age, over_age_cutoff
 from zhtj_tui.domain.member import MEMBER_FIELDS, MemberData, check_member
 from zhtj_tui.domain.mobile import mask_mobile
-from zhtj_tui.domain.text import clean_text, search_text
+from zhtj_tui.domain.text import LIMITS, clean_text, search_text
 from zhtj_tui.domain.vocab import (
     OTHER_POST,
+    SECRETARY_POST,
     STATUS_NORMAL,
     education_levels,
     ethnic_groups,
@@ -29,7 +30,17 @@ from zhtj_tui.domain.vocab import (
     political_statuses,
 )
 from zhtj_tui.services.base import ServiceBase, active_sql, is_active, subtree_upper
-from zhtj_tui.services.dto import Actor, BranchCount, MemberRow, MemberView, OrgBrief, Page, TransferResult
+from zhtj_tui.services.cadres import CadreService
+from zhtj_tui.services.dto import (
+    Actor,
+    BranchCount,
+    MemberRow,
+    MemberView,
+    OrgBrief,
+    Page,
+    TransferResult,
+    TransferTargets,
+)
 
 #: Rows per page of the member table.
 PAGE = 200
@@ -195,9 +206,10 @@ class MemberService(ServiceBase):
     def count(self, actor: Actor, branch_id: int) -> BranchCount:
         return self.totals(actor, branch_id)
 
-    def branches(self, actor: Actor, text: str = "", limit: int = 50) -> tuple[OrgBrief, ...]:
-        """Branches in the actor's subtree (targets of a transfer), in tree order; ``text``
-        narrows by part of the name."""
+    def branches(self, actor: Actor, text: str = "", limit: int = 50, writable: bool = False) -> tuple[OrgBrief, ...]:
+        """Branches in the actor's subtree, in tree order; ``text`` narrows by part of the
+        name. ``writable``: only those whose members the actor may enter (R-MEM-1: the
+        actor's own branch or the direct children of the actor's organisation)."""
         text = search_text(text)
 
         def run():
@@ -207,6 +219,9 @@ class MemberService(ServiceBase):
                 home = self.admin_org(actor)
                 lo, hi = home.path, subtree_upper(home.path)
                 q = q.filter(lambda o: o.path >= lo and o.path < hi)
+                if writable:
+                    hid = home.id
+                    q = q.filter(lambda o: o.id == hid or o.parent.id == hid)
             if text:
                 q = q.filter(lambda o: text in o.short_name)
             rows = q.order_by(lambda o: (o.path,))[:limit]
@@ -230,6 +245,7 @@ class MemberService(ServiceBase):
         data = self.check(values)
 
         def run():
+            self.lock_orgs(branch_id)  # the member's path is the branch's (R-TREE-6)
             branch = self.member_branch(actor, branch_id)
             self._refuse_duplicates(actor, data, None, branch_id=branch.id)
             now = self.now()
@@ -244,6 +260,8 @@ class MemberService(ServiceBase):
             )
             m.flush()
             self.audit(actor, "member.add", "member", m.id, branch, after=_snapshot(m))
+            if m.post == SECRETARY_POST:
+                CadreService(self.ctx).member_became_secretary(actor, branch, m)
             return self._view(m, actor, data.warnings)
 
         return self._write_member(run, actor, data, branch_id=branch_id)
@@ -262,6 +280,10 @@ class MemberService(ServiceBase):
                 raise Conflict(self._changed_message(m, data), None, "changed")
             self._refuse_duplicates(actor, data, m.id, branch_id=m.branch.id)
             before = _snapshot(m)
+            cadres = CadreService(self.ctx)
+            old_id_number, was_secretary = m.id_number, m.post == SECRETARY_POST
+            if was_secretary and data.post != SECRETARY_POST:
+                cadres.member_left_secretary(actor, m, "团内职务变更")
             m.name, m.name_initials = data.name, _initials(data.name)
             m.id_number, m.active_id = data.id_number, data.id_number
             m.birth_date, m.sex = data.birth_date, data.sex
@@ -271,6 +293,11 @@ class MemberService(ServiceBase):
             after = _snapshot(m)
             if after == before:
                 return self._view(m, actor, data.warnings)
+            if m.post == SECRETARY_POST:
+                if was_secretary:
+                    cadres.member_details_changed(m, old_id_number)
+                else:
+                    cadres.member_became_secretary(actor, m.branch, m)
             m.updated_at = self.now()
             m.version += 1
             self.audit(actor, "member.update", "member", m.id, m.branch, before=before, after=after)
@@ -293,9 +320,12 @@ class MemberService(ServiceBase):
             if not is_active(m):
                 raise DomainError("该团员已不在团员名单中", None, "member_left")
             before = _snapshot(m)
+            if m.post == SECRETARY_POST:
+                # R-MEM-6: a secretary who leaves the League no longer holds the post.
+                CadreService(self.ctx).member_left_secretary(actor, m, f"离团：{reason}")
             m.active_id = None
             m.status = REMOVE_REASONS[reason]
-            m.left_reason = reason if not note else f"{reason}：{note}"[:200]
+            m.left_reason = reason if not note else f"{reason}：{note}"[:LIMITS["reason"]]
             m.left_at = self.now()
             m.updated_at = self.now()
             m.version += 1
@@ -306,29 +336,43 @@ class MemberService(ServiceBase):
         return self.write(run)
 
     def transfer(self, actor: Actor, member_ids, to_branch_id: int) -> TransferResult:
-        """Move members to another branch; both inside the actor's subtree (R-MEM-1, §9).
-        One transaction: all move or none."""
+        """Move members to another branch (R-MEM-1): the actor must be allowed to edit the
+        members where they are and to enter members in the target branch (each branch's
+        own administrator or its direct parent's). One transaction: all move or none. A
+        secretary moved away stops being the old branch's 书记 (R-MEM-6)."""
         ids = sorted({int(i) for i in member_ids})
         if not ids:
             raise DomainError("请先选择要转移的团员", None, "nothing_selected")
 
         def run():
+            self.lock_orgs(to_branch_id)  # the members take the target's path (R-TREE-6)
             target = self.visible_org(actor, to_branch_id)
             if target.group != "branch":
                 raise DomainError("只能转移到团支部，请选择一个团支部", None, "not_branch")
-            home = None if actor.operator else self.admin_org(actor)
+            if not actor.operator:
+                self.admin_org(actor)
+            if not self.may_write_members(actor, target):
+                raise Forbidden(
+                    f"您不能向“{target.short_name}”录入团员，因此也不能把团员转入该支部：转入须由该支部或其直属上级组织的管理员办理",
+                    None, "not_member_admin")
             members = select(m for m in self.s.Member if m.id in ids)[:]
             if len(members) != len(ids):
                 raise NotFound("部分团员不存在，请刷新后重试", None, "member_not_found")
+            cadres = CadreService(self.ctx)
             moved = []
             for m in sorted(members, key=lambda x: x.id):
-                if home is not None and not _inside(home.path, m.path):
-                    raise Forbidden(f"团员 {m.name} 不在本组织管辖范围内，不能转移", None, "outside_subtree")
+                if not self.may_write_members(actor, m.branch):
+                    raise Forbidden(
+                        f"团员 {m.name} 所在的“{m.branch.short_name}”不由您直接管理，不能转出：转移须由该支部或其直属上级组织的管理员办理",
+                        None, "not_member_admin")
                 if not is_active(m):
                     raise DomainError(f"团员 {m.name} 已离团，不能转移", None, "member_left")
                 if m.branch.id == target.id:
                     continue
                 before = {"branch_id": m.branch.id, "branch": m.branch.short_name, **_snapshot(m)}
+                if m.post == SECRETARY_POST:
+                    cadres.member_left_secretary(actor, m, f"转出到{target.short_name}")
+                    m.post, m.post_name = None, None
                 m.branch = target
                 m.path = target.path
                 m.updated_at = self.now()
@@ -340,6 +384,29 @@ class MemberService(ServiceBase):
             return TransferResult(tuple(moved), target.id, target.short_name)
 
         return self.write(run)
+
+    def transfer_targets(self, actor: Actor, from_branch_id: int | None = None, text: str = "",
+                         limit: int = 50) -> TransferTargets:
+        """The branches the actor may move members into (R-MEM-1), other than
+        ``from_branch_id``; when there is none, ``reason`` says why and who can do it."""
+        found = self.branches(actor, text, limit + 1, writable=True)
+        items = tuple(b for b in found if b.id != from_branch_id)[:limit]
+        if items:
+            return TransferTargets(items, "")
+        if text:
+            return TransferTargets((), f"没有名称含“{search_text(text)}”且您可以转入的团支部")
+
+        def why() -> str:
+            if actor.operator:
+                return "系统中还没有其他团支部"
+            home = self.admin_org(actor)
+            if home.group == "branch":
+                return ("您只管理本团支部，没有可以转入的其他团支部。团员转到其他团支部，"
+                        f"请联系上级组织“{home.parent.short_name if home.parent else ''}”的管理员办理，或由转入支部的管理员录入")
+            return ("您的组织下没有其他直属团支部。团员转移须由转出、转入两个团支部共同的直属上级组织管理员办理，"
+                    "或先由原支部办理转出、再由新支部录入")
+
+        return TransferTargets((), self.read(why))
 
     # -- helpers ---------------------------------------------------------------------
     def _write_member(self, run, actor: Actor, data: MemberData, exclude_id: int | None = None,
@@ -382,7 +449,9 @@ class MemberService(ServiceBase):
                 "请核对号码；要修改其信息，请回到团员列表选中后按 e",
                 "id_number", "duplicate_in_branch", holder.id, where, holder.branch.id,
             )
-        if actor.operator or (actor.org_id is not None and self._inside_actor(actor, holder.path)):
+        # Offer to move the holder here only when the actor may also edit the branch that
+        # holds them (R-MEM-1: moving needs the right to edit both).
+        if self.may_write_members(actor, holder.branch):
             return DuplicateMember(
                 f"身份证号码 {masked} 已是您管理的 {where} 的团员 {holder.name}。"
                 "一人只能在一个团支部：可将其转入本支部，或核对号码",
@@ -403,20 +472,15 @@ class MemberService(ServiceBase):
         if data.member_no:
             other = M.get(member_no=data.member_no)
             if other is not None and other.id != exclude_id:
-                if release and other.active_id is None and other.id_number == data.id_number:
-                    # The same person coming back: the old, closed record gives the number up.
-                    other.member_no = None
-                    other.flush()
+                if returning_member_no(is_active(other), other.id_number, data.id_number):
+                    if release:
+                        release_member_no(self.s, data.member_no, data.id_number)
                     return
                 where = " / ".join(self._path_names(other.branch))
                 raise DomainError(
                     f"团员编号 {data.member_no} 已被 {where} 的团员记录使用，团员编号在全系统中不能重复，请核对",
                     "member_no", "duplicate_member_no",
                 )
-
-    def _inside_actor(self, actor: Actor, path: str) -> bool:
-        home = self.s.Org.get(id=actor.org_id)
-        return home is not None and _inside(home.path, path)
 
     def _member(self, member_id: int):
         m = self.s.Member.get(id=member_id) if isinstance(member_id, int) else None
@@ -478,12 +542,27 @@ class MemberService(ServiceBase):
         return f"保存前该团员的信息已被他人修改{who}，与您填写的不同之处：{what}。请重新打开后核对再保存"
 
 
+def returning_member_no(holder_active: bool, holder_id_number: str, id_number: str) -> bool:
+    """R-MEM-4: a 团员编号 belongs to its person. Held only by a closed record of the same
+    ID number (someone who left and comes back), it passes to the new record; held by an
+    active record or by another person, it is a duplicate. Single entry and the Excel
+    import both decide with this rule."""
+    return not holder_active and holder_id_number == id_number
+
+
+def release_member_no(store, member_no: str, id_number: str) -> bool:
+    """Inside a write: the closed record of the same person gives ``member_no`` up (to
+    NULL) so that the returning member's new record can hold it (``returning_member_no``)."""
+    old = store.Member.get(member_no=member_no)
+    if old is None or not returning_member_no(is_active(old), old.id_number, id_number):
+        return False
+    old.member_no = None
+    old.flush()
+    return True
+
+
 def _initials(name: str) -> str:
     return pinyin.initials(name)[:30]
-
-
-def _inside(home_path: str, path: str) -> bool:
-    return home_path <= path < subtree_upper(home_path)
 
 
 def _political_short(code: str | None) -> str:

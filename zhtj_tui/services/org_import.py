@@ -11,9 +11,10 @@ from pony.orm import select
 
 from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.errors import DomainError
-from zhtj_tui.domain.text import clean_text
+from zhtj_tui.domain.text import clean_name
 from zhtj_tui.domain.vocab import Category
 from zhtj_tui.excel.reader import ORG_SPEC, ParsedSheet
+from zhtj_tui.folders import folder_for
 from zhtj_tui.services.base import Context, ServiceBase
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.imports import (
@@ -55,14 +56,14 @@ class OrgImportService(ServiceBase):
         """Read and check the file; nothing is written. Refuses the whole file
         (``FileRefused``) when it cannot be read or is the wrong template."""
         self.read(lambda: self._parent(actor, parent_id))  # refuse early, before reading the file
-        sheet, file_name = load(source, ORG_SPEC, phase(progress, 0.0, 1.0))
+        sheet, file_name = load(source, ORG_SPEC, phase(progress, 0.0, 1.0), folder_for(self.settings, actor))
 
         def run():
             parent = self._parent(actor, parent_id)
             planned = self._validate(parent, sheet)
             rows = self._resolve(parent, planned)
             return ImportPreview("orgs", parent.id, parent.short_name, file_name, sheet.sheet_name,
-                                 tuple(rows), planned=tuple(planned))
+                                 tuple(rows), planned=tuple(planned), notes=sheet.notes)
 
         return self.read(run)
 
@@ -73,6 +74,7 @@ class OrgImportService(ServiceBase):
             raise DomainError("这不是下级组织的导入预览", None, "wrong_preview")
 
         def run():
+            self.lock_orgs(preview.target_id)  # the children's paths come from it (R-TREE-6)
             parent = self._parent(actor, preview.target_id)
             rows = self._resolve(parent, list(preview.planned))
             by_row = {p.row: p for p in preview.planned}
@@ -119,7 +121,7 @@ class OrgImportService(ServiceBase):
             try:
                 cat = rules.category(row.values.get("category"))
                 name = rules.check_short_name(row.values.get("short_name"), cat)
-                full = clean_text(row.values.get("full_name"), "full_name") or None
+                full = clean_name(row.values.get("full_name"), "full_name") or None
                 rules.check_child_category(parent_cat, cat)
             except DomainError as exc:
                 out.append(_Planned(row.row, label, error=exc))
@@ -174,5 +176,5 @@ class OrgImportService(ServiceBase):
                                       f"组织全称“{p.full}”已被 {where} 使用，全称在全系统中不能重复，请修改或留空",
                                       "full_name", "duplicate_full_name"))
                 continue
-            out.append(RowOutcome(p.row, short, CREATE))
+            out.append(RowOutcome(p.row, short, CREATE, ("提示：" + "；".join(p.name.warnings)) if p.name.warnings else ""))
         return out

@@ -4,14 +4,16 @@ organisation's own information (R-INFO-*), the parent's corrections, listings.""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from pony.orm import count, select
 
 from zhtj_tui.domain import orgs as rules
+from zhtj_tui.domain.codes import EXPIRED, STATE_LABELS, VALID, code_state
 from zhtj_tui.domain.errors import Conflict, DomainError, Forbidden
 from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
 from zhtj_tui.domain.mobile import mask_mobile, normalize_mobile
-from zhtj_tui.domain.text import clean_person_name, clean_text
+from zhtj_tui.domain.text import clean_name, clean_person_name, clean_text
 from zhtj_tui.domain.vocab import Category, industries
 from zhtj_tui.services.base import ServiceBase, subtree_upper
 from zhtj_tui.services.cadres import CadreService
@@ -36,7 +38,7 @@ class OrgService(OrgCorrections, ServiceBase):
         its id, its 全称, or an unambiguous 简称."""
         # The same clean-up and length limit as the names themselves (a 5,000-character
         # argument is refused here rather than by the ORM's column check).
-        ref = clean_text(ref, "full_name", label="组织名称")
+        ref = clean_name(ref, "full_name", label="组织名称")
         if not ref:
             raise DomainError("请指定组织（编号、全称或简称）", "org", "required")
 
@@ -86,7 +88,7 @@ class OrgService(OrgCorrections, ServiceBase):
 
     def search(self, actor: Actor, text: str, limit: int = 20) -> tuple[OrgBrief, ...]:
         """Organisations in the actor's subtree whose 简称 or 全称 contains ``text``."""
-        text = clean_text(text, "short_name")
+        text = clean_name(text, "short_name")
         if not text:
             return ()
 
@@ -138,7 +140,7 @@ class OrgService(OrgCorrections, ServiceBase):
             raise Forbidden("只有服务器管理员可以创建顶级组织", None, "need_operator")
         cat = rules.category(category)
         name = rules.check_short_name(short_name, cat)
-        full = clean_text(full_name, "full_name") or None
+        full = clean_name(full_name, "full_name") or None
 
         def run():
             if select(o for o in self.s.Org if o.parent is None).exists():
@@ -157,12 +159,13 @@ class OrgService(OrgCorrections, ServiceBase):
         """R-SUB-1: create one direct child of the actor's organisation."""
         cat = rules.category(category)
         name = rules.check_short_name(short_name, cat)
-        full = clean_text(full_name, "full_name") or None
+        full = clean_name(full_name, "full_name") or None
 
         def run():
+            self.lock_orgs(parent_id)  # the child's path comes from the parent's (R-TREE-6)
             parent = self.org(parent_id) if actor.operator else self.own_org(actor, parent_id)
             org = self.add_child(actor, parent, cat, name, full)
-            return self._view(org, actor)
+            return replace(self._view(org, actor), warnings=name.warnings)
 
         return self.write(run, integrity=lambda exc: _duplicate_name_error(exc, name.name, full))
 
@@ -199,14 +202,14 @@ class OrgService(OrgCorrections, ServiceBase):
             group=cat.group,
             short_name=name.name,
             full_name=full,
-            cohort=name.cohort if cat.is_branch else None,
+            cohort=name.cohort,
             created_at=now,
             updated_at=now,
             created_by=actor.account_id,
         )
         org.flush()
         org.path = f"{parent.path if parent else '/'}{org.id}/"
-        org.info_complete = not self._missing(org)
+        self.refresh_info_complete(org)
         return org
 
     # -- own information ---------------------------------------------------------------
@@ -260,7 +263,7 @@ class OrgService(OrgCorrections, ServiceBase):
                 org.info_saved_at = self.now()
             org.updated_at = self.now()
             org.version += 1
-            org.info_complete = not self._missing(org)
+            self.refresh_info_complete(org)
             self.audit(actor, "org.save_info", "org", org.id, org, before=before, after=self._snapshot(org))
             return self._view(org, actor)
 
@@ -270,7 +273,7 @@ class OrgService(OrgCorrections, ServiceBase):
         """Validate each given field with the domain rules; errors name the field."""
         out: dict = {}
         if "full_name" in values:
-            out["full_name"] = clean_text(values["full_name"], "full_name") or None
+            out["full_name"] = clean_name(values["full_name"], "full_name") or None
         if "industry" in values:
             out["industry"] = industries().resolve(values["industry"], "industry", required=False)
         for key in rules.STAFFING_FIELDS:
@@ -315,16 +318,16 @@ class OrgService(OrgCorrections, ServiceBase):
                 if not cat.is_branch and org.members.count():
                     raise DomainError("该组织下还有团员，不能改为非团支部类别", "category", "has_members")
             name = rules.check_short_name(changes.get("short_name", org.short_name), cat)
-            full = clean_text(changes["full_name"], "full_name") or None if "full_name" in changes else org.full_name
+            full = clean_name(changes["full_name"], "full_name") or None if "full_name" in changes else org.full_name
             self._check_unique(org.parent, name.name, full, exclude_id=org.id)
             org.category, org.group = cat.code, cat.group
             org.short_name, org.full_name = name.name, full
-            org.cohort = name.cohort if cat.is_branch else None
+            org.cohort = name.cohort
             if "industry" in changes:
                 org.industry = industries().resolve(changes["industry"], "industry", required=False)
             org.version += 1
             org.updated_at = self.now()
-            org.info_complete = not self._missing(org)
+            self.refresh_info_complete(org)
             self.audit(actor, "org.correct", "org", org.id, org, before=before, after=self._snapshot(org), note=reason)
             return self._view(org, actor)
 
@@ -346,9 +349,7 @@ class OrgService(OrgCorrections, ServiceBase):
         return rows, nxt, total
 
     def _missing(self, org) -> tuple[str, ...]:
-        """Required fields (R-INFO-1) not filled in: R-INFO-4's completeness."""
-        secretary = self.s.Cadre.get(secretary_of=org.id) if org.id else None
-        return rules.missing_info(rules.category(org.category), lambda key: getattr(org, key), secretary is not None)
+        return self.missing_info(org)
 
     def _path_names(self, org) -> tuple[str, ...]:
         ids = [int(x) for x in org.path.strip("/").split("/") if x]
@@ -388,14 +389,8 @@ class OrgService(OrgCorrections, ServiceBase):
             newest[c.org.id] = c
         out = {}
         for oid, c in newest.items():
-            if c.used_at is not None:
-                out[oid] = ("已使用", None)
-            elif c.revoked_at is not None:
-                out[oid] = ("已作废", None)
-            elif c.expires_at <= now:
-                out[oid] = ("已过期", c.expires_at)
-            else:
-                out[oid] = ("有效", c.expires_at)
+            state = code_state(c.used_at, c.revoked_at, c.expires_at, now)
+            out[oid] = (STATE_LABELS[state], c.expires_at if state in (EXPIRED, VALID) else None)
         return out
 
     def _snapshot(self, org) -> dict:

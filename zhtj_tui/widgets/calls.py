@@ -47,9 +47,6 @@ class Progress(Message):
 
 
 def unexpected_message(exc: BaseException) -> str:
-    if isinstance(exc, OSError):
-        return (f"无法读取或写入文件：{exc.strerror or type(exc).__name__}。没有写入任何数据，"
-                "请换一个路径或检查文件夹权限后再试")
     return (
         f"操作没有完成：数据库暂时无法访问或出现意外问题（{type(exc).__name__}）。"
         "您填写的内容仍保留，请稍后再试；如反复出现，请联系系统维护人员"

@@ -5,18 +5,20 @@ from __future__ import annotations
 from datetime import date
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from zhtj_tui.domain.dates import parse_date
 from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.domain.text import LIMITS
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.progress import TASK_KINDS, TaskView
+from zhtj_tui.widgets.calls import run_service, unexpected_message
 
 
 class TaskForm(ModalScreen[bool]):
@@ -29,11 +31,6 @@ class TaskForm(ModalScreen[bool]):
         Binding("ctrl+s", "save", "保存", id="taskform.save"),
     ]
 
-    class Done(Message):
-        def __init__(self, error: DomainError | None):
-            super().__init__()
-            self.error = error
-
     def __init__(self, services, actor: Actor, task: TaskView | None = None):
         super().__init__()
         self.services = services
@@ -45,14 +42,14 @@ class TaskForm(ModalScreen[bool]):
         with Vertical():
             yield Static(Text("修改录入任务" if t else "新建录入任务（适用于本组织及全部下级组织）", style="bold"))
             yield Label("任务名称 *")
-            yield Input(t.name if t else "", placeholder="例如 2018级新生团支部建立", id="name", max_length=60)
+            yield Input(t.name if t else "", placeholder="例如 2018级新生团支部建立", id="name", max_length=LIMITS["task_name"])
             yield Label("任务类型 *")
             yield Select([(label, key) for key, label in TASK_KINDS.items()], allow_blank=False,
                          value=t.kind if t else "cohort_branches", id="kind")
-            yield Label("入学年级（团支部建立任务必填；团员录入任务不填则为全部团支部）")
+            yield Label("入学年级（团支部建立任务必填；团员录入任务不填则为全部团支部；完善组织树任务不填）")
             yield Input(str(t.cohort) if t and t.cohort else "", placeholder="例如 2018", id="cohort", max_length=4)
             yield Label("截止日期 *")
-            yield Input(t.due.isoformat() if t else "", placeholder="YYYY-MM-DD，例如 2026-11-15", id="due", max_length=10)
+            yield Input(t.due.isoformat() if t else "", placeholder="YYYY-MM-DD，例如 2026-11-15", id="due", max_length=12)
             yield Static("", id="tf-error")
             yield Static("Ctrl+S 保存（在截止日期中按 Enter 也可保存）  Esc 取消", id="tf-help")
 
@@ -77,34 +74,23 @@ class TaskForm(ModalScreen[bool]):
             self._fail("入学年级应为四位年份，例如 2018", "cohort")
             return
         try:
-            due = date.fromisoformat(due_text)
-        except ValueError:
-            self._fail("截止日期应写成 YYYY-MM-DD，例如 2026-11-15", "due")
+            due = parse_date(due_text, "due", "截止日期")  # the service's rule, checked at once
+        except DomainError as exc:
+            self._fail(exc.message, exc.field)
             return
         self.query_one("#tf-error", Static).update("正在保存…")
         self.save(name, str(kind), int(cohort_text) if cohort_text else None, due)
 
-    @work(thread=True, exclusive=True, group="taskform")
     def save(self, name: str, kind: str, cohort: int | None, due: date) -> None:
-        try:
-            if self.editing is None:
-                self.services.progress.create_task(self.actor, self.actor.org_id, name, kind, due, cohort)
-            else:
-                self.services.progress.update_task(self.actor, self.editing.id, name, kind, due, cohort)
-        except DomainError as exc:
-            self.post_message(self.Done(exc))
-            return
-        except Exception:  # noqa: BLE001 - no traceback reaches the screen
-            self.post_message(self.Done(DomainError("保存时出错，请稍后再试")))
-            return
-        self.post_message(self.Done(None))
-
-    @on(Done)
-    def _done(self, message: Done) -> None:
-        if message.error is None:
-            self.dismiss(True)
+        progress, actor, editing = self.services.progress, self.actor, self.editing
+        if editing is None:
+            def run() -> TaskView:
+                return progress.create_task(actor, actor.org_id, name, kind, due, cohort)
         else:
-            self._fail(message.error.message, message.error.field)
+            def run() -> TaskView:
+                return progress.update_task(actor, editing.id, name, kind, due, cohort)
+        run_service(self, run, lambda _task: self.dismiss(True), lambda exc: self._fail(exc.message, exc.field),
+                    on_failed=lambda exc: self._fail(unexpected_message(exc), None), group="taskform")
 
     def action_cancel(self) -> None:
         self.dismiss(False)

@@ -1,0 +1,219 @@
+"""Deadline tasks set by committees for their subtrees (R-PROG-3)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pony.orm import select
+
+from zhtj_tui.domain.dates import parse_date
+from zhtj_tui.domain.errors import DomainError, Forbidden, NotFound
+from zhtj_tui.domain.text import clean_text
+from zhtj_tui.services.base import subtree_upper
+from zhtj_tui.services.dto import Actor
+from zhtj_tui.services.progress.base import ACTIVE_M, ProgressBase, _upper
+from zhtj_tui.services.progress.dto import MISSING_LIMIT, SEED_TASKS, TASK_KINDS, MissingOrg, TaskView
+
+
+class TasksPart(ProgressBase):
+    # -- R-PROG-3 -----------------------------------------------------------------------
+    def tasks(self, actor: Actor, org_id: int, limit: int = MISSING_LIMIT) -> tuple[TaskView, ...]:
+        """The tasks that apply to ``org_id`` (set by it or an ancestor), each evaluated
+        over ``org_id``'s subtree, by due date."""
+
+        def run():
+            org = self.visible_org(actor, org_id)
+            return self._tasks(actor, org, limit)
+
+        return self.read(run)
+
+    def _tasks(self, actor: Actor, org, limit: int) -> tuple[TaskView, ...]:
+        ancestor_ids = [int(x) for x in org.path.strip("/").split("/") if x]
+        rows = select(t for t in self.s.DeadlineTask if t.org.id in ancestor_ids).order_by(lambda t: (t.due, t.id))[:]
+        return tuple(self._evaluate(actor, t, org, limit) for t in rows)
+
+    def task(self, actor: Actor, task_id: int, org_id: int | None = None, limit: int = MISSING_LIMIT) -> TaskView:
+        """One task, evaluated over ``org_id``'s subtree (default: the actor's organisation)."""
+
+        def run():
+            t = self._task_row(task_id)
+            scope = self.visible_org(actor, org_id or actor.org_id or t.org.id)
+            if not scope.path.startswith(t.org.path):
+                raise NotFound("该任务不适用于此组织", None, "task_not_found")
+            return self._evaluate(actor, t, scope, limit)
+
+        return self.read(run)
+
+    def create_task(self, actor: Actor, org_id: int, name: str, kind: str, due: date,
+                    cohort: int | None = None) -> TaskView:
+        """A committee or general branch administrator sets a task for its subtree."""
+        values = self._clean_task(name, kind, due, cohort)
+
+        def run():
+            org = self._task_owner(actor, org_id)
+            t = self.s.DeadlineTask(org=org, created_at=self.now(), created_by=actor.account_id, **values)
+            t.flush()
+            self.audit(actor, "task.create", "task", t.id, org, after=_task_snapshot(t))
+            return self._evaluate(actor, t, org, MISSING_LIMIT)
+
+        return self.write(run)
+
+    def create_seed_tasks(self, actor: Actor, org_id: int, year: int, cohort: int | None = None) -> tuple[TaskView, ...]:
+        """The seed's two tasks (cohort branches by 11-09, all members by 11-15) for the
+        campaign of ``year`` (the new cohort defaults to ``year``); for demo databases."""
+        cohort = year if cohort is None else cohort
+        return tuple(
+            self.create_task(actor, org_id, name.format(cohort=cohort), kind, date(year, month, day),
+                             cohort if kind == "cohort_branches" else None)
+            for name, kind, (month, day) in SEED_TASKS
+        )
+
+    def update_task(self, actor: Actor, task_id: int, name: str, kind: str, due: date,
+                    cohort: int | None = None) -> TaskView:
+        values = self._clean_task(name, kind, due, cohort)
+
+        def run():
+            t = self._task_row(task_id)
+            org = self._task_owner(actor, t.org.id)
+            before = _task_snapshot(t)
+            for key, value in values.items():
+                setattr(t, key, value)
+            self.audit(actor, "task.update", "task", t.id, org, before=before, after=_task_snapshot(t))
+            return self._evaluate(actor, t, org, MISSING_LIMIT)
+
+        return self.write(run)
+
+    def delete_task(self, actor: Actor, task_id: int) -> None:
+        def run():
+            t = self._task_row(task_id)
+            org = self._task_owner(actor, t.org.id)
+            self.audit(actor, "task.delete", "task", t.id, org, before=_task_snapshot(t))
+            t.delete()
+
+        self.write(run)
+
+    def _task_row(self, task_id: int):
+        t = self.s.DeadlineTask.get(id=task_id) if isinstance(task_id, int) else None
+        if t is None:
+            raise NotFound("该任务不存在或已被删除", None, "task_not_found")
+        return t
+
+    def _task_owner(self, actor: Actor, org_id: int):
+        org = self.org(org_id) if actor.operator else self.own_org(actor, org_id)
+        if org.group == "branch":
+            raise Forbidden("团支部没有下级组织，不能设置录入任务；任务由团委或团总支设置", None, "task_branch")
+        if not actor.operator and org.id != actor.org_id:
+            raise Forbidden("只能修改本组织设置的任务", None, "task_not_own")
+        return org
+
+    def _clean_task(self, name: str, kind: str, due: date | str, cohort: int | None) -> dict:
+        title = clean_text(name, "name", required=True, label="任务名称", limit_of="task_name")
+        if kind not in TASK_KINDS:
+            raise DomainError("任务类型只能是：" + "；".join(TASK_KINDS.values()), "kind", "task_kind")
+        due = parse_date(due, "due", "截止日期")
+        if cohort is not None and not (isinstance(cohort, int) and 1950 <= cohort <= 2100):
+            raise DomainError("入学年级应为四位年份，例如 2018", "cohort", "cohort")
+        if kind == "cohort_branches" and cohort is None:
+            raise DomainError("团支部建立任务须指定入学年级，例如 2018", "cohort", "required")
+        if kind == "tree_complete":
+            cohort = None  # the whole tree, every cohort
+        return {"name": title, "kind": kind, "due": due, "cohort": cohort}
+
+    def _evaluate(self, actor: Actor, t, scope, limit: int) -> TaskView:
+        lo, hi = scope.path, subtree_upper(scope.path)
+        params = {"lo": lo, "hi": hi, "lim": limit, "y": t.cohort}
+        in_tree = "o.path >= $lo AND o.path < $hi"
+        cohort_filter = "" if t.cohort is None else " AND o.cohort = $y"
+        if t.kind == "cohort_branches":
+            has_sec = "EXISTS (SELECT 1 FROM cadre s WHERE s.secretary_of = o.id)"
+            has_adm = "EXISTS (SELECT 1 FROM admin_role r WHERE r.org = o.id AND r.active)"
+            counts = self._rows(f"""
+                SELECT count(*), SUM(CASE WHEN {has_sec} AND {has_adm} THEN 1 ELSE 0 END)
+                FROM org o WHERE {in_tree} AND o.cat_group = 'branch' AND o.cohort = $y""", params)[0]
+            total, done = int(counts[0] or 0), int(counts[1] or 0)
+            undone_sql = f"""
+                SELECT o.id, o.path,
+                  CASE WHEN {has_sec} THEN 0 ELSE 1 END + CASE WHEN {has_adm} THEN 0 ELSE 2 END
+                FROM org o WHERE {in_tree} AND o.cat_group = 'branch' AND o.cohort = $y
+                  AND NOT ({has_sec} AND {has_adm})"""
+            below = f"b.cat_group = 'branch' AND b.path > o.path AND b.path < {_upper('o.path')}"
+            any_branch = f"EXISTS (SELECT 1 FROM org b WHERE {below})"
+            hosts_sql = f"""
+                SELECT o.id, o.path, CASE WHEN {any_branch} THEN 4 ELSE 5 END FROM org o
+                WHERE {in_tree} AND o.cat_group IN ('committee', 'general_branch')
+                  AND (o.cohort IS NULL OR o.cohort = $y)
+                  AND (NOT {any_branch}
+                       OR EXISTS (SELECT 1 FROM org b WHERE {below} AND b.cohort IS NOT NULL))
+                  AND NOT EXISTS (SELECT 1 FROM org b WHERE {below} AND b.cohort = $y)"""
+            n_hosts, hosts = self._windowed(hosts_sql, params)
+            n_undone, undone = self._windowed(undone_sql, params)
+            missing_count = n_hosts + n_undone
+            rows = (hosts + undone)[:limit]
+            complete = total > 0 and missing_count == 0
+        elif t.kind == "tree_complete":
+            total, done, missing_count, rows = self._tree_task(params, limit)
+            complete = total > 0 and missing_count == 0
+        else:
+            counts = self._rows(f"""
+                SELECT count(*), SUM(CASE WHEN EXISTS
+                  (SELECT 1 FROM member m WHERE m.path = o.path AND {ACTIVE_M}) THEN 1 ELSE 0 END)
+                FROM org o WHERE {in_tree} AND o.cat_group = 'branch'{cohort_filter}""", params)[0]
+            total, done = int(counts[0] or 0), int(counts[1] or 0)
+            missing_count, rows = self._windowed(f"""
+                SELECT o.id, o.path, 8 FROM org o
+                WHERE {in_tree} AND o.cat_group = 'branch'{cohort_filter}
+                  AND NOT EXISTS (SELECT 1 FROM member m WHERE m.path = o.path AND {ACTIVE_M})""", params)
+            complete = total > 0 and done == total
+        names = self._path_names([r[1] for r in rows])
+        missing = tuple(
+            MissingOrg(oid, names[path][-1], names[path], _missing_reason(int(code), t.cohort))
+            for oid, path, code in rows
+        )
+        today = self.settings.today()
+        return TaskView(
+            id=t.id, org_id=t.org.id, org_name=t.org.short_name, name=t.name, kind=t.kind,
+            kind_name=TASK_KINDS.get(t.kind, t.kind), cohort=t.cohort, due=t.due,
+            done=done, total=total, complete=complete, overdue=(today > t.due and not complete),
+            days_left=(t.due - today).days, missing_count=missing_count, missing=missing,
+            editable=actor.operator or actor.org_id == t.org.id,
+        )
+
+    def _tree_task(self, params: dict, limit: int) -> tuple[int, int, int, list[tuple]]:
+        """``tree_complete`` (R-TREE-3): each organisation's missing pieces as bits: 1 no
+        secretary, 2 no administrator, 16 a committee or general branch with no branch below."""
+        lack = f"""
+            CASE WHEN EXISTS (SELECT 1 FROM cadre s WHERE s.secretary_of = o.id) THEN 0 ELSE 1 END
+            + CASE WHEN EXISTS (SELECT 1 FROM admin_role r WHERE r.org = o.id AND r.active) THEN 0 ELSE 2 END
+            + CASE WHEN o.cat_group IN ('committee', 'general_branch') AND NOT EXISTS (
+                SELECT 1 FROM org b WHERE b.cat_group = 'branch' AND b.path > o.path
+                AND b.path < {_upper('o.path')}) THEN 16 ELSE 0 END"""
+        sql = f"SELECT o.id, o.path, {lack} AS lack FROM org o WHERE o.path >= $lo AND o.path < $hi"
+        total, undone = self._rows(
+            f"SELECT count(*), SUM(CASE WHEN t.lack > 0 THEN 1 ELSE 0 END) FROM ({sql}) t", params)[0]
+        total, undone = int(total or 0), int(undone or 0)
+        # The organisations missing most first (all three, then two...), by path within.
+        rows = self._rows(f"SELECT t.id, t.path, t.lack FROM ({sql}) t WHERE t.lack > 0 "
+                          "ORDER BY (t.lack / 16) + (t.lack % 16) / 2 + (t.lack % 2) DESC, t.path LIMIT $lim",
+                          params | {"lim": limit})
+        return total, total - undone, undone, rows
+
+
+def _missing_reason(code: int, cohort: int | None) -> str:
+    if code == 4:
+        return f"尚未建立{cohort}级团支部"
+    if code == 5:
+        return f"尚未建立任何团支部（应有{cohort}级团支部）"
+    if code == 8:
+        return "尚未录入团员"
+    parts = []
+    if code & 16:
+        parts.append("下面没有团支部")
+    if code & 1:
+        parts.append("未录入书记")
+    if code & 2:
+        parts.append("没有管理员")
+    return "、".join(parts)
+
+
+def _task_snapshot(t) -> dict:
+    return {"name": t.name, "kind": t.kind, "cohort": t.cohort, "due": t.due.isoformat()}
