@@ -245,10 +245,14 @@ def digits_value(value: object, label: str, key: str) -> object:
 _SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE]\+?\d+")
 
 
+_FULLWIDTH_DIGIT_OR_SPACE = re.compile("[\uff10-\uff19\u3000]")
+
+
 def plain_value(value: object) -> object:
     if isinstance(value, str):
-        text = to_halfwidth(value) if any("\uff10" <= ch <= "\uff19" or ch == "\u3000" for ch in value) else value
-        return text.strip()
+        if not value.isascii() and _FULLWIDTH_DIGIT_OR_SPACE.search(value):
+            value = to_halfwidth(value)
+        return value.strip()
     return value
 
 
