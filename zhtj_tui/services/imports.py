@@ -120,7 +120,7 @@ def load(source: str | os.PathLike | ParsedSheet | Pasted, spec: SheetSpec,
         return source, source.sheet_name
     if isinstance(source, Pasted):
         return read_pasted(source.text, spec), PASTE_SHEET
-    return read_sheet(source, spec, progress), Path(source).name
+    return read_sheet(Path(source), spec, progress), Path(source).name
 
 
 def preview_as_result(preview: ImportPreview) -> ImportResult:

@@ -95,7 +95,8 @@ class FiguresPart(ProgressBase):
                 continue
             o = orgs.get(cid, (1, 0, 0, 0, 0))
             m = members.get(cpath, (0, 0, 0))
-            figures = Figures(*(int(v or 0) for v in o), branches_with_members=int(m[0] or 0),
+            orgs_n, info_n, sec_n, adm_n, branch_n = (int(v or 0) for v in o)
+            figures = Figures(orgs_n, info_n, sec_n, adm_n, branch_n, branches_with_members=int(m[0] or 0),
                               members=int(m[1] or 0), over_age=int(m[2] or 0))
             children.append(ChildProgress(
                 id=cid, short_name=name, category_name=rules.category(cat).name, group=group,
