@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -62,8 +63,15 @@ def clock() -> FakeClock:
 
 
 def make_settings(db_url: str, clock=None) -> Settings:
-    """Settings for tests: the given database and clock, a cheap argon2id."""
-    return Settings(db_url=db_url, clock=clock or FakeClock(), argon2_time_cost=1, argon2_memory_cost=1024)
+    """Settings for tests: the given database and clock, a cheap argon2id, and the
+    administrators' folders beside an SQLite file (for PostgreSQL, in the test process's state
+    directory, in a folder named after the database), never in the real data directory."""
+    if db_url.startswith("sqlite:///"):
+        files = Path(db_url[len("sqlite:///"):]).parent / "files"
+    else:
+        files = Path(_STATE_DIR or tempfile.gettempdir()) / f"files-{db_url.rsplit('/', 1)[-1]}"
+    return Settings(db_url=db_url, clock=clock or FakeClock(), argon2_time_cost=1, argon2_memory_cost=1024,
+                    files_dir=str(files))
 
 
 @pytest.fixture

@@ -68,6 +68,9 @@ class Settings:
     #: is busy, seconds (plus at most one SQLite busy timeout for the attempt under way).
     busy_seconds: float = 15.0
     clock: Clock = utc_now
+    #: Where each administrator's own folder is made (``folders.files_root``); "" means
+    #: ``files`` under the data directory.
+    files_dir: str = ""
     #: Where warnings about the configuration were found (shown by the CLI).
     warnings: tuple[str, ...] = ()
 
@@ -132,6 +135,7 @@ def load_settings(db_flag: str | None = None, env: dict[str, str] | None = None,
         join_age=policy,
         animations=bool(data.get("animations", False)),
         cursor_blink=bool(data.get("cursor_blink", False)),
+        files_dir=str(env.get("ZHTJ_FILES_DIR") or data.get("files_dir", "")),
         warnings=tuple(warnings),
     )
     return replace(settings, **overrides) if overrides else settings

@@ -44,7 +44,7 @@ def test_progress_table(capsys, tree_db):
     # Columns line up in terminal cells although names are Chinese (double width).
     from rich.cells import cell_len
     assert len({cell_len(r) for r in rows}) == 1
-    assert "2018级新生团支部建立（截止 2026-11-09，已逾期）：1/2，待办 2 项" in out
+    assert "2018级新生团支部建立（截止 2026-11-09，已逾期）：1/2，待办 4 项" in out
 
 
 def test_progress_json_shape(capsys, tree_db):

@@ -190,14 +190,17 @@ def test_database_uniqueness_violation_mid_insert_rolls_back_the_bulk_insert(svc
 def test_who_may_import_into_a_branch(svc, tree, tmp_path):
     # R-MEM-1 (*public*): the branch's administrator or its direct parent's.
     college, a, b = tree
-    row = lambda: write_xlsx(tmp_path / "x.xlsx", [MEMBER_HEADER, member_row(joined_2019(), member_no=None)])  # noqa: E731
+    def row(who=None):  # the file in the administrator's own folder
+        folder = svc.files.folder(who).path if who else tmp_path
+        return write_xlsx(folder / "x.xlsx", [MEMBER_HEADER, member_row(joined_2019(), member_no=None)])
+
     parent_admin = admin_of(svc, college.id)
     branch_admin = admin_of(svc, a.id)
     other_branch = admin_of(svc, b.id)
-    assert svc.member_import.preview(parent_admin, a.id, row()).target_id == a.id
-    assert svc.member_import.preview(branch_admin, a.id, row()).target_id == a.id
+    assert svc.member_import.preview(parent_admin, a.id, row(parent_admin)).target_id == a.id
+    assert svc.member_import.preview(branch_admin, a.id, row(branch_admin)).target_id == a.id
     with pytest.raises(Forbidden):
-        svc.member_import.preview(other_branch, a.id, row())
+        svc.member_import.preview(other_branch, a.id, row(other_branch))
     with pytest.raises(DomainError) as err:
         svc.member_import.preview(OP, college.id, row())
     assert err.value.code == "not_branch"

@@ -27,6 +27,12 @@ def tree(svc):
     return top, me, other
 
 
+@pytest.fixture
+def own(svc, tree):
+    """The importing administrator's own folder: where the interface reads their files."""
+    return svc.files.folder(tree[1]).path
+
+
 def outcomes(rows):
     return [(r.row, r.name, r.outcome, r.code) for r in rows]
 
@@ -41,7 +47,7 @@ def audit_count(svc) -> int:
         return count(a for a in svc.store.AuditEntry)
 
 
-def test_preview_gives_exact_outcome_per_row_and_writes_nothing(svc, tree, tmp_path):
+def test_preview_gives_exact_outcome_per_row_and_writes_nothing(svc, tree, own):
     # R-SUB-2, R-TREE-2, R-TREE-4: the same checks as single creation, row by row.
     top, me, _ = tree
     svc.orgs.create_child(me, top.id, "师范学院团委", "团委")
@@ -62,7 +68,7 @@ def test_preview_gives_exact_outcome_per_row_and_writes_nothing(svc, tree, tmp_p
     ]
     rows.insert(7, [None, "  ", None])  # row 8: spaces only, skipped
     before = org_count(svc)
-    preview = svc.org_import.preview(me, top.id, write_xlsx(tmp_path / "o.xlsx", rows))
+    preview = svc.org_import.preview(me, top.id, write_xlsx(own / "o.xlsx", rows))
     assert outcomes(preview.rows) == [
         (2, "计算机专业2017级3班团支部", CREATE, None),
         (3, "师范学院团委", EXISTS, "exists"),
@@ -82,10 +88,10 @@ def test_preview_gives_exact_outcome_per_row_and_writes_nothing(svc, tree, tmp_p
     assert org_count(svc) == before
 
 
-def test_commit_creates_in_one_go_and_reupload_never_duplicates(svc, tree, tmp_path):
+def test_commit_creates_in_one_go_and_reupload_never_duplicates(svc, tree, own):
     # R-SUB-2: refused rows can be fixed and the file uploaded again.
     top, me, _ = tree
-    path = write_xlsx(tmp_path / "o.xlsx", [ORG_HEADER, ["师范学院团委", "团委", None],
+    path = write_xlsx(own / "o.xlsx", [ORG_HEADER, ["师范学院团委", "团委", None],
                                              ["计算机专业2017级3班团支部", "团支部", None], ["经管学院", "团委", None]])
     result = svc.org_import.commit(me, svc.org_import.preview(me, top.id, path))
     assert [(r.row, r.outcome) for r in result.rows] == [(2, CREATED), (3, CREATED), (4, ERROR)]
@@ -95,7 +101,7 @@ def test_commit_creates_in_one_go_and_reupload_never_duplicates(svc, tree, tmp_p
     branch = svc.orgs.get(me, kids["计算机专业2017级3班团支部"].id)
     assert (branch.category_name, branch.cohort, branch.path) == ("团支部", 2017, f"{top.path}{branch.id}/")
     # The fixed file, uploaded again.
-    fixed = write_xlsx(tmp_path / "o2.xlsx", [ORG_HEADER, ["师范学院团委", "团委", None],
+    fixed = write_xlsx(own / "o2.xlsx", [ORG_HEADER, ["师范学院团委", "团委", None],
                                                ["计算机专业2017级3班团支部", "团支部", None], ["经管学院团委", "团委", None]])
     again = svc.org_import.run_file(me, top.id, fixed)
     assert [(r.row, r.outcome) for r in again.rows] == [(2, EXISTS), (3, EXISTS), (4, CREATED)]
@@ -105,9 +111,9 @@ def test_commit_creates_in_one_go_and_reupload_never_duplicates(svc, tree, tmp_p
     assert [e.after["created"] for e in entries] == [1, 2]
 
 
-def test_failure_part_way_leaves_the_database_as_it_was(svc, tree, tmp_path, monkeypatch):
+def test_failure_part_way_leaves_the_database_as_it_was(svc, tree, own, monkeypatch):
     top, me, _ = tree
-    path = write_xlsx(tmp_path / "o.xlsx", [ORG_HEADER, ["甲团委", "团委"], ["乙团委", "团委"], ["丙团委", "团委"]])
+    path = write_xlsx(own / "o.xlsx", [ORG_HEADER, ["甲团委", "团委"], ["乙团委", "团委"], ["丙团委", "团委"]])
     preview = svc.org_import.preview(me, top.id, path)
     real = svc.orgs.add_child
     calls = []
@@ -125,9 +131,9 @@ def test_failure_part_way_leaves_the_database_as_it_was(svc, tree, tmp_path, mon
     assert (org_count(svc), audit_count(svc)) == (before, audits)
 
 
-def test_clash_between_preview_and_confirm_is_reported_not_duplicated(svc, tree, tmp_path):
+def test_clash_between_preview_and_confirm_is_reported_not_duplicated(svc, tree, own):
     top, me, _ = tree
-    path = write_xlsx(tmp_path / "o.xlsx", [ORG_HEADER, ["甲团委", "团委"], ["乙团委", "团委"]])
+    path = write_xlsx(own / "o.xlsx", [ORG_HEADER, ["甲团委", "团委"], ["乙团委", "团委"]])
     preview = svc.org_import.preview(me, top.id, path)
     svc.orgs.create_child(me, top.id, "乙团委", "团委")
     result = svc.org_import.commit(me, preview)
@@ -135,17 +141,31 @@ def test_clash_between_preview_and_confirm_is_reported_not_duplicated(svc, tree,
     assert len(svc.orgs.list_children(me, top.id).items) == 3
 
 
-def test_wrong_template_and_bad_file_write_nothing(svc, tree, tmp_path):
+def test_wrong_template_and_bad_file_write_nothing(svc, tree, own):
     top, me, _ = tree
     before, audits = org_count(svc), audit_count(svc)
     with pytest.raises(FileRefused) as err:
-        svc.org_import.run_file(me, top.id, write_xlsx(tmp_path / "m.xlsx", [MEMBER_HEADER, ["张三"]]))
+        svc.org_import.run_file(me, top.id, write_xlsx(own / "m.xlsx", [MEMBER_HEADER, ["张三"]]))
     assert err.value.code == "wrong_template"
-    bad = tmp_path / "bad.xlsx"
+    bad = own / "bad.xlsx"
     bad.write_text("这不是表格", encoding="utf-8")
     with pytest.raises(FileRefused):
         svc.org_import.run_file(me, top.id, bad)
     assert (org_count(svc), audit_count(svc)) == (before, audits)
+
+
+def test_a_file_outside_the_own_folder_is_refused(svc, tree, own, tmp_path):
+    # SPEC §9: an administrator's imports read only their own folder, never another's.
+    top, me, other = tree
+    theirs = svc.files.folder(admin_of(svc, other.id)).path
+    for path in (write_xlsx(tmp_path / "o.xlsx", [ORG_HEADER, ["甲团委", "团委"]]),
+                 write_xlsx(theirs / "o.xlsx", [ORG_HEADER, ["甲团委", "团委"]])):
+        for typed in (path, f"../{theirs.name}/o.xlsx"):
+            with pytest.raises(DomainError) as err:
+                svc.org_import.preview(me, top.id, typed)
+            assert err.value.code == "outside_folder"
+    write_xlsx(own / "o.xlsx", [ORG_HEADER, ["甲团委", "团委"]])
+    assert svc.org_import.preview(me, top.id, "o.xlsx").creatable == 1  # a bare name: the own folder
 
 
 def test_only_the_parents_own_admin_imports_and_a_branch_has_no_children(svc, tree, tmp_path):

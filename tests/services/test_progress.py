@@ -149,9 +149,12 @@ def test_tasks_cohort_and_members(svc, tree, clock):
     top = tree.actors["top"]
     t1 = svc.progress.create_task(top, tree.ids["top"], "2018级新生团支部建立", "cohort_branches", date(2026, 11, 9), 2018)
     t2 = svc.progress.create_task(top, tree.ids["top"], "团员信息录入", "members_entered", date(2026, 11, 15))
-    assert (t1.done, t1.total, t1.missing_count, t1.complete, t1.overdue) == (1, 2, 2, False, False)
+    # Missing: the committees and general branches first (R-PROG-3: also those with no
+    # branch at all, B2 and the committee B2a below it), then the branches not done.
+    assert (t1.done, t1.total, t1.missing_count, t1.complete, t1.overdue) == (1, 2, 4, False, False)
     assert [(m.org_id, m.reason) for m in t1.missing] == [
-        (tree.ids["B"], "尚未建立2018级团支部"), (tree.ids["A2"], "没有管理员")]
+        (tree.ids["B"], "尚未建立2018级团支部"), (tree.ids["B2"], "尚未建立任何团支部（应有2018级团支部）"),
+        (tree.ids["B2a"], "尚未建立任何团支部（应有2018级团支部）"), (tree.ids["A2"], "没有管理员")]
     assert t1.missing[0].path_names == ("大学团委", "外语学院团委")
     assert (t2.done, t2.total, t2.missing_count) == (4, 5, 1)
     assert [(m.org_id, m.reason) for m in t2.missing] == [(tree.ids["A3"], "尚未录入团员")]
@@ -163,7 +166,7 @@ def test_tasks_cohort_and_members(svc, tree, clock):
     assert (a_view[0].done, a_view[0].total, a_view[0].missing_count) == (1, 2, 1)
     assert not a_view[0].editable and a_view[0].org_name == "大学团委"
     b_view = svc.progress.task(OP, t1.id, tree.ids["B"])
-    assert (b_view.done, b_view.total, b_view.missing_count, b_view.complete) == (0, 0, 1, False)
+    assert (b_view.done, b_view.total, b_view.missing_count, b_view.complete) == (0, 0, 3, False)
 
     # Overdue: after the due date and not complete.
     clock.advance(days=8)  # 2026-11-09: due today, not overdue
@@ -178,8 +181,8 @@ def test_tasks_cohort_and_members(svc, tree, clock):
     admin_of(svc, tree.ids["A2"])
     svc.orgs.create_child(OP, tree.ids["B1"], "英语专业2018级1班团支部", "团支部")
     t = svc.progress.task(top, t1.id)
-    assert (t.done, t.total, t.missing_count) == (2, 3, 1)
-    assert t.overdue and t.missing[0].reason == "未录入书记、没有管理员"
+    assert (t.done, t.total, t.missing_count) == (2, 3, 3)
+    assert t.overdue and t.missing[-1].reason == "未录入书记、没有管理员"
 
 
 def test_members_task_of_one_cohort(svc, tree):
@@ -218,11 +221,12 @@ def test_task_rights_and_audit(svc, tree):
 
 
 def test_seed_tasks_for_a_demo(svc, tree):
-    # R-PROG-3: the seed's two tasks, 11-09 and 11-15.
+    # R-PROG-3: the seed's three tasks, 11-09 and 11-15 (twice).
     made = svc.progress.create_seed_tasks(tree.actors["top"], tree.ids["top"], 2026, cohort=2018)
     assert [(t.name, t.kind, t.cohort, t.due) for t in made] == [
         ("2018级新生团支部建立", "cohort_branches", 2018, date(2026, 11, 9)),
         ("全部团员信息录入", "members_entered", None, date(2026, 11, 15)),
+        ("进一步完善组织树", "tree_complete", None, date(2026, 11, 15)),
     ]
 
 

@@ -4,6 +4,8 @@ steps): first run → register → log in → fill in the information → create
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from openpyxl import load_workbook
 
 from tests.helpers import PASSWORD
@@ -123,11 +125,19 @@ async def test_whole_flow(tui_settings, tui_services, tmp_path):
         await settle(pilot)
         prompt = app.screen
         assert isinstance(prompt, PromptModal)
-        assert prompt.query_one("#prompt-input").value.startswith("~/注册码-石河子大学团委-")
-        target = tmp_path / "codes.xlsx"
-        prompt.query_one("#prompt-input").value = str(target)
+        # In the administrator's own folder, named without a folder.
+        assert prompt.query_one("#prompt-input").value.startswith("注册码-石河子大学团委-")
+        outside = tmp_path / "codes.xlsx"
+        prompt.query_one("#prompt-input").value = str(outside)
         await pilot.press("enter")
         await settle(pilot)
+        assert not outside.exists()  # a path outside the folder is refused
+        await pilot.press("b")
+        await settle(pilot)
+        app.screen.query_one("#prompt-input").value = "codes"
+        await pilot.press("enter")
+        await settle(pilot)
+        target = Path(tui_settings.files_dir) / str(centre.actor.account_id) / "codes.xlsx"
         assert target.exists()
         assert str(target) in str(children.query_one("#children-status").render())
         ws = load_workbook(target).active

@@ -17,6 +17,7 @@ from tests.member_helpers import member_values
 from tests.tui.conftest import settle
 from tests.tui.member_app import PaneApp
 from zhtj_tui.domain.idcard import mask_id_number
+from zhtj_tui.folders import account_folder, files_root
 from zhtj_tui.screens import member_excel
 from zhtj_tui.screens.batch_import import BatchImportScreen
 from zhtj_tui.screens.member_excel import FULL_IDS_WARNING, ExportMembersModal
@@ -50,6 +51,10 @@ def world(tui_services):
     return svc, admin, college.id, b1.id, b2.id
 
 
+def own_folder(svc, admin):
+    return account_folder(files_root(svc.settings), admin.account_id)
+
+
 async def type_text(pilot, text: str) -> None:
     await pilot.press(*list(text))
 
@@ -74,12 +79,12 @@ def sheet_rows(path) -> list[tuple]:
 async def test_import_members_by_keyboard_into_the_branch(world, tmp_path, monkeypatch):
     # R-MEM-1/R-MEM-2: i → path → Enter checks → F9 imports → Esc, and the table shows them.
     svc, admin, _college, b1, _b2 = world
-    monkeypatch.chdir(tmp_path)  # short relative paths: fewer keys to type
+    home = own_folder(svc, admin)  # the administrator's own folder: where files are
     people = [person(name=n, birth=date(2006, 3, 1 + i)) for i, n in enumerate(["赵一", "钱二", "孙三"])]
     bad = person(name="周四", birth=date(2006, 4, 1))
     rows = [member_row(p, join="2019-09", member_no=f"20190000010{i}") for i, p in enumerate(people)]
     rows.append(member_row(bad, join="2015-01"))  # aged 8 at joining: refused
-    source = write_xlsx(tmp_path / "class.xlsx", [MEMBER_HEADER, *rows])
+    source = write_xlsx(home / "class.xlsx", [MEMBER_HEADER, *rows])
     app = RecordingApp(svc, admin, b1)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -144,8 +149,8 @@ async def export_by_keyboard(pilot, app, path: str | None, full: bool = False) -
 async def test_export_masked_by_default_and_full_when_chosen(world, tmp_path, monkeypatch):
     # SPEC §9: masked unless asked; the subtree's active members, removed ones left out.
     svc, admin, college, b1, b2 = world
+    home = own_folder(svc, admin)  # the administrator's own folder: where files are
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.chdir(tmp_path)
     a, b, c, gone = (person(name=n, birth=date(2006, 3, 1)) for n in ("张三", "李四", "王五", "赵六"))
     for p, branch, no in ((a, b1, "201900000001"), (b, b1, "201900000002"), (c, b2, "201900000003"),
                           (gone, b1, "201900000004")):
@@ -155,10 +160,10 @@ async def test_export_masked_by_default_and_full_when_chosen(world, tmp_path, mo
     app = RecordingApp(svc, admin, college)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        # The suggested path: ~/团员-<org>-<YYYYMMDD>.xlsx, taken as it is.
+        # The suggested name: 团员-<org>-<YYYYMMDD>.xlsx in the own folder, taken as it is.
         modal = await export_by_keyboard(pilot, app, None)
         assert app.screen is not modal
-        default = tmp_path / f"团员-计算机学院团委-{svc.settings.today():%Y%m%d}.xlsx"
+        default = home / f"团员-计算机学院团委-{svc.settings.today():%Y%m%d}.xlsx"
         assert default.is_file()
         rows = sheet_rows(default)
         assert sorted(r[1] for r in rows) == ["张三", "李四", "王五"]
@@ -168,7 +173,7 @@ async def test_export_masked_by_default_and_full_when_chosen(world, tmp_path, mo
         assert any(str(default) in m and "3 名团员" in m and "部分隐藏" in m for m in app.messages)
         assert "部分隐藏" in load_workbook(default, read_only=True).active["A1"].value  # the file says so too
 
-        full = tmp_path / "full.xlsx"
+        full = home / "full.xlsx"
         await export_by_keyboard(pilot, app, "full", full=True)  # .xlsx is added
         rows = {r[1]: r for r in sheet_rows(full)}
         assert rows["张三"][4] == a.id_number and rows["李四"][9] == b.mobile
@@ -179,10 +184,10 @@ async def test_export_masked_by_default_and_full_when_chosen(world, tmp_path, mo
 
 async def test_export_refusal_keeps_the_dialog_and_the_typed_path(world, tmp_path, monkeypatch):
     svc, admin, _college, b1, _b2 = world
-    monkeypatch.chdir(tmp_path)
+    home = own_folder(svc, admin)  # the administrator's own folder: where files are
     app = RecordingApp(svc, admin, b1)
     missing = "no-such-folder/m.xlsx"
-    (tmp_path / "adir.xlsx").mkdir()
+    (home / "adir.xlsx").mkdir()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         modal = await export_by_keyboard(pilot, app, missing)
@@ -190,7 +195,7 @@ async def test_export_refusal_keeps_the_dialog_and_the_typed_path(world, tmp_pat
         assert modal.query_one("#export-path", Input).value == missing
         error = str(modal.query_one("#export-error", Static).render())
         assert "不存在" in error and "no-such-folder" in error
-        assert not (tmp_path / "no-such-folder").exists()  # never created behind the user's back
+        assert not (home / "no-such-folder").exists()  # never created behind the user's back
         # A directory is refused too; the typed text stays for correcting.
         await pilot.press("ctrl+u")
         await type_text(pilot, "adir.xlsx")
@@ -198,6 +203,14 @@ async def test_export_refusal_keeps_the_dialog_and_the_typed_path(world, tmp_pat
         await settle(pilot)
         assert app.screen is modal and "不是普通文件" in str(modal.query_one("#export-error", Static).render())
         assert modal.query_one("#export-path", Input).value == "adir.xlsx"
+        # Nothing outside the administrator's own folder (SPEC §9: nothing of one is another's).
+        for outside in ("../m.xlsx", str(tmp_path / "m.xlsx"), "/tmp/m.xlsx"):
+            await pilot.press("ctrl+u")
+            await type_text(pilot, outside)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen is modal and "只能使用您自己的文件夹" in str(modal.query_one("#export-error", Static).render())
+        assert not (tmp_path / "m.xlsx").exists() and not (home.parent / "m.xlsx").exists()
         # A folder the user may not write to (simulated: the tests run as root).
         monkeypatch.setattr(member_excel, "can_write", lambda folder: False)
         await pilot.press("ctrl+u")
@@ -205,7 +218,7 @@ async def test_export_refusal_keeps_the_dialog_and_the_typed_path(world, tmp_pat
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is modal and "没有权限写入" in str(modal.query_one("#export-error", Static).render())
-        assert modal.query_one("#export-path", Input).value == "ok.xlsx" and not (tmp_path / "ok.xlsx").exists()
+        assert modal.query_one("#export-path", Input).value == "ok.xlsx" and not (home / "ok.xlsx").exists()
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, ExportMembersModal)
@@ -251,8 +264,8 @@ async def test_export_to_an_existing_file_asks_before_replacing_it(world, tmp_pa
     from zhtj_tui.screens.confirm import ConfirmModal
 
     svc, admin, _college, b1, _b2 = world
-    monkeypatch.chdir(tmp_path)
-    old = tmp_path / "old.xlsx"
+    home = own_folder(svc, admin)  # the administrator's own folder: where files are
+    old = home / "old.xlsx"
     old.write_bytes(b"precious")
     app = RecordingApp(svc, admin, b1)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Static
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.outfile import FILE_EXISTS
 from zhtj_tui.domain.text import PASTE_SHEET, looks_like_rows
+from zhtj_tui.folders import Folder
 from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.services.imports import CREATE, CREATED, ERROR, EXISTS, ImportPreview, ImportResult, Pasted
 from zhtj_tui.widgets.calls import Progress, run_service
@@ -46,18 +47,22 @@ def shown_rows(rows, limit: int = MAX_SHOWN) -> list:
 
 
 class PathSuggester(Suggester):
-    """Completes the file or directory name being typed (like a shell's Tab)."""
+    """Completes the file or directory name being typed (like a shell's Tab), within the
+    administrator's own folder when ``folder`` is one."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Folder | None = None) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
+        self.folder = folder or Folder(None)
 
     async def get_suggestion(self, value: str) -> str | None:
         if not value:
             return None
-        expanded = os.path.expanduser(value)
-        folder, stem = os.path.split(expanded)
+        where = self.folder.listing(value)
+        if where is None:
+            return None
+        folder, stem = where
         try:
-            names = sorted(n for n in os.listdir(folder or ".") if n.startswith(stem) and not n.startswith("."))
+            names = sorted(n for n in os.listdir(folder) if n.startswith(stem) and not n.startswith("."))
         except OSError:
             return None
         for name in names:
@@ -111,6 +116,8 @@ class BatchImportScreen(Screen):
         self.kind = kind
         self.preview: ImportPreview | None = None
         self.result: ImportResult | None = None
+        #: The administrator's own folder: file names are taken from it, and only from it.
+        self.folder = services.files.folder(actor)
 
     @property
     def importer(self):
@@ -122,12 +129,14 @@ class BatchImportScreen(Screen):
         with Vertical():
             with Horizontal(classes="row"):
                 yield Label("模板保存到")
-                yield RowsInput(str(Path("~") / TEMPLATE_NAMES[self.kind]), id="template", suggester=PathSuggester())
+                yield RowsInput(self.folder.default(TEMPLATE_NAMES[self.kind]), id="template",
+                                suggester=PathSuggester(self.folder))
             with Horizontal(classes="row"):
                 yield Label("上传文件")
-                yield RowsInput(placeholder="填好的 .xlsx 文件路径，回车检查（输入时自动补全，按 → 接受）", id="path",
-                                suggester=PathSuggester())
-            yield Static(HOW_TO, id="status")
+                yield RowsInput(placeholder="填好的 .xlsx 文件名，回车检查（输入时自动补全，按 → 接受）", id="path",
+                                suggester=PathSuggester(self.folder))
+            yield Static(HOW_TO + (f"\n{self.folder.where()}" if self.folder.confined else ""), id="status",
+                         markup=False)
             yield ProgressBar(total=None, show_eta=False, id="progress")
             yield DataTable(id="rows", cursor_type="row", zebra_stripes=True)
             yield Static("", id="detail")
@@ -155,7 +164,7 @@ class BatchImportScreen(Screen):
         self.query_one("#rows", DataTable).clear()
         self._start_progress()
         self._status("正在读取并检查文件……")
-        self._check(os.path.expanduser(path))
+        self._check(path)
 
     def on_paste(self, event: events.Paste) -> None:
         """Rows copied from Excel or WPS and pasted (bracketed paste): read and checked in a
@@ -179,7 +188,7 @@ class BatchImportScreen(Screen):
             return
         if not target.lower().endswith(".xlsx"):
             target += ".xlsx"
-        self._save_template(os.path.expanduser(target))
+        self._save_template(target)
 
     def action_confirm(self) -> None:
         if self.preview is None:
@@ -254,7 +263,8 @@ class BatchImportScreen(Screen):
 
     def _template_saved(self, path: Path) -> None:
         self._progress_done()
-        self._status(f"模板已保存到 {path}。请用 Excel 或 WPS 填写后保存，再在“上传文件”中输入它的路径")
+        self._status(f"模板已保存到 {self.folder.shown(path)}。请用 Excel 或 WPS 填写后保存，再在“上传文件”中输入它的"
+                     + ("文件名" if self.folder.confined else "路径"))
 
     def _overwrite_answered(self, target: str, yes: bool | None) -> None:
         if yes:

@@ -42,14 +42,19 @@ COLUMNS = (
 )
 
 
+def codes_file_name(org_name: str, today) -> str:
+    """注册码-<组织>-<日期>.xlsx."""
+    safe = "".join(ch for ch in org_name if ch not in '/\\:*?"<>|').strip() or "组织"
+    return f"注册码-{safe}-{today:%Y%m%d}.xlsx"
+
+
 #: The keys of fixing mistakes, said under the table (the footer is full at 80 columns).
 FIX_KEYS = "a 管理员  m 移动  d 删除"
 
 
 def default_codes_path(org_name: str, today) -> str:
     """~/注册码-<组织>-<日期>.xlsx (shown with ~, expanded when written)."""
-    safe = "".join(ch for ch in org_name if ch not in '/\\:*?"<>|').strip() or "组织"
-    return f"~/注册码-{safe}-{today:%Y%m%d}.xlsx"
+    return "~/" + codes_file_name(org_name, today)
 
 
 class ChildrenPane(CentrePane):
@@ -202,9 +207,10 @@ class ChildrenPane(CentrePane):
     def action_batch_codes(self) -> None:
         if self.view is None or not self._need_home():
             return
-        default = default_codes_path(self.view.short_name, self.app.settings.today())
+        folder = self.services.files.folder(self.actor)
+        default = folder.default(codes_file_name(self.view.short_name, self.app.settings.today()))
         self.app.push_screen(PromptModal(
-            "批量生成注册码", "保存到文件：", default,
+            "批量生成注册码", "保存到您的文件夹：" if folder.confined else "保存到文件：", default,
             help_text="为全部直属下级组织生成注册码（已有有效注册码的保留原码），写入 Excel 文件。",
             ok="生成并保存"), self._batch_to)
 
@@ -212,9 +218,9 @@ class ChildrenPane(CentrePane):
         if not path:
             return
         services, actor, org_id = self.services, self.actor, self.org_id
-        target = Path(path).expanduser()
-        if target.suffix.lower() != ".xlsx":
-            target = target.with_name(target.name + ".xlsx")
+        target = path.strip()  # taken in the administrator's own folder by the service
+        if not target.lower().endswith(".xlsx"):
+            target += ".xlsx"
 
         def run() -> CodesExported:
             return services.files.export_codes(actor, org_id, target, overwrite=overwrite)

@@ -11,7 +11,6 @@ on no the dialog stays with the typed path."""
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -24,6 +23,7 @@ from textual.widgets import Checkbox, Input, Static
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.outfile import FILE_EXISTS, check_output_path
+from zhtj_tui.folders import Folder, safe_file_name
 from zhtj_tui.screens.batch_import import PathSuggester
 from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.services.dto import MembersExported
@@ -35,10 +35,14 @@ FULL_IDS_WARNING = (
 )
 
 
+def export_file_name(org_name: str, today: date) -> str:
+    """``团员-<组织简称>-<YYYYMMDD>.xlsx`` (characters a file name cannot hold replaced)."""
+    return f"团员-{safe_file_name(org_name, '组织')}-{today:%Y%m%d}.xlsx"
+
+
 def default_export_path(org_name: str, today: date) -> str:
-    """``~/团员-<组织简称>-<YYYYMMDD>.xlsx`` (characters a file name cannot hold replaced)."""
-    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", org_name).strip("_.") or "组织"
-    return str(Path("~") / f"团员-{safe}-{today:%Y%m%d}.xlsx")
+    """``~/团员-<组织简称>-<YYYYMMDD>.xlsx``: the default outside an administrator's folder."""
+    return str(Path("~") / export_file_name(org_name, today))
 
 
 def typed_path(text: str) -> str:
@@ -49,14 +53,17 @@ def typed_path(text: str) -> str:
     return text
 
 
-def export_target(text: str, overwrite: bool = False) -> Path:
+def export_target(text: str, overwrite: bool = False, folder: Folder | None = None) -> Path:
     """The file to write for what the user typed, or a ``DomainError`` saying what to fix.
     The interface never creates folders: a mistyped folder is refused, not made. An
-    existing file is refused (code ``file_exists``) unless ``overwrite``."""
+    existing file is refused (code ``file_exists``) unless ``overwrite``. With an
+    administrator's ``folder``, only a file in it."""
+    folder = folder or Folder(None)
     text = typed_path(text)
     if not text:
-        raise DomainError("请输入导出文件的路径，例如 ~/团员名单.xlsx", "path", "empty")
-    target = check_output_path(os.path.expanduser(text), overwrite)
+        raise DomainError("请输入导出文件的" + ("文件名，例如 团员名单.xlsx" if folder.confined else "路径，例如 ~/团员名单.xlsx"),
+                          "path", "empty")
+    target = check_output_path(folder.resolve(text), overwrite)
     folder = target.parent
     if not folder.exists():
         raise DomainError(f"文件夹 {folder} 不存在：请先创建它，或换一个已有的文件夹", "path", "no_folder")
@@ -102,16 +109,17 @@ class ExportMembersModal(ModalScreen["MembersExported | None"]):
         super().__init__()
         self.services, self.actor, self.org_id, self.org_name = services, actor, org_id, org_name
         self.subtree = subtree  # a committee: its branches' members; a branch: its own
+        self.folder = services.files.folder(actor)
         self.busy = False
         self._typed = ""  # the path of the export under way, named in the overwrite question
 
     def compose(self) -> ComposeResult:
-        path = default_export_path(self.org_name, self.services.settings.today())
+        path = self.folder.default(export_file_name(self.org_name, self.services.settings.today()))
         with Vertical():
             scope = "及其下级组织" if self.subtree else ""
             yield Static(f"导出团员名单 · {self.org_name}{scope}的在册团员", classes="title", markup=False)
-            yield Static("保存到（.xlsx）：", markup=False)
-            yield Input(path, id="export-path", suggester=PathSuggester(), compact=True)
+            yield Static("保存到您的文件夹（.xlsx）：" if self.folder.confined else "保存到（.xlsx）：", markup=False)
+            yield Input(path, id="export-path", suggester=PathSuggester(self.folder), compact=True)
             yield Checkbox("导出完整的身份证号码和手机号码（默认部分隐藏）", False, id="export-full", compact=True)
             yield Static("", id="export-warning", markup=False)
             yield Static("", id="export-error", markup=False)
@@ -139,8 +147,9 @@ class ExportMembersModal(ModalScreen["MembersExported | None"]):
         text = self._typed = self.query_one("#export-path", Input).value
         full = self.query_one("#export-full", Checkbox).value
         self.query_one("#export-error", Static).update("正在导出……")
-        services, actor, org_id = self.services, self.actor, self.org_id
-        run_service(self, lambda: services.files.export_members(actor, org_id, export_target(text, overwrite), full,
+        services, actor, org_id, folder = self.services, self.actor, self.org_id, self.folder
+        run_service(self, lambda: services.files.export_members(actor, org_id, export_target(text, overwrite, folder),
+                                                                full,
                                                                 overwrite),
                     self._done, self._refused, on_failed=self._failed, group="members-export")
 

@@ -14,6 +14,7 @@ from zhtj_tui.domain.outfile import check_output_path
 from zhtj_tui.excel.exports import write_members
 from zhtj_tui.excel.templates import write_member_template, write_org_template
 from zhtj_tui.excel.writer import write_codes
+from zhtj_tui.folders import Folder, folder_for
 from zhtj_tui.services.base import Context
 from zhtj_tui.services.codes import CodeService
 from zhtj_tui.services.dto import Actor, CodesExported, MembersExported
@@ -33,11 +34,21 @@ class FileService:
         self.ctx = ctx
         self.orgs, self.codes, self.member_export = orgs, codes, member_export
 
+    def folder(self, actor: Actor) -> Folder:
+        """Where ``actor``'s files are: their own folder (an administrator), anywhere (the
+        server operator at the command line)."""
+        return folder_for(self.ctx.settings, actor)
+
+    def place(self, actor: Actor, path: str | os.PathLike) -> Path:
+        """The file ``path`` names for ``actor``: in their own folder, or refused."""
+        return self.folder(actor).resolve(path)
+
     def export_members(self, actor: Actor, org_id: int, path: str | os.PathLike, full_ids: bool = False,
                        overwrite: bool = False) -> MembersExported:
         """The subtree's active members (masked numbers unless ``full_ids``), recorded in
         the audit log only once the path has been accepted."""
-        target = check_output_path(path, overwrite)  # before the audit entry: a refused path exports nothing
+        # Before the audit entry: a refused path exports nothing.
+        target = check_output_path(self.place(actor, path), overwrite)
         svc = self.member_export
         name, count = svc.start(actor, org_id, full_ids)
         rows = svc.rows(actor, org_id, full_ids)
@@ -51,7 +62,8 @@ class FileService:
     def export_codes(self, actor: Actor, org_id: int, path: str | os.PathLike, overwrite: bool = False,
                      renew: bool = False) -> CodesExported:
         """批量生成注册码 for every direct child of ``org_id``, written to ``path``."""
-        target = check_output_path(path, overwrite)  # before any code is issued: a refusal changes nothing
+        # Before any code is issued: a refusal changes nothing.
+        target = check_output_path(self.place(actor, path), overwrite)
         issued = self.codes.issue_all(actor, org_id, renew=renew)
         if not issued:
             return CodesExported(None, 0, 0)
@@ -63,6 +75,7 @@ class FileService:
 
     def org_template(self, actor: Actor, parent_id: int, path: str | os.PathLike, overwrite: bool = False) -> Path:
         """The 下级组织批量创建 template for the children ``parent_id`` may have."""
+        path = self.place(actor, path)
         org = self.orgs.get(actor, parent_id)
         try:
             return write_org_template(path, category(org.category), org.short_name, overwrite=overwrite)
@@ -72,6 +85,7 @@ class FileService:
     def member_template(self, actor: Actor, branch_id: int | None, path: str | os.PathLike,
                         overwrite: bool = False) -> Path:
         """The 团员信息导入 template, titled with the branch's name when one is given."""
+        path = self.place(actor, path)
         name = self.orgs.get(actor, branch_id).short_name if branch_id is not None else ""
         try:
             return write_member_template(path, name, overwrite=overwrite)

@@ -7,10 +7,10 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from zhtj_tui.excel.paste import PASTE_SHEET, read_pasted
 from zhtj_tui.excel.reader import PROGRESS_EVERY, ParsedSheet, SheetSpec, read_sheet
+from zhtj_tui.folders import Folder
 
 #: Outcomes shown per row.
 CREATE = "将创建"
@@ -114,13 +114,15 @@ class Pasted:
 
 
 def load(source: str | os.PathLike | ParsedSheet | Pasted, spec: SheetSpec,
-         progress: Progress | None) -> tuple[ParsedSheet, str]:
-    """The parsed sheet and the file's name (for messages and the audit log)."""
+         progress: Progress | None, folder: Folder | None = None) -> tuple[ParsedSheet, str]:
+    """The parsed sheet and the file's name (for messages and the audit log). A file name
+    is taken in ``folder`` (an administrator's own folder) and refused outside it."""
     if isinstance(source, ParsedSheet):
         return source, source.sheet_name
     if isinstance(source, Pasted):
         return read_pasted(source.text, spec), PASTE_SHEET
-    return read_sheet(Path(source), spec, progress), Path(source).name
+    path = (folder or Folder(None)).resolve(source)
+    return read_sheet(path, spec, progress), path.name
 
 
 def preview_as_result(preview: ImportPreview) -> ImportResult:

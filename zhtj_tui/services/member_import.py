@@ -20,6 +20,7 @@ from zhtj_tui.domain.member import MemberData, check_member
 from zhtj_tui.domain.pinyin import initials
 from zhtj_tui.domain.vocab import SECRETARY_POST, STATUS_NORMAL
 from zhtj_tui.excel.reader import MEMBER_SPEC, ParsedSheet
+from zhtj_tui.folders import folder_for
 from zhtj_tui.services.base import ServiceBase
 from zhtj_tui.services.cadres import CadreService, secretary_taken_message
 from zhtj_tui.services.dto import Actor
@@ -70,7 +71,7 @@ class MemberImportService(ServiceBase):
                 progress: Progress | None = None) -> ImportPreview:
         """Read and check the file; nothing is written."""
         self.read(lambda: self.member_branch(actor, branch_id))  # refuse early, before reading the file
-        sheet, file_name = load(source, MEMBER_SPEC, phase(progress, 0.0, 0.7))
+        sheet, file_name = load(source, MEMBER_SPEC, phase(progress, 0.0, 0.7), folder_for(self.settings, actor))
         planned = self._validate(sheet, phase(progress, 0.7, 1.0))
 
         def run():

@@ -14,6 +14,7 @@ from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.text import clean_name
 from zhtj_tui.domain.vocab import Category
 from zhtj_tui.excel.reader import ORG_SPEC, ParsedSheet
+from zhtj_tui.folders import folder_for
 from zhtj_tui.services.base import Context, ServiceBase
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.imports import (
@@ -55,7 +56,7 @@ class OrgImportService(ServiceBase):
         """Read and check the file; nothing is written. Refuses the whole file
         (``FileRefused``) when it cannot be read or is the wrong template."""
         self.read(lambda: self._parent(actor, parent_id))  # refuse early, before reading the file
-        sheet, file_name = load(source, ORG_SPEC, phase(progress, 0.0, 1.0))
+        sheet, file_name = load(source, ORG_SPEC, phase(progress, 0.0, 1.0), folder_for(self.settings, actor))
 
         def run():
             parent = self._parent(actor, parent_id)

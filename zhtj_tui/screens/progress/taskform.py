@@ -18,7 +18,7 @@ from zhtj_tui.domain.text import LIMITS
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.progress import TASK_KINDS, TaskView
-from zhtj_tui.widgets.calls import run_service
+from zhtj_tui.widgets.calls import run_service, unexpected_message
 
 
 class TaskForm(ModalScreen[bool]):
@@ -46,7 +46,7 @@ class TaskForm(ModalScreen[bool]):
             yield Label("任务类型 *")
             yield Select([(label, key) for key, label in TASK_KINDS.items()], allow_blank=False,
                          value=t.kind if t else "cohort_branches", id="kind")
-            yield Label("入学年级（团支部建立任务必填；团员录入任务不填则为全部团支部）")
+            yield Label("入学年级（团支部建立任务必填；团员录入任务不填则为全部团支部；完善组织树任务不填）")
             yield Input(str(t.cohort) if t and t.cohort else "", placeholder="例如 2018", id="cohort", max_length=4)
             yield Label("截止日期 *")
             yield Input(t.due.isoformat() if t else "", placeholder="YYYY-MM-DD，例如 2026-11-15", id="due", max_length=12)
@@ -90,7 +90,7 @@ class TaskForm(ModalScreen[bool]):
             def run() -> TaskView:
                 return progress.update_task(actor, editing.id, name, kind, due, cohort)
         run_service(self, run, lambda _task: self.dismiss(True), lambda exc: self._fail(exc.message, exc.field),
-                    on_failed=lambda _exc: self._fail("保存时出错，请稍后再试", None), group="taskform")
+                    on_failed=lambda exc: self._fail(unexpected_message(exc), None), group="taskform")
 
     def action_cancel(self) -> None:
         self.dismiss(False)

@@ -5,7 +5,7 @@ delete their own through ``TaskForm``."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -14,13 +14,13 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.screens.progress.render import task_text
 from zhtj_tui.screens.progress.taskform import TaskForm
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.progress import TaskView
+from zhtj_tui.widgets.calls import run_service, unexpected_message
 
 
 class TasksScreen(ModalScreen[None]):
@@ -61,14 +61,15 @@ class TasksScreen(ModalScreen[None]):
         self.query_one(OptionList).focus()
         self.load()
 
-    @work(thread=True, exclusive=True, group="tasks")
     def load(self) -> None:
-        try:
-            self.post_message(self.Ready(self.services.progress.tasks(self.actor, self.org_id)))
-        except DomainError as exc:
-            self.post_message(self.Ready(None, exc.message))
-        except Exception:  # noqa: BLE001 - no traceback reaches the screen
-            self.post_message(self.Ready(None, "读取录入任务时出错，请稍后再试"))
+        """Read the tasks in a thread worker (``run_service``: a refusal is shown in the
+        status line; anything unexpected is logged with its traceback and said in Chinese)."""
+        services, actor, org_id = self.services, self.actor, self.org_id
+        run_service(self, lambda: services.progress.tasks(actor, org_id),
+                    lambda tasks: self.post_message(self.Ready(tasks)),
+                    lambda exc: self.post_message(self.Ready(None, exc.message)),
+                    on_failed=lambda exc: self.post_message(self.Ready(None, unexpected_message(exc))),
+                    group="tasks")
 
     @staticmethod
     def render_task(t: TaskView) -> Text:
@@ -125,14 +126,14 @@ class TasksScreen(ModalScreen[None]):
         self.app.push_screen(ConfirmModal("删除任务", f"确定删除任务“{t.name}”吗？删除后下级组织也不再看到它。",
                                           yes="删除"), confirmed)
 
-    @work(thread=True, exclusive=True, group="tasks-write")
     def delete_task(self, task_id: int) -> None:
-        try:
-            self.services.progress.delete_task(self.actor, task_id)
-        except DomainError as exc:
-            self.post_message(self.Ready(None, exc.message))
-            return
-        self.load()
+        """Delete in a thread worker; whatever happens, the screen stays and says what."""
+        services, actor = self.services, self.actor
+        run_service(self, lambda: services.progress.delete_task(actor, task_id),
+                    lambda _: self.load(),
+                    lambda exc: self.post_message(self.Ready(None, exc.message)),
+                    on_failed=lambda exc: self.post_message(self.Ready(None, unexpected_message(exc))),
+                    group="tasks-write")
 
     def _after_change(self, changed: bool | None) -> None:
         if changed:

@@ -24,14 +24,19 @@ Definitions (documented here once, shown to users by the screens and the CLI):
   shows each college its own share):
   - ``cohort_branches`` (cohort Y): total = branches of cohort Y; done = those with a
     secretary and a registered administrator. Missing = each such branch not done, plus
-    each committee or general branch that already holds class branches (some branch with a
-    cohort below it) but none of cohort Y, unless its own name names another year
-    ("2017级团总支" is not expected to hold 2018 branches). Complete when total > 0 and
-    nothing is missing.
+    each committee or general branch with no branch of cohort Y below it that either has
+    no branch at all (the furthest behind) or already holds class branches (some branch
+    with a cohort below it), unless its own name gives another cohort ("2017级团总支" is
+    not expected to hold 2018 branches; the stored ``org.cohort``, R-TREE-4). Complete
+    when total > 0 and nothing is missing.
   - ``members_entered`` (optionally one cohort): total = branches (of that cohort);
     done = branches with at least one active member (*decision*: "entered" means the
     branch has begun; fewer than 3 members is the separate warning of ``check``).
     Complete when total > 0 and done == total.
+  - ``tree_complete`` (the notice's "进一步完善组织树", R-TREE-3): total = organisations;
+    done = those with a secretary and a registered administrator and, for a committee or
+    general branch, a branch somewhere below it. Missing = every organisation not done,
+    the ones missing most first. Complete when nothing is missing.
   A task is overdue when today (China date) is after its due date and it is not complete.
 """
 

@@ -21,12 +21,14 @@ WARNING = "警告"
 TASK_KINDS = {
     "cohort_branches": "团支部建立（指定入学年级，每个团支部须有书记和管理员）",
     "members_entered": "团员信息录入（所有团支部，可指定年级）",
+    "tree_complete": "完善组织树（每个组织有书记和管理员，每个团委、团总支下有团支部）",
 }
 
-#: The seed notice's two tasks (R-PROG-3): name, kind, due (month, day) in the campaign's year.
+#: The seed notice's three deadlines (R-PROG-3): name, kind, due (month, day) in the campaign's year.
 SEED_TASKS = (
     ("{cohort}级新生团支部建立", "cohort_branches", (11, 9)),
     ("全部团员信息录入", "members_entered", (11, 15)),
+    ("进一步完善组织树", "tree_complete", (11, 15)),
 )
 
 #: Problem kinds in display order: (kind, severity, title).

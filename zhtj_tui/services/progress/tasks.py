@@ -115,6 +115,8 @@ class TasksPart(ProgressBase):
             raise DomainError("入学年级应为四位年份，例如 2018", "cohort", "cohort")
         if kind == "cohort_branches" and cohort is None:
             raise DomainError("团支部建立任务须指定入学年级，例如 2018", "cohort", "required")
+        if kind == "tree_complete":
+            cohort = None  # the whole tree, every cohort
         return {"name": title, "kind": kind, "due": due, "cohort": cohort}
 
     def _evaluate(self, actor: Actor, t, scope, limit: int) -> TaskView:
@@ -134,19 +136,22 @@ class TasksPart(ProgressBase):
                   CASE WHEN {has_sec} THEN 0 ELSE 1 END + CASE WHEN {has_adm} THEN 0 ELSE 2 END
                 FROM org o WHERE {in_tree} AND o.cat_group = 'branch' AND o.cohort = $y
                   AND NOT ({has_sec} AND {has_adm})"""
-            params |= {"ylike": f"%{t.cohort}级%", "anyyear": "%级%"}
+            below = f"b.cat_group = 'branch' AND b.path > o.path AND b.path < {_upper('o.path')}"
+            any_branch = f"EXISTS (SELECT 1 FROM org b WHERE {below})"
             hosts_sql = f"""
-                SELECT o.id, o.path, 4 FROM org o
+                SELECT o.id, o.path, CASE WHEN {any_branch} THEN 4 ELSE 5 END FROM org o
                 WHERE {in_tree} AND o.cat_group IN ('committee', 'general_branch')
-                  AND NOT (o.short_name LIKE $anyyear AND o.short_name NOT LIKE $ylike)
-                  AND EXISTS (SELECT 1 FROM org b WHERE b.cat_group = 'branch' AND b.cohort IS NOT NULL
-                              AND b.path > o.path AND b.path < {_upper('o.path')})
-                  AND NOT EXISTS (SELECT 1 FROM org b WHERE b.cohort = $y AND b.cat_group = 'branch'
-                                  AND b.path > o.path AND b.path < {_upper('o.path')})"""
+                  AND (o.cohort IS NULL OR o.cohort = $y)
+                  AND (NOT {any_branch}
+                       OR EXISTS (SELECT 1 FROM org b WHERE {below} AND b.cohort IS NOT NULL))
+                  AND NOT EXISTS (SELECT 1 FROM org b WHERE {below} AND b.cohort = $y)"""
             n_hosts, hosts = self._windowed(hosts_sql, params)
             n_undone, undone = self._windowed(undone_sql, params)
             missing_count = n_hosts + n_undone
             rows = (hosts + undone)[:limit]
+            complete = total > 0 and missing_count == 0
+        elif t.kind == "tree_complete":
+            total, done, missing_count, rows = self._tree_task(params, limit)
             complete = total > 0 and missing_count == 0
         else:
             counts = self._rows(f"""
@@ -173,13 +178,36 @@ class TasksPart(ProgressBase):
             editable=actor.operator or actor.org_id == t.org.id,
         )
 
+    def _tree_task(self, params: dict, limit: int) -> tuple[int, int, int, list[tuple]]:
+        """``tree_complete`` (R-TREE-3): each organisation's missing pieces as bits: 1 no
+        secretary, 2 no administrator, 16 a committee or general branch with no branch below."""
+        lack = f"""
+            CASE WHEN EXISTS (SELECT 1 FROM cadre s WHERE s.secretary_of = o.id) THEN 0 ELSE 1 END
+            + CASE WHEN EXISTS (SELECT 1 FROM admin_role r WHERE r.org = o.id AND r.active) THEN 0 ELSE 2 END
+            + CASE WHEN o.cat_group IN ('committee', 'general_branch') AND NOT EXISTS (
+                SELECT 1 FROM org b WHERE b.cat_group = 'branch' AND b.path > o.path
+                AND b.path < {_upper('o.path')}) THEN 16 ELSE 0 END"""
+        sql = f"SELECT o.id, o.path, {lack} AS lack FROM org o WHERE o.path >= $lo AND o.path < $hi"
+        total, undone = self._rows(
+            f"SELECT count(*), SUM(CASE WHEN t.lack > 0 THEN 1 ELSE 0 END) FROM ({sql}) t", params)[0]
+        total, undone = int(total or 0), int(undone or 0)
+        # The organisations missing most first (all three, then two...), by path within.
+        rows = self._rows(f"SELECT t.id, t.path, t.lack FROM ({sql}) t WHERE t.lack > 0 "
+                          "ORDER BY (t.lack / 16) + (t.lack % 16) / 2 + (t.lack % 2) DESC, t.path LIMIT $lim",
+                          params | {"lim": limit})
+        return total, total - undone, undone, rows
+
 
 def _missing_reason(code: int, cohort: int | None) -> str:
     if code == 4:
         return f"尚未建立{cohort}级团支部"
+    if code == 5:
+        return f"尚未建立任何团支部（应有{cohort}级团支部）"
     if code == 8:
         return "尚未录入团员"
     parts = []
+    if code & 16:
+        parts.append("下面没有团支部")
     if code & 1:
         parts.append("未录入书记")
     if code & 2:
