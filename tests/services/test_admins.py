@@ -252,3 +252,15 @@ def test_operator_unlock_and_reset(svc, tree):
     with db_session:
         actions = {(e.action, e.entity_id) for e in svc.store.AuditEntry.select() if e.entity == "account"}
     assert {("account.unlock", acc_id), ("account.reset_code", acc_id), ("account.reset_password", acc_id)} <= actions
+
+
+def test_deactivated_administrator_does_not_keep_an_org_from_deletion(svc, tree):
+    # R-REG-6 with R-TREE-6: only active administrators count, for deletion too.
+    me = tree.me["a"]
+    wrong = svc.orgs.create_child(me, tree.ids["a"], "误建2019级2班团支部", "团支部").id
+    second, _ = another_admin(svc, wrong, name="误建管理")
+    assert svc.orgs.delete_blockers(me, wrong) == ("1 名管理员",)
+    svc.admins.deactivate(me, wrong, second.account_id, "误建组织")
+    assert svc.orgs.delete_blockers(me, wrong) == ()
+    svc.orgs.delete(me, wrong, "误建")
+    assert refused(svc.accounts.login, _mobile_of(svc, second.account_id), PASSWORD).code == "deactivated"

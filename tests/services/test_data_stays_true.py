@@ -79,7 +79,7 @@ def test_r_info_4_consistency_check_reports_each_mismatch(svc, tree):
 
 
 # R-TREE-5 (defect 3: names were compared raw), single and batch creation, search
-def test_r_tree_5_names_are_compared_normalised(svc, tree, tmp_path):
+def test_r_tree_5_names_are_compared_normalised(svc, tree):
     made = svc.orgs.create_child(tree.college_admin, tree.college, "化学专业２０１８级1班 团支部", "团支部")
     assert made.short_name == "化学专业2018级1班团支部" and made.cohort == 2018
     with pytest.raises(DomainError) as err:
@@ -93,7 +93,7 @@ def test_r_tree_5_names_are_compared_normalised(svc, tree, tmp_path):
         svc.orgs.create_child(tree.top_admin, tree.top, "文学院团委", "团委", "石河子大学师范学院团委")
     assert err.value.code == "duplicate_full_name"
     # The batch: the same rows, written with full-width digits and spaces, already exist.
-    path = write_xlsx(tmp_path / "orgs.xlsx", [
+    path = write_xlsx(svc.files.folder(tree.college_admin).path / "orgs.xlsx", [
         ORG_HEADER, ["化学专业２０１８级１班团支部", "团支部", None], ["物理 专业 2018 级 1 班团支部", "团支部", None]])
     result = svc.org_import.run_file(tree.college_admin, tree.college, path)
     assert [(r.name, r.outcome) for r in result.rows] == [
@@ -103,11 +103,11 @@ def test_r_tree_5_names_are_compared_normalised(svc, tree, tmp_path):
 
 
 # R-TREE-4: a class-like branch name without a cohort is accepted with a warning
-def test_r_tree_4_class_like_name_without_cohort_warns_at_creation(svc, tree, tmp_path):
+def test_r_tree_4_class_like_name_without_cohort_warns_at_creation(svc, tree):
     view = svc.orgs.create_child(tree.college_admin, tree.college, "计算机专业三班团支部", "团支部")
     assert view.cohort is None and "没有从名称中读出入学年级" in view.warnings[0]
     assert svc.orgs.create_child(tree.college_admin, tree.college, "计算机专业19级3班团支部", "团支部").warnings == ()
-    path = write_xlsx(tmp_path / "orgs.xlsx", [ORG_HEADER, ["软件工程四班团支部", "团支部", None]])
+    path = write_xlsx(svc.files.folder(tree.college_admin).path / "orgs.xlsx", [ORG_HEADER, ["软件工程四班团支部", "团支部", None]])
     preview = svc.org_import.preview(tree.college_admin, tree.college, path)
     assert preview.rows[0].outcome == CREATE and "没有从名称中读出入学年级" in preview.rows[0].reason
 
@@ -207,9 +207,9 @@ def _values_of(svc, actor, member_id, **overrides) -> dict:
 
 
 # R-MEM-6 (defect 4), the Excel import
-def test_r_mem_6_import_with_secretary_rows(svc, tree, tmp_path):
+def test_r_mem_6_import_with_secretary_rows(svc, tree):
     a, b, c = person(name="钱一"), person(name="钱二"), person(name="钱三")
-    path = write_xlsx(tmp_path / "m.xlsx", [MEMBER_HEADER, member_row(a, member_no=_no(a), post="书记"),
+    path = write_xlsx(svc.files.folder(tree.b1_admin).path / "m.xlsx", [MEMBER_HEADER, member_row(a, member_no=_no(a), post="书记"),
                                             member_row(b, member_no=_no(b), post="书记"),
                                             member_row(c, member_no=_no(c))])
     result = svc.member_import.run_file(tree.b1_admin, tree.b1, path)
@@ -217,7 +217,7 @@ def test_r_mem_6_import_with_secretary_rows(svc, tree, tmp_path):
     assert "第2行已是书记" in result.rows[1].reason
     sec = svc.cadres.secretary(tree.b1_admin, tree.b1)
     assert sec.name == "钱一" and sec.member_id is not None
-    again = write_xlsx(tmp_path / "m2.xlsx", [MEMBER_HEADER, member_row(b, member_no=_no(b), post="书记")])
+    again = write_xlsx(svc.files.folder(tree.b1_admin).path / "m2.xlsx", [MEMBER_HEADER, member_row(b, member_no=_no(b), post="书记")])
     preview = svc.member_import.preview(tree.b1_admin, tree.b1, again)
     assert preview.rows[0].outcome == ERROR and "已有书记 钱一" in preview.rows[0].reason
     assert consistent(svc)
@@ -228,14 +228,14 @@ def _no(p) -> str:
 
 
 # R-MEM-4 (defect 5: the import refused a returning member's own 团员编号)
-def test_r_mem_4_returning_member_keeps_own_number_in_single_entry_and_import(svc, tree, tmp_path):
+def test_r_mem_4_returning_member_keeps_own_number_in_single_entry_and_import(svc, tree):
     p, q = person(name="孙回"), person(name="孙再")
     for who, how in ((p, "import"), (q, "single")):
         number = _no(who)
         first = svc.members.add(tree.b1_admin, tree.b1, member_values(who, member_no=number))
         svc.members.remove(tree.b1_admin, first.id, "转出")
         if how == "import":
-            path = write_xlsx(tmp_path / "back.xlsx", [MEMBER_HEADER, member_row(who, member_no=number)])
+            path = write_xlsx(svc.files.folder(tree.b1_admin).path / "back.xlsx", [MEMBER_HEADER, member_row(who, member_no=number)])
             preview = svc.member_import.preview(tree.b1_admin, tree.b1, path)
             assert preview.rows[0].outcome == CREATE, preview.rows[0].reason
             assert "沿用本人" in preview.rows[0].reason
@@ -246,7 +246,7 @@ def test_r_mem_4_returning_member_keeps_own_number_in_single_entry_and_import(sv
         assert [(m.name, m.member_no, m.active) for m in back] == [(who.name, number, True)]
     # Someone else's number stays refused, naming where it is held.
     other = person(name="孙别")
-    path = write_xlsx(tmp_path / "other.xlsx", [MEMBER_HEADER, member_row(other, member_no=_no(p))])
+    path = write_xlsx(svc.files.folder(tree.b1_admin).path / "other.xlsx", [MEMBER_HEADER, member_row(other, member_no=_no(p))])
     row = svc.member_import.preview(tree.b1_admin, tree.b1, path).rows[0]
     assert row.outcome == ERROR and row.code == "duplicate_member_no"
     assert consistent(svc)

@@ -156,6 +156,7 @@ async def test_admins_deactivate_and_reset_code(tui_settings, tui_services):
         await settle(pilot)
         dialog = pilot.app.screen
         assert isinstance(dialog, AdminsModal)
+        assert all(w.region.right <= 80 and w.region.bottom <= 24 for w in dialog.query("*") if w.display)
         row = dialog.query_one("#admins-table").get_row_at(0)
         assert row[0] == "文管理" and row[1] != child_admin.mobile and "*" in row[1] and row[4] == "有效"
         await pilot.press("r")
@@ -199,6 +200,7 @@ async def test_change_own_password(tui_settings, tui_services):
         await settle(pilot)
         dialog = pilot.app.screen
         assert isinstance(dialog, PasswordModal)
+        assert all(w.region.right <= 80 and w.region.bottom <= 24 for w in dialog.query("*") if w.display)
         await pilot.press(*"wrongpass1", "enter", *NEW_PASSWORD, "enter", *NEW_PASSWORD, "enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, PasswordModal)

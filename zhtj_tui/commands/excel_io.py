@@ -14,6 +14,7 @@ import json
 import sys
 
 from zhtj_tui.commands.orgref import resolve_org
+from zhtj_tui.commands.tty_progress import TtyProgress
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.imports import ImportResult
@@ -77,7 +78,9 @@ def cmd_export_codes(args, ctx) -> int:
 def cmd_export_members(args, ctx) -> int:
     svc = ctx.services
     org_id = resolve_org(svc, args.org)
-    done = svc.files.export_members(Actor.server_operator(), org_id, args.output, args.full_ids, overwrite=args.force)
+    with TtyProgress("导出团员") as bar:
+        done = svc.files.export_members(Actor.server_operator(), org_id, args.output, args.full_ids,
+                                        overwrite=args.force, progress=bar)
     print(f"已导出“{done.org_name}”及其下级组织的 {done.count} 名团员到 {done.path}")
     if args.full_ids:
         print("注意：该文件含完整身份证号码和手机号码，请妥善保管，用后删除", file=sys.stderr)
@@ -108,8 +111,13 @@ def cmd_import_orgs(args, ctx) -> int:
 def cmd_import_members(args, ctx) -> int:
     svc = ctx.services
     branch = resolve_org(svc, args.branch)
-    return _run(args, lambda: svc.member_import.run_file(Actor.server_operator(), branch, args.file,
-                                                         dry_run=args.dry_run))
+
+    def run():
+        with TtyProgress("读取并检查") as bar:
+            return svc.member_import.run_file(Actor.server_operator(), branch, args.file, dry_run=args.dry_run,
+                                              progress=bar)
+
+    return _run(args, run)
 
 
 def _run(args, fn) -> int:

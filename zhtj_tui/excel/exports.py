@@ -1,9 +1,9 @@
-"""Member lists written with the safe writer (write-only workbook, text never a formula)."""
+"""Member lists written with the safe writer (streamed workbook, text never a formula)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from zhtj_tui.excel.writer import write_table
@@ -16,6 +16,8 @@ MASKED_NOTE = "本文件中的身份证号码和手机号码已部分隐藏（�
 
 
 def write_members(path: str | os.PathLike, headers: Sequence[str], rows: Iterable[Sequence[object]],
-                  widths: Sequence[int], full_ids: bool, when: str, overwrite: bool = False) -> Path:
+                  widths: Sequence[int], full_ids: bool, when: str, overwrite: bool = False,
+                  progress: Callable[[int], None] | None = None) -> Path:
     note = (FULL_IDS_NOTE if full_ids else MASKED_NOTE).format(when=when)
-    return write_table(path, "团员名单", headers, rows, widths=widths, note=note, overwrite=overwrite)
+    return write_table(path, "团员名单", headers, rows, widths=widths, note=note, overwrite=overwrite,
+                       progress=progress)

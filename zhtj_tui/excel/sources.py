@@ -214,7 +214,7 @@ def _xlsx_exact(zf: zipfile.ZipFile, part: str, sheet: str) -> Extent:
     state = {"row": 0, "col": 0}
 
     def start(name, attrs):
-        local = name.rpartition(":")[2] if ":" in name else name.rpartition(" ")[2]
+        local = name.rpartition(" ")[2]  # "namespace local" (the parser's separator), or "local"
         if local == "row":
             r = attrs.get("r")
             state["row"] = int(r) if r and r.isdigit() else state["row"] + 1

@@ -1,12 +1,13 @@
 """Writing workbooks safely: user text never acts as a formula, files are replaced
-atomically, and the files are readable by their owner only (they may hold personal data)."""
+atomically, and the files are readable by their owner only (they may hold personal data).
+Tables (exports, codes) are streamed by ``excel.stream``; templates, which need drop-down
+lists and formats, are openpyxl workbooks saved by ``save_atomic``."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -15,11 +16,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from zhtj_tui.domain.outfile import FILE_EXISTS, check_output_path, place_file
+from zhtj_tui.excel.stream import FORMULA_TRIGGERS, write_stream
 
-__all__ = ["FILE_EXISTS", "check_output_path", "save_atomic", "write_table", "write_codes", "safe_cell", "set_text"]
-
-#: Text starting with one of these could be taken as a formula (or DDE) by a spreadsheet.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["FILE_EXISTS", "FORMULA_TRIGGERS", "check_output_path", "save_atomic", "write_table", "write_codes",
+           "safe_cell", "set_text"]
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="C00000")
@@ -60,13 +60,17 @@ def save_atomic(wb: Workbook, path: str | os.PathLike, overwrite: bool = False) 
     """Save to a temporary file beside ``path`` (mode 0600), then move it into place: a crash
     never leaves a half-written file under the user's chosen name. An existing file is
     replaced only with ``overwrite`` (``DomainError`` code ``file_exists`` otherwise)."""
+    return _atomic(path, overwrite, wb.save)
+
+
+def _atomic(path: str | os.PathLike, overwrite: bool, write: Callable[[str], object]) -> Path:
     target = check_output_path(path, overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".zhtj-", suffix=".xlsx", dir=target.parent)
     os.close(fd)
     try:
         os.chmod(tmp, 0o600)
-        wb.save(tmp)
+        write(tmp)
         place_file(tmp, target, overwrite)
     except BaseException:
         try:
@@ -78,38 +82,17 @@ def save_atomic(wb: Workbook, path: str | os.PathLike, overwrite: bool = False) 
 
 
 def write_table(path: str | os.PathLike, title: str, headers: Sequence[str], rows: Iterable[Sequence[object]],
-                widths: Sequence[int] | None = None, note: str | None = None, overwrite: bool = False) -> Path:
-    """A one-sheet write-only workbook: optional note row, a header row, then ``rows``."""
+                widths: Sequence[int] | None = None, note: str | None = None, overwrite: bool = False,
+                progress: Callable[[int], None] | None = None) -> Path:
+    """A one-sheet workbook: optional note row, a header row, then ``rows``, streamed (flat
+    memory); ``progress(rows written)`` a few times a second."""
     check_output_path(path, overwrite)  # before any work, so a refusal leaves nothing half-built
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    if widths:
-        from openpyxl.utils import get_column_letter
 
-        for i, w in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = w
-    if note:
-        ws.append([safe_cell(ws, note)])
-    ws.append(header_cells(ws, headers))
-    for row in rows:
-        ws.append([_safe_value(ws, _plain(v)) for v in row])
-    return save_atomic(wb, path, overwrite)
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
+            write_stream(fh, title, headers, rows, widths, note, progress)
 
-
-def _safe_value(ws: Worksheet, value: object) -> object:
-    """Plain values go in as they are (openpyxl stores them as text or numbers); only text
-    that could act as a formula needs the explicit text cell. Saves ~15% on big exports."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return safe_cell(ws, value)
-    return value
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    return _atomic(path, overwrite, write)
 
 
 def write_codes(path: str | os.PathLike, codes, fmt, overwrite: bool = False) -> Path:

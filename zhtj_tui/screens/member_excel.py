@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Static
+from textual.widgets import Checkbox, Input, ProgressBar, Static
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.outfile import FILE_EXISTS, check_output_path
@@ -98,6 +98,7 @@ class ExportMembersModal(ModalScreen["MembersExported | None"]):
     ExportMembersModal #export-full { border: none; height: 1; padding: 0; }
     ExportMembersModal #export-warning { color: $warning; }
     ExportMembersModal #export-error { color: $error; }
+    ExportMembersModal #export-progress { height: 1; }
     ExportMembersModal .keys { color: $text-muted; }
     """
     BINDINGS = [
@@ -123,12 +124,14 @@ class ExportMembersModal(ModalScreen["MembersExported | None"]):
             yield Checkbox("导出完整的身份证号码和手机号码（默认部分隐藏）", False, id="export-full", compact=True)
             yield Static("", id="export-warning", markup=False)
             yield Static("", id="export-error", markup=False)
+            yield ProgressBar(id="export-progress", show_eta=False)
             yield Static("Enter/F9 导出 · Tab 到“完整号码”，空格勾选 · Esc 取消", classes="keys", markup=False)
 
     def on_mount(self) -> None:
         box = self.query_one("#export-path", Input)
         box.cursor_blink = self.services.settings.cursor_blink
         self.query_one("#export-warning", Static).display = False
+        self.query_one("#export-progress", ProgressBar).display = False
         box.focus()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
@@ -147,11 +150,24 @@ class ExportMembersModal(ModalScreen["MembersExported | None"]):
         text = self._typed = self.query_one("#export-path", Input).value
         full = self.query_one("#export-full", Checkbox).value
         self.query_one("#export-error", Static).update("正在导出……")
-        services, actor, org_id, folder = self.services, self.actor, self.org_id, self.folder
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+        services, actor, org_id, folder, app = self.services, self.actor, self.org_id, self.folder, self.app
+
+        def report(done: int, total: int) -> None:  # from the worker thread, a few times a second
+            try:
+                app.call_from_thread(self._progress, done, total)
+            except RuntimeError:  # the app has closed meanwhile
+                pass
+
         run_service(self, lambda: services.files.export_members(actor, org_id, export_target(text, overwrite, folder),
-                                                                full,
-                                                                overwrite),
+                                                                full, overwrite, progress=report),
                     self._done, self._refused, on_failed=self._failed, group="members-export")
+
+    def _progress(self, done: int, total: int) -> None:
+        if self.is_attached:
+            self.query_one("#export-progress", ProgressBar).update(total=max(total, 1), progress=done)
 
     def _done(self, done: MembersExported) -> None:
         self.busy = False
@@ -159,6 +175,7 @@ class ExportMembersModal(ModalScreen["MembersExported | None"]):
 
     def _refused(self, exc: DomainError) -> None:
         self.busy = False
+        self.query_one("#export-progress", ProgressBar).display = False
         if exc.code == FILE_EXISTS:
             self.query_one("#export-error", Static).update("")
             self.app.push_screen(ConfirmModal("文件已存在", f"文件已存在，是否覆盖？\n{typed_path(self._typed)}",
@@ -181,6 +198,7 @@ class ExportMembersModal(ModalScreen["MembersExported | None"]):
     def _failed(self, _exc: BaseException) -> None:
         """An unexpected failure (already said and logged): let the user try again."""
         self.busy = False
+        self.query_one("#export-progress", ProgressBar).display = False
         self.query_one("#export-error", Static).update("导出没有完成，请重试")
 
     def action_cancel(self) -> None:

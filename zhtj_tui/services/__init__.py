@@ -22,6 +22,7 @@ from zhtj_tui.services.member_import import MemberImportService
 from zhtj_tui.services.members import MemberService
 from zhtj_tui.services.org_import import OrgImportService
 from zhtj_tui.services.orgs import OrgService
+from zhtj_tui.services.prefs import PrefsService
 from zhtj_tui.services.progress import ProgressService
 
 
@@ -55,6 +56,7 @@ class Services:
         self.consistency = ConsistencyService(self.ctx)
         self.demo = DemoService(self.ctx, self.accounts.hasher)
         self.files = FileService(self.ctx, self.orgs, self.codes, self.member_export)
+        self.prefs = PrefsService(settings)
 
     @classmethod
     def open(cls, settings: Settings, client_key: str | None = None) -> Services:

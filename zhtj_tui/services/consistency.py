@@ -38,7 +38,7 @@ from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
 from zhtj_tui.domain.pinyin import initials
-from zhtj_tui.domain.vocab import SECRETARY_POST, STATUS_NORMAL
+from zhtj_tui.domain.vocab import SECRETARY_POST, STATUS_NORMAL, categories
 from zhtj_tui.services.base import ServiceBase
 
 #: Rows read per fetch while streaming a big table.
@@ -140,6 +140,7 @@ def derived_check(name: str, title: str) -> Callable[[Check], Check]:
 
 
 # -- organisations --------------------------------------------------------------------------
+_CATEGORIES = {c.code: c for c in categories()}
 _ORG_VALUE_COLUMNS = ("full_name", "industry", "admin_quota", "admin_actual", "inst_quota", "inst_actual",
                       "contact_phone", "email")
 
@@ -157,11 +158,11 @@ def _org_tree(base: Base) -> Iterator[Mismatch]:
             yield Mismatch("org_tree", "org", o.id, "path", o.path, path, o.short_name)
         if o.depth != depth:
             yield Mismatch("org_tree", "org", o.id, "depth", o.depth, depth, o.short_name)
-        try:
-            group = rules.category(o.category).group
-        except DomainError:
+        cat = _CATEGORIES.get(o.category)
+        if cat is None:
             yield Mismatch("org_tree", "org", o.id, "category", o.category, "组织类别代码不存在", o.short_name)
             continue
+        group = cat.group
         if o.group != group:
             yield Mismatch("org_tree", "org", o.id, "cat_group", o.group, group, o.short_name)
 
@@ -180,9 +181,8 @@ def _org_info_complete(base: Base) -> Iterator[Mismatch]:
     """R-INFO-4: complete when no required field (R-INFO-1) is missing, the secretary
     counting as filled when there is an open 书记 holding."""
     for o in base.orgs.values():
-        try:
-            cat = rules.category(o.category)
-        except DomainError:
+        cat = _CATEGORIES.get(o.category)
+        if cat is None:
             continue  # reported by org_tree
         expected = not rules.missing_info(cat, o.values.get, o.id in base.secretaries)
         if bool(o.info_complete) != expected:

@@ -6,6 +6,7 @@ issued, and a file that exists is replaced only when the caller says so (``overw
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from zhtj_tui.domain.errors import DomainError
@@ -44,9 +45,10 @@ class FileService:
         return self.folder(actor).resolve(path)
 
     def export_members(self, actor: Actor, org_id: int, path: str | os.PathLike, full_ids: bool = False,
-                       overwrite: bool = False) -> MembersExported:
+                       overwrite: bool = False, progress: Callable[[int, int], None] | None = None) -> MembersExported:
         """The subtree's active members (masked numbers unless ``full_ids``), recorded in
-        the audit log only once the path has been accepted."""
+        the audit log only once the path has been accepted; ``progress(rows written,
+        members)`` a few times a second."""
         # Before the audit entry: a refused path exports nothing.
         target = check_output_path(self.place(actor, path), overwrite)
         svc = self.member_export
@@ -54,7 +56,8 @@ class FileService:
         rows = svc.rows(actor, org_id, full_ids)
         settings = self.ctx.settings
         try:
-            written = write_members(target, HEADERS, rows, WIDTHS, full_ids, settings.fmt(settings.now()), overwrite)
+            written = write_members(target, HEADERS, rows, WIDTHS, full_ids, settings.fmt(settings.now()), overwrite,
+                                    progress=None if progress is None else lambda done: progress(done, count))
         except OSError as exc:
             raise write_refused(target, exc) from exc
         return MembersExported(written, name, count, full_ids)

@@ -91,6 +91,7 @@ class MemberImportService(ServiceBase):
         by_row = {p.row: p for p in planned}
 
         def run():
+            self.lock_orgs(preview.target_id)  # begins the write transaction; paths stay true (R-TREE-6)
             branch = self.member_branch(actor, preview.target_id)
             self.s.db.get_connection()  # begin the write transaction before checking again
             rows = self._resolve(branch, planned)
@@ -121,8 +122,10 @@ class MemberImportService(ServiceBase):
 
     def run_file(self, actor: Actor, branch_id: int, source, dry_run: bool = False,
                  progress: Progress | None = None) -> ImportResult:
-        preview = self.preview(actor, branch_id, source, progress)
-        return preview_as_result(preview) if dry_run else self.commit(actor, preview)
+        if dry_run:
+            return preview_as_result(self.preview(actor, branch_id, source, progress))
+        preview = self.preview(actor, branch_id, source, phase(progress, 0.0, 0.8))
+        return self.commit(actor, preview, phase(progress, 0.8, 1.0))
 
     # -- helpers -------------------------------------------------------------------------
     def _validate(self, sheet: ParsedSheet, progress: Progress | None = None) -> list[_Planned]:

@@ -245,6 +245,7 @@ class MemberService(ServiceBase):
         data = self.check(values)
 
         def run():
+            self.lock_orgs(branch_id)  # the member's path is the branch's (R-TREE-6)
             branch = self.member_branch(actor, branch_id)
             self._refuse_duplicates(actor, data, None, branch_id=branch.id)
             now = self.now()
@@ -344,6 +345,7 @@ class MemberService(ServiceBase):
             raise DomainError("请先选择要转移的团员", None, "nothing_selected")
 
         def run():
+            self.lock_orgs(to_branch_id)  # the members take the target's path (R-TREE-6)
             target = self.visible_org(actor, to_branch_id)
             if target.group != "branch":
                 raise DomainError("只能转移到团支部，请选择一个团支部", None, "not_branch")

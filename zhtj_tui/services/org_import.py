@@ -74,6 +74,7 @@ class OrgImportService(ServiceBase):
             raise DomainError("这不是下级组织的导入预览", None, "wrong_preview")
 
         def run():
+            self.lock_orgs(preview.target_id)  # the children's paths come from it (R-TREE-6)
             parent = self._parent(actor, preview.target_id)
             rows = self._resolve(parent, list(preview.planned))
             by_row = {p.row: p for p in preview.planned}

@@ -162,6 +162,7 @@ class OrgService(OrgCorrections, ServiceBase):
         full = clean_name(full_name, "full_name") or None
 
         def run():
+            self.lock_orgs(parent_id)  # the child's path comes from the parent's (R-TREE-6)
             parent = self.org(parent_id) if actor.operator else self.own_org(actor, parent_id)
             org = self.add_child(actor, parent, cat, name, full)
             return replace(self._view(org, actor), warnings=name.warnings)
