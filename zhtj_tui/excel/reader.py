@@ -38,6 +38,8 @@ HEADER_SCAN_ROWS = 10
 MAX_COLS = 60
 #: How often (seconds) the progress callback is called at most.
 PROGRESS_EVERY = 0.2
+#: How many of the columns not imported the preview names (the rest are counted).
+IGNORED_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -379,7 +381,8 @@ def _read(grids: list[sources.Grid], p: Path, kind: str, spec: SheetSpec, progre
     notes = list(header.notes)
     ignored = tuple(label for _, label in header.ignored)
     if ignored:
-        notes.append("以下列未导入：" + "、".join(ignored))
+        shown = "、".join(ignored[:IGNORED_SHOWN]) + (f"等 {len(ignored)} 列" if len(ignored) > IGNORED_SHOWN else "")
+        notes.append("以下列未导入：" + shown)
     return ParsedSheet(spec.kind, grid.name, header.row, rows, tuple(header.columns), tuple(notes), ignored)
 
 
