@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlparse
 from pony.orm import Database, db_session
 from pony.utils import datetime2timestamp
 
-from zhtj_tui.db import tally
+from zhtj_tui.db import tally, typed
 from zhtj_tui.db.schema import SCHEMA_VERSION, define_entities
 from zhtj_tui.domain.vocab import STATUS_NORMAL
 
@@ -100,17 +100,17 @@ class Store:
         for name, entity in db.entities.items():
             setattr(self, name, entity)
 
-    # Entities, for type checkers and readers.
-    Org: type
-    Account: type
-    AdminRole: type
-    RegCode: type
-    Member: type
-    Cadre: type
-    DeadlineTask: type
-    AuditEntry: type
-    Throttle: type
-    Meta: type
+    # Entities, for type checkers and readers (``db.typed`` declares their attributes).
+    Org: type[typed.Org]
+    Account: type[typed.Account]
+    AdminRole: type[typed.AdminRole]
+    RegCode: type[typed.RegCode]
+    Member: type[typed.Member]
+    Cadre: type[typed.Cadre]
+    DeadlineTask: type[typed.DeadlineTask]
+    AuditEntry: type[typed.AuditEntry]
+    Throttle: type[typed.Throttle]
+    Meta: type[typed.Meta]
 
     def execute(self, sql: str, params: dict | None = None):
         """Raw SQL with ``$name`` parameters inside the current db_session.
@@ -157,6 +157,7 @@ def _create_sqlite_file(path: str) -> None:
 def _migration_lock(url: DbUrl):
     """Serialise schema creation and upgrades between processes starting at once."""
     if url.provider == "sqlite":
+        assert url.path is not None  # a SQLite URL always names its file
         lock_path = url.path + ".lock"
         fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
         try:
@@ -191,6 +192,7 @@ def _bind(url: DbUrl) -> Database:
             cur.execute("PRAGMA synchronous = NORMAL")
             cur.execute("PRAGMA foreign_keys = ON")
 
+        assert url.path is not None
         try:
             _create_sqlite_file(url.path)
         except OSError as exc:
