@@ -169,6 +169,7 @@ class MemberImportService(ServiceBase):
                 out.append(RowOutcome(p.row, p.label, ERROR, str(p.error), p.error.field, p.error.code))
                 continue
             d = p.data
+            assert d is not None  # a row without a refusal carries its data
             holder = id_holders.get(d.id_number)
             if holder is not None:
                 branch_id, path = holder[:2]
