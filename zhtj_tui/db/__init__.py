@@ -44,6 +44,8 @@ MIGRATIONS: dict[int, dict[str, list[str]]] = {
     # 3: the counts kept per organisation (db.tally) and the index of active members by
     # birth date (超龄 counts), filled from the existing rows.
     3: {p: [*tally.create_sql(p), OVER_AGE_INDEX] for p in ("sqlite", "postgres")},
+    # 4: the partial index of the organisations the tree_complete task still misses.
+    4: {p: tally.create_sql(p) for p in ("sqlite", "postgres")},
 }
 #: Steps that also run Python (after their SQL, in the same transaction).
 MIGRATION_CODE = {3: tally.rebuild}
