@@ -36,6 +36,7 @@ from zhtj_tui.services.imports import (
     Progress,
     RowOutcome,
     Ticker,
+    gc_paused,
     load,
     phase,
     preview_as_result,
@@ -72,8 +73,9 @@ class MemberImportService(ServiceBase):
                 progress: Progress | None = None) -> ImportPreview:
         """Read and check the file; nothing is written."""
         self.read(lambda: self.member_branch(actor, branch_id))  # refuse early, before reading the file
-        sheet, file_name = load(source, MEMBER_SPEC, phase(progress, 0.0, 0.7), folder_for(self.settings, actor))
-        planned = self._validate(sheet, phase(progress, 0.7, 1.0))
+        with gc_paused():
+            sheet, file_name = load(source, MEMBER_SPEC, phase(progress, 0.0, 0.7), folder_for(self.settings, actor))
+            planned = self._validate(sheet, phase(progress, 0.7, 1.0))
 
         def run():
             branch = self.member_branch(actor, branch_id)
