@@ -1,18 +1,23 @@
-"""Excel import/export figures (issue 5). Prints numbers; not a test.
+"""Excel import/export figures. Prints numbers; not a test.
 
-    PYTHONPATH=. python benchmarks/excel_bench.py [--members 10000] [--export 60000]
+    PYTHONPATH=. python benchmarks/excel_bench.py [--members 2000,50000] [--export 60000]
 
-1. Import of N members into one branch: parse + validate + insert (``MemberImportService``)
-   beside a baseline measured in the same run on the same file: openpyxl read-only reading
-   plus a plain ``executemany`` into SQLite. Peak Python memory (tracemalloc) of a second run.
-2. Export of M members of a subtree (write-only workbook): seconds and peak memory.
+1. Import of N members into one branch (``MemberImportService.run_file``: read, check every
+   row, duplicates in the file and the database, one-transaction insert), beside baselines
+   measured in the same run on the same file: openpyxl's read-only reading alone, calamine's
+   reading alone, and a raw ``executemany`` of N prepared member rows into the same schema.
+   The goal: within 1.5x of calamine + executemany. The import is timed after a 5-row import
+   in the same process (first-use costs are paid once per process, not per file).
+2. Export of M members of a subtree (``FileService.export_members``: raw keyset pages, the
+   streamed workbook): rows per second, and the peak Python memory (tracemalloc) of M and of
+   M/4 members (flat memory: the two are about the same).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import sqlite3
+import os
 import sys
 import tempfile
 import time
@@ -24,16 +29,23 @@ from openpyxl import Workbook, load_workbook
 
 from zhtj_tui.config import Settings
 from zhtj_tui.domain.idcard import make_id_number
-from zhtj_tui.excel.exports import write_members
 from zhtj_tui.excel.reader import MEMBER_SPEC
 from zhtj_tui.excel.templates import header_label
 from zhtj_tui.services import Services
 from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.member_export import HEADERS, WIDTHS
 
 OP = Actor.server_operator()
 ETHNIC = ["汉族", "回族", "维吾尔族", "哈萨克族", "蒙古族"]
 EDUCATION = ["本科在读", "大专在读", "高中", "本科"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国文玉红梅鑫宇浩然子轩欣怡雨晨佳琪思涵嘉俊博"
+
+
+def name_of(i: int) -> str:
+    """Names as rosters hold them: a surname and one or two given characters."""
+    g1 = GIVEN[(i * 7) % len(GIVEN)]
+    g2 = GIVEN[(i * 13 + 5) % len(GIVEN)] if i % 3 else ""
+    return SURNAMES[i % len(SURNAMES)] + g1 + g2
 
 
 def people(n: int, offset: int = 0):
@@ -43,32 +55,41 @@ def people(n: int, offset: int = 0):
         birth = base + timedelta(days=i // 900)
         idn = make_id_number("659001", birth, i % 900)
         join = f"{birth.year + 14}-{birth.month:02d}"
-        yield (f"学生{chr(0x4e00 + i % 2000)}{chr(0x4e00 + (i // 7) % 2000)}", idn, ETHNIC[i % 5], "共青团员", join,
-               EDUCATION[i % 4], f"13{i:09d}", None, None, None, None, None)
+        yield (name_of(i), idn, ETHNIC[i % 5], "共青团员", join, EDUCATION[i % 4], f"13{i:09d}",
+               None, None, None, None, None)
 
 
-def write_file(path: Path, n: int) -> None:
+def write_file(path: Path, n: int, offset: int = 0) -> None:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("团员信息")
     ws.append([header_label(MEMBER_SPEC, c.key) for c in MEMBER_SPEC.columns])
-    for row in people(n):
+    for row in people(n, offset):
         ws.append(list(row))
     wb.save(path)
 
 
-def baseline(path: Path, tmp: Path) -> float:
-    """openpyxl read-only read + plain executemany into SQLite."""
+def timed(fn):
+    gc.collect()
     t = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - t, value
+
+
+def read_openpyxl(path: Path) -> int:
     wb = load_workbook(path, read_only=True, data_only=True)
     rows = list(wb.worksheets[0].iter_rows(min_row=2, max_col=12, values_only=True))
     wb.close()
-    con = sqlite3.connect(tmp / "baseline.sqlite")
-    con.execute("create table m (name text, id_number text unique, ethnic text, political text, join_month text,"
-                " education text, mobile text, member_no text, post text, post_name text, join_unit text, note text)")
-    con.executemany("insert into m values (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
-    con.commit()
-    con.close()
-    return time.perf_counter() - t
+    return len(rows)
+
+
+def read_calamine(path: Path) -> int:
+    import python_calamine as pc
+
+    with open(path, "rb") as fh:
+        wb = pc.CalamineWorkbook.from_filelike(fh)
+        rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        wb.close()
+    return len(rows) - 1
 
 
 def fresh_services(tmp: Path, name: str) -> tuple[Services, int, int]:
@@ -79,10 +100,63 @@ def fresh_services(tmp: Path, name: str) -> tuple[Services, int, int]:
     return svc, top.id, branch.id
 
 
-def ours(svc: Services, branch: int, path: Path) -> tuple[float, int]:
-    t = time.perf_counter()
-    result = svc.member_import.run_file(OP, branch, path)
-    return time.perf_counter() - t, result.created
+def member_rows(branch, n: int, offset: int = 0) -> list[tuple]:
+    """Rows of the member table (``member_import.COLUMNS``) for ``n`` generated people."""
+    from zhtj_tui.domain.idcard import parse_id_number
+    from zhtj_tui.domain.pinyin import initials
+
+    now = "2026-11-01 08:00:00.000000"
+    out = []
+    for i, p in enumerate(people(n, offset=offset)):
+        b = branch[i % len(branch)] if isinstance(branch, list) else branch
+        info = parse_id_number(p[1])
+        out.append((b.id, b.path, p[0], initials(p[0]), p[1], p[1][::-1], p[1], info.birth_date.isoformat(),
+                    info.sex, "01", "03", p[4], "05", p[6], None, None, None, None, None, "1", None, None, now, now, 1))
+    return out
+
+
+def raw_insert(svc: Services, rows: list[tuple]) -> None:
+    """The floor: one executemany of prepared rows into the real member table, one commit."""
+    from pony.orm import db_session
+
+    from zhtj_tui.services.member_import import COLUMNS
+
+    with db_session:
+        con = svc.store.db.get_connection()
+        con.cursor().executemany(
+            f"insert into member ({', '.join(COLUMNS)}) values ({', '.join('?' * len(COLUMNS))})", rows)
+
+
+def bench_import(n: int, tmp: Path) -> None:
+    path = tmp / f"members-{n}.xlsx"
+    write_file(path, n)
+    print(f"== import of {n:,} members ({path.stat().st_size / 1024:.0f} KB .xlsx, one branch, SQLite)")
+    t_openpyxl, got = timed(lambda: read_openpyxl(path))
+    assert got == n, got
+    t_calamine, got = timed(lambda: read_calamine(path))
+    assert got == n, got
+    svc, _, branch_id = fresh_services(tmp, f"raw-{n}.sqlite")
+    branch = svc.orgs.get(OP, branch_id)
+    prepared = member_rows(branch, n)
+    t_raw, _ = timed(lambda: raw_insert(svc, prepared))
+    svc.close()
+    svc, top, branch_id = fresh_services(tmp, f"import-{n}.sqlite")
+    # First-use costs of a process (query compilation, the date parser, the pinyin phrase
+    # dictionary) are paid once by a 5-row import into another branch, as a running program
+    # has paid them before its administrator's second file.
+    warm = tmp / f"warm-{n}.xlsx"
+    write_file(warm, 5, offset=800_000)
+    other = svc.orgs.create_child(OP, top, "预热2018级1班团支部", "团支部")
+    assert svc.member_import.run_file(OP, other.id, warm).created == 5
+    t_ours, result = timed(lambda: svc.member_import.run_file(OP, branch_id, path))
+    svc.close()
+    assert result.created == n, (result.created, [r for r in result.rows if r.outcome != "已创建"][:3])
+    floor = t_calamine + t_raw
+    print(f"  openpyxl read-only, reading alone:   {t_openpyxl:6.2f} s  {n / t_openpyxl:9,.0f} rows/s")
+    print(f"  calamine, reading alone:             {t_calamine:6.2f} s  {n / t_calamine:9,.0f} rows/s")
+    print(f"  raw executemany of prepared rows:    {t_raw:6.2f} s  {n / t_raw:9,.0f} rows/s")
+    print(f"  zhtj import (read+check+insert):     {t_ours:6.2f} s  {n / t_ours:9,.0f} rows/s"
+          f"  = {t_ours / floor:.2f}x calamine+executemany ({floor:.2f} s)")
 
 
 def peak(fn) -> tuple[object, float]:
@@ -96,78 +170,42 @@ def peak(fn) -> tuple[object, float]:
     return value, top / 1024 / 1024
 
 
-def bench_import(n: int, tmp: Path) -> None:
-    path = tmp / f"members-{n}.xlsx"
-    write_file(path, n)
-    print(f"== import of {n:,} members ({path.stat().st_size / 1024:.0f} KB file)")
-    base = baseline(path, tmp)
-    svc, _, branch = fresh_services(tmp, "import.sqlite")
-    took, created = ours(svc, branch, path)
-    svc.close()
-    assert created == n, created
-    print(f"baseline (openpyxl read-only + executemany): {base:6.2f} s  {n / base:8,.0f} rows/s")
-    print(f"zhtj import (parse+validate+insert):         {took:6.2f} s  {n / took:8,.0f} rows/s"
-          f"  = {base / took:.0%} of baseline")
-    svc2, _, branch2 = fresh_services(tmp, "import-mem.sqlite")
-    _, mb = peak(lambda: ours(svc2, branch2, path))
-    svc2.close()
-    print(f"peak Python memory of the import (tracemalloc): {mb:.1f} MB")
-
-
-def seed_members(svc: Services, top_parent: int, m: int) -> None:
-    """m members spread over 30 branches, by raw executemany (generated data)."""
-    from pony.orm import db_session
-
-    from zhtj_tui.domain.idcard import parse_id_number
-    from zhtj_tui.domain.pinyin import initials
-    from zhtj_tui.services.member_import import COLUMNS
-
-    branches = [svc.orgs.create_child(OP, top_parent, f"测试专业2018级{i}班团支部", "团支部") for i in range(30)]
-    now = "2026-11-01 08:00:00.000000"
-    rows = []
-    for i, p in enumerate(people(m, offset=100_000)):
-        b = branches[i % 30]
-        info = parse_id_number(p[1])
-        rows.append((b.id, b.path, p[0], initials(p[0]), p[1], p[1][::-1], p[1], info.birth_date.isoformat(), info.sex,
-                     "01", "03",
-                     p[4], "05", p[6], None, None, None, None, None, "1", None, None, now, now, 1))
-    with db_session:
-        con = svc.store.db.get_connection()
-        con.cursor().executemany(f"insert into member ({', '.join(COLUMNS)}) values ({', '.join('?' * len(COLUMNS))})",
-                                 rows)
-
-
 def bench_export(m: int, tmp: Path) -> None:
-    print(f"== export of {m:,} members (write-only workbook)")
+    print(f"== export of {m:,} members (30 branches, SQLite, streamed workbook)")
     svc, top, _ = fresh_services(tmp, "export.sqlite")
-    seed_members(svc, top, m)
-    out = tmp / "export.xlsx"
+    branches = [svc.orgs.create_child(OP, top, f"测试专业2018级{i}班团支部", "团支部") for i in range(30)]
+    raw_insert(svc, member_rows(branches, m, offset=100_000))
+    out = tmp / "bench-export.xlsx"  # the server operator writes anywhere
 
-    def run():
-        name, n = svc.member_export.start(OP, top)
-        write_members(out, HEADERS, svc.member_export.rows(OP, top), WIDTHS, False, "now")
-        return n
+    def run(org=top):
+        return svc.files.export_members(OP, org, out, overwrite=True).count
 
-    t = time.perf_counter()
-    n = run()
-    took = time.perf_counter() - t
+    took, n = timed(run)
     assert n == m, n
-    print(f"export: {took:6.2f} s  {m / took:8,.0f} rows/s  file {out.stat().st_size / 1024 / 1024:.1f} MB")
-    _, mb = peak(run)
-    print(f"peak Python memory of the export (tracemalloc): {mb:.1f} MB")
+    size = out.stat().st_size / 1024 / 1024
+    print(f"  export: {took:6.2f} s  {m / took:9,.0f} rows/s  file {size:.1f} MB")
+    _, mb_all = peak(run)
+    small = svc.orgs.create_child(OP, top, "小样本2018级1班团支部", "团支部")
+    raw_insert(svc, member_rows(svc.orgs.get(OP, small.id), m // 4, offset=900_000))
+    _, mb_quarter = peak(lambda: run(small.id))
+    print(f"  peak Python memory (tracemalloc): {mb_all:.1f} MB for {m:,} members, "
+          f"{mb_quarter:.1f} MB for {m // 4:,}")
+    os.unlink(out)
     svc.close()
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--members", type=int, default=10_000)
+    ap.add_argument("--members", default="2000,50000", help="import sizes, comma-separated (0: none)")
     ap.add_argument("--export", type=int, default=60_000)
     args = ap.parse_args(argv)
-    print(f"python {sys.version.split()[0]}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {load:.1f}")
     with tempfile.TemporaryDirectory(prefix="zhtj-bench-") as d:
         tmp = Path(d)
-        if args.members:
-            bench_import(args.members, tmp)
+        for n in (int(x) for x in args.members.split(",") if x.strip()):
+            if n:
+                bench_import(n, tmp)
         if args.export:
             bench_export(args.export, tmp)
     return 0

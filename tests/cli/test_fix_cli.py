@@ -3,6 +3,7 @@ in-process on both backends: what they print, what they refuse, what they change
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -78,3 +79,19 @@ def test_account_unlock_and_reset(world, capsys):
     assert svc.accounts.login(who.mobile, "brandnew2026").name == "支部管理"
     rc, out, err = run(capsys, url, "account", "unlock", "13800000000")
     assert rc == 2 and "找不到" in err and "13800000000" not in err  # the number said back masked
+
+
+def test_check_lists_an_org_whose_administrator_was_deactivated(world, capsys):
+    # R-REG-6: only active administrators count; `zhtj check` lists the organisation again.
+    svc, ids, who, url = world
+    acc = svc.accounts.resolve_account(who.mobile)
+    _, before, _ = run(capsys, url, "check", "--json")
+    svc.admins.deactivate(OP, ids["br"], acc, "调离")
+    rc, out, err = run(capsys, url, "check", "--json")
+    assert rc == 1
+
+    def no_admin(text):
+        data = json.loads(text)
+        return {p["org_id"] for p in data["problems"] if p["kind"] == "no_admin"}
+
+    assert ids["br"] not in no_admin(before) and ids["br"] in no_admin(out)

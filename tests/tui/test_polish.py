@@ -38,7 +38,8 @@ async def test_top_bar_says_help_and_quit(tui_settings, tui_services):
 
 
 async def test_branch_admin_gets_the_form_full_width(tui_settings, tui_services):
-    """A branch has nothing below it: no one-line tree beside a cut-off form; F4 shows it."""
+    """A branch has nothing below it: no one-line tree beside a cut-off form; F4 shows it.
+    The centre opens on 团员, a branch administrator's main work."""
     from tests.helpers import admin_of, person
     from zhtj_tui.services.dto import Actor
 
@@ -53,7 +54,8 @@ async def test_branch_admin_gets_the_form_full_width(tui_settings, tui_services)
         centre = pilot.app.screen
         tree = centre.query_one("#tree")
         assert not tree.display
-        assert pilot.app.focused is not None and pilot.app.focused.id == "input-full_name"
+        assert centre.query_one("#panes").active == "members"
+        assert pilot.app.focused is not None and pilot.app.focused.id == "member-table"
         assert pilot.app.focused.region.width >= 60
         await pilot.press("f4")
         assert tree.display and pilot.app.focused is tree

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.text import to_halfwidth
@@ -38,12 +39,22 @@ class IdInfo:
 
 def check_char(first17: str) -> str:
     """The MOD 11-2 check character for the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    if first17.isascii() and first17.isdigit() and len(first17) == 17:
+        # sum(digit * weight) with the digits as bytes (each 48 too many): one pass in C.
+        total = sum(map(mul, first17.encode(), WEIGHTS)) - _ZERO_WEIGHTED
+    else:
+        total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
     return CHECK_CHARS[total % 11]
+
+
+_ZERO_WEIGHTED = 48 * sum(WEIGHTS)
+_PLAIN_ID = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def normalize_id_number(raw: object) -> str:
     """Strip spaces, turn full-width characters to ASCII and lower-case x to X."""
+    if raw.__class__ is str and _PLAIN_ID.fullmatch(raw):
+        return raw  # already what the steps below would make of it
     text = to_halfwidth("" if raw is None else str(raw))
     text = re.sub(r"\s+", "", text)
     return text.upper()

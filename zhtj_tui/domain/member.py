@@ -81,8 +81,8 @@ def check_member(
     post_name = None
     if post == OTHER_POST:
         post_name = clean_text(values.get("post_name"), "post_name", required=True, label="职务名称")
-    join_unit = clean_text(values.get("join_unit"), "join_unit") or None
-    note = clean_text(values.get("note"), "note") or None
+    join_unit = clean_text(values["join_unit"], "join_unit") or None if values.get("join_unit") is not None else None
+    note = clean_text(values["note"], "note") or None if values.get("note") is not None else None
     return MemberData(
         name=name, id_number=info.number, birth_date=info.birth_date, sex=info.sex, ethnic=ethnic,
         political=political, join_month=str(month), education=education, mobile=mobile,

@@ -16,6 +16,8 @@ def normalize_mobile(raw: object, field: str = "mobile", label: str = "手机号
 
     Spaces and hyphens are ignored, and so is a leading +86 / 86.
     """
+    if raw.__class__ is str and MOBILE_RE.fullmatch(raw):
+        return raw  # already an 11-digit mobile number
     text = to_halfwidth("" if raw is None else str(raw))
     text = re.sub(r"[\s\-]", "", text)
     if text.startswith("+86"):

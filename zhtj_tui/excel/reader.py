@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 from zhtj_tui.domain.errors import DomainError
@@ -37,6 +38,8 @@ HEADER_SCAN_ROWS = 10
 MAX_COLS = 60
 #: How often (seconds) the progress callback is called at most.
 PROGRESS_EVERY = 0.2
+#: How many of the columns not imported the preview names (the rest are counted).
+IGNORED_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -233,6 +236,8 @@ def digits_value(value: object, label: str, key: str) -> object:
             f"{label}被 Excel 存成了数字（显示为 {value:.6g}），末尾几位已经丢失。请把“{label}”列的单元格"
             "格式设置为“文本”，重新填写完整号码后再上传", key, "number_lost_digits")
     if isinstance(value, str):
+        if value.isdigit() and value.isascii():
+            return value
         text = re.sub(r"\s+", "", to_halfwidth(value))
         if _SCIENTIFIC.fullmatch(text):  # a .csv saved from a number cell: what Excel showed
             raise DomainError(
@@ -245,10 +250,14 @@ def digits_value(value: object, label: str, key: str) -> object:
 _SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE]\+?\d+")
 
 
+_FULLWIDTH_DIGIT_OR_SPACE = re.compile("[\uff10-\uff19\u3000]")
+
+
 def plain_value(value: object) -> object:
     if isinstance(value, str):
-        text = to_halfwidth(value) if any("\uff10" <= ch <= "\uff19" or ch == "\u3000" for ch in value) else value
-        return text.strip()
+        if not value.isascii() and _FULLWIDTH_DIGIT_OR_SPACE.search(value):
+            value = to_halfwidth(value)
+        return value.strip()
     return value
 
 
@@ -372,7 +381,8 @@ def _read(grids: list[sources.Grid], p: Path, kind: str, spec: SheetSpec, progre
     notes = list(header.notes)
     ignored = tuple(label for _, label in header.ignored)
     if ignored:
-        notes.append("以下列未导入：" + "、".join(ignored))
+        shown = "、".join(ignored[:IGNORED_SHOWN]) + (f"等 {len(ignored)} 列" if len(ignored) > IGNORED_SHOWN else "")
+        notes.append("以下列未导入：" + shown)
     return ParsedSheet(spec.kind, grid.name, header.row, rows, tuple(header.columns), tuple(notes), ignored)
 
 
@@ -400,7 +410,7 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: _Header, progr
         blank = True
         width = len(row)
         for key, label, i, digits in cols:
-            v = row[i] if i < width else None
+            v: Any = row[i] if i < width else None
             if v is None or v == "" or (v.__class__ is str and not v.strip()):
                 values[key] = None
                 continue
@@ -412,7 +422,7 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: _Header, progr
                     error = error or exc
                     v = None
             elif v.__class__ is str:
-                v = plain_value(v)
+                v = v.strip() if v.isascii() else plain_value(v)
                 if csv and key == "join_month" and _CSV_AMBIGUOUS_MONTH.fullmatch(v):
                     v = float(v)  # a CSV keeps what Excel showed: 2018.1 may have been 2018.10
             elif key == "join_month":

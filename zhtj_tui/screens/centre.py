@@ -61,6 +61,11 @@ class CentreScreen(ServiceCaller, Screen):
         self.specs = pane_specs()
         self.panes: dict[str, CentrePane] = {}
         self._focus_pane_once = False
+        #: The tab to open on: the one this administrator used last (``services.prefs``), a
+        #: branch administrator's first time 团员 (their main work); None until read.
+        self._wanted_tab: str | None = None
+        self._tab_restored = False
+        self._auto_tab = ""
 
     def compose(self) -> ComposeResult:
         r = self.role
@@ -88,6 +93,37 @@ class CentreScreen(ServiceCaller, Screen):
         else:
             tree.focus()
         self.select_org(self.role.org_id)
+        prefs, account = self.services.prefs, self.session.account_id
+        self.call_service(lambda: prefs.get(account, "centre_tab") or "", self._tab_read,
+                          lambda _exc: self._tab_read(""), group="centre-tab")
+
+    def _tab_read(self, tab: str) -> None:
+        self._wanted_tab = tab or ("members" if self.role.group == "branch" else "")
+        self._restore_tab()
+
+    def _restore_tab(self) -> None:
+        """Once both the organisation and the remembered tab are known: open that tab."""
+        if self._tab_restored or self._wanted_tab is None or self.view is None:
+            return
+        self._tab_restored = True
+        pane = self.panes.get(self._wanted_tab)
+        if pane is not None and type(pane).applies_to(self.view, self.actor):
+            tabs = self.query_one("#panes", TabbedContent)
+            if tabs.active != self._wanted_tab:
+                self._auto_tab = self._wanted_tab
+                tabs.active = self._wanted_tab
+                if self.role.group == "branch":
+                    self.call_after_refresh(self._focus_active_pane)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """Remember the tab the administrator chose (not one the centre switched to)."""
+        tab = getattr(event.pane, "id", None) or ""
+        if not self._tab_restored or tab not in self.panes or tab == self._auto_tab:
+            self._auto_tab = ""
+            return
+        prefs, account = self.services.prefs, self.session.account_id
+        self.call_service(lambda: prefs.set(account, "centre_tab", tab), lambda _r: None,
+                          lambda _exc: None, group="centre-tab-save")
 
     # -- selecting an organisation ---------------------------------------------------------------
     def select_org(self, org_id: int, reveal: bool = False) -> None:
@@ -123,7 +159,9 @@ class CentreScreen(ServiceCaller, Screen):
                 tabs.hide_tab(spec.id)
         active = tabs.active
         if first_visible and (not active or not type(self.panes[active]).applies_to(view, self.actor)):
+            self._auto_tab = first_visible
             tabs.active = first_visible
+        self._restore_tab()
         if self._focus_pane_once:
             self._focus_pane_once = False
             self.call_after_refresh(self._focus_active_pane)

@@ -22,13 +22,14 @@ from zhtj_tui.services.member_import import MemberImportService
 from zhtj_tui.services.members import MemberService
 from zhtj_tui.services.org_import import OrgImportService
 from zhtj_tui.services.orgs import OrgService
+from zhtj_tui.services.prefs import PrefsService
 from zhtj_tui.services.progress import ProgressService
 
 
 def client_key_from_env(env: dict[str, str] | None = None) -> str:
     """Who is at the keyboard: the SSH client's address, else the local user."""
-    env = os.environ if env is None else env
-    ssh = env.get("SSH_CLIENT") or env.get("SSH_CONNECTION") or ""
+    seen = os.environ if env is None else env
+    ssh = seen.get("SSH_CLIENT") or seen.get("SSH_CONNECTION") or ""
     if ssh:
         return "ssh:" + ssh.split()[0]
     return "local:" + str(os.getuid())
@@ -55,6 +56,7 @@ class Services:
         self.consistency = ConsistencyService(self.ctx)
         self.demo = DemoService(self.ctx, self.accounts.hasher)
         self.files = FileService(self.ctx, self.orgs, self.codes, self.member_export)
+        self.prefs = PrefsService(settings)
 
     @classmethod
     def open(cls, settings: Settings, client_key: str | None = None) -> Services:

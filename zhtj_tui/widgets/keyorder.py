@@ -30,7 +30,7 @@ from textual.message_pump import MessagePump
 
 #: A key that has not finished after this long (a widget removed while holding it) no
 #: longer holds up the ones after it.
-STUCK_AFTER = 2.0
+STUCK_AFTER = 5.0
 #: A hold that is never released (a save that hangs) ends after this long.
 HOLD_AT_MOST = 15.0
 
@@ -69,13 +69,21 @@ def _tracked(event: events.Key | events.Paste) -> TrackedKey | TrackedPaste:
 
 
 class OrderedKeys:
-    """Mixin for an ``App`` (put it before ``App`` in the bases)."""
+    """Mixin for an ``App`` (put it before ``App`` in the bases).
+
+    A key is sent through only by a *step* the App runs from its own message queue after
+    the previous key has finished (or a hold was released): whatever that key asked the
+    App to do meanwhile (``Widget.focus`` moves the focus in a callback of the App) is in
+    the queue ahead of the step, so the next key sees its effect. A key arriving while
+    nothing is under way is sent at once."""
 
     def _ordered_state(self) -> None:
         if "_ok_pending" not in self.__dict__:
             self._ok_pending: deque[events.Key | events.Paste] = deque()
             self._ok_current: TrackedKey | TrackedPaste | None = None
-            self._ok_started = 0.0
+            #: Nothing under way and no step due: a new key may be sent at once.
+            self._ok_ready = True
+            self._ok_moved = 0.0
             self._ok_holds: dict[object, float] = {}
             self._ok_timer = None
             self._ok_screen = None
@@ -85,17 +93,18 @@ class OrderedKeys:
         """Keep the keys typed from now on until ``release_keys(owner)``."""
         self._ordered_state()
         self._ok_holds[owner] = time.monotonic()
+        self._ok_ready = False
         self._ok_watch()
 
     def release_keys(self, owner: object, discard: bool = False) -> int:
         """Let the kept keys through (or, with ``discard``, drop them); returns how many
-        keys were waiting."""
+        keys were waiting. Call it after what the keys must find done (e.g. the focus)."""
         self._ordered_state()
         self._ok_holds.pop(owner, None)
         waiting = len(self._ok_pending)
         if discard:
             self._ok_pending.clear()
-        self.call_later(self._ok_next)  # type: ignore[attr-defined]
+        self._ok_later()
         return waiting
 
     @property
@@ -115,15 +124,27 @@ class OrderedKeys:
                 and not event.is_forwarded:
             self._ordered_state()
             self._ok_pending.append(event)
-            await self._ok_next()
+            if self._ok_ready:
+                await self._ok_send()
+            else:
+                self._ok_watch()
             return
         if isinstance(event, _Tracked) and event.is_forwarded:
             # Back at the App after bubbling: the App's (non-priority) bindings run now.
             await super().on_event(event)  # type: ignore[misc]
             if event is self._ok_current:
-                await self._ok_finish(event)
+                self._ok_finish(event)
             return
         await super().on_event(event)  # type: ignore[misc]
+
+    def _ok_later(self) -> None:
+        """A step, behind everything already in the App's queue."""
+        self._ok_ready = False
+        self.call_later(self._ok_step)  # type: ignore[attr-defined]
+
+    async def _ok_step(self) -> None:
+        self._ok_ready = self._ok_current is None
+        await self._ok_send()
 
     def _ok_held(self) -> bool:
         if not self._ok_holds:
@@ -134,9 +155,8 @@ class OrderedKeys:
                 del self._ok_holds[owner]
         return bool(self._ok_holds)
 
-    async def _ok_next(self) -> None:
+    async def _ok_send(self) -> None:
         """Send the next key through, if none is under way and nobody holds the keys."""
-        self._ordered_state()
         if self._ok_current is not None or not self._ok_pending or self._ok_held():
             if self._ok_pending:
                 self._ok_watch()
@@ -147,7 +167,8 @@ class OrderedKeys:
         screen = app.screen  # type: ignore[attr-defined]
         event.holder = app.focused or screen  # type: ignore[attr-defined]  # where App.on_event sends it
         self._ok_current = event
-        self._ok_started = time.monotonic()
+        self._ok_ready = False
+        self._ok_moved = time.monotonic()
         self._ok_screen = screen
         await super().on_event(event)  # type: ignore[misc]  # priority bindings, then forwarding
         if event is not self._ok_current:
@@ -156,7 +177,7 @@ class OrderedKeys:
             self._ok_follow(event)
         else:
             # Taken by a priority binding (or dropped by the App): done.
-            await self._ok_finish(event)
+            self._ok_finish(event)
 
     def _ok_follow(self, event: TrackedKey | TrackedPaste) -> None:
         """Wait for the node holding ``event`` to be done with it, then look again."""
@@ -176,39 +197,36 @@ class OrderedKeys:
         else:
             self._ok_follow(event)
 
-    async def _ok_finish(self, event: TrackedKey | TrackedPaste) -> None:
+    def _ok_finish(self, event: TrackedKey | TrackedPaste) -> None:
         if event is not self._ok_current:
             return
         self._ok_current = None
-        if not self._ok_new_screen():
-            # Behind whatever the key asked the App to do (``Widget.focus`` moves the focus
-            # in a callback of the App): the next key sees the focus it left behind.
-            self.call_later(self._ok_next)  # type: ignore[attr-defined]
-
-    def _ok_new_screen(self) -> bool:
-        """After a key that opened or closed a screen, the next key goes there once the
-        screen is shown and has its focus."""
+        self._ok_moved = time.monotonic()
+        self._ok_ready = False
         screen = self.screen  # type: ignore[attr-defined]
-        if screen is self._ok_screen:
-            return False
-        screen.call_after_refresh(self._ok_next)
-        if self._ok_pending:
-            self._ok_watch()
-        return True
+        if screen is not self._ok_screen:
+            # The key opened or closed a screen: the next key goes there once it is shown
+            # and has its focus.
+            screen.call_after_refresh(self._ok_step)
+            if self._ok_pending:
+                self._ok_watch()
+        else:
+            self.call_later(self._ok_step)  # type: ignore[attr-defined]
 
     def _ok_watch(self) -> None:
-        """A slow timer that unblocks the queue if a key or a hold is stuck."""
+        """A slow timer that unblocks the queue if a key, a step or a hold is stuck."""
         if self._ok_timer is None:
             self._ok_timer = self.set_interval(0.5, self._ok_tick, name="ordered-keys")  # type: ignore[attr-defined]
         else:
             self._ok_timer.resume()
 
-    async def _ok_tick(self) -> None:
-        current = self._ok_current
-        if current is not None and time.monotonic() - self._ok_started > STUCK_AFTER:
-            self._ok_current = None
-        if current is None or self._ok_current is None:
-            await self._ok_next()
+    def _ok_tick(self) -> None:
+        if self._ok_pending and time.monotonic() - self._ok_moved > STUCK_AFTER:
+            self._ok_current = None  # a widget went away with the key: go on
+            self._ok_moved = time.monotonic()
+            self._ok_later()
+        elif self._ok_pending and self._ok_holds and not self._ok_held():
+            self._ok_later()  # a hold ran out
         if not self._ok_pending and not self._ok_holds and self._ok_timer is not None:
             self._ok_timer.pause()
 
