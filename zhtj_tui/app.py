@@ -11,13 +11,13 @@ from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from zhtj_tui.config import Settings
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.screens.help import key_name
-from zhtj_tui.screens.keys import alt_digit
+from zhtj_tui.screens.keys import ALT_DIGIT_KEYS, alt_digit
 from zhtj_tui.screens.progress import after_login as progress_after_login
 from zhtj_tui.services.dto import Actor, OrgBrief, Role, Session
 from zhtj_tui.widgets.calls import ServiceCaller, log_unexpected
@@ -200,16 +200,14 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
                 return
 
     async def on_event(self, event: events.Event) -> None:
-        """Alt+1…6 reach the screen's ``action_tab`` even from inside an input, which would
-        otherwise type the character the terminal's Esc+digit stands for (¡™£¢∞§); where
-        the screen has no tabs, they type nothing."""
-        if isinstance(event, events.Key) and isinstance(self.focused, Input | TextArea):
-            n = alt_digit(event.key)
-            if n is not None:
-                tab = getattr(self.screen, "action_tab", None)
-                if tab is not None:
-                    tab(n)
-                return
+        """Alt+1…6 arrive from most terminals as Esc+digit, which Textual reads as the
+        characters ¡™£¢∞§ that an input would type: they are turned back into the keys
+        alt+1…6 (which type nothing) before they join the queue of keys, so they switch the
+        tab from inside an input too, in their turn."""
+        if isinstance(event, events.Key) and not event.is_forwarded and event.key in ALT_DIGIT_KEYS:
+            alt = events.Key(f"alt+{alt_digit(event.key)}", None)
+            alt.time = event.time
+            event = alt
         await super().on_event(event)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
