@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlparse
 from pony.orm import Database, db_session
 from pony.utils import datetime2timestamp
 
-from zhtj_tui.db import tally
+from zhtj_tui.db import tally, typed
 from zhtj_tui.db.schema import SCHEMA_VERSION, define_entities
 from zhtj_tui.domain.vocab import STATUS_NORMAL
 
@@ -44,6 +44,8 @@ MIGRATIONS: dict[int, dict[str, list[str]]] = {
     # 3: the counts kept per organisation (db.tally) and the index of active members by
     # birth date (超龄 counts), filled from the existing rows.
     3: {p: [*tally.create_sql(p), OVER_AGE_INDEX] for p in ("sqlite", "postgres")},
+    # 4: the partial index of the organisations the tree_complete task still misses.
+    4: {p: tally.create_sql(p) for p in ("sqlite", "postgres")},
 }
 #: Steps that also run Python (after their SQL, in the same transaction).
 MIGRATION_CODE = {3: tally.rebuild}
@@ -98,17 +100,17 @@ class Store:
         for name, entity in db.entities.items():
             setattr(self, name, entity)
 
-    # Entities, for type checkers and readers.
-    Org: type
-    Account: type
-    AdminRole: type
-    RegCode: type
-    Member: type
-    Cadre: type
-    DeadlineTask: type
-    AuditEntry: type
-    Throttle: type
-    Meta: type
+    # Entities, for type checkers and readers (``db.typed`` declares their attributes).
+    Org: type[typed.Org]
+    Account: type[typed.Account]
+    AdminRole: type[typed.AdminRole]
+    RegCode: type[typed.RegCode]
+    Member: type[typed.Member]
+    Cadre: type[typed.Cadre]
+    DeadlineTask: type[typed.DeadlineTask]
+    AuditEntry: type[typed.AuditEntry]
+    Throttle: type[typed.Throttle]
+    Meta: type[typed.Meta]
 
     def execute(self, sql: str, params: dict | None = None):
         """Raw SQL with ``$name`` parameters inside the current db_session.
@@ -155,6 +157,7 @@ def _create_sqlite_file(path: str) -> None:
 def _migration_lock(url: DbUrl):
     """Serialise schema creation and upgrades between processes starting at once."""
     if url.provider == "sqlite":
+        assert url.path is not None  # a SQLite URL always names its file
         lock_path = url.path + ".lock"
         fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
         try:
@@ -189,6 +192,7 @@ def _bind(url: DbUrl) -> Database:
             cur.execute("PRAGMA synchronous = NORMAL")
             cur.execute("PRAGMA foreign_keys = ON")
 
+        assert url.path is not None
         try:
             _create_sqlite_file(url.path)
         except OSError as exc:

@@ -45,6 +45,7 @@ def create_sql(provider: str) -> list[str]:
         # path, and their number, cost what there is to find, not the size of the subtree.
         *(f"CREATE INDEX IF NOT EXISTS idx_tally_{kind} ON org_tally (path) WHERE {cond}"
           for kind, cond in PROBLEM_CONDITIONS.items()),
+        f"CREATE INDEX IF NOT EXISTS idx_tally_tree_undone ON org_tally (path) WHERE {TREE_UNDONE}",
     ]
 
 
@@ -58,6 +59,9 @@ PROBLEM_CONDITIONS = {
     "branch_no_members": "grp = 'branch' AND m = 0",
     "branch_few_members": f"grp = 'branch' AND m > 0 AND m < {MIN_BRANCH_MEMBERS}",
 }
+#: An organisation not done for the ``tree_complete`` task: no secretary, no administrator,
+#: or a committee or general branch with no branch below (its own partial index).
+TREE_UNDONE = "s = 0 OR a = 0 OR (grp IN ('committee', 'general_branch') AND t_br = 0)"
 
 
 def flags(grp: str, info: int, m: int, a: int, s: int, nb: int) -> tuple[int, ...]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 from zhtj_tui.domain.errors import DomainError
@@ -409,7 +410,7 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: _Header, progr
         blank = True
         width = len(row)
         for key, label, i, digits in cols:
-            v = row[i] if i < width else None
+            v: Any = row[i] if i < width else None
             if v is None or v == "" or (v.__class__ is str and not v.strip()):
                 values[key] = None
                 continue

@@ -22,6 +22,8 @@ What is checked (table.column <- inputs):
   (R-MEM-6: one record).
 * ``cadre.secretary_of`` <- ``post`` and ``end_date`` (the open 书记 holding).
 * ``account.birth_date`` / ``sex`` <- ``id_number``.
+* ``org_tally`` (``db.tally``): each organisation's own counts (active members,
+  administrators, secretary, non-branch children) and its subtree totals.
 
 A later stored figure (say, members per organisation kept for speed) adds one function
 with ``@derived_check("name")``: it receives the ``Base`` (organisations with their
@@ -34,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from zhtj_tui.db import Store
 from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
@@ -100,7 +103,7 @@ class Base:
     """The organisations (read once) with their paths and depths recomputed from the
     ``parent_id`` chain, and the open 书记 holdings; handed to every check."""
 
-    store: object
+    store: Store
     provider: str
     orgs: dict[int, OrgRow]
     expected_path: dict[int, str | None]
@@ -283,6 +286,26 @@ def _masked(idn: str | None) -> str | None:
     return mask_id_number(idn) if idn else idn
 
 
+# -- stored counts ----------------------------------------------------------------------------
+@derived_check("org_tally", "各组织的计数（团员、管理员、书记及下级合计）")
+def _org_tally(base: Base) -> Iterator[Mismatch]:
+    """``db.tally``: the counts kept per organisation for progress, against the tables."""
+    from zhtj_tui.db import tally
+
+    db = base.store.db
+    stored, wanted = tally.stored(db), tally.recompute(db)
+    columns = ("path", "grp", "info", *tally.OWN, *tally.TOTALS)
+    for oid in sorted(set(stored) | set(wanted)):
+        have, want = stored.get(oid), wanted.get(oid)
+        if have is None or want is None:
+            yield Mismatch("org_tally", "org_tally", oid, "(row)", "有" if have else "无", "有" if want else "无",
+                           base.org_label(oid))
+            continue
+        for column, h, w in zip(columns, have, want, strict=True):
+            if (bool(h) if column == "info" else h) != (bool(w) if column == "info" else w):
+                yield Mismatch("org_tally", "org_tally", oid, column, h, w, base.org_label(oid))
+
+
 # -- the service -----------------------------------------------------------------------------
 class ConsistencyService(ServiceBase):
     def check(self, limit: int = 200) -> ConsistencyReport:
@@ -339,6 +362,8 @@ def _expected_paths(orgs: dict[int, OrgRow]) -> tuple[dict[int, str | None], dic
             seen.add(oid)
             chain.append(oid)
             oid = orgs[oid].parent_id
+        prefix: str | None
+        depth: int | None
         if oid is None:
             prefix, depth = "/", -1
         elif oid in paths:
@@ -346,7 +371,7 @@ def _expected_paths(orgs: dict[int, OrgRow]) -> tuple[dict[int, str | None], dic
         else:
             prefix, depth = None, None
         for cid in reversed(chain):
-            if prefix is None:
+            if prefix is None or depth is None:
                 paths[cid], depths[cid] = None, None
                 continue
             prefix, depth = f"{prefix}{cid}/", depth + 1
