@@ -85,4 +85,22 @@ def svc(settings):
 
     services = Services.open(settings, client_key="test")
     yield services
-    services.close()
+    try:
+        assert_tally_consistent(services)
+    finally:
+        services.close()
+
+
+def assert_tally_consistent(services) -> None:
+    """The counts kept per organisation (db.tally) equal what the tables give: checked
+    after every service test, so every write path the tests take is checked on both
+    backends."""
+    from pony.orm import db_session
+
+    from zhtj_tui.db import tally
+
+    with db_session:
+        stored, wanted = tally.stored(services.store.db), tally.recompute(services.store.db)
+    wrong = {k: (stored.get(k), v) for k, v in wanted.items() if stored.get(k) != v}
+    extra = set(stored) - set(wanted)
+    assert not wrong and not extra, f"org_tally differs from the tables: {wrong or extra}"

@@ -71,6 +71,8 @@ class Settings:
     #: Where each administrator's own folder is made (``folders.files_root``); "" means
     #: ``files`` under the data directory.
     files_dir: str = ""
+    #: The only account the login screen accepts (set by ``zhtj gate`` from the SSH key).
+    pinned_login: str = ""
     #: Where warnings about the configuration were found (shown by the CLI).
     warnings: tuple[str, ...] = ()
 

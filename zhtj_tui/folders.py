@@ -126,8 +126,8 @@ class Folder:
         typed text leads outside."""
         text = str(typed)
         if self.path is None:
-            folder, stem = os.path.split(os.path.expanduser(text))
-            return Path(folder or "."), stem
+            head, stem = os.path.split(os.path.expanduser(text))
+            return Path(head or "."), stem
         head, stem = os.path.split(text)
         try:
             folder = self.resolve(head) if head else self.path

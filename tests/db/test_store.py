@@ -227,3 +227,22 @@ def test_version_1_database_gains_the_reset_code_columns(db_url):
                                    "and reset_expires_at is null") == [0]
     finally:
         upgraded.disconnect()
+
+
+def test_typed_entity_declarations_match_the_schema(db_url):
+    """db.typed declares, for mypy, what each entity holds: the same attributes as the
+    entities Pony builds from the schema, and every entity the Store carries."""
+    import re
+
+    from zhtj_tui.db import Store, typed
+
+    store = open_store(db_url)
+    try:
+        entities = store.db.entities
+        declared = {n: t for n, t in Store.__annotations__.items() if re.fullmatch(r"type\[typed\.\w+\]", str(t))}
+        assert set(entities) == set(declared) and all(declared[n] == f"type[typed.{n}]" for n in entities)
+        for name, entity in entities.items():
+            attrs = {a.name for a in entity._attrs_}
+            assert set(typed.__dict__[name].__annotations__) == attrs, name
+    finally:
+        store.disconnect()

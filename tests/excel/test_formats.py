@@ -247,3 +247,11 @@ def test_what_is_not_a_spreadsheet(tmp_path):
 def test_single_id_from_make_id_number_is_valid():
     assert make_id_number("110105", date(2000, 5, 17), 1)[-1] in "0123456789X"
     assert io  # the module is used by other tests of this file
+
+
+def test_many_columns_not_imported_are_counted(tmp_path):
+    extra = [f"附加{i}" for i in range(12)]
+    p = write_xlsx(tmp_path / "m.xlsx", [MEMBER_HEADER + extra, ["张三", "110105200005170025"]])
+    sheet = read_sheet(p, MEMBER_SPEC)
+    assert sheet.ignored == tuple(extra)
+    assert sheet.notes == ("以下列未导入：" + "、".join(extra[:8]) + "等 12 列",)

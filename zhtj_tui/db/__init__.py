@@ -15,7 +15,9 @@ from urllib.parse import unquote, urlparse
 from pony.orm import Database, db_session
 from pony.utils import datetime2timestamp
 
+from zhtj_tui.db import tally, typed
 from zhtj_tui.db.schema import SCHEMA_VERSION, define_entities
+from zhtj_tui.domain.vocab import STATUS_NORMAL
 
 #: SQLite busy timeout, seconds: a writer waits this long for another's transaction.
 SQLITE_BUSY_TIMEOUT = 8.0
@@ -27,6 +29,10 @@ PG_LOCK_TIMEOUT = 8.0
 
 #: Ordered migration steps: version reached -> list of SQL statements per provider.
 #: A new schema version adds an entry here; ``open_store`` runs the missing ones in order.
+#: Active members by birth date: the 超龄 of a subtree costs the number of 超龄 members.
+OVER_AGE_INDEX = ("CREATE INDEX IF NOT EXISTS idx_member_active_birth ON member (birth_date, path) "
+                  f"WHERE status = '{STATUS_NORMAL}'")
+
 MIGRATIONS: dict[int, dict[str, list[str]]] = {
     # 2: password reset codes (R-REG-7) on the account.
     2: {
@@ -35,7 +41,14 @@ MIGRATIONS: dict[int, dict[str, list[str]]] = {
         "postgres": ["ALTER TABLE account ADD COLUMN reset_hash VARCHAR(64)",
                      "ALTER TABLE account ADD COLUMN reset_expires_at TIMESTAMP"],
     },
+    # 3: the counts kept per organisation (db.tally) and the index of active members by
+    # birth date (超龄 counts), filled from the existing rows.
+    3: {p: [*tally.create_sql(p), OVER_AGE_INDEX] for p in ("sqlite", "postgres")},
+    # 4: the partial index of the organisations the tree_complete task still misses.
+    4: {p: tally.create_sql(p) for p in ("sqlite", "postgres")},
 }
+#: Steps that also run Python (after their SQL, in the same transaction).
+MIGRATION_CODE = {3: tally.rebuild}
 
 
 class StoreError(Exception):
@@ -87,17 +100,17 @@ class Store:
         for name, entity in db.entities.items():
             setattr(self, name, entity)
 
-    # Entities, for type checkers and readers.
-    Org: type
-    Account: type
-    AdminRole: type
-    RegCode: type
-    Member: type
-    Cadre: type
-    DeadlineTask: type
-    AuditEntry: type
-    Throttle: type
-    Meta: type
+    # Entities, for type checkers and readers (``db.typed`` declares their attributes).
+    Org: type[typed.Org]
+    Account: type[typed.Account]
+    AdminRole: type[typed.AdminRole]
+    RegCode: type[typed.RegCode]
+    Member: type[typed.Member]
+    Cadre: type[typed.Cadre]
+    DeadlineTask: type[typed.DeadlineTask]
+    AuditEntry: type[typed.AuditEntry]
+    Throttle: type[typed.Throttle]
+    Meta: type[typed.Meta]
 
     def execute(self, sql: str, params: dict | None = None):
         """Raw SQL with ``$name`` parameters inside the current db_session.
@@ -144,6 +157,7 @@ def _create_sqlite_file(path: str) -> None:
 def _migration_lock(url: DbUrl):
     """Serialise schema creation and upgrades between processes starting at once."""
     if url.provider == "sqlite":
+        assert url.path is not None  # a SQLite URL always names its file
         lock_path = url.path + ".lock"
         fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
         try:
@@ -178,6 +192,7 @@ def _bind(url: DbUrl) -> Database:
             cur.execute("PRAGMA synchronous = NORMAL")
             cur.execute("PRAGMA foreign_keys = ON")
 
+        assert url.path is not None
         try:
             _create_sqlite_file(url.path)
         except OSError as exc:
@@ -276,6 +291,8 @@ def _ensure_schema(store: Store, create: bool) -> None:
             with db_session:
                 for sql in MIGRATIONS.get(step, {}).get(provider, []):
                     db.execute(sql)
+                if step in MIGRATION_CODE:
+                    MIGRATION_CODE[step](db)
                 db.execute("update zhtj_meta set value = $v where key = 'schema_version'", {"v": str(step)})
         except Exception as exc:
             raise StoreError(
@@ -296,6 +313,8 @@ def _create_extra_indexes(store: Store) -> None:
         "CREATE INDEX IF NOT EXISTS idx_member_active_path_birth ON member (path, birth_date, status) WHERE status = '1'",
         "CREATE INDEX IF NOT EXISTS idx_org_group_path ON org (cat_group, path)",
         "CREATE INDEX IF NOT EXISTS idx_org_cohort_path ON org (cohort, path)",
+        OVER_AGE_INDEX,
+        *tally.create_sql(store.provider),
     ]
     for sql in stmts:
         store.db.execute(sql)

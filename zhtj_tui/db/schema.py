@@ -4,10 +4,14 @@ own set. Every entity names its table, so raw SQL is the same on both backends."
 from __future__ import annotations
 
 from datetime import date, datetime
+from types import SimpleNamespace
 
 from pony.orm import Database, Json, Optional, PrimaryKey, Required, Set, composite_index, composite_key
 
-SCHEMA_VERSION = 2
+from zhtj_tui.db import tally
+from zhtj_tui.domain.vocab import STATUS_NORMAL
+
+SCHEMA_VERSION = 4
 
 
 def define_entities(db: Database, provider: str) -> None:
@@ -48,6 +52,28 @@ def define_entities(db: Database, provider: str) -> None:
         tasks = Set("DeadlineTask")
         composite_key(parent, short_name)
 
+        # The counts of db.tally, in the same transaction as the write.
+        def after_insert(self):
+            if self.path:
+                tally.attach(db, self.id, self.path, self.group, self.info_complete)
+
+        def before_update(self):
+            self._tally_old = _old(self, "path", "group", "info_complete")
+
+        def after_update(self):
+            old = getattr(self, "_tally_old", None) or self
+            self._tally_old = None
+            if not old.path and self.path:
+                tally.attach(db, self.id, self.path, self.group, self.info_complete)
+            elif old.group != self.group or bool(old.info_complete) != bool(self.info_complete):
+                tally.set_org(db, self.id, self.group, self.info_complete)
+
+        def before_delete(self):
+            self._tally_gone = self.id
+
+        def after_delete(self):
+            tally.detach(db, self._tally_gone)
+
     class Account(db.Entity):
         _table_ = "account"
         id = PrimaryKey(int, auto=True)
@@ -83,6 +109,24 @@ def define_entities(db: Database, provider: str) -> None:
         created_at = Required(datetime)
         active = Required(bool, default=True)
         composite_key(account, org)
+
+        def after_insert(self):
+            if self.active:
+                tally.own_delta(db, self.org.id, a=1)
+
+        def before_update(self):
+            self._tally_old = _old(self, "org", "active")
+
+        def after_update(self):
+            _moved(self, "a", lambda r: r.org.id if r.active else None)
+
+        def before_delete(self):
+            self._tally_old = (self.org, self.active)
+
+        def after_delete(self):
+            org, active = self._tally_old
+            if active:
+                tally.own_delta(db, _id(org), a=-1)
 
     class RegCode(db.Entity):
         _table_ = "reg_code"
@@ -139,6 +183,22 @@ def define_entities(db: Database, provider: str) -> None:
         def before_update(self):
             if self.id_rev != self.id_number[::-1]:
                 self.id_rev = self.id_number[::-1]
+            self._tally_old = _old(self, "branch", "status")
+
+        def after_insert(self):
+            if self.status == STATUS_NORMAL:
+                tally.own_delta(db, self.branch.id, m=1)
+
+        def after_update(self):
+            _moved(self, "m", lambda r: r.branch.id if r.status == STATUS_NORMAL else None)
+
+        def before_delete(self):
+            self._tally_old = (self.branch, self.status)
+
+        def after_delete(self):
+            branch, status = self._tally_old
+            if status == STATUS_NORMAL:
+                tally.own_delta(db, _id(branch), m=-1)
 
     class Cadre(db.Entity):
         """A post held in an organisation (团干部), R-MEM-6. The open 书记 holding is the
@@ -160,6 +220,23 @@ def define_entities(db: Database, provider: str) -> None:
         secretary_of = Optional(int, unique=True, nullable=True)
         created_at = Required(datetime)
         composite_index(org, end_date)
+
+        def after_insert(self):
+            if self.secretary_of is not None:
+                tally.own_delta(db, self.secretary_of, s=1)
+
+        def before_update(self):
+            self._tally_old = _old(self, "secretary_of")
+
+        def after_update(self):
+            _moved(self, "s", lambda r: r.secretary_of)
+
+        def before_delete(self):
+            self._tally_old = (self.secretary_of,)
+
+        def after_delete(self):
+            if self._tally_old[0] is not None:
+                tally.own_delta(db, self._tally_old[0], s=-1)
 
     class DeadlineTask(db.Entity):
         _table_ = "deadline_task"
@@ -200,3 +277,30 @@ def define_entities(db: Database, provider: str) -> None:
         _table_ = "zhtj_meta"
         key = PrimaryKey(str, 40)
         value = Required(str, 200)
+
+
+# -- the hooks' helpers ---------------------------------------------------------------------
+def _old(obj, *names: str) -> SimpleNamespace:
+    """The values of ``names`` as last read from or written to the database."""
+    dbvals, cls = obj._dbvals_, type(obj)
+    return SimpleNamespace(**{n: dbvals.get(getattr(cls, n), getattr(obj, n)) for n in names})
+
+
+def _id(ref) -> int:
+    return ref if isinstance(ref, int) else ref.id
+
+
+def _moved(obj, key: str, counted_at) -> None:
+    """One count ``key`` moves from where the old values put it to where the new ones do
+    (``counted_at(row)``: the organisation id it counts for, or None)."""
+    old = getattr(obj, "_tally_old", None)
+    if old is None:
+        return
+    obj._tally_old = None
+    was, now = counted_at(old), counted_at(obj)
+    if was == now:
+        return
+    if was is not None:
+        tally.own_delta(obj._database_, was, **{key: -1})
+    if now is not None:
+        tally.own_delta(obj._database_, now, **{key: 1})

@@ -54,7 +54,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from zhtj_tui.db import parse_url
+from zhtj_tui.db import parse_url, tally
 from zhtj_tui.demo.build import Builder, Counts, Login
 from zhtj_tui.demo.people import REGIONS_HENAN, REGIONS_NATIONAL, People
 from zhtj_tui.demo.scales import DEMO_PASSWORD, SCALES
@@ -135,6 +135,8 @@ def generate(db_url: str, settings, hasher, scale: str = "small", seed: int = 20
         b.audit("demo.generate", f"演示数据 规模={scale} 随机种子={seed}", None)
         b.flush()
         writer.end_load()
+        # The counts kept per organisation (db.tally), from the rows just written.
+        tally.rebuild(tally.Raw(writer.con, writer.provider))
         writer.reset_sequences()
         writer.commit()
         writer.analyze()

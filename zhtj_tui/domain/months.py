@@ -18,7 +18,7 @@ class YearMonth(NamedTuple):
         return f"{self.year:04d}-{self.month:02d}"
 
     @property
-    def index(self) -> int:
+    def index(self) -> int:  # type: ignore[override]  # a month's ordinal, not tuple.index
         """Months since year 0, for differences and comparisons."""
         return self.year * 12 + self.month - 1
 

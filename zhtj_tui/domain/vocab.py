@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Literal, overload
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.text import excerpt, to_halfwidth
@@ -119,8 +120,8 @@ class VocabList:
             plain = {f: names for f, names in self._forms.items()}
             plain.update({i.name: (i,) for i in items})
             for form, targets in plain.items():
-                names = [t.name if isinstance(t, Item) else t for t in targets]
-                schooled = tuple(_IN_SCHOOL.get(n, n + "在读") for n in names)
+                plain_names = [t.name if isinstance(t, Item) else t for t in targets]
+                schooled = tuple(_IN_SCHOOL.get(n, n + "在读") for n in plain_names)
                 if all(n in self._by_name for n in schooled):
                     self._alias(form + "在读", schooled, keep=True)
                     self._alias("在读" + form, schooled, keep=True)
@@ -171,6 +172,11 @@ class VocabList:
         if not out:  # nothing alike: the names sharing a character
             out = [i.name for i in self.items if set(form) & set(i.name)]
         return out[:n]
+
+    @overload
+    def resolve(self, value: object, field: str | None = None, required: Literal[True] = True) -> str: ...
+    @overload
+    def resolve(self, value: object, field: str | None = None, required: bool = True) -> str | None: ...
 
     def resolve(self, value: object, field: str | None = None, required: bool = True) -> str | None:
         """Code of ``value`` given as a code, a name or as people write it (``SYNONYMS``);

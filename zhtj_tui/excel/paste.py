@@ -136,19 +136,20 @@ def _row(number: int, cells: list[str], spec: SheetSpec, columns: dict[str, int]
     blank = True
     for key, i in columns.items():
         col = spec.column(key)
-        v = cells[i] if i < len(cells) else ""
-        if not v.strip():
+        cell = cells[i] if i < len(cells) else ""
+        if not cell.strip():
             values[key] = None
             continue
         blank = False
+        v: object
         if col.digits:
             try:
-                v = _digits(v, col)
+                v = _digits(cell, col)
             except DomainError as exc:
                 error = error or exc
                 v = None
         else:
-            v = reader.plain_value(v)
+            v = reader.plain_value(cell)
         values[key] = v
     if blank:
         return None

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 from zhtj_tui.domain.errors import DomainError
@@ -37,6 +38,8 @@ HEADER_SCAN_ROWS = 10
 MAX_COLS = 60
 #: How often (seconds) the progress callback is called at most.
 PROGRESS_EVERY = 0.2
+#: How many of the columns not imported the preview names (the rest are counted).
+IGNORED_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -378,7 +381,8 @@ def _read(grids: list[sources.Grid], p: Path, kind: str, spec: SheetSpec, progre
     notes = list(header.notes)
     ignored = tuple(label for _, label in header.ignored)
     if ignored:
-        notes.append("以下列未导入：" + "、".join(ignored))
+        shown = "、".join(ignored[:IGNORED_SHOWN]) + (f"等 {len(ignored)} 列" if len(ignored) > IGNORED_SHOWN else "")
+        notes.append("以下列未导入：" + shown)
     return ParsedSheet(spec.kind, grid.name, header.row, rows, tuple(header.columns), tuple(notes), ignored)
 
 
@@ -406,7 +410,7 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: _Header, progr
         blank = True
         width = len(row)
         for key, label, i, digits in cols:
-            v = row[i] if i < width else None
+            v: Any = row[i] if i < width else None
             if v is None or v == "" or (v.__class__ is str and not v.strip()):
                 values[key] = None
                 continue

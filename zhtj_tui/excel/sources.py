@@ -23,6 +23,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 from xml.etree import ElementTree
 from xml.parsers import expat
 
@@ -254,7 +255,8 @@ def ods_scan(zf: zipfile.ZipFile) -> None:
     table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0 "
     office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0 "
     text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0 "
-    st = {"e": Extent(""), "row": 0, "rep": 1, "col": 0, "cell_rep": 1, "cell_has": False, "in_cell": False}
+    st: dict[str, Any] = {"e": Extent(""), "row": 0, "rep": 1, "col": 0, "cell_rep": 1, "cell_has": False,
+                          "in_cell": False}
 
     def start(name, attrs):
         if name == table + "table":

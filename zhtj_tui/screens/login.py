@@ -45,6 +45,12 @@ class LoginScreen(ServiceCaller, Form, Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        pinned = self.app.settings.pinned_login
+        if pinned:
+            # Connected with an administrator's own SSH key: that account and no other.
+            self.field("login").value = pinned
+            self.field("login").control.disabled = True
+            self._login = pinned
         target = "password" if self._login else "login"
         self.field(target).focus_control()
 

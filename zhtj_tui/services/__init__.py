@@ -28,8 +28,8 @@ from zhtj_tui.services.progress import ProgressService
 
 def client_key_from_env(env: dict[str, str] | None = None) -> str:
     """Who is at the keyboard: the SSH client's address, else the local user."""
-    env = os.environ if env is None else env
-    ssh = env.get("SSH_CLIENT") or env.get("SSH_CONNECTION") or ""
+    seen = os.environ if env is None else env
+    ssh = seen.get("SSH_CLIENT") or seen.get("SSH_CONNECTION") or ""
     if ssh:
         return "ssh:" + ssh.split()[0]
     return "local:" + str(os.getuid())

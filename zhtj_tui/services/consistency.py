@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from zhtj_tui.db import Store
 from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
@@ -100,7 +101,7 @@ class Base:
     """The organisations (read once) with their paths and depths recomputed from the
     ``parent_id`` chain, and the open 书记 holdings; handed to every check."""
 
-    store: object
+    store: Store
     provider: str
     orgs: dict[int, OrgRow]
     expected_path: dict[int, str | None]
@@ -339,6 +340,8 @@ def _expected_paths(orgs: dict[int, OrgRow]) -> tuple[dict[int, str | None], dic
             seen.add(oid)
             chain.append(oid)
             oid = orgs[oid].parent_id
+        prefix: str | None
+        depth: int | None
         if oid is None:
             prefix, depth = "/", -1
         elif oid in paths:
@@ -346,7 +349,7 @@ def _expected_paths(orgs: dict[int, OrgRow]) -> tuple[dict[int, str | None], dic
         else:
             prefix, depth = None, None
         for cid in reversed(chain):
-            if prefix is None:
+            if prefix is None or depth is None:
                 paths[cid], depths[cid] = None, None
                 continue
             prefix, depth = f"{prefix}{cid}/", depth + 1

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 from pony.orm import count, select
 
+from zhtj_tui.db import tally
 from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.errors import DomainError, Forbidden
 from zhtj_tui.domain.text import clean_text
@@ -125,6 +126,9 @@ class OrgCorrections(ServiceBase):
             members = self.s.execute(
                 "UPDATE member SET path = $new || substr(path, $keep) WHERE path >= $lo AND path < $hi",
                 params).rowcount
+            # The counts kept per organisation follow the subtree (the one set-based write
+            # the entity hooks do not see).
+            tally.move(self.s.db, org.id, old_path, new_path)
             before = {"parent": old_parent.id, "path_names": list(old_names)}
             after = {"parent": target.id, "path_names": list(new_names), "orgs": orgs, "members": members}
             # The entry carries the moved organisation with its new path (subtree reads).

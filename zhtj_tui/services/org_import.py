@@ -146,6 +146,7 @@ class OrgImportService(ServiceBase):
             if p.error is not None:
                 out.append(RowOutcome(p.row, p.label, ERROR, str(p.error), p.error.field, p.error.code))
                 continue
+            assert p.name is not None and p.cat is not None  # a row without a refusal carries both
             short = p.name.name
             if short in seen_names:
                 out.append(RowOutcome(p.row, short, ERROR, f"与第{seen_names[short]}行的组织简称重复，请删除重复行",

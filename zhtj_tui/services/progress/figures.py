@@ -1,4 +1,10 @@
-"""Progress figures of each direct child, rolled up over its subtree (R-PROG-2)."""
+"""Progress figures of each direct child, rolled up over its subtree (R-PROG-2).
+
+The figures are read from the counts kept per organisation (``db.tally``): one row per
+direct child, whatever the size of its subtree. What depends on today's date is counted
+from the rows it concerns: 超龄 members through the index of active members by birth
+date (their number, not the subtree's size, is the cost), and registration codes about
+to expire from the small reg_code table."""
 
 from __future__ import annotations
 
@@ -6,20 +12,14 @@ from datetime import timedelta
 
 from pony.orm import select
 
+from zhtj_tui.db.tally import PROBLEM_CONDITIONS
 from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.joinage import over_age_cutoff
 from zhtj_tui.services.base import subtree_upper
 from zhtj_tui.services.codes import usable_codes
 from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.progress.base import ACTIVE_M, ProgressBase, _upper
-from zhtj_tui.services.progress.dto import (
-    EXPIRY_WARN_DAYS,
-    MIN_BRANCH_MEMBERS,
-    PROBLEM_KINDS,
-    ChildProgress,
-    Figures,
-    Progress,
-)
+from zhtj_tui.services.progress.base import ACTIVE_M, ProgressBase
+from zhtj_tui.services.progress.dto import EXPIRY_WARN_DAYS, PROBLEM_KINDS, ChildProgress, Figures, Progress
 
 
 class FiguresPart(ProgressBase):
@@ -33,70 +33,39 @@ class FiguresPart(ProgressBase):
 
         return self.read(run)
 
+    def _child_prefix(self, col: str) -> str:
+        """SQL for the path of the direct child of ``$lo`` whose subtree holds ``col``."""
+        pos = "instr" if self.s.provider == "sqlite" else "strpos"
+        return f"substr({col}, 1, $plen + {pos}(substr({col}, $plen + 1), '/'))"
+
     def _progress(self, org) -> Progress:
         today = self.settings.today()
         cutoff = self._date(over_age_cutoff(today, self.settings.join_age))
         x = org.id
-        # Organisations of each child's subtree; secretaries by a join on the unique
-        # cadre.secretary_of, administrators by a set the database builds once. CROSS JOIN
-        # keeps the children outermost on SQLite even without ANALYZE statistics (else it
-        # may scan every organisation); PostgreSQL plans it like any inner join.
-        org_sql = f"""
-            SELECT c.id, count(*),
-              SUM(CASE WHEN o.info_complete THEN 1 ELSE 0 END),
-              SUM(CASE WHEN s.id IS NOT NULL THEN 1 ELSE 0 END),
-              SUM(CASE WHEN o.id IN (SELECT r.org FROM admin_role r WHERE r.active) THEN 1 ELSE 0 END),
-              SUM(CASE WHEN o.cat_group = 'branch' THEN 1 ELSE 0 END)
-            FROM org c
-            CROSS JOIN org o
-            LEFT JOIN cadre s ON s.secretary_of = o.id
-            WHERE c.parent_id = $x AND o.path >= c.path AND o.path < {_upper('c.path')}
-            GROUP BY c.id"""
-        # Members: one ordered scan of the active-member index over the whole subtree,
-        # grouped per branch (a member's path is its branch's: the number of groups is the
-        # number of branches with members), then per child, whose path is the branch
-        # path's prefix up to the next '/'.
-        pos = "instr" if self.s.provider == "sqlite" else "strpos"
-        member_sql = f"""
-            SELECT substr(mb.path, 1, $plen + {pos}(substr(mb.path, $plen + 1), '/')),
-                   count(*), SUM(mb.n), SUM(mb.old)
-            FROM (SELECT m.path AS path, count(*) AS n,
-                         SUM(CASE WHEN m.birth_date <= $cutoff THEN 1 ELSE 0 END) AS old
-                  FROM member m WHERE m.path > $lo AND m.path < $hi AND {ACTIVE_M}
-                  GROUP BY m.path) mb
-            GROUP BY 1"""
-        own_sql = """
-            SELECT c.id, c.short_name, c.category, c.cat_group, c.info_complete, c.path,
-              CASE WHEN EXISTS (SELECT 1 FROM cadre s WHERE s.secretary_of = c.id) THEN 1 ELSE 0 END,
-              CASE WHEN EXISTS (SELECT 1 FROM admin_role r WHERE r.org = c.id AND r.active) THEN 1 ELSE 0 END,
-              (SELECT count(*) FROM org k WHERE k.parent_id = c.id)
-            FROM org c
-            WHERE c.parent_id = $x OR c.id = $x"""
-        own_members_sql = f"""
-            SELECT count(*), SUM(CASE WHEN m.birth_date <= $cutoff THEN 1 ELSE 0 END)
-            FROM member m WHERE m.path = $p AND {ACTIVE_M}"""
         params = {"x": x, "cutoff": cutoff, "p": org.path, "lo": org.path, "hi": subtree_upper(org.path),
                   "plen": len(org.path)}
-        orgs = {r[0]: r[1:] for r in self._rows(org_sql, params)}
-        members = {r[0]: r[1:] for r in self._rows(member_sql, params)}
-        problems = self._child_problems(org, cutoff)
-        own_rows = self._rows(own_sql, params)
-        own_m = self._rows(own_members_sql, params)[0]
+        rows = self._rows("""
+            SELECT c.id, c.short_name, c.category, c.cat_group, c.info_complete, c.path,
+              t.s, t.a, t.m, (SELECT count(*) FROM org k WHERE k.parent_id = c.id),
+              t.t_orgs, t.t_info, t.t_sec, t.t_adm, t.t_br, t.t_brm, t.t_mem, t.t_few, t.t_gbnb
+            FROM org c JOIN org_tally t ON t.org_id = c.id
+            WHERE c.parent_id = $x OR c.id = $x""", params)
+        old = {r[0]: (int(r[1]), int(r[2])) for r in self._over_age(params)}
+        problems = self._child_problems(org, params, old)
         children = []
         own = Figures()
-        for cid, name, cat, group, info, cpath, sec, adm, kids in own_rows:
+        for (cid, name, cat, group, info, cpath, sec, adm, m, kids,
+             t_orgs, t_info, t_sec, t_adm, t_br, t_brm, t_mem, _few, _gbnb) in rows:
             if cid == x:
-                n_members = int(own_m[0] or 0)
                 own = Figures(
-                    orgs=1, info_complete=int(bool(info)), secretaries=int(sec), with_admin=int(adm),
-                    branches=int(group == "branch"), branches_with_members=int(group == "branch" and n_members > 0),
-                    members=n_members, over_age=int(own_m[1] or 0),
+                    orgs=1, info_complete=int(bool(info)), secretaries=int(sec > 0), with_admin=int(adm > 0),
+                    branches=int(group == "branch"), branches_with_members=int(group == "branch" and m > 0),
+                    members=int(m), over_age=old.get(cpath, (0, 0))[1] if group == "branch" else 0,
                 )
                 continue
-            o = orgs.get(cid, (1, 0, 0, 0, 0))
-            m = members.get(cpath, (0, 0, 0))
-            figures = Figures(*(int(v or 0) for v in o), branches_with_members=int(m[0] or 0),
-                              members=int(m[1] or 0), over_age=int(m[2] or 0))
+            figures = Figures(orgs=t_orgs, info_complete=t_info, secretaries=t_sec, with_admin=t_adm,
+                              branches=t_br, branches_with_members=t_brm, members=t_mem,
+                              over_age=old.get(cpath, (0, 0))[1])
             children.append(ChildProgress(
                 id=cid, short_name=name, category_name=rules.category(cat).name, group=group,
                 info_complete=bool(info), has_secretary=bool(sec), has_admin=bool(adm),
@@ -112,42 +81,46 @@ class FiguresPart(ProgressBase):
             children=tuple(children), own=own, total=total,
         )
 
-    def _child_problems(self, org, cutoff) -> dict[str, tuple[tuple[str, int], ...]]:
-        """The counts of ``problems`` per direct child of ``org`` (keyed by the child's path):
-        one pass over the subtree's organisations, each attributed to the child whose path
-        is its path's prefix up to the next '/', plus the expiring codes."""
-        pos = "instr" if self.s.provider == "sqlite" else "strpos"
-        sql = f"""
-            SELECT substr(o.path, 1, $plen + {pos}(substr(o.path, $plen + 1), '/')),
-              SUM(CASE WHEN o.cat_group IN ('committee', 'general_branch')
-                        AND NOT EXISTS (SELECT 1 FROM org b WHERE b.cat_group = 'branch'
-                                        AND b.path > o.path AND b.path < {_upper('o.path')}) THEN 1 ELSE 0 END),
-              SUM(CASE WHEN o.cat_group = 'general_branch' AND EXISTS
-                        (SELECT 1 FROM org k WHERE k.parent_id = o.id AND k.cat_group <> 'branch') THEN 1 ELSE 0 END),
-              SUM(CASE WHEN s.id IS NULL THEN 1 ELSE 0 END),
-              SUM(CASE WHEN o.id IN (SELECT r.org FROM admin_role r WHERE r.active) THEN 0 ELSE 1 END),
-              SUM(CASE WHEN o.info_complete THEN 0 ELSE 1 END),
-              SUM(CASE WHEN o.cat_group = 'branch' AND mc.n IS NULL THEN 1 ELSE 0 END),
-              SUM(CASE WHEN o.cat_group = 'branch' AND mc.n < {MIN_BRANCH_MEMBERS} THEN 1 ELSE 0 END),
-              SUM(CASE WHEN o.cat_group = 'branch' AND mc.old > 0 THEN 1 ELSE 0 END)
-            FROM org o
-            LEFT JOIN cadre s ON s.secretary_of = o.id
-            LEFT JOIN (SELECT m.path AS path, count(*) AS n,
-                              SUM(CASE WHEN m.birth_date <= $cutoff THEN 1 ELSE 0 END) AS old
-                       FROM member m WHERE m.path > $lo AND m.path < $hi AND {ACTIVE_M}
-                       GROUP BY m.path) mc ON mc.path = o.path
-            WHERE o.path > $lo AND o.path < $hi
-            GROUP BY 1"""
-        params = {"lo": org.path, "hi": subtree_upper(org.path), "plen": len(org.path), "cutoff": cutoff}
-        kinds = [k for k, _, _ in PROBLEM_KINDS if k != "code_expiring"]
-        counts: dict[str, dict[str, int]] = {
-            r[0]: dict(zip(kinds, (int(v or 0) for v in r[1:]), strict=True)) for r in self._rows(sql, params)}
+    def _over_age(self, params: dict) -> list[tuple]:
+        """Per direct child (its path; the organisation's own members under its own path):
+        branches with 超龄 members, and 超龄 members. Reads only the 超龄 members."""
+        prefix = self._child_prefix("mb.path")
+        return self._rows(f"""
+            SELECT CASE WHEN mb.path = $lo THEN $lo ELSE {prefix} END, count(*), SUM(mb.n)
+            FROM (SELECT m.path AS path, count(*) AS n FROM member m
+                  WHERE {ACTIVE_M} AND m.birth_date <= $cutoff AND m.path >= $lo AND m.path < $hi
+                  GROUP BY m.path) mb
+            GROUP BY 1""", params)
+
+    def _child_problems(self, org, params: dict, old: dict) -> dict[str, tuple[tuple[str, int], ...]]:
+        """The counts of ``problems`` per direct child of ``org`` (keyed by the child's path),
+        with the same definitions: from the children's kept counts, plus the organisations
+        without a branch below (the partial index of that problem), the branches with 超龄
+        members and the expiring codes."""
+        rows = self._rows("""
+            SELECT c.path, t.t_orgs - t.t_sec, t.t_orgs - t.t_adm, t.t_orgs - t.t_info,
+                   t.t_br - t.t_brm, t.t_few, t.t_gbnb
+            FROM org c JOIN org_tally t ON t.org_id = c.id WHERE c.parent_id = $x""", params)
+        counts: dict[str, dict[str, int]] = {}
+        for path, no_sec, no_adm, no_info, no_members, few, gbnb in rows:
+            counts[path] = {"no_secretary": no_sec, "no_admin": no_adm, "info_incomplete": no_info,
+                            "branch_no_members": no_members, "branch_few_members": few,
+                            "general_branch_non_branch_child": gbnb}
+        prefix = self._child_prefix("t.path")
+        for path, n in self._rows(f"""
+                SELECT {prefix}, count(*) FROM org_tally t
+                WHERE t.path > $lo AND t.path < $hi AND {PROBLEM_CONDITIONS['no_branch']}
+                GROUP BY 1""", params):
+            counts.setdefault(path, {})["no_branch"] = int(n)
+        for path, (branches, _members) in old.items():
+            if path != org.path:
+                counts.setdefault(path, {})["branch_over_age"] = branches
         plen = len(org.path)
         for _oid, path, _exp in self._expiring_codes(org.path, params["hi"]):
             child = path[:path.index("/", plen) + 1]
             counts.setdefault(child, {})
             counts[child]["code_expiring"] = counts[child].get("code_expiring", 0) + 1
-        return {path: tuple((k, c[k]) for k, _, _ in PROBLEM_KINDS if c.get(k)) for path, c in counts.items()}
+        return {path: tuple((k, int(c[k])) for k, _, _ in PROBLEM_KINDS if c.get(k)) for path, c in counts.items()}
 
     def _expiring_codes(self, lo: str, hi: str) -> list[tuple]:
         """Unused codes of the subtree below ``lo`` that expire within ``EXPIRY_WARN_DAYS``

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from zhtj_tui.db.tally import PROBLEM_CONDITIONS
 from zhtj_tui.domain.joinage import over_age_cutoff
 from zhtj_tui.services.base import subtree_upper
 from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.progress.base import ACTIVE_M, _upper
+from zhtj_tui.services.progress.base import ACTIVE_M
 from zhtj_tui.services.progress.dto import (
-    MIN_BRANCH_MEMBERS,
     PROBLEM_KINDS,
     PROBLEM_LIMIT,
     Problem,
@@ -29,48 +29,38 @@ class ProblemsPart(FiguresPart):
         return self.read(run)
 
     def _problems(self, org, limit: int) -> Problems:
+        """Counts from the organisation's kept totals (``db.tally``); the problems listed
+        through one partial index per kind, so each query reads what it lists."""
         lo, hi = org.path, subtree_upper(org.path)
         cutoff = self._date(over_age_cutoff(self.settings.today(), self.settings.join_age))
-        params = {"lo": lo, "hi": hi, "lim": limit, "cutoff": cutoff}
-        in_tree = "o.path >= $lo AND o.path < $hi"
-        member_counts = f"""
-            SELECT m.path AS path, count(*) AS n FROM member m
-            WHERE m.path >= $lo AND m.path < $hi AND {ACTIVE_M} GROUP BY m.path"""
-        queries = {
-            "no_branch": f"""
-                SELECT o.id, o.path, '' FROM org o
-                WHERE {in_tree} AND o.cat_group IN ('committee', 'general_branch')
-                  AND NOT EXISTS (SELECT 1 FROM org b WHERE b.cat_group = 'branch'
-                                  AND b.path > o.path AND b.path < {_upper('o.path')})""",
-            "general_branch_non_branch_child": f"""
-                SELECT o.id, o.path, min(k.short_name) FROM org o JOIN org k ON k.parent_id = o.id
-                WHERE {in_tree} AND o.cat_group = 'general_branch' AND k.cat_group <> 'branch'
-                GROUP BY o.id, o.path""",
-            "no_secretary": f"""
-                SELECT o.id, o.path, '' FROM org o
-                WHERE {in_tree} AND NOT EXISTS (SELECT 1 FROM cadre s WHERE s.secretary_of = o.id)""",
-            "no_admin": f"""
-                SELECT o.id, o.path, '' FROM org o
-                WHERE {in_tree} AND NOT EXISTS (SELECT 1 FROM admin_role r WHERE r.org = o.id AND r.active)""",
-            "info_incomplete": f"""
-                SELECT o.id, o.path, '' FROM org o WHERE {in_tree} AND NOT o.info_complete""",
-            "branch_no_members": f"""
-                SELECT o.id, o.path, '' FROM org o
-                WHERE {in_tree} AND o.cat_group = 'branch'
-                  AND NOT EXISTS (SELECT 1 FROM member m WHERE m.path = o.path AND {ACTIVE_M})""",
-            "branch_few_members": f"""
-                SELECT o.id, o.path, mc.n FROM org o JOIN ({member_counts}) mc ON mc.path = o.path
-                WHERE {in_tree} AND o.cat_group = 'branch' AND mc.n < {MIN_BRANCH_MEMBERS}""",
-            "branch_over_age": f"""
-                SELECT o.id, o.path, mo.n FROM org o
-                JOIN (SELECT m.path AS path, count(*) AS n FROM member m
-                      WHERE m.path >= $lo AND m.path < $hi AND {ACTIVE_M} AND m.birth_date <= $cutoff
-                      GROUP BY m.path) mo ON mo.path = o.path
-                WHERE {in_tree} AND o.cat_group = 'branch'""",
+        params = {"lo": lo, "hi": hi, "lim": limit, "cutoff": cutoff, "x": org.id}
+        row = self._rows("""
+            SELECT t_orgs - t_sec, t_orgs - t_adm, t_orgs - t_info, t_br - t_brm, t_few, t_gbnb
+            FROM org_tally WHERE org_id = $x""", params)[0]
+        kept = dict(zip(("no_secretary", "no_admin", "info_incomplete", "branch_no_members",
+                         "branch_few_members", "general_branch_non_branch_child"), map(int, row), strict=True))
+        extra = {
+            "general_branch_non_branch_child":
+                "(SELECT min(k.short_name) FROM org k WHERE k.parent_id = t.org_id AND k.cat_group <> 'branch')",
+            "branch_few_members": "t.m",
         }
         found: dict[str, tuple[int, list[tuple]]] = {}
-        for kind, sql in queries.items():
-            found[kind] = self._windowed(sql, params)
+        for kind, condition in PROBLEM_CONDITIONS.items():
+            sql = f"""
+                SELECT t.org_id, t.path, {extra.get(kind, "''")} FROM org_tally t
+                WHERE t.path >= $lo AND t.path < $hi AND {condition.replace("grp", "t.grp")}"""
+            if kind in kept:
+                n = kept[kind]
+                rows = self._rows(sql + " ORDER BY t.path LIMIT $lim", params) if n and limit else []
+                found[kind] = (n, [r[:3] for r in rows])
+            else:
+                found[kind] = self._windowed(sql, params)
+        found["branch_over_age"] = self._windowed(f"""
+            SELECT o.id, o.path, mo.n FROM org o
+            JOIN (SELECT m.path AS path, count(*) AS n FROM member m
+                  WHERE {ACTIVE_M} AND m.birth_date <= $cutoff AND m.path >= $lo AND m.path < $hi
+                  GROUP BY m.path) mo ON mo.path = o.path
+            WHERE o.cat_group = 'branch'""", params)
         code_rows = self._expiring_codes(lo, hi)
         found["code_expiring"] = (len(code_rows), [
             (oid, path, f"有效期至 {self.settings.fmt(exp)}") for oid, path, exp in code_rows[:limit]])
@@ -78,8 +68,8 @@ class ProblemsPart(FiguresPart):
         names = self._path_names(paths)
         items = []
         for kind, severity, _ in PROBLEM_KINDS:
-            for oid, path, extra in found[kind][1]:
-                items.append(Problem(kind, severity, oid, names[path][-1], names[path], _detail(kind, extra)))
+            for oid, path, detail in found[kind][1]:
+                items.append(Problem(kind, severity, oid, names[path][-1], names[path], _detail(kind, detail)))
         counts = tuple((kind, found[kind][0]) for kind, _, _ in PROBLEM_KINDS)
         return Problems(org.id, counts, tuple(items))
 

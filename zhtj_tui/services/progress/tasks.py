@@ -6,12 +6,13 @@ from datetime import date
 
 from pony.orm import select
 
+from zhtj_tui.db.tally import PROBLEM_CONDITIONS, TREE_UNDONE
 from zhtj_tui.domain.dates import parse_date
 from zhtj_tui.domain.errors import DomainError, Forbidden, NotFound
 from zhtj_tui.domain.text import clean_text
 from zhtj_tui.services.base import subtree_upper
 from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.progress.base import ACTIVE_M, ProgressBase, _upper
+from zhtj_tui.services.progress.base import ProgressBase, _upper
 from zhtj_tui.services.progress.dto import MISSING_LIMIT, SEED_TASKS, TASK_KINDS, MissingOrg, TaskView
 
 
@@ -122,47 +123,14 @@ class TasksPart(ProgressBase):
     def _evaluate(self, actor: Actor, t, scope, limit: int) -> TaskView:
         lo, hi = scope.path, subtree_upper(scope.path)
         params = {"lo": lo, "hi": hi, "lim": limit, "y": t.cohort}
-        in_tree = "o.path >= $lo AND o.path < $hi"
-        cohort_filter = "" if t.cohort is None else " AND o.cohort = $y"
         if t.kind == "cohort_branches":
-            has_sec = "EXISTS (SELECT 1 FROM cadre s WHERE s.secretary_of = o.id)"
-            has_adm = "EXISTS (SELECT 1 FROM admin_role r WHERE r.org = o.id AND r.active)"
-            counts = self._rows(f"""
-                SELECT count(*), SUM(CASE WHEN {has_sec} AND {has_adm} THEN 1 ELSE 0 END)
-                FROM org o WHERE {in_tree} AND o.cat_group = 'branch' AND o.cohort = $y""", params)[0]
-            total, done = int(counts[0] or 0), int(counts[1] or 0)
-            undone_sql = f"""
-                SELECT o.id, o.path,
-                  CASE WHEN {has_sec} THEN 0 ELSE 1 END + CASE WHEN {has_adm} THEN 0 ELSE 2 END
-                FROM org o WHERE {in_tree} AND o.cat_group = 'branch' AND o.cohort = $y
-                  AND NOT ({has_sec} AND {has_adm})"""
-            below = f"b.cat_group = 'branch' AND b.path > o.path AND b.path < {_upper('o.path')}"
-            any_branch = f"EXISTS (SELECT 1 FROM org b WHERE {below})"
-            hosts_sql = f"""
-                SELECT o.id, o.path, CASE WHEN {any_branch} THEN 4 ELSE 5 END FROM org o
-                WHERE {in_tree} AND o.cat_group IN ('committee', 'general_branch')
-                  AND (o.cohort IS NULL OR o.cohort = $y)
-                  AND (NOT {any_branch}
-                       OR EXISTS (SELECT 1 FROM org b WHERE {below} AND b.cohort IS NOT NULL))
-                  AND NOT EXISTS (SELECT 1 FROM org b WHERE {below} AND b.cohort = $y)"""
-            n_hosts, hosts = self._windowed(hosts_sql, params)
-            n_undone, undone = self._windowed(undone_sql, params)
-            missing_count = n_hosts + n_undone
-            rows = (hosts + undone)[:limit]
+            total, done, missing_count, rows = self._cohort_task(params, limit)
             complete = total > 0 and missing_count == 0
         elif t.kind == "tree_complete":
             total, done, missing_count, rows = self._tree_task(params, limit)
             complete = total > 0 and missing_count == 0
         else:
-            counts = self._rows(f"""
-                SELECT count(*), SUM(CASE WHEN EXISTS
-                  (SELECT 1 FROM member m WHERE m.path = o.path AND {ACTIVE_M}) THEN 1 ELSE 0 END)
-                FROM org o WHERE {in_tree} AND o.cat_group = 'branch'{cohort_filter}""", params)[0]
-            total, done = int(counts[0] or 0), int(counts[1] or 0)
-            missing_count, rows = self._windowed(f"""
-                SELECT o.id, o.path, 8 FROM org o
-                WHERE {in_tree} AND o.cat_group = 'branch'{cohort_filter}
-                  AND NOT EXISTS (SELECT 1 FROM member m WHERE m.path = o.path AND {ACTIVE_M})""", params)
+            total, done, missing_count, rows = self._members_task(params, limit, t.cohort)
             complete = total > 0 and done == total
         names = self._path_names([r[1] for r in rows])
         missing = tuple(
@@ -178,23 +146,69 @@ class TasksPart(ProgressBase):
             editable=actor.operator or actor.org_id == t.org.id,
         )
 
+    # Each task reads the counts kept per organisation (db.tally): the scope's totals, or
+    # the rows of one cohort's branches (index on org (cohort, path)), or the problems'
+    # partial indexes; none scans the whole subtree.
+    def _scope_totals(self, params: dict) -> tuple:
+        return self._rows("SELECT t_br, t_brm, t_orgs FROM org_tally WHERE path = $lo", params)[0]
+
+    def _members_task(self, params: dict, limit: int, cohort: int | None) -> tuple[int, int, int, list[tuple]]:
+        """``members_entered``: branches (of the cohort) with an active member."""
+        if cohort is None:
+            total, done, _ = map(int, self._scope_totals(params))
+            missing_count = total - done
+            rows = self._rows(f"""
+                SELECT t.org_id, t.path, 8 FROM org_tally t
+                WHERE t.path >= $lo AND t.path < $hi AND {PROBLEM_CONDITIONS['branch_no_members']}
+                ORDER BY t.path LIMIT $lim""", params) if limit and missing_count else []
+            return total, done, missing_count, rows
+        branches = "FROM org o JOIN org_tally t ON t.org_id = o.id " \
+                   "WHERE o.cohort = $y AND o.path >= $lo AND o.path < $hi AND o.cat_group = 'branch'"
+        total, done = self._rows(f"SELECT count(*), SUM(CASE WHEN t.m > 0 THEN 1 ELSE 0 END) {branches}", params)[0]
+        total, done = int(total or 0), int(done or 0)
+        rows = self._rows(f"SELECT o.id, o.path, 8 {branches} AND t.m = 0 ORDER BY o.path LIMIT $lim",
+                          params) if limit and total > done else []
+        return total, done, total - done, rows
+
+    def _cohort_task(self, params: dict, limit: int) -> tuple[int, int, int, list[tuple]]:
+        """``cohort_branches``: the cohort's branches with a secretary and an administrator,
+        and the committees and general branches that should hold one and do not."""
+        branches = "FROM org o JOIN org_tally t ON t.org_id = o.id " \
+                   "WHERE o.cohort = $y AND o.path >= $lo AND o.path < $hi AND o.cat_group = 'branch'"
+        total, done = self._rows(
+            f"SELECT count(*), SUM(CASE WHEN t.s > 0 AND t.a > 0 THEN 1 ELSE 0 END) {branches}", params)[0]
+        total, done = int(total or 0), int(done or 0)
+        undone_sql = f"SELECT o.id, o.path, (1 - t.s) + CASE WHEN t.a > 0 THEN 0 ELSE 2 END {branches} " \
+                     "AND NOT (t.s > 0 AND t.a > 0)"
+        below = f"b.path > o.path AND b.path < {_upper('o.path')}"
+        # A committee holds class branches when some branch below it has a cohort; one
+        # probe of the (cohort, path) index per committee for "one of cohort Y below".
+        hosts_sql = f"""
+            SELECT o.id, o.path, CASE WHEN t.t_br > 0 THEN 4 ELSE 5 END
+            FROM org o JOIN org_tally t ON t.org_id = o.id
+            WHERE o.path >= $lo AND o.path < $hi AND o.cat_group IN ('committee', 'general_branch')
+              AND (o.cohort IS NULL OR o.cohort = $y)
+              AND (t.t_br = 0 OR EXISTS (SELECT 1 FROM org b WHERE b.cat_group = 'branch'
+                                         AND b.cohort IS NOT NULL AND {below}))
+              AND NOT EXISTS (SELECT 1 FROM org b WHERE b.cohort = $y AND b.cat_group = 'branch' AND {below})"""
+        n_hosts, hosts = self._windowed(hosts_sql, params)
+        n_undone = total - done
+        undone = self._rows(undone_sql + " ORDER BY o.path LIMIT $lim", params) if limit and n_undone else []
+        return total, done, n_hosts + n_undone, (hosts + undone)[:limit]
+
     def _tree_task(self, params: dict, limit: int) -> tuple[int, int, int, list[tuple]]:
         """``tree_complete`` (R-TREE-3): each organisation's missing pieces as bits: 1 no
         secretary, 2 no administrator, 16 a committee or general branch with no branch below."""
-        lack = f"""
-            CASE WHEN EXISTS (SELECT 1 FROM cadre s WHERE s.secretary_of = o.id) THEN 0 ELSE 1 END
-            + CASE WHEN EXISTS (SELECT 1 FROM admin_role r WHERE r.org = o.id AND r.active) THEN 0 ELSE 2 END
-            + CASE WHEN o.cat_group IN ('committee', 'general_branch') AND NOT EXISTS (
-                SELECT 1 FROM org b WHERE b.cat_group = 'branch' AND b.path > o.path
-                AND b.path < {_upper('o.path')}) THEN 16 ELSE 0 END"""
-        sql = f"SELECT o.id, o.path, {lack} AS lack FROM org o WHERE o.path >= $lo AND o.path < $hi"
-        total, undone = self._rows(
-            f"SELECT count(*), SUM(CASE WHEN t.lack > 0 THEN 1 ELSE 0 END) FROM ({sql}) t", params)[0]
-        total, undone = int(total or 0), int(undone or 0)
+        lack = f"""(1 - t.s) + CASE WHEN t.a > 0 THEN 0 ELSE 2 END
+            + CASE WHEN {PROBLEM_CONDITIONS['no_branch']} THEN 16 ELSE 0 END"""
+        sql = f"""SELECT t.org_id AS id, t.path AS path, {lack} AS lack FROM org_tally t
+                  WHERE t.path >= $lo AND t.path < $hi AND ({TREE_UNDONE})"""
+        total = int(self._scope_totals(params)[2])
+        undone = int(self._rows(f"SELECT count(*) FROM ({sql}) u", params)[0][0])
         # The organisations missing most first (all three, then two...), by path within.
-        rows = self._rows(f"SELECT t.id, t.path, t.lack FROM ({sql}) t WHERE t.lack > 0 "
-                          "ORDER BY (t.lack / 16) + (t.lack % 16) / 2 + (t.lack % 2) DESC, t.path LIMIT $lim",
-                          params | {"lim": limit})
+        rows = self._rows(f"SELECT u.id, u.path, u.lack FROM ({sql}) u "
+                          "ORDER BY (u.lack / 16) + (u.lack % 16) / 2 + (u.lack % 2) DESC, u.path LIMIT $lim",
+                          params | {"lim": limit}) if limit and undone else []
         return total, total - undone, undone, rows
 
 
