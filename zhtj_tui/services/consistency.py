@@ -22,6 +22,8 @@ What is checked (table.column <- inputs):
   (R-MEM-6: one record).
 * ``cadre.secretary_of`` <- ``post`` and ``end_date`` (the open 书记 holding).
 * ``account.birth_date`` / ``sex`` <- ``id_number``.
+* ``org_tally`` (``db.tally``, counts kept per organisation for progress and check) <-
+  the active members, active administrator roles, open 书记 holdings and organisations.
 
 A later stored figure (say, members per organisation kept for speed) adds one function
 with ``@derived_check("name")``: it receives the ``Base`` (organisations with their
@@ -34,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from zhtj_tui.db import Store
+from zhtj_tui.db import Store, tally
 from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
@@ -189,6 +191,27 @@ def _org_info_complete(base: Base) -> Iterator[Mismatch]:
         if bool(o.info_complete) != expected:
             yield Mismatch("org_info_complete", "org", o.id, "info_complete", bool(o.info_complete), expected,
                            o.short_name)
+
+
+# -- counts kept per organisation ----------------------------------------------------------
+@derived_check("org_tally", "各组织保存的统计数（团员、管理员、书记、下级组织）")
+def _org_tally(base: Base) -> Iterator[Mismatch]:
+    """``db.tally``: each organisation's own counts (active members, active administrators,
+    its 书记, children that are not branches) and the totals over its subtree, recomputed
+    from the member, admin_role, cadre and org rows."""
+    columns = ("path", "grp", "info", *tally.OWN, *tally.TOTALS)
+    db = base.store.db
+    stored, expected = tally.stored(db), tally.recompute(db)
+    for org_id, want in expected.items():
+        have = stored.get(org_id)
+        if have is None:
+            yield Mismatch("org_tally", "org_tally", org_id, "org_id", None, org_id, base.org_label(org_id))
+            continue
+        for column, h, w in zip(columns, have, want, strict=True):
+            if h != w:
+                yield Mismatch("org_tally", "org_tally", org_id, column, h, w, base.org_label(org_id))
+    for org_id in sorted(set(stored) - set(expected)):
+        yield Mismatch("org_tally", "org_tally", org_id, "org_id", org_id, "组织已不存在", base.org_label(org_id))
 
 
 # -- cadres ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pony.orm import select
 from pony.utils import datetime2timestamp
 
+from zhtj_tui.db import tally
 from zhtj_tui.domain.errors import Conflict, DomainError
 from zhtj_tui.domain.member import MemberData, check_member
 from zhtj_tui.domain.pinyin import initials
@@ -261,6 +262,8 @@ class MemberImportService(ServiceBase):
                     execute_values(cur, f"INSERT INTO member ({cols}) VALUES %s", batch, page_size=1000)
                 if progress is not None:
                     progress(min(i + BATCH, len(todo)), len(todo))
+            # The branch's kept counts (db.tally), in this transaction: every row is active.
+            tally.own_delta(self.s.db, branch.id, m=len(todo))
         except Exception as exc:
             if _is_unique_violation(exc):
                 raise Conflict(CONFLICT_MESSAGE, None, "import_conflict") from None
