@@ -24,6 +24,7 @@ from zhtj_tui.domain.outfile import FILE_EXISTS
 from zhtj_tui.domain.text import PASTE_SHEET, looks_like_rows
 from zhtj_tui.folders import Folder
 from zhtj_tui.screens.confirm import ConfirmModal
+from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.imports import CREATE, CREATED, ERROR, EXISTS, ImportPreview, ImportResult, Pasted
 from zhtj_tui.widgets.calls import Progress, run_service
 from zhtj_tui.widgets.topbar import TopBar
@@ -94,17 +95,7 @@ class BatchImportScreen(Screen):
         Binding("f9", "confirm", "确认导入", id="batch.confirm"),
     ]
 
-    DEFAULT_CSS = """
-    BatchImportScreen > Vertical { padding: 0 1; }
-    BatchImportScreen .row { height: 1; margin-top: 1; }
-    BatchImportScreen .row Label { width: 12; }
-    BatchImportScreen .row Input { width: 1fr; }
-    BatchImportScreen #status { height: auto; min-height: 1; margin-top: 1; }
-    BatchImportScreen #status.error { color: $error; }
-    BatchImportScreen #progress { height: 1; }
-    BatchImportScreen DataTable { height: 1fr; }
-    BatchImportScreen #detail { height: auto; max-height: 3; color: $text-muted; }
-    """
+    DEFAULT_CSS = beside(__file__, "batch_import.tcss")
 
     def __init__(self, services, actor, parent_id: int, kind: str) -> None:
         if kind not in TITLES:
