@@ -22,8 +22,8 @@ What is checked (table.column <- inputs):
   (R-MEM-6: one record).
 * ``cadre.secretary_of`` <- ``post`` and ``end_date`` (the open 书记 holding).
 * ``account.birth_date`` / ``sex`` <- ``id_number``.
-* ``org_tally`` (``db.tally``, counts kept per organisation for progress and check) <-
-  the active members, active administrator roles, open 书记 holdings and organisations.
+* ``org_tally`` (``db.tally``): each organisation's own counts (active members,
+  administrators, secretary, non-branch children) and its subtree totals.
 
 A later stored figure (say, members per organisation kept for speed) adds one function
 with ``@derived_check("name")``: it receives the ``Base`` (organisations with their
@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from zhtj_tui.db import Store, tally
+from zhtj_tui.db import Store
 from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
@@ -193,27 +193,6 @@ def _org_info_complete(base: Base) -> Iterator[Mismatch]:
                            o.short_name)
 
 
-# -- counts kept per organisation ----------------------------------------------------------
-@derived_check("org_tally", "各组织保存的统计数（团员、管理员、书记、下级组织）")
-def _org_tally(base: Base) -> Iterator[Mismatch]:
-    """``db.tally``: each organisation's own counts (active members, active administrators,
-    its 书记, children that are not branches) and the totals over its subtree, recomputed
-    from the member, admin_role, cadre and org rows."""
-    columns = ("path", "grp", "info", *tally.OWN, *tally.TOTALS)
-    db = base.store.db
-    stored, expected = tally.stored(db), tally.recompute(db)
-    for org_id, want in expected.items():
-        have = stored.get(org_id)
-        if have is None:
-            yield Mismatch("org_tally", "org_tally", org_id, "org_id", None, org_id, base.org_label(org_id))
-            continue
-        for column, h, w in zip(columns, have, want, strict=True):
-            if h != w:
-                yield Mismatch("org_tally", "org_tally", org_id, column, h, w, base.org_label(org_id))
-    for org_id in sorted(set(stored) - set(expected)):
-        yield Mismatch("org_tally", "org_tally", org_id, "org_id", org_id, "组织已不存在", base.org_label(org_id))
-
-
 # -- cadres ---------------------------------------------------------------------------------
 @derived_check("cadre_secretary", "书记任职标记")
 def _cadre_secretary(base: Base) -> Iterator[Mismatch]:
@@ -305,6 +284,26 @@ def _as_date(value) -> date | None:
 
 def _masked(idn: str | None) -> str | None:
     return mask_id_number(idn) if idn else idn
+
+
+# -- stored counts ----------------------------------------------------------------------------
+@derived_check("org_tally", "各组织的计数（团员、管理员、书记及下级合计）")
+def _org_tally(base: Base) -> Iterator[Mismatch]:
+    """``db.tally``: the counts kept per organisation for progress, against the tables."""
+    from zhtj_tui.db import tally
+
+    db = base.store.db
+    stored, wanted = tally.stored(db), tally.recompute(db)
+    columns = ("path", "grp", "info", *tally.OWN, *tally.TOTALS)
+    for oid in sorted(set(stored) | set(wanted)):
+        have, want = stored.get(oid), wanted.get(oid)
+        if have is None or want is None:
+            yield Mismatch("org_tally", "org_tally", oid, "(row)", "有" if have else "无", "有" if want else "无",
+                           base.org_label(oid))
+            continue
+        for column, h, w in zip(columns, have, want, strict=True):
+            if (bool(h) if column == "info" else h) != (bool(w) if column == "info" else w):
+                yield Mismatch("org_tally", "org_tally", oid, column, h, w, base.org_label(oid))
 
 
 # -- the service -----------------------------------------------------------------------------
