@@ -3,7 +3,7 @@ Esc, Alt+digits and terminal resizes, from a seed. Whatever arrives, the interfa
 crashes nor shows or logs a traceback, and nothing is written that the keys did not ask
 for: every change of the data is one the audit log records (SPEC §9), the stored derived
 values stay true (``services.consistency``), and no file appears outside the
-administrator's own folder.
+administrator's own folder and the program's state directory.
 
 Each run sends ``ZHTJ_FUZZ_KEYS`` keys per starting screen (default 60, for CI) from the
 seed ``ZHTJ_FUZZ_SEED`` (default: fixed; a failure prints the seed and the keys so far).
@@ -70,10 +70,10 @@ def data_state(services) -> tuple[int, dict[str, str]]:
     return int(audits), digests
 
 
-def files_outside(root: Path, allowed: Path) -> set[str]:
-    """Files under ``root`` outside ``allowed``, the database's own files aside."""
+def files_outside(root: Path, *allowed: Path) -> set[str]:
+    """Files under ``root`` outside the ``allowed`` folders, the database's own files aside."""
     return {str(p.relative_to(root)) for p in root.rglob("*")
-            if p.is_file() and allowed not in p.parents and ".sqlite" not in p.name}
+            if p.is_file() and not any(a in p.parents for a in allowed) and ".sqlite" not in p.name}
 
 
 @pytest.fixture
@@ -134,7 +134,8 @@ async def test_random_keys_break_nothing(tui_settings, tui_services, sandbox, wh
     if after[0] == before[0]:
         assert after[1] == before[1], f"data changed without an audited action; {context}"
     assert tui_services.consistency.check().ok, context
-    assert files_outside(sandbox, sandbox / "files") == set(), context
+    # The administrator's folder, and the program's own state (remembered preferences).
+    assert files_outside(sandbox, sandbox / "files", sandbox / "state") == set(), context
 
 
 def test_key_stream_is_reproducible():
