@@ -24,8 +24,10 @@ from zhtj_tui.domain.outfile import FILE_EXISTS
 from zhtj_tui.domain.text import PASTE_SHEET, looks_like_rows
 from zhtj_tui.folders import Folder
 from zhtj_tui.screens.confirm import ConfirmModal
+from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.imports import CREATE, CREATED, ERROR, EXISTS, ImportPreview, ImportResult, Pasted
 from zhtj_tui.widgets.calls import Progress, run_service
+from zhtj_tui.widgets.clipboard import COPY_KEY, copy_rows
 from zhtj_tui.widgets.topbar import TopBar
 
 TITLES = {"orgs": "批量创建下级组织", "members": "批量导入团员"}
@@ -92,19 +94,10 @@ class BatchImportScreen(Screen):
         Binding("f2", "save_template", "保存模板", id="batch.template"),
         Binding("f5", "check", "检查文件", id="batch.check"),
         Binding("f9", "confirm", "确认导入", id="batch.confirm"),
+        Binding(COPY_KEY, "copy_refused", "复制错误行", id="batch.copy"),
     ]
 
-    DEFAULT_CSS = """
-    BatchImportScreen > Vertical { padding: 0 1; }
-    BatchImportScreen .row { height: 1; margin-top: 1; }
-    BatchImportScreen .row Label { width: 12; }
-    BatchImportScreen .row Input { width: 1fr; }
-    BatchImportScreen #status { height: auto; min-height: 1; margin-top: 1; }
-    BatchImportScreen #status.error { color: $error; }
-    BatchImportScreen #progress { height: 1; }
-    BatchImportScreen DataTable { height: 1fr; }
-    BatchImportScreen #detail { height: auto; max-height: 3; color: $text-muted; }
-    """
+    DEFAULT_CSS = beside(__file__, "batch_import.tcss")
 
     def __init__(self, services, actor, parent_id: int, kind: str) -> None:
         if kind not in TITLES:
@@ -189,6 +182,16 @@ class BatchImportScreen(Screen):
         if not target.lower().endswith(".xlsx"):
             target += ".xlsx"
         self._save_template(target)
+
+    def action_copy_refused(self) -> None:
+        """The refused rows with their reasons, to the user's clipboard (to fix them in Excel)."""
+        shown = self.result or self.preview
+        if shown is None:
+            self._status("请先检查文件或粘贴行，有错误的行才可以复制", error=True)
+            return
+        refused = [(r.row, r.name, r.reason) for r in shown.rows if r.outcome == ERROR]
+        copy_rows(self, ("行号", "名称", "原因"), refused, f" {len(refused)} 个错误行及原因",
+                  "需要文件时，可按这些行号在原文件中改正后重新上传。")
 
     def action_confirm(self) -> None:
         if self.preview is None:

@@ -15,6 +15,7 @@ from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.idcard import mask_id_number
 from zhtj_tui.domain.mobile import mask_mobile
 from zhtj_tui.domain.vocab import league_posts
+from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import CadreList, CadreView
 from zhtj_tui.widgets.calls import run_service
 from zhtj_tui.widgets.choice import ChoiceInput
@@ -27,14 +28,7 @@ APPOINT_FIELDS = (("post", "职务*"), ("post_name", "职务名称"), ("name", "
 class AppointModal(ModalScreen["CadreView | None"]):
     """Appoint someone to a post (a new 书记 closes the old holding)."""
 
-    DEFAULT_CSS = """
-    AppointModal { align: center middle; }
-    AppointModal > Vertical { width: 70; height: auto; border: thick $primary; background: $surface; padding: 0 1; }
-    AppointModal .row { height: 1; }
-    AppointModal .row Label { width: 14; }
-    AppointModal .row Input { width: 1fr; height: 1; border: none; }
-    AppointModal #appoint-error { height: 2; color: $error; }
-    """
+    DEFAULT_CSS = beside(__file__, "cadres_appoint.tcss")
     BINDINGS = [
         Binding("ctrl+s", "save", "保存", id="cadres.appoint.save"),
         Binding("escape", "cancel", "取消", id="cadres.appoint.cancel"),
@@ -103,12 +97,7 @@ class AppointModal(ModalScreen["CadreView | None"]):
 class EndModal(ModalScreen["CadreView | None"]):
     """Close a holding (离任) on a date, default today."""
 
-    DEFAULT_CSS = """
-    EndModal { align: center middle; }
-    EndModal > Vertical { width: 60; height: auto; border: thick $warning; background: $surface; padding: 0 1; }
-    EndModal Input { height: 1; border: none; }
-    EndModal #end-error { height: 2; color: $error; }
-    """
+    DEFAULT_CSS = beside(__file__, "cadres_end.tcss")
     BINDINGS = [Binding("escape", "cancel", "取消", id="cadres.end.cancel")]
 
     def __init__(self, services, actor, cadre: CadreView) -> None:
@@ -142,13 +131,7 @@ class EndModal(ModalScreen["CadreView | None"]):
 class CadresPane(Vertical):
     """团干部 of an organisation: current holders and history; a appoints, x ends."""
 
-    DEFAULT_CSS = """
-    CadresPane { height: 1fr; }
-    CadresPane .title { height: 1; text-style: bold; padding: 0 1; }
-    CadresPane #cadre-current { height: 1fr; }
-    CadresPane #cadre-history { height: 1fr; }
-    CadresPane #cadres-status { height: 1; color: $text-muted; padding: 0 1; }
-    """
+    DEFAULT_CSS = beside(__file__, "cadres_pane.tcss")
     BINDINGS = [
         Binding("a", "appoint", "任命", id="cadres.appoint"),
         Binding("s", "secretary", "更换书记", id="cadres.secretary"),

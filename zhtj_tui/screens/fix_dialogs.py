@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.screens.code_modal import CodeModal
 from zhtj_tui.screens.confirm import ConfirmModal, PromptModal
+from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import Actor, AdminView, ChildRow, MoveTarget, ResetCodeView
 from zhtj_tui.widgets.calls import ServiceCaller
 from zhtj_tui.widgets.cells import fit_middle
@@ -28,11 +29,7 @@ class MoveModal(ServiceCaller, ModalScreen["MoveResult | None"]):
     Enter moves. The service checks everything again (R-TREE-2, names, the subtree)."""
 
     BINDINGS = [Binding("escape", "cancel", "取消", id="move.cancel")]
-    DEFAULT_CSS = """
-    #move-targets { height: 8; border: none; }
-    #move-dialog Input { width: 1fr; }
-    #move-dialog Label { width: 10; }
-    """
+    DEFAULT_CSS = beside(__file__, "fix_dialogs.tcss")
 
     def __init__(self, services, actor: Actor, row: ChildRow) -> None:
         super().__init__()

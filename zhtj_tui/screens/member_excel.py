@@ -26,6 +26,7 @@ from zhtj_tui.domain.outfile import FILE_EXISTS, check_output_path
 from zhtj_tui.folders import Folder, safe_file_name
 from zhtj_tui.screens.batch_import import PathSuggester
 from zhtj_tui.screens.confirm import ConfirmModal
+from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import MembersExported
 from zhtj_tui.widgets.calls import run_service
 
@@ -89,18 +90,7 @@ def can_write(folder: Path) -> bool:
 class ExportMembersModal(ModalScreen["MembersExported | None"]):
     """Path (Enter or F9 exports) and the full-number choice (Tab, then space)."""
 
-    DEFAULT_CSS = """
-    ExportMembersModal { align: center middle; }
-    ExportMembersModal > Vertical { width: 76; height: auto; border: thick $primary; background: $surface;
-                                    padding: 0 1; }
-    ExportMembersModal .title { text-style: bold; }
-    ExportMembersModal #export-path { height: 1; border: none; }
-    ExportMembersModal #export-full { border: none; height: 1; padding: 0; }
-    ExportMembersModal #export-warning { color: $warning; }
-    ExportMembersModal #export-error { color: $error; }
-    ExportMembersModal #export-progress { height: 1; }
-    ExportMembersModal .keys { color: $text-muted; }
-    """
+    DEFAULT_CSS = beside(__file__, "member_excel.tcss")
     BINDINGS = [
         Binding("f9", "export", "导出", id="members.export.run"),
         Binding("escape", "cancel", "取消", id="members.export.cancel"),
