@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import datetime
 from typing import NamedTuple
 
 from pony.orm import count, select
@@ -25,6 +26,17 @@ from zhtj_tui.services.org_fix import OrgCorrections
 PAGE = 200
 
 
+
+
+def _id_list(ids: list[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids)
+
+
+def _as_datetime(value):
+    """A datetime read by raw SQL: PostgreSQL gives datetimes, SQLite the text Pony wrote."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
 
 class _Child(NamedTuple):
     """A direct child as the tree and the children table need it."""
@@ -386,30 +398,31 @@ class OrgService(OrgCorrections, ServiceBase):
     def _child_counts(self, ids: list[int]) -> dict[int, int]:
         if not ids:
             return {}
-        return dict(self.s.execute(f"SELECT parent_id, count(*) FROM org WHERE parent_id IN "
-                                   f"({', '.join(str(int(i)) for i in ids)}) GROUP BY parent_id").fetchall())
+        return dict(self.s.execute(f"SELECT parent_id, count(*) FROM org WHERE parent_id IN ({_id_list(ids)}) "
+                                   "GROUP BY parent_id").fetchall())
 
     def _admin_counts(self, ids: list[int]) -> dict[int, int]:
         if not ids:
             return {}
-        return dict(select((r.org.id, count(r)) for r in self.s.AdminRole if r.org.id in ids and r.active)[:])
+        # The count kept per organisation (db.tally): one index look-up per row.
+        return dict(self.s.execute(f"SELECT org_id, a FROM org_tally WHERE org_id IN ({_id_list(ids)})").fetchall())
 
     def _secretaries(self, ids: list[int]) -> dict[int, tuple[str, str]]:
         if not ids:
             return {}
-        rows = select((c.secretary_of, c.name, c.id_number) for c in self.s.Cadre if c.secretary_of in ids)[:]
-        return {oid: (name, idn) for oid, name, idn in rows}
+        rows = self.s.execute(f"SELECT secretary_of, name, id_number FROM cadre WHERE secretary_of IN ({_id_list(ids)})")
+        return {oid: (name, idn) for oid, name, idn in rows.fetchall()}
 
     def _code_status(self, ids: list[int]) -> dict[int, tuple[str, object]]:
         """The status of each organisation's newest registration code."""
         if not ids:
             return {}
         now = self.now()
-        rows = select((c.org.id, c.id, c.used_at, c.revoked_at, c.expires_at) for c in self.s.RegCode
-                      if c.org.id in ids)[:]
-        newest = {}
-        for oid, _cid, used, revoked, expires in sorted(rows, key=lambda r: (r[0], r[1])):
-            newest[oid] = (used, revoked, expires)
+        # Only the newest code of each organisation is read (an organisation may have had many).
+        rows = self.s.execute(
+            "SELECT org, used_at, revoked_at, expires_at FROM reg_code WHERE id IN "
+            f"(SELECT max(id) FROM reg_code WHERE org IN ({_id_list(ids)}) GROUP BY org)").fetchall()
+        newest = {oid: tuple(map(_as_datetime, rest)) for oid, *rest in rows}
         out = {}
         for oid, (used, revoked, expires) in newest.items():
             state = code_state(used, revoked, expires, now)
