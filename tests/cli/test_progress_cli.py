@@ -119,3 +119,32 @@ def test_unknown_org_and_empty_database(capsys, tree_db, tmp_path):
     assert code == 2 and "找不到组织" in err
     code, _, err = run(capsys, "--db", str(tmp_path / "empty.sqlite"), "check")
     assert code == 2 and "zhtj init" in err
+
+
+# R-PROG-4, R-INFO-4: every stored derived value recomputed; exit 1 on any mismatch
+def test_check_consistency(capsys, tree_db):
+    url, tree = tree_db
+    code, out, _ = run(capsys, "--db", url, "check", "--consistency")
+    assert code == 0, out
+    assert "数据一致" in out and "未发现不一致" in out
+    svc = Services.open(make_settings(url), client_key="test")
+    try:
+        from pony.orm import db_session
+
+        with db_session:
+            svc.store.execute("UPDATE org SET info_complete = NOT info_complete WHERE id = $i", {"i": tree.ids["A1"]})
+            svc.store.execute("UPDATE member SET path = '/1/' WHERE id = (SELECT min(id) FROM member)")
+    finally:
+        svc.close()
+    code, out, _ = run(capsys, "--db", url, "check", "--consistency")
+    assert code == 1
+    assert "【组织信息完整标记】1 处" in out and "info_complete" in out
+    assert "path：存储值 '/1/'" in out
+    code, out, _ = run(capsys, "--db", url, "check", "--consistency", "--json")
+    data = json.loads(out)
+    assert code == 1 and not data["ok"]
+    found = {(m["table"], m["column"]) for m in data["mismatches"]}
+    # The flag, the member's path, and the per-organisation counts that copy the flag.
+    assert {("org", "info_complete"), ("member", "path"), ("org_tally", "info")} <= found
+    assert {t for t, _ in found} == {"org", "member", "org_tally"}
+    assert data["counts"]["org_info_complete"] == 1 and data["counts"]["member_derived"] == 1

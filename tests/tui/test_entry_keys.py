@@ -224,3 +224,34 @@ async def test_duplicate_id_is_reported_when_leaving_the_field(tui_services):
             message = str(screen.query_one("#entry-error").content)
             assert words in message, message
             assert "已有此人" in str(screen.query_one("#h-id_number").content)
+
+
+async def test_ctrl_q_and_f9_with_unsaved_input_ask_first(tui_settings, tui_services):
+    # Nothing typed is lost by a key: Ctrl+Q (quit) and F9 (log out) ask like Esc does.
+    from tests.helpers import person
+    from tests.tui.flows import login
+    from zhtj_tui.app import make_app
+    from zhtj_tui.screens.login import LoginScreen
+
+    svc = tui_services
+    _, branch = _branch(svc)
+    who = person(name="唐可萍")
+    admin_of(svc, branch.id, who)
+    app = make_app(tui_settings, svc)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        screen = await _open_entry(pilot)
+        await pilot.press(*"半个")
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(app.screen, LeaveModal) and app.is_running
+        await pilot.press("escape")  # 继续录入
+        await settle(pilot)
+        assert app.screen is screen and screen.input("name").value == "半个"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, LeaveModal)
+        await pilot.press("d")  # 放弃, then log out
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)

@@ -245,3 +245,31 @@ async def test_pane_follows_the_centre_selection(world):
         await pilot.press("n")
         await settle(pilot)
         assert app.screen is pane.screen  # no entry form for a committee
+
+
+# R-MEM-1: a branch administrator has no branch to move members into, and is told why
+async def test_r_mem_1_branch_admin_transfer_dialog_says_why_it_is_empty(world):
+    svc, admin, college, b1, b2 = world
+    branch_admin = admin_of(svc, b1, person(name="赵班"))
+    svc.members.add(branch_admin, b1, member_values())
+    app = PaneApp(svc, branch_admin, b1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        dialog = app.screen
+        assert type(dialog).__name__ == "TransferModal"
+        assert dialog.query_one("#transfer-targets").option_count == 0
+        why = str(dialog.query_one("#transfer-why").render())
+        assert "只管理本团支部" in why and "计算机学院团委" in why
+        await pilot.press("escape")
+        await settle(pilot)
+    # The college administrator moving from 1班 sees only 2班 (not 1班 itself).
+    app = PaneApp(svc, admin, b1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        options = app.screen.query_one("#transfer-targets")
+        assert options.option_count == 1 and "2班" in str(options.get_option_at_index(0).prompt)
+        assert not app.screen.query_one("#transfer-why").display

@@ -22,6 +22,8 @@ What is checked (table.column <- inputs):
   (R-MEM-6: one record).
 * ``cadre.secretary_of`` <- ``post`` and ``end_date`` (the open 书记 holding).
 * ``account.birth_date`` / ``sex`` <- ``id_number``.
+* ``org_tally`` (``db.tally``): each organisation's own counts (active members,
+  administrators, secretary, non-branch children) and its subtree totals.
 
 A later stored figure (say, members per organisation kept for speed) adds one function
 with ``@derived_check("name")``: it receives the ``Base`` (organisations with their
@@ -282,6 +284,26 @@ def _as_date(value) -> date | None:
 
 def _masked(idn: str | None) -> str | None:
     return mask_id_number(idn) if idn else idn
+
+
+# -- stored counts ----------------------------------------------------------------------------
+@derived_check("org_tally", "各组织的计数（团员、管理员、书记及下级合计）")
+def _org_tally(base: Base) -> Iterator[Mismatch]:
+    """``db.tally``: the counts kept per organisation for progress, against the tables."""
+    from zhtj_tui.db import tally
+
+    db = base.store.db
+    stored, wanted = tally.stored(db), tally.recompute(db)
+    columns = ("path", "grp", "info", *tally.OWN, *tally.TOTALS)
+    for oid in sorted(set(stored) | set(wanted)):
+        have, want = stored.get(oid), wanted.get(oid)
+        if have is None or want is None:
+            yield Mismatch("org_tally", "org_tally", oid, "(row)", "有" if have else "无", "有" if want else "无",
+                           base.org_label(oid))
+            continue
+        for column, h, w in zip(columns, have, want, strict=True):
+            if (bool(h) if column == "info" else h) != (bool(w) if column == "info" else w):
+                yield Mismatch("org_tally", "org_tally", oid, column, h, w, base.org_label(oid))
 
 
 # -- the service -----------------------------------------------------------------------------

@@ -57,6 +57,7 @@ class TransferModal(ModalScreen["int | None"]):
             yield Static(f"将 {self.count} 名团员转入：", markup=False)
             yield Input(placeholder="输入支部名称的一部分查找", id="transfer-search", compact=True)
             yield OptionList(id="transfer-targets")
+            yield Static("", id="transfer-why", markup=False)
             yield Static("↓ 进入列表 · Enter 确定 · Esc 取消", markup=False)
 
     def on_mount(self) -> None:
@@ -64,17 +65,20 @@ class TransferModal(ModalScreen["int | None"]):
         self.query_one("#transfer-search", Input).focus()
 
     def _load(self, text: str) -> None:
-        run_service(self, lambda: self.services.members.branches(self.actor, text), self._show,
+        """R-MEM-1: only branches the administrator may enter members in; with none, why."""
+        run_service(self, lambda: self.services.members.transfer_targets(self.actor, self.exclude, text), self._show,
                  lambda exc: self.notify(exc.message, severity="error"), group="transfer-load")
 
-    def _show(self, branches) -> None:
+    def _show(self, targets) -> None:
         options = self.query_one("#transfer-targets", OptionList)
         options.clear_options()
-        for b in branches:
-            if b.id != self.exclude:
-                options.add_option(Option(" / ".join(b.path_names), id=str(b.id)))
+        for b in targets.items:
+            options.add_option(Option(" / ".join(b.path_names), id=str(b.id)))
         if options.option_count:
             options.highlighted = 0
+        why = self.query_one("#transfer-why", Static)
+        why.update(targets.reason)
+        why.display = bool(targets.reason)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._load(event.value)

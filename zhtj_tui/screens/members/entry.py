@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.member import MEMBER_FIELDS, REQUIRED_MEMBER_FIELDS
@@ -83,8 +83,7 @@ class MemberEntryScreen(Screen):
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="entry-title", markup=False)
-        yield Static("Enter 下一项（保留原值）· 直接输入即替换 · Ctrl+S 保存 · Esc 返回 · 带*为必填",
-                     id="entry-help", markup=False)
+        yield Static("进入一项时原值已选中：直接输入即替换，Enter 保留 · 带*为必填", id="entry-help", markup=False)
         for key in FORM_FIELDS:
             label = MEMBER_FIELDS[key] + ("*" if key in REQUIRED_MEMBER_FIELDS else "")
             choices = _choices(key)
@@ -97,7 +96,10 @@ class MemberEntryScreen(Screen):
                 yield Static("", id=f"h-{key}", classes="hint", markup=False)
         yield Static("", id="entry-status", markup=False)
         yield Static("", id="entry-error", markup=False)
-        yield Footer()
+        # The keys, written once: a Footer would be rebuilt on every move to the next field
+        # (its bindings "change" with the focus), which costs more than the keystroke itself.
+        yield Static("Ctrl+S 保存 · Enter 下一项 · Shift+Tab 上一项 · Esc 返回列表 · F9 退出登录",
+                     id="entry-keys", markup=False)
 
     def _title(self) -> str:
         if self.editing:
@@ -120,11 +122,11 @@ class MemberEntryScreen(Screen):
 
     def _branch_loaded(self, view) -> None:
         self.branch_name = view.short_name
-        self.query_one("#entry-title", Static).update(self._title())
+        self._line("entry-title", self._title())
 
     def _loaded(self, view) -> None:
         self.branch_name, self.version = view.branch_name, view.version
-        self.query_one("#entry-title", Static).update(self._title())
+        self._line("entry-title", self._title())
         values = view.form_values()
         item = political_statuses().get(view.political)
         values["political"] = (item.short or item.name) if item else ""
@@ -160,6 +162,13 @@ class MemberEntryScreen(Screen):
         self._holder, self._looked_up = None, ""
         self._refresh_derived()
 
+    def _line(self, widget_id: str, text: str) -> None:
+        """Update a fixed-size line of the form, only when it changes and without a layout
+        pass (a layout of the whole form on every keystroke is what slows bursts down)."""
+        line = self.query_one(f"#{widget_id}", Static)
+        if str(line.content) != text:
+            line.update(text, layout=False)
+
     def _hint(self, key: str, text: str, state: str = "") -> None:
         hint = self.query_one(f"#h-{key}", Static)
         if str(hint.content) == text and hint.has_class("-bad") == (state == "bad"):
@@ -192,14 +201,14 @@ class MemberEntryScreen(Screen):
         if holder is not None:
             self._hint("id_number", "✗ 已有此人，见下方", "bad")
         status = "\n".join(line for line in (d.person, d.joining) if line)
-        self.query_one("#entry-status", Static).update(status)
+        self._line("entry-status", status)
         problems = [*([holder.message] if holder is not None else []), *d.problems]
         self._live_problem("\n".join(problems))
 
     def _live_problem(self, text: str) -> None:
         """Show (or clear) what the live checks found, without hiding a save's message."""
         if text or self._live_shown:
-            self.query_one("#entry-error", Static).update(text)
+            self._line("entry-error", text)
         self._live_shown = bool(text)
 
     def field_enter(self, field) -> None:
@@ -253,7 +262,7 @@ class MemberEntryScreen(Screen):
         # member on the blank form; they never land in the member being saved.
         hold_keys(self.app, self)
         self._save_started = time.perf_counter()
-        self.query_one("#entry-error", Static).update("正在保存…")
+        self._line("entry-error", "正在保存…")
         members = self.services.members
         if self.editing:
             fn = lambda: members.update(self.actor, self.member_id, values, self.version)  # noqa: E731
@@ -297,8 +306,8 @@ class MemberEntryScreen(Screen):
         self.saved_count += 1
         self.sticky = {k: self.input(k).value for k in STICKY_FIELDS}
         self._fill(self.sticky)
-        self.query_one("#entry-title", Static).update(self._title())
-        self.query_one("#entry-error", Static).update(message)
+        self._line("entry-title", self._title())
+        self._line("entry-error", message)
         self.input("name").focus()
         release_keys(self.app, self)  # after the focus: the waiting keys start the next member
         self.last_ready_seconds = time.perf_counter() - self._save_started
@@ -324,7 +333,7 @@ class MemberEntryScreen(Screen):
         self._show_error(exc)
 
     def _show_error(self, exc: DomainError) -> None:
-        self.query_one("#entry-error", Static).update(exc.message)
+        self._line("entry-error", exc.message)
         if exc.field in FORM_FIELDS:
             self._hint(exc.field, "✗ 见下方说明", "bad")
             self.input(exc.field).focus()
