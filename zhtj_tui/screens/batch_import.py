@@ -27,6 +27,7 @@ from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.imports import CREATE, CREATED, ERROR, EXISTS, ImportPreview, ImportResult, Pasted
 from zhtj_tui.widgets.calls import Progress, run_service
+from zhtj_tui.widgets.clipboard import COPY_KEY, copy_rows
 from zhtj_tui.widgets.topbar import TopBar
 
 TITLES = {"orgs": "批量创建下级组织", "members": "批量导入团员"}
@@ -93,6 +94,7 @@ class BatchImportScreen(Screen):
         Binding("f2", "save_template", "保存模板", id="batch.template"),
         Binding("f5", "check", "检查文件", id="batch.check"),
         Binding("f9", "confirm", "确认导入", id="batch.confirm"),
+        Binding(COPY_KEY, "copy_refused", "复制错误行", id="batch.copy"),
     ]
 
     DEFAULT_CSS = beside(__file__, "batch_import.tcss")
@@ -124,7 +126,7 @@ class BatchImportScreen(Screen):
                                 suggester=PathSuggester(self.folder))
             with Horizontal(classes="row"):
                 yield Label("上传文件")
-                yield RowsInput(placeholder="填好的 .xlsx 文件名，回车检查（输入时自动补全，按 → 接受）", id="path",
+                yield RowsInput(placeholder="填好的表格（.xlsx .xls .ods .csv），回车检查（自动补全，按 → 接受）", id="path",
                                 suggester=PathSuggester(self.folder))
             yield Static(HOW_TO + (f"\n{self.folder.where()}" if self.folder.confined else ""), id="status",
                          markup=False)
@@ -148,7 +150,7 @@ class BatchImportScreen(Screen):
     def action_check(self) -> None:
         path = self.query_one("#path", Input).value.strip()
         if not path:
-            self._status("请输入填好的 .xlsx 文件路径", error=True)
+            self._status("请输入填好的表格文件路径（.xlsx、.xls、.ods 或 .csv）", error=True)
             return
         self.preview = None
         self.result = None
@@ -180,6 +182,16 @@ class BatchImportScreen(Screen):
         if not target.lower().endswith(".xlsx"):
             target += ".xlsx"
         self._save_template(target)
+
+    def action_copy_refused(self) -> None:
+        """The refused rows with their reasons, to the user's clipboard (to fix them in Excel)."""
+        shown = self.result or self.preview
+        if shown is None:
+            self._status("请先检查文件或粘贴行，有错误的行才可以复制", error=True)
+            return
+        refused = [(r.row, r.name, r.reason) for r in shown.rows if r.outcome == ERROR]
+        copy_rows(self, ("行号", "名称", "原因"), refused, f" {len(refused)} 个错误行及原因",
+                  "需要文件时，可按这些行号在原文件中改正后重新上传。")
 
     def action_confirm(self) -> None:
         if self.preview is None:

@@ -28,6 +28,7 @@ from zhtj_tui.services.dto import (
     Page,
 )
 from zhtj_tui.widgets.cells import fit_middle
+from zhtj_tui.widgets.clipboard import COPY_KEY, copy_rows
 
 #: (key, header, cells): sized so that all six fit the right side at 80 columns with the
 #: organisation tree showing (52 cells, less a frame and a one-cell scroll bar); the line under the table tells the highlighted
@@ -62,6 +63,7 @@ class ChildrenPane(CentrePane):
         Binding("c", "show_code", "注册码", id="children.code"),
         Binding("g", "renew_code", "重新生成", id="children.renew"),
         Binding("b", "batch_codes", "批量生成", id="children.batch"),
+        Binding(COPY_KEY, "copy_codes", "复制注册码", id="children.copy", show=False),
         # Fixing mistakes (R-TREE-6, R-REG-6): said on the status line under the table.
         Binding("a", "admins", "管理员", id="children.admins", show=False),
         Binding("m", "move", "移动组织", id="children.move", show=False),
@@ -203,6 +205,32 @@ class ChildrenPane(CentrePane):
     def _show_code(self, code: CodeView, before: str) -> None:
         self.app.push_screen(CodeModal(code, self.app.settings.fmt, code_note(code, before)))
         self.load()
+
+    def action_copy_codes(self) -> None:
+        """The valid codes of this page's children, to the user's clipboard (Ctrl+Y): as
+        批量生成注册码 writes them, without issuing any."""
+        if self.view is None or not self._need_home():
+            return
+        rows = [r for r in self.rows if r.code_status == "有效"]
+        if not rows:
+            self.notify("本页没有有效的注册码可复制：按 b 为全部直属下级组织生成", severity="warning")
+            return
+        services, actor, fmt = self.services, self.actor, self.app.settings.fmt
+
+        def run() -> list[tuple]:
+            out = []
+            for r in rows:
+                code = services.codes.current(actor, r.id)
+                if code is not None:
+                    out.append((code.org_name, code.category_name, code.code, fmt(code.expires_at)))
+            return out
+
+        def copy(found: list[tuple]) -> None:
+            copy_rows(self, ("组织名称", "组织类别", "管理员注册码", "有效期至"), found,
+                      f" {len(found)} 个下级组织的注册码",
+                      "需要文件时，按 b 批量生成注册码保存到您的文件夹，再用 sftp 或 WinSCP 下载。")
+
+        self.call_service(run, copy, group="copy-codes")
 
     def action_batch_codes(self) -> None:
         if self.view is None or not self._need_home():

@@ -83,7 +83,8 @@ class MemberImportService(ServiceBase):
             return ImportPreview("members", branch.id, branch.short_name, file_name, sheet.sheet_name,
                                  tuple(rows), planned=tuple(planned), notes=sheet.notes)
 
-        return self.read(run)
+        with gc_paused():
+            return self.read(run)
 
     def commit(self, actor: Actor, preview: ImportPreview, progress: Progress | None = None) -> ImportResult:
         """Insert every 将创建 row in one transaction. If the database changed since the
@@ -121,7 +122,8 @@ class MemberImportService(ServiceBase):
             })
             return ImportResult("members", branch.id, branch.short_name, out, notes=preview.notes)
 
-        return self.write(run, integrity=lambda exc: Conflict(CONFLICT_MESSAGE, None, "import_conflict"))
+        with gc_paused():
+            return self.write(run, integrity=lambda exc: Conflict(CONFLICT_MESSAGE, None, "import_conflict"))
 
     def run_file(self, actor: Actor, branch_id: int, source, dry_run: bool = False,
                  progress: Progress | None = None) -> ImportResult:

@@ -13,6 +13,7 @@ from zhtj_tui.screens.members.entry import MemberEntryScreen
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import MemberRow
 from zhtj_tui.widgets.calls import run_service
+from zhtj_tui.widgets.clipboard import COPY_KEY, copy_rows
 
 COLUMNS = ("姓名", "身份证号", "性别", "年龄", "入团年月", "政治面貌", "职务", "超龄")
 
@@ -34,6 +35,7 @@ class MembersPane(Vertical):
         Binding("slash", "search", "查找", id="members.search", show=False),
         Binding("i", "import", "导入", id="members.import"),
         Binding("x", "export", "导出", id="members.export"),
+        Binding(COPY_KEY, "copy_list", "复制名单", id="members.copy", show=False),
     ]
 
     def __init__(self, services, actor, org_id: int, *, id: str | None = None) -> None:  # noqa: A002
@@ -260,6 +262,24 @@ class MembersPane(Vertical):
         # Reload whatever the screen returns: rows may have been imported before a later check.
         self.app.push_screen(BatchImportScreen(self.services, self.actor, self.org_id, "members"),
                              lambda _result: self.reload())
+
+    def action_copy_list(self) -> None:
+        """The member list (the export's columns, numbers partly hidden as in a default
+        export) to the user's clipboard; recorded like an export."""
+        services, actor, org_id = self.services, self.actor, self.org_id
+
+        def run() -> tuple[tuple, list[tuple]]:
+            from zhtj_tui.services.member_export import HEADERS
+
+            services.member_export.start(actor, org_id, False)
+            return HEADERS, list(services.member_export.rows(actor, org_id, False))
+
+        def copy(found: tuple[tuple, list[tuple]]) -> None:
+            header, rows = found
+            copy_rows(self, header, rows, f" {len(rows)} 名团员的名单（身份证号码和手机号码已部分隐藏）",
+                      "需要文件时，按 x 导出到您的文件夹，再用 sftp 或 WinSCP 下载。")
+
+        run_service(self, run, copy, group="copy-members")
 
     def action_export(self) -> None:
         """导出 the organisation's and its subtree's active members to .xlsx."""

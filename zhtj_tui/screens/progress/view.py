@@ -40,9 +40,18 @@ from zhtj_tui.screens.progress.render import (
 )
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.progress import ERROR, ChildProgress, Problem, Problems, Progress, TaskView
+from zhtj_tui.services.progress import (
+    ERROR,
+    PROBLEM_TITLES,
+    ChildProgress,
+    Problem,
+    Problems,
+    Progress,
+    TaskView,
+)
 from zhtj_tui.widgets.calls import ServiceCaller
 from zhtj_tui.widgets.cells import fit_middle
+from zhtj_tui.widgets.clipboard import COPY_KEY, copy_rows
 
 #: Problems listed in the window (the counts in the heading are always exact).
 PROBLEM_LIST_LIMIT = 50
@@ -63,6 +72,7 @@ class ProgressView(ServiceCaller, Widget, can_focus=False):
     BINDINGS = [
         Binding("backspace", "up", "上一级", id="progress.up"),
         Binding("o", "open", "打开组织", id="progress.open"),
+        Binding(COPY_KEY, "copy_table", "复制进度表", id="progress.copy", show=False),
     ]
 
     class Shown(Message):
@@ -223,6 +233,24 @@ class ProgressView(ServiceCaller, Widget, can_focus=False):
         base = COMPACT_NAME_WIDTH if self.compact else NAME_WIDTH
         name = max(base, min(max(names, default=base), width - fixed - 24))
         return name, max(width - fixed - name - 1, 12)
+
+    def action_copy_table(self) -> None:
+        """The progress of the organisations shown, as numbers, to the user's clipboard."""
+        p = self.data.progress if self.data else None
+        if p is None:
+            self.notify("录入进度还在读取，请稍后再复制", severity="warning")
+            return
+        header = ("下级组织", "类别", "完成度%", "组织数", "信息完整", "有书记", "有管理员", "团支部",
+                  "有团员的团支部", "团员", "超龄团员", "问题")
+        rows = []
+        for c in p.children:
+            f = c.figures
+            problems = " ".join(f"{PROBLEM_TITLES.get(k, k)}{n}" for k, n in c.problems) or "无"
+            rows.append((c.short_name, c.category_name, round(100 * score_ratio(c)), f.orgs, f.info_complete,
+                         f.secretaries, f.with_admin, f.branches, f.branches_with_members, f.members, f.over_age,
+                         problems))
+        copy_rows(self, header, rows, f"“{p.short_name}”下 {len(rows)} 个组织的录入进度",
+                  "需要文件时，粘贴到 Excel/WPS 后另存即可。")
 
     def _fill_table(self) -> None:
         table = self.table
