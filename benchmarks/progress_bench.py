@@ -31,6 +31,8 @@ import time
 from datetime import date, datetime, timedelta
 from urllib.parse import urlparse, urlunparse
 
+from pony.orm import db_session
+
 from zhtj_tui.config import Settings
 from zhtj_tui.db import open_store
 from zhtj_tui.services import Services
@@ -267,10 +269,17 @@ def main() -> int:
     ap.add_argument("--demo", action="store_true", help="use zhtj demo's data (zhtj_tui.demo) instead of this script's")
     ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL database for another timing run")
     ap.add_argument("--reuse", action="store_true", help="time a database kept by --keep (no generation)")
+    ap.add_argument("--url", metavar="URL", help="time this existing PostgreSQL database (e.g. made by zhtj demo "
+                    "--scale province); nothing is generated or dropped")
     args = ap.parse_args()
+    # Never hang: a statement that runs for more than a minute fails loudly.
+    os.environ["PGOPTIONS"] = (os.environ.get("PGOPTIONS", "") + " -c statement_timeout=60000").strip()
     tmpdir = None
     dsn = None
-    if args.pg:
+    if args.url:
+        dsn = url = args.url
+        args.reuse = True
+    elif args.pg:
         import psycopg2
 
         admin = psycopg2.connect(args.pg)
@@ -307,6 +316,13 @@ def main() -> int:
                   f"{n_members:,} members, {len(tables['admin_role']):,} administrators, "
                   f"{len(tables['cadre']):,} secretaries; generated and loaded in {time.perf_counter() - t0:.1f} s")
             del tables
+            # The counts kept per organisation (db.tally), from the rows just loaded.
+            from zhtj_tui.db import tally
+
+            store = open_store(url)
+            with db_session:
+                tally.rebuild(store.db)
+            store.disconnect()
         recorder = Recorder()
         svc = Services(open_store(url), Settings(db_url=url, clock=lambda: NOW), client_key="bench")
         op = Actor.server_operator()
@@ -328,11 +344,25 @@ def main() -> int:
             ts = svc.progress.tasks(op, oid)
             print(f"  tasks: {[(t.name, t.done, t.total, t.missing_count) for t in ts]}")
             print(f"    best {best:.1f} ms, median {med:.1f} ms")
-        print("\nquery plans of progress(top):")
-        recorder.on = True
-        svc.progress.progress(op, top)
-        recorder.on = False
-        explain(svc, recorder.statements, svc.store.provider, dsn)
+
+            def window(oid=oid):  # what the login window (R-PROG-1) loads
+                svc.progress.progress(op, oid)
+                svc.progress.tasks(op, oid, limit=0)
+
+            best, med = timed(window, max(3, args.runs // 2))
+            print(f"  login window (progress + tasks without lists): best {best:.1f} ms, median {med:.1f} ms")
+            best, med = timed(lambda oid=oid: db_session(lambda: svc.store.select(
+                "SELECT id, short_name, path FROM org WHERE parent_id = $x", {"x": oid}))(), args.runs)
+            print(f"  baseline, raw SELECT of the direct children: best {best:.2f} ms, median {med:.2f} ms")
+        for label, call in (("progress(top)", lambda: svc.progress.progress(op, top)),
+                            ("problems(top)", lambda: svc.progress.problems(op, top)),
+                            ("tasks(top)", lambda: svc.progress.tasks(op, top))):
+            print(f"\nquery plans of {label}:")
+            recorder.statements.clear()
+            recorder.on = True
+            call()
+            recorder.on = False
+            explain(svc, recorder.statements, svc.store.provider, dsn)
         svc.close()
     finally:
         if dsn and not args.keep:

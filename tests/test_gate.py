@@ -82,3 +82,32 @@ def test_sftp_server_stays_in_its_folder(tmp_path, sftp_client):
     listing = out.stdout.split("ls -1 -a", 1)[1]
     assert "up.xlsx" in listing and "link" not in listing and "secret" not in listing
     assert sorted(os.listdir(mine)) == ["link", "up.xlsx"]
+
+
+def run_gate(tmp_path, original: str | None, key: str = "AAAAkeyA") -> subprocess.CompletedProcess:
+    auth = tmp_path / "auth"
+    auth.write_text(f"publickey ssh-ed25519 {key}\n")
+    keys = tmp_path / "authorized_keys"
+    keys.write_text(KEYS)
+    env = {**os.environ, "SSH_USER_AUTH": str(auth), "PYTHONPATH": os.getcwd(),
+           "ZHTJ_FILES_DIR": str(tmp_path / "files"), "ZHTJ_CONFIG": str(tmp_path / "none.toml")}
+    env.pop("SSH_ORIGINAL_COMMAND", None)
+    if original is not None:
+        env["SSH_ORIGINAL_COMMAND"] = original
+    return subprocess.run([sys.executable, "-m", "zhtj_tui", "--db", f"sqlite:///{tmp_path}/z.sqlite", "gate",
+                           "--keys", str(keys)], capture_output=True, text=True, timeout=60, env=env,
+                          stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("original, key, words", [
+    ("cat /etc/passwd", "AAAAkeyA", "不能执行命令"),
+    ("scp -f /etc/passwd", "AAAAkeyA", "scp -O"),
+    (None, "AAAAkeyC", "没有登记对应的管理员账号"),
+    ("internal-sftp", "AAAAkeyC", "没有登记对应的管理员账号"),
+    (None, "AAAAkeyA", "ssh -t"),  # no terminal: no interface
+    ("internal-sftp", "AAAAkeyA", "尚未注册"),  # no such account yet: no folder to serve
+])
+def test_gate_refuses_with_a_message_and_runs_nothing(tmp_path, original, key, words):
+    out = run_gate(tmp_path, original, key)
+    assert out.returncode == 1 and words in out.stderr, out.stderr
+    assert out.stdout == "" and not (tmp_path / "files").exists()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import shutil
 from dataclasses import dataclass
 
 import pytest
@@ -252,6 +253,12 @@ def _more_ops(svc, w: World, tmp_path):
     def org_file(_s):
         return write_xlsx(tmp_path / f"o{next(_n)}.xlsx", [ORG_HEADER, [f"导入{next(_n)}班团支部", "团支部", None]])
 
+    def mine(s, actor, path):
+        folder = s.files.folder(actor).path
+        if folder is None:
+            return path
+        return shutil.copy(path, folder / path.name)
+
     def task(_s):
         return svc.progress.create_task(op, A, f"任务{next(_n)}", "members_entered", date(2026, 11, 15))
 
@@ -333,9 +340,13 @@ def _more_ops(svc, w: World, tmp_path):
         ("progress.delete_task", task, lambda s, a, c: s.progress.delete_task(a, c.id), {"own", "operator"}),
         ("member_export.start", None, lambda s, a, c: s.member_export.start(a, A1a), READ_A1A),
         ("member_export.rows", None, lambda s, a, c: list(s.member_export.rows(a, A1a)), READ_A1A),
-        ("member_import.preview", member_file, lambda s, a, c: s.member_import.preview(a, A1a, c), WRITE_A1A),
-        ("member_import.run_file", member_file, lambda s, a, c: s.member_import.run_file(a, A1a, c), WRITE_A1A),
-        ("org_import.run_file", org_file, lambda s, a, c: s.org_import.run_file(a, A, c), {"own", "operator"}),
+        # The file in the acting administrator's own folder: the only place their imports read.
+        ("member_import.preview", member_file, lambda s, a, c: s.member_import.preview(a, A1a, mine(s, a, c)),
+         WRITE_A1A),
+        ("member_import.run_file", member_file, lambda s, a, c: s.member_import.run_file(a, A1a, mine(s, a, c)),
+         WRITE_A1A),
+        ("org_import.run_file", org_file, lambda s, a, c: s.org_import.run_file(a, A, mine(s, a, c)),
+         {"own", "operator"}),
     ]
 
 

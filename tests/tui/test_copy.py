@@ -124,3 +124,20 @@ async def test_codes_and_progress_from_the_centre(tui_settings, tui_services, mo
         assert rows[0][:3] == ["下级组织", "类别", "完成度%"], (notes.messages, app.focused)
         assert sorted(r[0] for r in rows[1:]) == ["师范学院团委", "文学院团委"]
         assert any("录入进度" in m and "已复制" in m for m in notes.messages)
+
+
+async def test_login_fixed_to_the_keys_account(tui_settings, tui_services):
+    # zhtj gate: the SSH key names the account; the login screen takes no other.
+    from zhtj_tui.screens.login import LoginScreen
+
+    _top_id, who = setup_admin(tui_services)
+    app = make_app(tui_settings.with_(pinned_login=who.mobile), tui_services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LoginScreen)
+        box = screen.field("login")
+        assert box.value == who.mobile and box.control.disabled
+        assert app.focused is screen.query_one("#input-password")
+        await login(pilot, who)
+        assert app.session is not None

@@ -33,6 +33,11 @@ PG_LOCK_TIMEOUT = 8.0
 OVER_AGE_INDEX = ("CREATE INDEX IF NOT EXISTS idx_member_active_birth ON member (birth_date, path) "
                   f"WHERE status = '{STATUS_NORMAL}'")
 
+#: Unused, unrevoked registration codes by expiry: those about to expire, without reading
+#: every code ever issued (a province has one per organisation).
+USABLE_CODE_INDEX = ("CREATE INDEX IF NOT EXISTS idx_reg_code_usable ON reg_code (expires_at) "
+                     "WHERE used_at IS NULL AND revoked_at IS NULL")
+
 MIGRATIONS: dict[int, dict[str, list[str]]] = {
     # 2: password reset codes (R-REG-7) on the account.
     2: {
@@ -46,6 +51,8 @@ MIGRATIONS: dict[int, dict[str, list[str]]] = {
     3: {p: [*tally.create_sql(p), OVER_AGE_INDEX] for p in ("sqlite", "postgres")},
     # 4: the partial index of the organisations the tree_complete task still misses.
     4: {p: tally.create_sql(p) for p in ("sqlite", "postgres")},
+    # 5: the usable registration codes by expiry (codes about to expire, progress and check).
+    5: {p: [USABLE_CODE_INDEX] for p in ("sqlite", "postgres")},
 }
 #: Steps that also run Python (after their SQL, in the same transaction).
 MIGRATION_CODE = {3: tally.rebuild}
@@ -314,6 +321,7 @@ def _create_extra_indexes(store: Store) -> None:
         "CREATE INDEX IF NOT EXISTS idx_org_group_path ON org (cat_group, path)",
         "CREATE INDEX IF NOT EXISTS idx_org_cohort_path ON org (cohort, path)",
         OVER_AGE_INDEX,
+        USABLE_CODE_INDEX,
         *tally.create_sql(store.provider),
     ]
     for sql in stmts:

@@ -11,7 +11,7 @@ from pony.orm import Database, Json, Optional, PrimaryKey, Required, Set, compos
 from zhtj_tui.db import tally
 from zhtj_tui.domain.vocab import STATUS_NORMAL
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def define_entities(db: Database, provider: str) -> None:

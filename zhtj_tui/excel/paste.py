@@ -71,8 +71,9 @@ def read_pasted(text: str, spec: SheetSpec) -> ParsedSheet:
         raise FileRefused(
             f"粘贴了 {len(data):,} 行，超过每次最多 {reader.MAX_ROWS:,} 行的限制，请分几次粘贴",
             "paste", "too_many_rows")
+    placed = [(spec.column(key), i) for key, i in columns.items()]  # looked up once, not per cell
     rows = tuple(row for i, cells in enumerate(data, start=first + 1)
-                 if (row := _row(i, cells, spec, columns)) is not None)
+                 if (row := _row(i, cells, placed)) is not None)
     return ParsedSheet(spec.kind, PASTE_SHEET, header.row if header else 0, rows, tuple(columns))
 
 
@@ -130,12 +131,12 @@ def _trimmed(row: list[str]) -> list[str]:
     return row[:end]
 
 
-def _row(number: int, cells: list[str], spec: SheetSpec, columns: dict[str, int]) -> SheetRow | None:
+def _row(number: int, cells: list[str], placed: list) -> SheetRow | None:
     values: dict = {}
     error: DomainError | None = None
     blank = True
-    for key, i in columns.items():
-        col = spec.column(key)
+    for col, i in placed:
+        key = col.key
         cell = cells[i] if i < len(cells) else ""
         if not cell.strip():
             values[key] = None
