@@ -1,5 +1,5 @@
 """Benchmark rows of 团员管理 (issue 6) on the ``zhtj demo`` data set: saving one member,
-searching by name / initials / ID suffix across the top organisation's subtree, and opening
+searching by name / initials / ID suffix / 团员编号 across the top organisation's subtree, and opening
 a branch's member page. ``benchmarks/members_bench.py`` adds the Pilot Ctrl+S figure."""
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ def _branch(ctx: BenchContext) -> int:
     return row[0][0]
 
 
-def _sample(ctx: BenchContext, n: int = 30) -> list[tuple[str, str, str]]:
-    rows = ctx.query("SELECT name, name_initials, id_number FROM member WHERE active_id IS NOT NULL "
+def _sample(ctx: BenchContext, n: int = 30) -> list[tuple[str, str, str, str | None]]:
+    rows = ctx.query("SELECT name, name_initials, id_number, member_no FROM member WHERE active_id IS NOT NULL "
                      "ORDER BY id LIMIT 5000")
     if not rows:
         raise NotAvailable("数据中没有团员")
@@ -61,27 +61,63 @@ def member_save(ctx: BenchContext) -> Result:
     return ("member save (services.members.add)", t.median_ms, None, note)
 
 
-def _search(ctx: BenchContext, label: str, pick) -> Result:
+#: The raw SQL that answers each search (the first page of 201 rows by the same keys),
+#: the baseline measured beside the service in the same run.
+_RAW = {
+    "name": "m.name LIKE ?",
+    "initials": "m.name_initials >= ? AND m.name_initials < ?",
+    "id_suffix": "m.id_rev >= ? AND m.id_rev < ?",
+    "member_no": "m.member_no = ?",
+}
+
+
+def _raw_params(kind: str, text: str) -> tuple:
+    if kind == "name":
+        return (f"%{text}%",)
+    if kind == "initials":
+        t = text.lower()
+        return (t, t[:-1] + chr(ord(t[-1]) + 1))
+    if kind == "id_suffix":
+        rev = text.upper()[::-1]
+        return (rev, rev + "~")
+    return (text,)
+
+
+def _search(ctx: BenchContext, label: str, kind: str, pick) -> Result:
     from zhtj_tui.services.dto import Actor
 
-    top = ctx.top_id()
+    scope = ctx.top_id()
     svc, op = ctx.services, Actor.server_operator()
-    sample = _sample(ctx)
+    sample = [s for s in _sample(ctx) if pick(s)]
+    if not sample:
+        raise NotAvailable(f"no member with a {label}")
+    path = ctx.query("SELECT path FROM org WHERE id = ?", (scope,))[0][0]
+    hi = path[:-1] + "0"
     it = itertools.cycle(sample)
-    t = ctx.measure(lambda: svc.members.list(op, top, pick(next(it))))
-    return (f"member search by {label}, whole tree", t.median_ms, None, f"{len(sample)} sampled members")
+    t = ctx.measure(lambda: svc.members.list(op, scope, pick(next(it)), by=kind))
+    it2 = itertools.cycle(sample)
+    sql = (f"SELECT m.id, m.name, m.name_initials, m.id_number, m.member_no, m.birth_date, m.status "
+           f"FROM member m WHERE m.path >= ? AND m.path < ? AND m.status = '1' AND {_RAW[kind]} "
+           "ORDER BY m.name_initials, m.name, m.id LIMIT 201")
+    base = ctx.measure(lambda: ctx.query(sql, (path, hi, *_raw_params(kind, pick(next(it2))))), memory=False)
+    return (f"member search by {label}, whole tree", t.median_ms, base.median_ms,
+            f"{len(sample)} sampled members; baseline: the same page in raw SQL")
 
 
 def member_search_name(ctx: BenchContext) -> Result:
-    return _search(ctx, "name", lambda r: r[0])
+    return _search(ctx, "name", "name", lambda r: r[0])
 
 
 def member_search_initials(ctx: BenchContext) -> Result:
-    return _search(ctx, "initials", lambda r: r[1])
+    return _search(ctx, "initials", "initials", lambda r: r[1])
 
 
 def member_search_id_suffix(ctx: BenchContext) -> Result:
-    return _search(ctx, "ID suffix (6)", lambda r: r[2][-6:])
+    return _search(ctx, "ID suffix (6)", "id_suffix", lambda r: r[2][-6:])
+
+
+def member_search_member_no(ctx: BenchContext) -> Result:
+    return _search(ctx, "团员编号", "member_no", lambda r: r[3])
 
 
 def member_page(ctx: BenchContext) -> Result:
@@ -94,4 +130,5 @@ def member_page(ctx: BenchContext) -> Result:
     return ("branch member page (org + list + totals)", t.median_ms, None, f"branch {branch}")
 
 
-ROWS = [member_save, member_search_name, member_search_initials, member_search_id_suffix, member_page]
+ROWS = [member_save, member_search_name, member_search_initials, member_search_id_suffix,
+        member_search_member_no, member_page]

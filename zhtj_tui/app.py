@@ -18,15 +18,22 @@ from zhtj_tui.config import Settings
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.screens.help import key_name
 from zhtj_tui.screens.keys import ALT_DIGIT_KEYS, alt_digit
-from zhtj_tui.screens.progress import after_login as progress_after_login
 from zhtj_tui.services.dto import Actor, OrgBrief, Role, Session
 from zhtj_tui.widgets.calls import ServiceCaller, log_unexpected
 from zhtj_tui.widgets.keyorder import OrderedKeys
 from zhtj_tui.widgets.topbar import TopBar
 
+
 #: Called after an administrator has logged in and chosen the organisation to work in, once
 #: the management centre is showing: ``hook(app, session, role)``. The progress window for
 #: committee and general-branch administrators (R-PROG-1) registers itself here.
+def progress_after_login(app: ZhtjApp, session: Session, role: Role) -> None:
+    """R-PROG-1's window; its screens (and the progress service) load at login, not at start-up."""
+    from zhtj_tui.screens.progress import after_login
+
+    after_login(app, session, role)
+
+
 AFTER_LOGIN_HOOKS: list[Callable[[ZhtjApp, Session, Role], None]] = [progress_after_login]
 
 

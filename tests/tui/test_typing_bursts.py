@@ -1,5 +1,5 @@
 """Over a slow SSH link keys arrive in bursts: a whole member typed ahead, with Enter
-between the fields, must land field by field and save once (FieldInput's priority Enter)."""
+between the fields, must land field by field and save once (the application hands keys out in order)."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@ information (R-INFO-1), staffing numbers (R-INFO-3)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,11 +20,19 @@ GROUP_LABELS = {
 }
 
 
+@functools.cache
+def _by_code_or_name() -> dict[str, Category]:
+    return {key: cat for cat in categories() for key in (cat.code, cat.name)}
+
+
 def category(value: object, field: str = "category") -> Category:
     """The category given by code or name ("团委" or "02")."""
     text = "" if value is None else str(value).strip()
     if not text:
         raise DomainError("请选择组织类别", field, "required")
+    known = _by_code_or_name()
+    if text in known:  # the common case (stored codes): one look-up per row of a listing
+        return known[text]
     for cat in categories():
         if text in (cat.code, cat.name) or (text.isdigit() and text.zfill(2) == cat.code):
             return cat

@@ -194,7 +194,7 @@ def xlsx_scan(zf: zipfile.ZipFile, part: str, sheet: str) -> bool:
                 ref = _COL.fullmatch(m.group(1))
                 if ref is not None:
                     e.add(int(ref.group(2)), col_number(ref.group(1)))
-            if not formula and _FORMULA_TAG.search(body):
+            if not formula and (b"<f>" in body or b"<f " in body or b"<f/" in body or (b":f" in body and _FORMULA_TAG.search(body))):
                 formula = True
             # Cells must name their place: a cell without r="" (or written with a namespace
             # prefix) is placed by counting, which only a real parse can follow.

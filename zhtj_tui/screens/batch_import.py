@@ -126,7 +126,7 @@ class BatchImportScreen(Screen):
                                 suggester=PathSuggester(self.folder))
             with Horizontal(classes="row"):
                 yield Label("上传文件")
-                yield RowsInput(placeholder="填好的 .xlsx 文件名，回车检查（输入时自动补全，按 → 接受）", id="path",
+                yield RowsInput(placeholder="填好的表格（.xlsx .xls .ods .csv），回车检查（自动补全，按 → 接受）", id="path",
                                 suggester=PathSuggester(self.folder))
             yield Static(HOW_TO + (f"\n{self.folder.where()}" if self.folder.confined else ""), id="status",
                          markup=False)
@@ -150,7 +150,7 @@ class BatchImportScreen(Screen):
     def action_check(self) -> None:
         path = self.query_one("#path", Input).value.strip()
         if not path:
-            self._status("请输入填好的 .xlsx 文件路径", error=True)
+            self._status("请输入填好的表格文件路径（.xlsx、.xls、.ods 或 .csv）", error=True)
             return
         self.preview = None
         self.result = None

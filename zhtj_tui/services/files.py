@@ -12,9 +12,6 @@ from pathlib import Path
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.orgs import category
 from zhtj_tui.domain.outfile import check_output_path
-from zhtj_tui.excel.exports import write_members
-from zhtj_tui.excel.templates import write_member_template, write_org_template
-from zhtj_tui.excel.writer import write_codes
 from zhtj_tui.folders import Folder, folder_for
 from zhtj_tui.services.base import Context
 from zhtj_tui.services.codes import CodeService
@@ -56,6 +53,9 @@ class FileService:
         rows = svc.rows(actor, org_id, full_ids)
         settings = self.ctx.settings
         try:
+            # openpyxl loads when a file is written, not at start-up.
+            from zhtj_tui.excel.exports import write_members
+
             written = write_members(target, HEADERS, rows, WIDTHS, full_ids, settings.fmt(settings.now()), overwrite,
                                     progress=None if progress is None else lambda done: progress(done, count))
         except OSError as exc:
@@ -71,6 +71,9 @@ class FileService:
         if not issued:
             return CodesExported(None, 0, 0)
         try:
+            # openpyxl loads when a file is written, not at start-up.
+            from zhtj_tui.excel.writer import write_codes
+
             written = write_codes(target, issued, self.ctx.settings.fmt, overwrite=overwrite)
         except OSError as exc:
             raise write_refused(target, exc) from exc
@@ -81,6 +84,9 @@ class FileService:
         path = self.place(actor, path)
         org = self.orgs.get(actor, parent_id)
         try:
+            # openpyxl loads when a file is written, not at start-up.
+            from zhtj_tui.excel.templates import write_org_template
+
             return write_org_template(path, category(org.category), org.short_name, overwrite=overwrite)
         except OSError as exc:
             raise write_refused(path, exc) from exc
@@ -91,6 +97,9 @@ class FileService:
         path = self.place(actor, path)
         name = self.orgs.get(actor, branch_id).short_name if branch_id is not None else ""
         try:
+            # openpyxl loads when a file is written, not at start-up.
+            from zhtj_tui.excel.templates import write_member_template
+
             return write_member_template(path, name, overwrite=overwrite)
         except OSError as exc:
             raise write_refused(path, exc) from exc

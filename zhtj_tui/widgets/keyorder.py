@@ -18,6 +18,9 @@ whatever the rate, for every key and every widget, not only for Enter in a form.
 
 A screen may also hold the keys while it waits for something the next keys depend on, e.g.
 a save after which the form is blank again (``hold_keys`` / ``release_keys``).
+
+Knowing where a key is on its way up relies on ``Message._bubble_to`` (Textual 8); a change
+there shows in ``tests/tui/test_keyorder.py``.
 """
 
 from __future__ import annotations
