@@ -71,16 +71,18 @@ def test_r_info_4_consistency_check_reports_each_mismatch(svc, tree):
     with db_session:
         svc.store.execute("UPDATE org SET info_complete = $t, cohort = 1999 WHERE id = $i",
                           {"t": True, "i": tree.b2})
-        svc.store.execute("UPDATE org SET depth = 7 WHERE id = $i", {"i": tree.college})
+        svc.store.execute("UPDATE org SET depth = 7, full_name = $f WHERE id = $i",
+                          {"i": tree.college, "f": "测试大学 计算机学院团委"})
     report = svc.consistency.check()
     found = {(m.table, m.row_id, m.column) for m in report.mismatches if m.table == "org"}
-    assert found == {("org", tree.b2, "info_complete"), ("org", tree.b2, "cohort"), ("org", tree.college, "depth")}
+    assert found == {("org", tree.b2, "info_complete"), ("org", tree.b2, "cohort"), ("org", tree.college, "depth"),
+                     ("org", tree.college, "full_name")}
     assert not report.ok
     # The counts kept per organisation copy the flag: they disagree with the tables too.
     assert ("org_tally", tree.b2, "info") in {(m.table, m.row_id, m.column) for m in report.mismatches}
     with db_session:  # put the values back for the checks after the test
         svc.store.execute("UPDATE org SET info_complete = $f, cohort = 2023 WHERE id = $i", {"f": False, "i": tree.b2})
-        svc.store.execute("UPDATE org SET depth = 1 WHERE id = $i", {"i": tree.college})
+        svc.store.execute("UPDATE org SET depth = 1, full_name = NULL WHERE id = $i", {"i": tree.college})
     assert consistent(svc)
 
 

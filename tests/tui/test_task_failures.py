@@ -93,3 +93,26 @@ async def test_r_prog_3_reading_tasks_that_fails_says_so(world, error_log, monke
         assert app.is_running and isinstance(app.screen, TasksScreen)
         assert "操作没有完成" in str(app.screen.query_one("#ts-status", Static).render())
     assert "RuntimeError" in error_log.read_text("utf-8")
+
+
+# R-PROG-3 (item 12): the notice's third deadline, 完善组织树, in the task screen and form
+async def test_r_prog_3_tree_task_in_the_task_screen(world):
+    from datetime import date
+
+    from textual.widgets import Select
+
+    svc, tree = world
+    svc.progress.create_task(tree.actors["top"], tree.ids["top"], "进一步完善组织树", "tree_complete",
+                             date(2026, 11, 15))
+    app = Host(lambda: ProgressModal(svc, tree.actors["top"], tree.ids["top"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_tasks(app, pilot)
+        text = "\n".join(str(app.screen.query_one("#ts-list").get_option_at_index(i).prompt)
+                         for i in range(app.screen.query_one("#ts-list").option_count))
+        assert "进一步完善组织树" in text and "完善组织树（每个组织有书记和管理员" in text
+        assert "下面没有团支部" in text or "没有管理员" in text
+        await pilot.press("n")
+        await pilot.pause()
+        kind = app.screen.query_one("#kind", Select)
+        kind.value = "tree_complete"  # refused by the Select unless it is one of its options
+        assert kind.value == "tree_complete"

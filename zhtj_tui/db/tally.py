@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from zhtj_tui.domain import paths
 from zhtj_tui.domain.vocab import STATUS_NORMAL
 
 #: Own inputs, then subtree totals, as stored.
@@ -71,8 +72,8 @@ def flags(grp: str, info: int, m: int, a: int, s: int, nb: int) -> tuple[int, ..
             int(branch and 0 < m < MIN_BRANCH_MEMBERS), int(grp == "general_branch" and nb > 0), m)
 
 
-def ancestor_ids(path: str) -> list[int]:
-    return [int(x) for x in path.strip("/").split("/") if x]
+#: ``domain.paths.ids``: the organisations a path runs through, top first.
+ancestor_ids = paths.ids
 
 
 def _add_totals(db, ids: list[int], delta: Iterable[int]) -> None:

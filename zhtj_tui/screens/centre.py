@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 
+from zhtj_tui.domain import paths
 from zhtj_tui.domain.orgs import INFO_LABELS
 from zhtj_tui.screens.panes import CentrePane, pane_specs
 from zhtj_tui.screens.search import OrgSearchProvider, SearchModal
@@ -279,7 +280,7 @@ class CentreScreen(ServiceCaller, Screen):
 
 def path_ids(path: str) -> tuple[int, ...]:
     """'/1/7/42/' -> (1, 7, 42): the ids from the top organisation down to the organisation."""
-    return tuple(int(x) for x in path.strip("/").split("/") if x)
+    return tuple(paths.ids(path))
 
 
 def fit_path(names: tuple[str, ...], suffix: str, cells: int) -> str:

@@ -388,11 +388,9 @@ class AccountService(ServiceBase):
         out = []
         for r in roles:
             org = r.org
-            ids = [int(x) for x in org.path.strip("/").split("/") if x]
-            names = dict(select((o.id, o.short_name) for o in self.s.Org if o.id in ids)[:])
             post = r.post_name or league_posts().name_of(r.post)
             cat = rules.category(org.category)
-            out.append(Role(org.id, org.short_name, cat.name, cat.group, post, tuple(names[i] for i in ids)))
+            out.append(Role(org.id, org.short_name, cat.name, cat.group, post, self.names_along(org.path)))
         return Session(account_id=acc.id, name=acc.name, roles=tuple(out))
 
 

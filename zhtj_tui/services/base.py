@@ -10,11 +10,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from pony.orm import db_session
+from pony.orm import db_session, select
 from pony.orm.core import CommitException, IsolationError, TransactionIntegrityError
 
 from zhtj_tui.config import Settings
 from zhtj_tui.db import Store, is_busy_error
+from zhtj_tui.domain import paths
 from zhtj_tui.domain.errors import Busy, Conflict, DomainError, Forbidden, NotFound
 from zhtj_tui.domain.orgs import may_write_members
 from zhtj_tui.domain.text import LIMITS
@@ -40,10 +41,8 @@ def is_active(member) -> bool:
     return member.status == STATUS_NORMAL
 
 
-def subtree_upper(path: str) -> str:
-    """Upper bound of the paths under ``path`` ('/1/7/' -> '/1/70'... as a half-open range:
-    paths end in '/', and '0' is the character after '/')."""
-    return path[:-1] + "0"
+#: ``domain.paths.upper`` under the name the services use.
+subtree_upper = paths.upper
 
 
 class Context:
@@ -129,7 +128,7 @@ class ServiceBase:
         if actor.operator:
             return org
         home = self.admin_org(actor)
-        if not org.path.startswith(home.path):
+        if not paths.inside(org.path, home.path):
             raise Forbidden("只能查看本组织及下级组织的信息", None, "outside_subtree")
         return org
 
@@ -210,13 +209,33 @@ class ServiceBase:
         locked: set[int] = set()
         for _ in range(10):
             rows = self.s.select(f"SELECT path FROM org WHERE id IN ({','.join(map(str, ids))})")
-            chain = {int(x) for path in rows if path for x in path.strip("/").split("/") if x} | set(ids)
+            chain = {i for path in rows if path for i in paths.ids(path)} | set(ids)
             if chain <= locked:
                 return  # the paths read under the locks are the ones locked
             self.s.execute(f"SELECT id FROM org WHERE id IN ({','.join(map(str, sorted(chain)))}) "
                            f"ORDER BY id FOR {mode}")
             locked |= chain
         raise Busy("服务器繁忙，请稍后再试一次（您填写的内容仍保留在表单中）", None, "busy")
+
+    # -- names along paths ---------------------------------------------------------------
+    def names_by_id(self, ids) -> dict[int, str]:
+        """Short names of the organisations ``ids``, a few hundred per query."""
+        wanted = sorted(set(ids))
+        names: dict[int, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            names.update(select((o.id, o.short_name) for o in self.s.Org if o.id in chunk)[:])
+        return names
+
+    def names_along(self, path: str) -> tuple[str, ...]:
+        """The short names along ``path``, top organisation first ("?" for one gone)."""
+        return self.names_along_all([path])[path]
+
+    def names_along_all(self, many) -> dict[str, tuple[str, ...]]:
+        """``names_along`` for each of ``many`` paths, with one query for all of them."""
+        split = {p: paths.ids(p) for p in set(many)}
+        names = self.names_by_id(i for v in split.values() for i in v)
+        return {p: tuple(names.get(i, "?") for i in v) for p, v in split.items()}
 
     # -- audit ------------------------------------------------------------------------
     def audit(self, actor: Actor, action: str, entity: str, entity_id: int | None, org=None,

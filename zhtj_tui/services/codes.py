@@ -89,7 +89,7 @@ class CodeService(ServiceBase):
                 org_id=org.id,
                 org_name=org.short_name,
                 category_name=rules.category(org.category).name,
-                path_names=_path_names(self.s, org),
+                path_names=self.names_along(org.path),
                 expires_at=row.expires_at,
             )
 
@@ -163,8 +163,3 @@ class CodeService(ServiceBase):
             reused=reused,
         )
 
-
-def _path_names(store, org) -> tuple[str, ...]:
-    ids = [int(x) for x in org.path.strip("/").split("/") if x]
-    names = dict(select((o.id, o.short_name) for o in store.Org if o.id in ids)[:])
-    return tuple(names.get(i, "?") for i in ids)

@@ -11,6 +11,7 @@ every row where the stored value differs.
 
 What is checked (table.column <- inputs):
 
+* ``org.short_name`` / ``full_name`` are in their normal form (R-TREE-5).
 * ``org.path`` / ``org.depth`` <- the chain of ``parent_id`` (``/1/7/42/``, depth 2);
   ``org.cat_group`` <- ``category``; ``org.cohort`` <- ``short_name``
   (``domain.orgs.cohort_of``, R-TREE-4); ``org.info_complete`` <- the information fields
@@ -41,6 +42,7 @@ from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
 from zhtj_tui.domain.pinyin import initials
+from zhtj_tui.domain.text import normalize_name
 from zhtj_tui.domain.vocab import SECRETARY_POST, STATUS_NORMAL, categories
 from zhtj_tui.services.base import ServiceBase
 
@@ -177,6 +179,16 @@ def _org_cohort(base: Base) -> Iterator[Mismatch]:
         expected = rules.cohort_of(o.short_name)
         if o.cohort != expected:
             yield Mismatch("org_cohort", "org", o.id, "cohort", o.cohort, expected, o.short_name)
+
+
+@derived_check("org_names", "组织名称的规范形式")
+def _org_names(base: Base) -> Iterator[Mismatch]:
+    """R-TREE-5: names are stored normalised (a name stored otherwise escapes the
+    uniqueness rules, which compare normalised names)."""
+    for o in base.orgs.values():
+        for column, value in (("short_name", o.short_name), ("full_name", o.values.get("full_name"))):
+            if value and normalize_name(value) != value:
+                yield Mismatch("org_names", "org", o.id, column, value, normalize_name(value), o.short_name)
 
 
 @derived_check("org_info_complete", "组织信息完整标记")

@@ -12,10 +12,10 @@ import os
 import sqlite3
 from dataclasses import dataclass
 
-from pony.orm import select
 from pony.utils import datetime2timestamp
 
 from zhtj_tui.db import tally
+from zhtj_tui.domain import paths
 from zhtj_tui.domain.errors import Conflict, DomainError
 from zhtj_tui.domain.member import MemberData, check_member
 from zhtj_tui.domain.pinyin import initials
@@ -165,7 +165,7 @@ class MemberImportService(ServiceBase):
         secretary_row: int | None = None
 
         def where(path: str) -> str:
-            return " / ".join(names.get(int(x), "?") for x in path.strip("/").split("/") if x)
+            return " / ".join(names.get(i, "?") for i in paths.ids(path))
 
         out = []
         for p in planned:
@@ -227,13 +227,8 @@ class MemberImportService(ServiceBase):
             rows = db.select(sql, {}, {"vals": list(values)})
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
-    def _org_names(self, paths: list[str]) -> dict[int, str]:
-        ids = sorted({int(x) for path in paths for x in path.strip("/").split("/") if x})
-        out: dict[int, str] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            out.update(dict(select((o.id, o.short_name) for o in self.s.Org if o.id in chunk)[:]))
-        return out
+    def _org_names(self, held: list[str]) -> dict[int, str]:
+        return self.names_by_id(i for path in held for i in paths.ids(path))
 
     def _insert(self, branch, todo: list[MemberData], progress: Progress | None) -> None:
         """Raw bulk insert inside the session's transaction (executemany on SQLite,

@@ -442,7 +442,7 @@ class MemberService(ServiceBase):
         if holder is None or holder.id == exclude_id:
             return None
         masked = mask_id_number(id_number)
-        where = " / ".join(self._path_names(holder.branch))
+        where = " / ".join(self.names_along(holder.branch.path))
         if branch_id is not None and holder.branch.id == branch_id:
             return DuplicateMember(
                 f"身份证号码 {masked} 已是本支部的团员 {holder.name}，不能重复录入。"
@@ -476,7 +476,7 @@ class MemberService(ServiceBase):
                     if release:
                         release_member_no(self.s, data.member_no, data.id_number)
                     return
-                where = " / ".join(self._path_names(other.branch))
+                where = " / ".join(self.names_along(other.branch.path))
                 raise DomainError(
                     f"团员编号 {data.member_no} 已被 {where} 的团员记录使用，团员编号在全系统中不能重复，请核对",
                     "member_no", "duplicate_member_no",
@@ -496,11 +496,6 @@ class MemberService(ServiceBase):
     def _may_write(self, actor: Actor, m) -> None:
         self.member_branch(actor, m.branch.id)
 
-    def _path_names(self, org) -> tuple[str, ...]:
-        ids = [int(x) for x in org.path.strip("/").split("/") if x]
-        names = dict(select((o.id, o.short_name) for o in self.s.Org if o.id in ids)[:])
-        return tuple(names.get(i, "?") for i in ids)
-
     def _row(self, m, today: date, cutoff: date) -> MemberRow:
         return MemberRow(
             id=m.id, branch_id=m.branch.id, name=m.name, id_masked=mask_id_number(m.id_number), sex=m.sex,
@@ -513,7 +508,7 @@ class MemberService(ServiceBase):
         today = self.settings.today()
         editable = is_active(m) and self.may_write_members(actor, m.branch)
         return MemberView(
-            id=m.id, branch_id=m.branch.id, branch_name=m.branch.short_name, path_names=self._path_names(m.branch),
+            id=m.id, branch_id=m.branch.id, branch_name=m.branch.short_name, path_names=self.names_along(m.branch.path),
             name=m.name, id_number=m.id_number if editable else mask_id_number(m.id_number),
             sex=m.sex, birth_date=m.birth_date, age=age_on(m.birth_date, today),
             ethnic=m.ethnic, ethnic_name=ethnic_groups().name_of(m.ethnic),

@@ -18,14 +18,13 @@ from pony.orm import count, select
 
 from zhtj_tui.db import tally
 from zhtj_tui.domain import orgs as rules
+from zhtj_tui.domain import paths
 from zhtj_tui.domain.errors import DomainError, Forbidden
 from zhtj_tui.domain.text import clean_text
 from zhtj_tui.services.base import ServiceBase, subtree_upper
 from zhtj_tui.services.dto import Actor, DeleteResult, MoveResult, MoveTarget
 
-
-def _ids_of(path: str) -> list[int]:
-    return [int(x) for x in path.strip("/").split("/") if x]
+_ids_of = paths.ids
 
 
 class OrgCorrections(ServiceBase):
@@ -45,7 +44,7 @@ class OrgCorrections(ServiceBase):
         home = self.admin_org(actor)
         if org.id == home.id:
             raise Forbidden(f"不能{what}本组织：请由上级组织的管理员操作", None, "own_org")
-        if not org.path.startswith(home.path):
+        if not paths.inside(org.path, home.path):
             raise Forbidden(f"只能{what}本组织之下的组织", None, "outside_subtree")
         return org
 
@@ -96,7 +95,7 @@ class OrgCorrections(ServiceBase):
             target = self.visible_org(actor, new_parent_id)
             if target.id == org.parent.id:
                 raise DomainError(f"{org.short_name} 已在 {target.short_name} 之下，无需移动", "parent", "same_parent")
-            if target.path.startswith(org.path):
+            if paths.inside(target.path, org.path):
                 raise DomainError(
                     f"不能把 {org.short_name} 移到它自己或它的下级组织之下，请选择其他组织", "parent", "into_itself"
                 )

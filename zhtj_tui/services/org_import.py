@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from pony.orm import select
 
@@ -134,7 +135,7 @@ class OrgImportService(ServiceBase):
         full name in the system: two queries for the whole file."""
         existing = {o.short_name: (o.category, o.full_name) for o in select(o for o in self.s.Org if o.parent == parent)}
         fulls = sorted({p.full for p in planned if p.full})
-        holders: dict[str, object] = {}
+        holders: dict[str, Any] = {}
         for i in range(0, len(fulls), 500):
             chunk = fulls[i:i + 500]
             for o in select(o for o in self.s.Org if o.full_name in chunk):
@@ -172,7 +173,7 @@ class OrgImportService(ServiceBase):
                 continue
             holder = holders.get(p.full) if p.full else None
             if holder is not None:
-                where = " / ".join(self.orgs._path_names(holder))
+                where = " / ".join(self.names_along(holder.path))
                 out.append(RowOutcome(p.row, short, ERROR,
                                       f"组织全称“{p.full}”已被 {where} 使用，全称在全系统中不能重复，请修改或留空",
                                       "full_name", "duplicate_full_name"))

@@ -86,7 +86,7 @@ class OrgService(OrgCorrections, ServiceBase):
         return self.read(run)
 
     def path_names(self, org_id: int) -> tuple[str, ...]:
-        return self.read(lambda: self._path_names(self.org(org_id)))
+        return self.read(lambda: self.names_along(self.org(org_id).path))
 
     def top(self) -> OrgBrief | None:
         """The deployment's top organisation, if there is one."""
@@ -213,7 +213,7 @@ class OrgService(OrgCorrections, ServiceBase):
         if full_name:
             other = self.s.Org.get(full_name=full_name)
             if other is not None and other.id != exclude_id:
-                where = " / ".join(self._path_names(other))
+                where = " / ".join(self.names_along(other.path))
                 raise DomainError(
                     f"组织全称“{full_name}”已被 {where} 使用，全称在全系统中不能重复", "full_name", "duplicate_full_name"
                 )
@@ -384,15 +384,10 @@ class OrgService(OrgCorrections, ServiceBase):
     def _missing(self, org) -> tuple[str, ...]:
         return self.missing_info(org)
 
-    def _path_names(self, org) -> tuple[str, ...]:
-        ids = [int(x) for x in org.path.strip("/").split("/") if x]
-        names = dict(select((o.id, o.short_name) for o in self.s.Org if o.id in ids)[:])
-        return tuple(names.get(i, "?") for i in ids)
-
     def _brief(self, org) -> OrgBrief:
         return OrgBrief(
             org.id, org.short_name, rules.category(org.category).name, org.group, org.depth,
-            org.children.count(), self._path_names(org),
+            org.children.count(), self.names_along(org.path),
         )
 
     def _child_counts(self, ids: list[int]) -> dict[int, int]:
@@ -497,7 +492,7 @@ class OrgService(OrgCorrections, ServiceBase):
             admin_count=count(r for r in self.s.AdminRole if r.org == org and r.active),
             child_count=org.children.count(),
             version=org.version,
-            path_names=self._path_names(org),
+            path_names=self.names_along(org.path),
             editable=editable,
             correctable=correctable,
             members_writable=cat.is_branch and self.may_write_members(actor, org),

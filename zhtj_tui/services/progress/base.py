@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from pony.orm import select
-
 from zhtj_tui.services.base import ServiceBase, active_sql
 
 #: An active member of ``member m`` (R-MEM-3, ``services.base.active_sql``).
@@ -38,12 +36,3 @@ class ProgressBase(ServiceBase):
         # SQLite keeps dates as ISO text; PostgreSQL as dates.
         return d.isoformat() if self.s.provider == "sqlite" else d
 
-    def _path_names(self, paths) -> dict[str, tuple[str, ...]]:
-        """Ancestor names (top first) for each path, with one query for all of them."""
-        split = {p: [int(x) for x in p.strip("/").split("/") if x] for p in set(paths)}
-        ids = sorted({i for v in split.values() for i in v})
-        names: dict[int, str] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            names.update(select((o.id, o.short_name) for o in self.s.Org if o.id in chunk)[:])
-        return {p: tuple(names.get(i, "?") for i in v) for p, v in split.items()}

@@ -77,7 +77,7 @@ class FiguresPart(ProgressBase):
             total = total + c.figures
         return Progress(
             org_id=x, short_name=org.short_name, category_name=rules.category(org.category).name,
-            group=org.group, path_names=self._path_names([org.path])[org.path], today=today,
+            group=org.group, path_names=self.names_along_all([org.path])[org.path], today=today,
             children=tuple(children), own=own, total=total,
         )
 

@@ -65,7 +65,7 @@ class ProblemsPart(FiguresPart):
         found["code_expiring"] = (len(code_rows), [
             (oid, path, f"有效期至 {self.settings.fmt(exp)}") for oid, path, exp in code_rows[:limit]])
         paths = [row[1] for _, rows in found.values() for row in rows]
-        names = self._path_names(paths)
+        names = self.names_along_all(paths)
         items = []
         for kind, severity, _ in PROBLEM_KINDS:
             for oid, path, detail in found[kind][1]:

@@ -7,6 +7,7 @@ from datetime import date
 from pony.orm import select
 
 from zhtj_tui.db.tally import PROBLEM_CONDITIONS, TREE_UNDONE
+from zhtj_tui.domain import paths
 from zhtj_tui.domain.dates import parse_date
 from zhtj_tui.domain.errors import DomainError, Forbidden, NotFound
 from zhtj_tui.domain.text import clean_text
@@ -29,7 +30,7 @@ class TasksPart(ProgressBase):
         return self.read(run)
 
     def _tasks(self, actor: Actor, org, limit: int) -> tuple[TaskView, ...]:
-        ancestor_ids = [int(x) for x in org.path.strip("/").split("/") if x]
+        ancestor_ids = paths.ids(org.path)
         rows = select(t for t in self.s.DeadlineTask if t.org.id in ancestor_ids).order_by(lambda t: (t.due, t.id))[:]
         return tuple(self._evaluate(actor, t, org, limit) for t in rows)
 
@@ -39,7 +40,7 @@ class TasksPart(ProgressBase):
         def run():
             t = self._task_row(task_id)
             scope = self.visible_org(actor, org_id or actor.org_id or t.org.id)
-            if not scope.path.startswith(t.org.path):
+            if not paths.inside(scope.path, t.org.path):
                 raise NotFound("该任务不适用于此组织", None, "task_not_found")
             return self._evaluate(actor, t, scope, limit)
 
@@ -132,7 +133,7 @@ class TasksPart(ProgressBase):
         else:
             total, done, missing_count, rows = self._members_task(params, limit, t.cohort)
             complete = total > 0 and done == total
-        names = self._path_names([r[1] for r in rows])
+        names = self.names_along_all([r[1] for r in rows])
         missing = tuple(
             MissingOrg(oid, names[path][-1], names[path], _missing_reason(int(code), t.cohort))
             for oid, path, code in rows
