@@ -223,7 +223,18 @@ class CentreScreen(ServiceCaller, Screen):
             self.notify(f"“{spec.title}”标签不适用于{self.view.short_name}", severity="warning")
             return
         self.query_one("#panes", TabbedContent).active = spec.id
-        self.call_after_refresh(pane.focus_first)
+        self.call_after_refresh(self._focus_when_shown, pane, 10)
+
+    def _focus_when_shown(self, pane: CentrePane, tries: int) -> None:
+        """Focus inside ``pane`` once its tab is shown (a hidden widget takes no focus; on
+        a busy machine the switch may take more than one refresh)."""
+        focused = self.focused
+        if focused is not None and (focused is pane or pane in focused.ancestors):
+            return
+        if pane.region.area:
+            pane.focus_first()
+        if tries > 0:
+            self.call_after_refresh(self._focus_when_shown, pane, tries - 1)
 
     def action_toggle_tree(self) -> None:
         tree = self.query_one(OrgTree)
