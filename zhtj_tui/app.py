@@ -16,6 +16,8 @@ from textual.worker import Worker, WorkerState
 
 from zhtj_tui.config import Settings
 from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.screens.help import key_name
+from zhtj_tui.screens.keys import ALT_DIGIT_KEYS, alt_digit
 from zhtj_tui.services.dto import Actor, OrgBrief, Role, Session
 from zhtj_tui.widgets.calls import ServiceCaller, log_unexpected
 from zhtj_tui.widgets.keyorder import OrderedKeys
@@ -56,6 +58,7 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
         self.role: Role | None = None
         self.animation_level = "full" if settings.animations else "none"
         self._busy: set[Worker] = set()
+        self._busy_timer = None
         #: The registration screen is kept while the app runs, so Esc keeps typed data.
         self.register_screen = None
 
@@ -203,6 +206,17 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
                 screen.select_org(org_id, reveal=True)
                 return
 
+    async def on_event(self, event: events.Event) -> None:
+        """Alt+1…6 arrive from most terminals as Esc+digit, which Textual reads as the
+        characters ¡™£¢∞§ that an input would type: they are turned back into the keys
+        alt+1…6 (which type nothing) before they join the queue of keys, so they switch the
+        tab from inside an input too, in their turn."""
+        if isinstance(event, events.Key) and not event.is_forwarded and event.key in ALT_DIGIT_KEYS:
+            alt = events.Key(f"alt+{alt_digit(event.key)}", None)
+            alt.time = event.time
+            event = alt
+        await super().on_event(event)
+
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """No blinking cursor over SSH unless asked for (every blink is output), in every
         input of every screen, including those not made by ``make_input``."""
@@ -221,10 +235,23 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
             self._busy.add(worker)
         else:
             self._busy.discard(worker)
-        self._busy = {w for w in self._busy if w.state in (WorkerState.PENDING, WorkerState.RUNNING)}
+        self._recheck_busy()
+
+    def _recheck_busy(self) -> None:
+        """Drop the workers that no longer run and say so in the top bar; while any runs,
+        look again a few times a second, so "正在处理…" shows only while work runs. A worker
+        replaced (cancelled) before its task began never reports back and keeps the state
+        RUNNING for ever (textual 8.2): a cancelled worker's outcome is dropped anyway."""
+        self._busy = {w for w in self._busy
+                      if w.state in (WorkerState.PENDING, WorkerState.RUNNING) and not w.is_cancelled}
         for screen in self.screen_stack:
             for bar in screen.query(TopBar):
                 bar.set_busy(bool(self._busy))
+        if self._busy and self._busy_timer is None:
+            self._busy_timer = self.set_interval(0.3, self._recheck_busy, name="busy")
+        elif not self._busy and self._busy_timer is not None:
+            self._busy_timer.stop()
+            self._busy_timer = None
 
     # -- help and the command palette ----------------------------------------------------------
     def screen_keys(self, screen: Screen) -> list[tuple[str, str]]:
@@ -232,10 +259,12 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
         out = []
         for key, active in screen.active_bindings.items():
             b = active.binding
-            if not b.id or not b.description or b.description in seen or b.system:
+            # The help says what the footer abbreviates (Alt+1…6 "标签": each tab's name).
+            text = b.tooltip or b.description
+            if not b.id or not text or text in seen or b.system:
                 continue
-            seen.add(b.description)
-            out.append((key, b.description))
+            seen.add(text)
+            out.append((key, text))
         return out
 
     def action_help(self) -> None:
@@ -251,24 +280,30 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
         management centre, organisations by name)."""
         from textual.command import CommandPalette
 
+        from zhtj_tui.screens.palette import ChinesePalette
+
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令或组织名称…"))
+            self.push_screen(ChinesePalette(id="--command-palette", placeholder="输入操作或组织（名称、拼音首字母或数字）…"))
 
     def action_help_quit(self) -> None:
         """Ctrl+C does not quit (it copies in inputs); say how to quit."""
         self.notify("要退出程序，请按 Ctrl+Q", title="退出")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The command palette lists the actions of the current screen (in Chinese)."""
+        """The command palette lists the actions of the current screen by their Chinese
+        names (found by name or by its pinyin initials, see ``screens.search``)."""
+        seen: set[str] = set()
         for key, active in screen.active_bindings.items():
             b = active.binding
             # Ours only (each has an id and a Chinese description); Textual's own widget
             # bindings (Cursor Down, Copy selected text…) are English and not commands.
             if not b.id or not b.description or b.action in ("command_palette",) or b.system:
                 continue
-            if not active.enabled:
+            title = b.tooltip or b.description
+            if not active.enabled or title in seen or alt_digit(key) and not key.startswith("alt+"):
                 continue
-            yield SystemCommand(b.description, f"按键 {key}",
+            seen.add(title)
+            yield SystemCommand(title, f"按键 {key_name(key)}",
                                 partial(self.call_later, self.run_action, b.action, active.node))
         yield SystemCommand("退出程序", "关闭智慧团建终端版", self.exit)
 

@@ -61,6 +61,9 @@ class Settings:
     animations: bool = False
     cursor_blink: bool = False
     mouse: bool = True
+    #: The first-run screen offers the demo data only when asked for (``zhtj --demo``), not
+    #: beside creating the real top organisation.
+    offer_demo: bool = False
     #: argon2id cost (argon2-cffi's defaults); tests lower them to stay quick.
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536

@@ -47,6 +47,24 @@ def test_progress_table(capsys, tree_db):
     assert "2018级新生团支部建立（截止 2026-11-09，已逾期）：1/2，待办 4 项" in out
 
 
+def test_progress_is_readable_at_80_columns(capsys, tree_db):
+    # R-PROG-4 in an 80-column terminal: a narrow table, then each child's problems by kind.
+    from rich.cells import cell_len
+
+    url, _ = tree_db
+    code, out, _ = run(capsys, "--db", url, "progress", "--width", "80")
+    assert code == 0
+    lines = out.splitlines()
+    assert all(cell_len(line) <= 80 for line in lines), [line for line in lines if cell_len(line) > 80]
+    head = next(line for line in lines if line.startswith("组织"))
+    assert head.split() == ["组织", "组织数", "信息", "书记", "管理员", "团支部", "有团员", "团员", "超龄"]
+    total = next(line for line in lines if line.startswith("合计")).split()
+    assert total[:8] == ["合计", "11", "55%", "55%", "55%", "5", "80%", "10"]  # 超龄 depends on today
+    assert any(line.startswith("  外语学院团委：无团支部2 隶属错误1 缺书记4 缺管理员4 信息不全4 支部不足3人1")
+               for line in lines), lines
+    assert not any(line.startswith("  机关团支部：") for line in lines)  # nothing to say
+
+
 def test_progress_json_shape(capsys, tree_db):
     url, tree = tree_db
     code, out, _ = run(capsys, "--db", url, "progress", "计算机学院团委", "--json")
@@ -61,6 +79,7 @@ def test_progress_json_shape(capsys, tree_db):
     assert first["figures"] == {"orgs": 1, "info_complete": 0, "secretaries": 0, "with_admin": 1, "branches": 1,
                                 "branches_with_members": 0, "members": 0, "over_age": 0}
     assert (first["info_complete"], first["has_secretary"], first["has_admin"]) == (False, False, True)
+    assert first["problems"] == {"no_secretary": 1, "info_incomplete": 1, "branch_no_members": 1}
     assert data["total"]["orgs"] == 4 and data["total"]["members"] == 4
     task = data["tasks"][0]
     assert (task["done"], task["total"], task["complete"], task["overdue"], task["set_by"]) == (1, 2, False, True, "大学团委")

@@ -265,6 +265,18 @@ def test_search(svc, tree):
     assert [o.id for o in svc.orgs.search(OP, "化学")] == [tree.ids["b"], tree.ids["b1"]]
 
 
+def test_search_by_pinyin_initials_and_digits(svc, tree):
+    # The palette and F3 find organisations as administrators type them: pinyin initials,
+    # digits, Chinese and digits apart (each run must match), inside the actor's subtree.
+    top, me = tree.me["top"], tree.me["a"]
+    ids = lambda text, who=top: [o.id for o in svc.orgs.search(who, text)]  # noqa: E731
+    assert ids("jsj2017") == ids("计算机2017") == ids("JSJ 2017") == [tree.ids["a1"]]
+    assert ids("hx2018") == ids("化学2018") == [tree.ids["b1"]]
+    assert ids("hx") == [tree.ids["b"], tree.ids["b1"]]  # shallowest first
+    assert ids("2018") == [tree.ids["b1"]] and ids("jsj2018") == [] and ids("zzz") == []
+    assert ids("hx", me) == []  # §9: only the actor's own subtree
+
+
 def test_every_change_is_audited(svc, clock):
     # SPEC §9: who, when, what, before and after, for each change in the §2 workflow
     from tests.helpers import admin_of

@@ -33,7 +33,10 @@ async def test_committee_admin_gets_the_window_and_enter_opens_the_child(tui_set
         await settle(pilot)
         await login(pilot, who)
         assert isinstance(pilot.app.screen, ProgressModal)
-        await pilot.press("enter")
+        await pilot.press("enter")  # the college has a branch below: Enter goes down inside the window
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ProgressModal)
+        await pilot.press("backspace", "o")  # back up; o opens the college in the centre
         await settle(pilot)
         centre = pilot.app.screen
         assert isinstance(centre, CentreScreen)

@@ -323,8 +323,8 @@ async def test_command_palette_lists_the_screen_actions(tui_settings, tui_servic
         assert all(re.search(r"[\u4e00-\u9fff]", t) for t in titles), titles
         await pilot.press("ctrl+p")
         await pilot.pause()
-        assert type(app.screen).__name__ == "CommandPalette"
-        assert app.screen.query_one("Input").placeholder == "输入命令或组织名称…"
+        assert type(app.screen).__name__ == "ChinesePalette"  # Textual's palette, in Chinese
+        assert app.screen.query_one("Input").placeholder == "输入操作或组织（名称、拼音首字母或数字）…"
 
 
 async def test_typed_information_survives_looking_at_another_organisation(tui_settings, tui_services):

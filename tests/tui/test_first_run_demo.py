@@ -18,7 +18,7 @@ from zhtj_tui.screens.progress import ProgressModal
 
 @pytest.mark.after_login_window
 async def test_load_demo_then_log_in_with_a_shown_login(tui_settings, tui_services):
-    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+    async with make_app(tui_settings.with_(offer_demo=True), tui_services).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, FirstRunScreen)
@@ -59,7 +59,7 @@ async def test_a_failing_demo_says_so_and_keeps_the_form(tui_settings, tui_servi
         raise OSError("disk full")
 
     monkeypatch.setattr(tui_services.demo, "load", broken)
-    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+    async with make_app(tui_settings.with_(offer_demo=True), tui_services).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = pilot.app.screen
         screen.query_one("#demo").focus()
@@ -68,3 +68,19 @@ async def test_a_failing_demo_says_so_and_keeps_the_form(tui_settings, tui_servi
         assert any("生成演示数据时出错" in str(n.message) for n in pilot.app._notifications)
         assert not screen.query_one("#demo").disabled and not screen.query_one("#create").disabled
         assert screen.query_one("#field-short_name").display
+
+
+async def test_the_demo_is_offered_only_when_asked_for(tui_settings, tui_services):
+    """First run without --demo: only the real top organisation is offered; the screen says
+    how to try the demo instead, and nothing can load it from here."""
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, FirstRunScreen)
+        assert not screen.query_one("#demo").display
+        assert "zhtj --demo" in str(screen.query_one("#first-intro").render())
+        focusable = [w.id for w in screen.focus_chain]
+        assert "demo" not in focusable
+        screen.load_demo()  # even if called, nothing is written
+        await settle(pilot)
+        assert tui_services.orgs.top() is None

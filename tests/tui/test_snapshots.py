@@ -54,7 +54,7 @@ def test_first_run_created(snap_compare, tui_settings, tui_services):
 
 def test_first_run_demo_logins(snap_compare, tui_settings, tui_services):
     """The demo loaded from the first-run screen: its logins and password, at 80x24."""
-    app = make_app(tui_settings, tui_services)
+    app = make_app(tui_settings.with_(offer_demo=True), tui_services)
 
     async def run(pilot):
         await settle(pilot)

@@ -16,7 +16,15 @@ from zhtj_tui.commands.orgref import resolve_org
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.services.consistency import CHECK_TITLES
 from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.progress import PROBLEM_KINDS, PROBLEM_LIMIT, Figures, Problems, Progress, TaskView
+from zhtj_tui.services.progress import (
+    PROBLEM_KINDS,
+    PROBLEM_LIMIT,
+    PROBLEM_SHORT,
+    Figures,
+    Problems,
+    Progress,
+    TaskView,
+)
 
 HEADERS = ("组织", "类别", "组织数", "信息完整", "书记已录入", "管理员已注册", "团支部", "有团员的团支部", "团员", "超龄团员")
 
@@ -28,6 +36,8 @@ def register(sub) -> None:
     fmt.add_argument("--json", action="store_true", help="以 JSON 输出")
     fmt.add_argument("--xlsx", metavar="FILE", help="写入 Excel 文件（文件已存在时须加 --force 才会替换）")
     p.add_argument("--force", action="store_true", help="与 --xlsx 一起使用：替换已存在的同名文件")
+    p.add_argument("--width", type=int, metavar="列数",
+                   help=f"表格宽度（默认：终端宽度，输出到管道时 200；小于 {WIDE} 时用窄表）")
     p.set_defaults(func=cmd_progress)
 
     c = sub.add_parser("check", help="检查组织树的完整性问题；有问题时退出码为 1（可用于 cron）")
@@ -49,9 +59,12 @@ def _org_id(svc, ref: str | None) -> int:
     return top.id
 
 
-def _console() -> Console:
-    # Piped output keeps whole rows (no wrapping at 80 columns); rich measures CJK width.
-    return Console(width=None if sys.stdout.isatty() else 200, highlight=False, soft_wrap=False)
+def _console(width: int | None = None) -> Console:
+    # A terminal gets a table that fits its width (the narrow one below 130 columns); piped
+    # output keeps whole rows; rich measures CJK width.
+    if width is None:
+        width = None if sys.stdout.isatty() else 200
+    return Console(width=width, highlight=False, soft_wrap=False)
 
 
 def _share(part: int, whole: int) -> str:
@@ -78,7 +91,7 @@ def progress_json(p: Progress, tasks: tuple[TaskView, ...]) -> dict:
             {
                 "id": c.id, "name": c.short_name, "category": c.category_name,
                 "info_complete": c.info_complete, "has_secretary": c.has_secretary, "has_admin": c.has_admin,
-                "figures": c.figures.as_dict(),
+                "figures": c.figures.as_dict(), "problems": dict(c.problems),
             }
             for c in p.children
         ],
@@ -121,20 +134,61 @@ def cmd_progress(args, ctx) -> int:
         )
         print(f"已写入 {path}")
         return 0
-    console = _console()
-    table = Table(title=f"{p.path_text} 下级组织录入进度（{p.today.isoformat()}）",
-                  caption="各行为该组织及其全部下级组织的合计；按完成程度从低到高排列")
-    for i, h in enumerate(HEADERS):
-        table.add_column(h, justify="left" if i < 2 else "right", no_wrap=True)
-    rows = list(progress_rows(p))
-    for i, row in enumerate(rows):
-        table.add_row(*(str(v) for v in row), end_section=(i == len(rows) - 3))
-    console.print(table)
+    console = _console(args.width)
+    if console.width < WIDE:
+        print_narrow(console, p)
+    else:
+        table = Table(title=f"{p.path_text} 下级组织录入进度（{p.today.isoformat()}）",
+                      caption="各行为该组织及其全部下级组织的合计；按完成程度从低到高排列")
+        for i, h in enumerate(HEADERS):
+            table.add_column(h, justify="left" if i < 2 else "right", no_wrap=True)
+        rows = list(progress_rows(p))
+        for i, row in enumerate(rows):
+            table.add_row(*(str(v) for v in row), end_section=(i == len(rows) - 3))
+        console.print(table)
+    problems = [(c.short_name, problems_line(c)) for c in p.children if c.problems]
+    if problems:
+        console.print("各下级组织的问题（zhtj check 组织名 列出具体组织）：", markup=False)
+        for name, line in problems:
+            console.print(f"  {name}：{line}", markup=False)
     if tasks:
         console.print("录入任务：")
         for t in tasks:
             console.print(("  ! " if t.overdue else "  - ") + task_line(t), markup=False)
     return 0
+
+
+#: Below this many columns, ``zhtj progress`` prints the narrow table (percentages only).
+WIDE = 130
+NARROW_HEADERS = ("组织", "组织数", "信息", "书记", "管理员", "团支部", "有团员", "团员", "超龄")
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole) if whole else 0}%"
+
+
+def print_narrow(console: Console, p: Progress) -> None:
+    """The progress table in 80 columns: shares as percentages, no vertical rules."""
+    from rich import box
+
+    console.print(f"{p.path_text} 下级组织录入进度（{p.today.isoformat()}）", markup=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
+    for i, h in enumerate(NARROW_HEADERS):
+        table.add_column(h, justify="left" if i == 0 else "right", no_wrap=True,
+                         overflow="ellipsis", max_width=(22 if i == 0 else None))
+    rows = [(c.short_name, c.figures) for c in p.children] + [("本级", p.own), ("合计", p.total)]
+    for i, (name, f) in enumerate(rows):
+        table.add_row(name, str(f.orgs), _pct(f.info_complete, f.orgs), _pct(f.secretaries, f.orgs),
+                      _pct(f.with_admin, f.orgs), str(f.branches),
+                      _pct(f.branches_with_members, f.branches) if f.branches else "—",
+                      str(f.members), str(f.over_age), end_section=(i == len(rows) - 3))
+    console.print(table)
+    console.print("各行为该组织及其全部下级组织的合计，按完成程度从低到高排列；"
+                  "“有团员”为有团员的团支部所占比例。", markup=False)
+
+
+def problems_line(c) -> str:
+    return " ".join(f"{PROBLEM_SHORT.get(k, k)}{n}" for k, n in c.problems)
 
 
 def problems_json(pr: Problems, path_names: tuple[str, ...]) -> dict:

@@ -14,6 +14,8 @@ def run_interface(args, ctx) -> int:
     settings = ctx.settings
     if args.no_mouse:
         settings = settings.with_(mouse=False)
+    if getattr(args, "demo", False):
+        settings = settings.with_(offer_demo=True)
     app = make_app(settings)
     app.run(mouse=settings.mouse)
     return int(app.return_code or 0)

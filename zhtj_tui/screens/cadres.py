@@ -152,7 +152,9 @@ class CadresPane(Vertical):
 
     def on_mount(self) -> None:
         current = self.query_one("#cadre-current", DataTable)
-        for col in ("职务", "姓名", "身份证号", "手机", "任职起", "超龄"):
+        # The dates before the (masked) numbers: beside the tree at 80 columns they stay in
+        # sight, and the numbers are the first to be cut.
+        for col in ("职务", "姓名", "任职起", "超龄", "身份证号", "手机"):
             current.add_column(col, key=col)
         history = self.query_one("#cadre-history", DataTable)
         for col in ("职务", "姓名", "任职起", "离任"):
@@ -189,8 +191,8 @@ class CadresPane(Vertical):
         current = self.query_one("#cadre-current", DataTable)
         current.clear()
         for c in listing.current:
-            current.add_row(c.post_label, c.name, _masked(c.id_number), _masked_mobile(c.mobile),
-                            c.start_date.isoformat(), "超龄" if c.over_age else "", key=str(c.id))
+            current.add_row(c.post_label, c.name, c.start_date.isoformat(), "超龄" if c.over_age else "",
+                            _masked(c.id_number), _masked_mobile(c.mobile), key=str(c.id))
         history = self.query_one("#cadre-history", DataTable)
         history.clear()
         for c in listing.history:

@@ -12,31 +12,44 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 
 from zhtj_tui.domain import paths
 from zhtj_tui.domain.orgs import INFO_LABELS
-from zhtj_tui.screens.panes import CentrePane, pane_specs
+from zhtj_tui.screens.keys import ALT_DIGIT_KEYS
+from zhtj_tui.screens.panes import PANES, CentrePane, pane_specs
 from zhtj_tui.screens.search import OrgSearchProvider, SearchModal
 from zhtj_tui.services.dto import OrgBrief, OrgView, Role, Session
 from zhtj_tui.widgets.calls import ServiceCaller
 from zhtj_tui.widgets.org_tree import OrgTree
 from zhtj_tui.widgets.topbar import TopBar
 
+#: The tabs' titles in their order (Alt+1…6 reach them directly).
+TAB_TITLES = tuple(p.title for p in sorted(PANES, key=lambda p: p.order))[:6]
+
 
 class CentreScreen(ServiceCaller, Screen):
     SCREEN_TITLE = "管理中心"
     COMMANDS = {OrgSearchProvider}
     BINDINGS = [
-        Binding("f3", "search", "查找组织", id="centre.search"),
+        # Short labels so that the footer fits 80 columns with any tab's own keys; the help
+        # (F1) says them in full (the tooltip).
+        Binding("f3", "search", "查找", id="centre.search", tooltip="查找组织"),
         Binding("ctrl+f", "search", "查找组织", id="centre.search_ctrl", show=False),
         Binding("f4", "focus_tree", "组织树", id="centre.tree", show=False),  # Esc too; room in the footer
-        Binding("f5", "focus_panes", "切换面板", id="centre.panes"),
+        Binding("f5", "focus_panes", "面板", id="centre.panes", tooltip="切换面板（到标签行，再按进入面板）"),
         Binding("f6", "toggle_tree", "隐藏/显示组织树", id="centre.toggle_tree", show=False),
-        Binding("f2", "switch_role", "切换组织", id="centre.switch"),
-        Binding("f9", "logout", "退出登录", id="centre.logout"),
+        Binding("f2", "switch_role", "切换", id="centre.switch", tooltip="切换组织（有多个管理员身份时）"),
+        Binding("f9", "logout", "注销", id="centre.logout", tooltip="退出登录"),
         # 修改密码 and 交接 (R-REG-6, R-REG-7); listed in F1 help and the command palette.
         Binding("f10", "account", "我的账号", id="centre.account", show=False),
         # Also from the tree or another pane, not only inside 创建下级组织.
         Binding("f7", "batch_create", "批量创建", id="centre.batch", show=False),
         Binding("f8", "correct", "更正", id="centre.correct", show=False),
         Binding("escape", "focus_tree", "返回组织树", id="centre.escape", show=False),
+        # Each tab directly (Alt+1…6, in the order of the tabs); one footer entry says all six.
+        # Both forms of the key are bound (see screens.keys); inside an input, where the
+        # Option character would be typed, the application hands them to ``action_tab``.
+        *(Binding(f"alt+{n},{ALT_DIGIT_KEYS[n - 1]}", f"tab({n})", "标签" if n == 1 else f"“{title}”标签",
+                  id=f"centre.tab{n}", show=n == 1, key_display="Alt+1…6" if n == 1 else None,
+                  tooltip=f"“{title}”标签")
+          for n, title in enumerate(TAB_TITLES, start=1)),
     ]
 
     def __init__(self, services, session: Session, role: Role) -> None:
@@ -69,7 +82,7 @@ class CentreScreen(ServiceCaller, Screen):
                         self.panes[spec.id] = pane
                         with TabPane(spec.title, id=spec.id):
                             yield pane
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # Ctrl+P: in F1
 
     def on_mount(self) -> None:
         tree = self.query_one(OrgTree)
@@ -199,6 +212,18 @@ class CentreScreen(ServiceCaller, Screen):
         pane = self.panes.get(tabs.active or "")
         if pane is not None:
             pane.focus_first()
+
+    def action_tab(self, n: int) -> None:
+        """Alt+n: the n-th tab (as the tabs are ordered), its first field or table focused."""
+        if not 1 <= n <= len(self.specs):
+            return
+        spec = self.specs[n - 1]
+        pane = self.panes[spec.id]
+        if self.view is not None and not type(pane).applies_to(self.view, self.actor):
+            self.notify(f"“{spec.title}”标签不适用于{self.view.short_name}", severity="warning")
+            return
+        self.query_one("#panes", TabbedContent).active = spec.id
+        self.call_after_refresh(pane.focus_first)
 
     def action_toggle_tree(self) -> None:
         tree = self.query_one(OrgTree)

@@ -22,7 +22,12 @@ class ConfirmModal(ModalScreen[bool]):
     answer no from anywhere in the dialog. The keys are written under the buttons.
     """
 
-    BINDINGS = [Binding("escape", "answer(False)", "取消", id="confirm.cancel")]
+    BINDINGS = [
+        Binding("escape", "answer(False)", "取消", id="confirm.cancel"),
+        # ←→ move between the two buttons, as in any dialog; Enter presses the focused one.
+        Binding("left", "app.focus_previous", "上一个按钮", id="confirm.left", show=False),
+        Binding("right", "app.focus_next", "下一个按钮", id="confirm.right", show=False),
+    ]
 
     def __init__(
         self,

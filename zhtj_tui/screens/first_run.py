@@ -23,6 +23,8 @@ INTRO = (
     "数据库中还没有任何团组织。请创建本系统的顶级组织（例如 石河子大学团委），"
     "系统会为它生成第一个管理员注册码，用它注册管理员后即可登录。"
 )
+#: Said only when the demo is not offered here.
+DEMO_HINT = "只想先试用？请按 Ctrl+Q 退出，改用 zhtj --demo 启动。"
 
 
 #: The demo loaded from this screen is always the same one (the default seed of ``zhtj demo``).
@@ -40,7 +42,8 @@ class FirstRunScreen(ServiceCaller, Form, Screen):
     def compose(self) -> ComposeResult:
         yield TopBar("智慧团建 · 首次使用：创建顶级组织")
         with VerticalScroll(id="first-box", classes="box"):
-            yield Static(INTRO, id="first-intro", markup=False)
+            yield Static(INTRO if self.app.settings.offer_demo else f"{INTRO}{DEMO_HINT}", id="first-intro",
+                         markup=False)
             yield FormField("category", "组织类别", required=True, value="02",
                             options=[(c.name, c.code) for c in categories()])
             yield FormField("short_name", "组织简称", required=True, check=self._check_name, live=self._check_name,
@@ -64,7 +67,9 @@ class FirstRunScreen(ServiceCaller, Form, Screen):
         self.query_one("#to-login").display = False
         self.query_one("#demo-logins").display = False
         self.query_one("#demo-hint").display = False
-        if not self.app.services.demo.available():
+        # The demo only when asked for (zhtj --demo), never beside the real top organisation
+        # by default; zhtj demo fills an empty database from the command line.
+        if not (self.app.settings.offer_demo and self.app.services.demo.available()):
             self.query_one("#demo").display = False
         self.field("short_name").focus_control()
 
@@ -126,6 +131,8 @@ class FirstRunScreen(ServiceCaller, Form, Screen):
 
     def load_demo(self) -> None:
         demo = self.app.services.demo
+        if not self.app.settings.offer_demo:
+            return
         if not demo.available():
             self.notify("本安装未包含演示数据，请改为创建顶级组织", severity="error")
             return

@@ -214,6 +214,8 @@ class MemberRow:
     over_age: bool
     member_no: str
     active: bool = True
+    #: 所在支部 (filled by the list, where rows of several branches meet).
+    branch_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,12 @@ class MemberService(ServiceBase):
             rows = rows[:limit]
             # The first page counts the matches only when they do not all fit on it.
             total = None if after else (len(rows) if not more else (base.count() if count_all else None))
-            items = tuple(self._row(m, today, cutoff) for m in rows)
+            # 所在支部 of each row: the page's branches in one query (a committee's list
+            # spans many branches).
+            branch_ids = list({m.branch.id for m in rows})
+            branches = dict(select((o.id, o.short_name) for o in self.s.Org if o.id in branch_ids)[:]) \
+                if branch_ids else {}
+            items = tuple(self._row(m, today, cutoff, branches.get(m.branch.id, "")) for m in rows)
             nxt = (rows[-1].name_initials, rows[-1].name, rows[-1].id) if more and rows else None
             return Page(items, nxt, total)
 
@@ -496,9 +501,9 @@ class MemberService(ServiceBase):
     def _may_write(self, actor: Actor, m) -> None:
         self.member_branch(actor, m.branch.id)
 
-    def _row(self, m, today: date, cutoff: date) -> MemberRow:
+    def _row(self, m, today: date, cutoff: date, branch_name: str = "") -> MemberRow:
         return MemberRow(
-            id=m.id, branch_id=m.branch.id, name=m.name, id_masked=mask_id_number(m.id_number), sex=m.sex,
+            id=m.id, branch_id=m.branch.id, branch_name=branch_name, name=m.name, id_masked=mask_id_number(m.id_number), sex=m.sex,
             age=age_on(m.birth_date, today), join_month=m.join_month,
             political_name=_political_short(m.political), post_label=_post_label(m.post, m.post_name),
             over_age=m.birth_date <= cutoff, member_no=m.member_no or "", active=is_active(m),

@@ -15,6 +15,7 @@ from zhtj_tui.domain.codes import EXPIRED, STATE_LABELS, VALID, code_state
 from zhtj_tui.domain.errors import Conflict, DomainError, Forbidden
 from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
 from zhtj_tui.domain.mobile import mask_mobile, normalize_mobile
+from zhtj_tui.domain.pinyin import initials
 from zhtj_tui.domain.text import clean_name, clean_person_name, clean_text
 from zhtj_tui.domain.vocab import Category, industries
 from zhtj_tui.services.base import ServiceBase, subtree_upper
@@ -112,19 +113,40 @@ class OrgService(OrgCorrections, ServiceBase):
         return self.read(run)
 
     def search(self, actor: Actor, text: str, limit: int = 20) -> tuple[OrgBrief, ...]:
-        """Organisations in the actor's subtree whose 简称 or 全称 contains ``text``."""
+        """Organisations in the actor's subtree matching ``text``, shallowest first.
+
+        ``text`` is read as runs of Chinese, digits and Latin letters, all of which must
+        match: Chinese and digits anywhere in the 简称 or 全称 (``临床2026`` finds
+        临床医学专业2026级1班团支部), letters in the pinyin initials of the 简称 or in the
+        name itself (``lc2026``, ``jsj``, ``MBA``). Chinese and digits are searched in the
+        database; letters are then checked on at most ``SEARCH_SCAN`` candidates."""
         text = clean_name(text, "short_name")
         if not text:
             return ()
+        tokens = [t.strip() for t in _SEARCH_TOKENS.findall(text.lower()) if t.strip()]
+        letters = [t for t in tokens if t.isascii() and t.isalpha()]
+        in_db = [t for t in tokens if t not in letters]
 
         def run():
-            q = select(o for o in self.s.Org if text in o.short_name or text in o.full_name)
+            q = select(o for o in self.s.Org)
+            for token in in_db:
+                q = q.filter(_name_has(token))
             if not actor.operator:
                 home = self.admin_org(actor)
                 lo, hi = home.path, subtree_upper(home.path)
                 q = q.filter(lambda o: o.path >= lo and o.path < hi)
-            rows = q.order_by(lambda o: (o.depth, o.short_name))[:limit]
-            return tuple(self._brief(o) for o in rows)
+            q = q.order_by(lambda o: (o.depth, o.short_name))
+            if not letters:
+                return tuple(self._brief(o) for o in q[:limit])
+            found = []
+            for o in q[:SEARCH_SCAN]:
+                name = o.short_name
+                keys = (initials(name), name.lower())
+                if all(any(t in k for k in keys) for t in letters):
+                    found.append(o)
+                    if len(found) >= limit:
+                        break
+            return tuple(self._brief(o) for o in found)
 
         return self.read(run)
 
@@ -507,3 +529,13 @@ def _duplicate_name_error(exc: Exception, short_name: str | None, full_name: str
         f"本组织下已有名为“{short_name or ''}”的下级组织，请换一个简称", "short_name", "duplicate_name"
     )
 
+
+
+#: Organisations whose initials are checked per search with letters in it (the Chinese and
+#: digits of the query narrow them in the database first).
+SEARCH_SCAN = 5000
+_SEARCH_TOKENS = re.compile(r"[a-z]+|\d+|[^a-z\d]+")
+
+
+def _name_has(token: str):
+    return lambda o: token in o.short_name or token in o.full_name

@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.widgets import Input, Label, Select, Static
 
 from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.widgets.select import ChineseSelect
 
 #: A check gets the typed text; it raises DomainError or returns an optional hint.
 Check = Callable[[str], "str | None"]
@@ -109,7 +110,7 @@ class FormField(Vertical):
         with Horizontal():
             yield Label(" " + self.label, classes="field-label", markup=False)
             if self._options is not None:
-                sel: Select[str] = Select(
+                sel: Select[str] = ChineseSelect(
                     self._options, prompt="请选择", compact=True, id=f"input-{self.key}", type_to_search=True,
                     value=self._initial if self._initial in {v for _, v in self._options} else Select.NULL,
                 )

@@ -13,9 +13,14 @@ from zhtj_tui.screens.members.entry import MemberEntryScreen
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import MemberRow
 from zhtj_tui.widgets.calls import run_service
+from zhtj_tui.widgets.cells import fit_middle
 from zhtj_tui.widgets.clipboard import COPY_KEY, copy_rows
 
 COLUMNS = ("姓名", "身份证号", "性别", "年龄", "入团年月", "政治面貌", "职务", "超龄")
+#: Above a branch the list spans many branches: 所在支部 comes right after the name.
+SUBTREE_COLUMNS = ("姓名", "所在支部", *COLUMNS[1:])
+#: Cells of 所在支部 (class names keep their end: 计算…2023级1班团支部).
+BRANCH_CELLS = 18
 
 
 class MembersPane(Vertical):
@@ -62,9 +67,8 @@ class MembersPane(Vertical):
         yield Static("", id="members-status", markup=False)
 
     def on_mount(self) -> None:
-        table = self.query_one("#member-table", DataTable)
-        for col in COLUMNS:
-            table.add_column(col, key=col)
+        self._columns_for: bool | None = None
+        self._set_columns()
         self.query_one("#member-search", Input).cursor_blink = self.services.settings.cursor_blink
         self.reload()
         # No focus here: inside the centre's tabs, focusing would switch to this tab.
@@ -140,12 +144,24 @@ class MembersPane(Vertical):
 
     def _cells(self, r: MemberRow) -> tuple[str, ...]:
         name = ("✓" if r.id in self.marked else "") + r.name
-        return (name, r.id_masked, r.sex, str(r.age), r.join_month, r.political_name, r.post_label,
+        branch = () if self.is_branch else (fit_middle(r.branch_name, BRANCH_CELLS),)
+        return (name, *branch, r.id_masked, r.sex, str(r.age), r.join_month, r.political_name, r.post_label,
                 "超龄" if r.over_age else "")
+
+    def _set_columns(self) -> None:
+        """A branch's own list, or the subtree's with 所在支部 (rebuilt when that changes)."""
+        if self._columns_for is self.is_branch:
+            return
+        table = self.query_one("#member-table", DataTable)
+        table.clear(columns=True)
+        for col in COLUMNS if self.is_branch else SUBTREE_COLUMNS:
+            table.add_column(col, key=col)
+        self._columns_for = self.is_branch
 
     def _render_rows(self, reset: bool = False) -> None:
         table = self.query_one("#member-table", DataTable)
         cursor = table.cursor_row
+        self._set_columns()
         table.clear()
         for row in self.rows:
             table.add_row(*self._cells(row), key=str(row.id))

@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Static
 
 from zhtj_tui.screens.progress.tasks import TasksScreen
 from zhtj_tui.screens.progress.view import ProgressView
@@ -43,8 +42,8 @@ class ProgressPane(Widget):
         self.org_id = self.root_id = org_id if org_id is not None else actor.org_id
 
     def compose(self) -> ComposeResult:
+        # Its keys are in the footer (Backspace 上一级, o 打开组织, r 刷新, t 任务详情).
         yield ProgressView(self.services, self.actor, self.root_id, compact=True, id="pp-view")
-        yield Static("Enter 进入  Backspace 返回  o 打开  t 任务  r 刷新", id="pp-help", markup=False)
 
     @property
     def view(self) -> ProgressView:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 
-from zhtj_tui.services.progress import ERROR, PROBLEM_SEVERITY, ChildProgress, TaskView
+from zhtj_tui.services.progress import ERROR, PROBLEM_SEVERITY, PROBLEM_SHORT, ChildProgress, TaskView
 
 BAR_WIDTH = 4
 NAME_WIDTH = 22
@@ -50,35 +50,23 @@ def fit(name: str, cells: int = NAME_WIDTH) -> str:
     return "".join(out) + "…"
 
 
-def task_text(t: TaskView) -> Text:
+def task_text(t: TaskView, compact: bool = False) -> Text:
+    """One task on one line; ``compact`` (the centre's pane, 50 cells) shortens the name and
+    the words."""
     if t.complete:
         state, style = "已完成", "green"
     elif t.overdue:
-        state, style = f"已逾期{-t.days_left}天", "bold white on red"
+        state, style = (f"逾期{-t.days_left}天" if compact else f"已逾期{-t.days_left}天"), "bold white on red"
     else:
         state, style = f"剩余{t.days_left}天", "yellow" if t.days_left <= 2 else ""
     line = Text("● " if not t.complete else "✓ ", style=style or None)
-    line.append(fit(t.name, 26))
-    line.append(f"  {t.done}/{t.total}")
-    line.append(f"  截止{t.due.month:02d}-{t.due.day:02d} ")
+    line.append(fit(t.name, 16 if compact else 26))
+    line.append(f" {t.done}/{t.total}" if compact else f"  {t.done}/{t.total}")
+    line.append(f" {t.due.month:02d}-{t.due.day:02d} " if compact else f"  截止{t.due.month:02d}-{t.due.day:02d} ")
     line.append(f" {state} ", style=style or None)
     if t.missing_count:
-        line.append(f"  待办{t.missing_count}项")
+        line.append(f" 待办{t.missing_count}" if compact else f"  待办{t.missing_count}项")
     return line
-
-
-#: Short names of the problem kinds (the full titles are ``PROBLEM_TITLES``, as in zhtj check).
-PROBLEM_SHORT = {
-    "no_branch": "无团支部",
-    "general_branch_non_branch_child": "隶属错误",
-    "no_secretary": "缺书记",
-    "no_admin": "缺管理员",
-    "info_incomplete": "信息不全",
-    "branch_no_members": "支部无团员",
-    "branch_few_members": "支部不足3人",
-    "branch_over_age": "支部有超龄",
-    "code_expiring": "注册码将过期",
-}
 
 
 def problems_text(child: ChildProgress) -> Text:

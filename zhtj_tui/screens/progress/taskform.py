@@ -19,6 +19,7 @@ from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.progress import TASK_KINDS, TaskView
 from zhtj_tui.widgets.calls import run_service, unexpected_message
+from zhtj_tui.widgets.select import ChineseSelect
 
 
 class TaskForm(ModalScreen[bool]):
@@ -44,7 +45,7 @@ class TaskForm(ModalScreen[bool]):
             yield Label("任务名称 *")
             yield Input(t.name if t else "", placeholder="例如 2018级新生团支部建立", id="name", max_length=LIMITS["task_name"])
             yield Label("任务类型 *")
-            yield Select([(label, key) for key, label in TASK_KINDS.items()], allow_blank=False,
+            yield ChineseSelect([(label, key) for key, label in TASK_KINDS.items()], allow_blank=False,
                          value=t.kind if t else "cohort_branches", id="kind")
             yield Label("入学年级（团支部建立任务必填；团员录入任务不填则为全部团支部；完善组织树任务不填）")
             yield Input(str(t.cohort) if t and t.cohort else "", placeholder="例如 2018", id="cohort", max_length=4)

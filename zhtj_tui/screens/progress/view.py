@@ -30,7 +30,6 @@ from zhtj_tui.screens.progress.render import (
     COMPACT_NAME_WIDTH,
     MAX_TASK_LINES,
     NAME_WIDTH,
-    PROBLEM_SHORT,
     bar,
     fit,
     percent,
@@ -42,6 +41,7 @@ from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.progress import (
     ERROR,
+    PROBLEM_SHORT,
     PROBLEM_TITLES,
     ChildProgress,
     Problem,
@@ -203,7 +203,7 @@ class ProgressView(ServiceCaller, Widget, can_focus=False):
         for i, t in enumerate(tasks[:MAX_TASK_LINES]):
             if i:
                 lines.append("\n")
-            lines.append_text(task_text(t))
+            lines.append_text(task_text(t, self.compact))
         if len(tasks) > MAX_TASK_LINES:
             lines.append(f"\n…另有 {len(tasks) - MAX_TASK_LINES} 项任务（t 查看）")
         tasks_widget = self.query_one("#pv-tasks", Static)
@@ -228,7 +228,7 @@ class ProgressView(ServiceCaller, Widget, can_focus=False):
         """(name, problems) column widths for the table's width: wider terminals give the
         names their whole length first, then the problems."""
         width = max(self.table.size.width or self.size.width or 78, 40) - 1  # the scrollbar
-        fixed = (5 + 6) if self.compact else (BAR_WIDTH + 6 + 5 + 6)
+        fixed = (5 + 6) if self.compact else (BAR_WIDTH + 6 + 7 + 6)
         names = [cell_len(c.short_name) for c in self.data.progress.children] if self.data else []
         base = COMPACT_NAME_WIDTH if self.compact else NAME_WIDTH
         name = max(base, min(max(names, default=base), width - fixed - 24))
@@ -262,7 +262,7 @@ class ProgressView(ServiceCaller, Widget, can_focus=False):
             table.add_column("完成", width=5, key="score")
         else:
             table.add_column("完成度", width=BAR_WIDTH + 6, key="score")
-            table.add_column("团支部", width=6, key="branches")
+            table.add_column("团支部", width=7, key="branches")
         table.add_column("团员", width=6, key="count")
         table.add_column("问题（按类计数）", width=problems_w, key="problems")
         p = self.data.progress if self.data else None

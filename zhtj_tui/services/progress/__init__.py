@@ -50,6 +50,7 @@ from zhtj_tui.services.progress.dto import (
     PROBLEM_KINDS,
     PROBLEM_LIMIT,
     PROBLEM_SEVERITY,
+    PROBLEM_SHORT,
     PROBLEM_TITLES,
     SEED_TASKS,
     TASK_KINDS,
@@ -72,6 +73,6 @@ class ProgressService(ProblemsPart, TasksPart):
 
 __all__ = [
     "ERROR", "EXPIRY_WARN_DAYS", "MIN_BRANCH_MEMBERS", "MISSING_LIMIT", "PROBLEM_KINDS", "PROBLEM_LIMIT",
-    "PROBLEM_SEVERITY", "PROBLEM_TITLES", "SEED_TASKS", "TASK_KINDS", "WARNING", "ChildProgress", "Figures",
+    "PROBLEM_SEVERITY", "PROBLEM_SHORT", "PROBLEM_TITLES", "SEED_TASKS", "TASK_KINDS", "WARNING", "ChildProgress", "Figures",
     "MissingOrg", "Problem", "Problems", "Progress", "ProgressService", "TaskView",
 ]

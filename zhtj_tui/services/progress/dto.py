@@ -44,6 +44,18 @@ PROBLEM_KINDS: tuple[tuple[str, str, str], ...] = (
     ("code_expiring", WARNING, f"管理员注册码{EXPIRY_WARN_DAYS}天内过期且未使用"),
 )
 PROBLEM_TITLES = {k: t for k, _, t in PROBLEM_KINDS}
+#: Short names of the kinds, for a child's row ("缺书记2 支部不足3人1") in the window and the CLI.
+PROBLEM_SHORT = {
+    "no_branch": "无团支部",
+    "general_branch_non_branch_child": "隶属错误",
+    "no_secretary": "缺书记",
+    "no_admin": "缺管理员",
+    "info_incomplete": "信息不全",
+    "branch_no_members": "支部无团员",
+    "branch_few_members": f"支部不足{MIN_BRANCH_MEMBERS}人",
+    "branch_over_age": "支部有超龄",
+    "code_expiring": "注册码将过期",
+}
 PROBLEM_SEVERITY = {k: s for k, s, _ in PROBLEM_KINDS}
 
 
