@@ -41,7 +41,9 @@ def test_demo_defects_are_found(svc, clock):
     assert p.total == Figures(35, 33, 33, 34, 30, 29, 1010, 1)
     branches, members = svc.progress.tasks(OP, top)
     assert (branches.done, branches.total, branches.overdue) == (7, 9, False)
+    # R-PROG-3: the general branch with no branch at all is the furthest behind, listed first.
     assert [(m.org_name, m.reason) for m in branches.missing] == [
+        ("马克思主义学院团总支", "尚未建立任何团支部（应有2018级团支部）"),
         ("计算机专业2018级2班团支部", "未录入书记"), ("临床医学专业2018级2班团支部", "未录入书记、没有管理员")]
     assert (members.done, members.total, [m.org_name for m in members.missing]) == (
         29, 30, ["临床医学专业2018级2班团支部"])
