@@ -402,7 +402,7 @@ def verify(url: str, plan: dict, result: SoakResult) -> None:
 
 
 def default_seconds() -> float:
-    return float(os.environ.get("ZHTJ_SOAK_SECONDS", "20"))
+    return float(os.environ.get("ZHTJ_SOAK_SECONDS", "8"))
 
 
 __all__ = ["run", "setup", "worker_main", "SoakResult", "default_seconds"]

@@ -22,6 +22,15 @@ def demo(tui_services):
     return tui_services.demo.load("small", 2018)
 
 
+async def until(pilot, condition, rounds: int = 50) -> None:
+    """Let the app process messages until ``condition`` holds (a switch of tab finishes a
+    refresh after the key itself), at most ``rounds`` pauses; the caller asserts it."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause()
+
+
 async def demo_centre(pilot, demo, login_index: int = 0):
     screen = pilot.app.screen
     screen.query_one("#field-login").value = demo.logins[login_index].mobile
@@ -44,6 +53,8 @@ async def test_each_tab_by_alt_digit_from_anywhere(tui_settings, tui_services, d
         for n, tab in reversed(list(enumerate(TABS, start=1))):
             await pilot.press(f"alt+{n}" if form == "alt" else ALT_DIGIT_KEYS[n - 1])
             await settle(pilot)
+            await until(pilot, lambda tab=tab: tabs.active == tab and pilot.app.focused is not None
+                        and centre.panes[tab] in pilot.app.focused.ancestors)
             assert tabs.active == tab
             focused = pilot.app.focused
             assert focused is not None and centre.panes[tab] in focused.ancestors, tab
@@ -53,6 +64,7 @@ async def test_each_tab_by_alt_digit_from_anywhere(tui_settings, tui_services, d
         before = {i.id: i.value for i in centre.query(Input)}
         await pilot.press("alt+4" if form == "alt" else "cent_sign")
         await settle(pilot)
+        await until(pilot, lambda: tabs.active == "members")
         assert tabs.active == "members"
         assert {i.id: i.value for i in centre.query(Input)} == before
 
