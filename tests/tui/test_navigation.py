@@ -28,7 +28,7 @@ async def until(pilot, condition, rounds: int = 50) -> None:
     for _ in range(rounds):
         if condition():
             return
-        await pilot.pause()
+        await pilot.pause(0.1)
 
 
 async def demo_centre(pilot, demo, login_index: int = 0):

@@ -24,6 +24,10 @@ from zhtj_tui.widgets.topbar import TopBar
 TAB_TITLES = tuple(p.title for p in sorted(PANES, key=lambda p: p.order))[:6]
 
 
+# A tab chosen by key gets the focus inside it within FOCUS_TRIES x FOCUS_STEP seconds.
+FOCUS_STEP = 0.02
+FOCUS_TRIES = 150
+
 class CentreScreen(ServiceCaller, Screen):
     SCREEN_TITLE = "管理中心"
     COMMANDS = {OrgSearchProvider}
@@ -222,19 +226,23 @@ class CentreScreen(ServiceCaller, Screen):
         if self.view is not None and not type(pane).applies_to(self.view, self.actor):
             self.notify(f"“{spec.title}”标签不适用于{self.view.short_name}", severity="warning")
             return
-        self.query_one("#panes", TabbedContent).active = spec.id
-        self.call_after_refresh(self._focus_when_shown, pane, 10)
+        tabs = self.query_one("#panes", TabbedContent)
+        tabs.active = spec.id
+        self._focus_when_shown(tabs, spec.id, pane, FOCUS_TRIES)
 
-    def _focus_when_shown(self, pane: CentrePane, tries: int) -> None:
+    def _focus_when_shown(self, tabs: TabbedContent, tab: str, pane: CentrePane, tries: int) -> None:
         """Focus inside ``pane`` once its tab is shown (a hidden widget takes no focus; on
-        a busy machine the switch may take more than one refresh)."""
+        a busy machine the switch may take many refreshes), for at most ``tries`` short
+        timer steps, and only while that tab is still the one chosen."""
+        if tabs.active != tab:
+            return
         focused = self.focused
         if focused is not None and (focused is pane or pane in focused.ancestors):
             return
         if pane.region.area:
             pane.focus_first()
         if tries > 0:
-            self.call_after_refresh(self._focus_when_shown, pane, tries - 1)
+            self.set_timer(FOCUS_STEP, lambda: self._focus_when_shown(tabs, tab, pane, tries - 1))
 
     def action_toggle_tree(self) -> None:
         tree = self.query_one(OrgTree)
