@@ -17,6 +17,7 @@ from zhtj_tui.screens.panes import PANES, CentrePane, pane_specs
 from zhtj_tui.screens.search import OrgSearchProvider, SearchModal
 from zhtj_tui.services.dto import OrgBrief, OrgView, Role, Session
 from zhtj_tui.widgets.calls import ServiceCaller
+from zhtj_tui.widgets.keyorder import hold_keys, release_keys
 from zhtj_tui.widgets.org_tree import OrgTree
 from zhtj_tui.widgets.topbar import TopBar
 
@@ -27,6 +28,20 @@ TAB_TITLES = tuple(p.title for p in sorted(PANES, key=lambda p: p.order))[:6]
 # A tab chosen by key gets the focus inside it within FOCUS_TRIES x FOCUS_STEP seconds.
 FOCUS_STEP = 0.02
 FOCUS_TRIES = 150
+FOCUS_ASKS = 5
+
+class CentreTabs(TabbedContent):
+    """The centre's tabs. ``TabbedContent`` switches to the tab of a widget that got the focus
+    when that news arrives, which is a message later: a focus asked for just before Alt+n
+    chose another tab would switch back. Here the tab follows the focus only while the focus
+    is still inside that tab."""
+
+    def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        focused = self.screen.focused
+        if focused is None or event.tab_pane not in focused.ancestors:
+            event.stop()
+            event.prevent_default()  # the base class's handler would switch the tab
+
 
 class CentreScreen(ServiceCaller, Screen):
     SCREEN_TITLE = "管理中心"
@@ -80,7 +95,7 @@ class CentreScreen(ServiceCaller, Screen):
             yield OrgTree(self.services, self.actor, root, id="tree")
             with Vertical(id="right"):
                 yield Static("", id="org-path", markup=False)
-                with TabbedContent(id="panes"):
+                with CentreTabs(id="panes"):
                     for spec in self.specs:
                         pane = spec.load()(self.services, self.actor, r.org_id, id=f"pane-{spec.id}")
                         self.panes[spec.id] = pane
@@ -227,22 +242,31 @@ class CentreScreen(ServiceCaller, Screen):
             self.notify(f"“{spec.title}”标签不适用于{self.view.short_name}", severity="warning")
             return
         tabs = self.query_one("#panes", TabbedContent)
+        if tabs.active != spec.id:
+            # A focused widget in the pane being hidden would hand the focus to a sibling in
+            # the same pane, whose tab Textual would then show again: nothing keeps the focus
+            # during the switch (the keys wait, below).
+            self.set_focus(None)
         tabs.active = spec.id
+        # The keys typed after Alt+n belong inside the tab: they wait until its focus is set.
+        hold_keys(self.app, self)
         self._focus_when_shown(tabs, spec.id, pane, FOCUS_TRIES)
 
-    def _focus_when_shown(self, tabs: TabbedContent, tab: str, pane: CentrePane, tries: int) -> None:
+    def _focus_when_shown(self, tabs: TabbedContent, tab: str, pane: CentrePane, tries: int,
+                          asked: int = 0) -> None:
         """Focus inside ``pane`` once its tab is shown (a hidden widget takes no focus; on
         a busy machine the switch may take many refreshes), for at most ``tries`` short
-        timer steps, and only while that tab is still the one chosen."""
-        if tabs.active != tab:
-            return
+        timer steps, and only while that tab is still the one chosen; then let the keys go.
+        A pane with nothing to focus yet (still loading) is asked FOCUS_ASKS times."""
         focused = self.focused
-        if focused is not None and (focused is pane or pane in focused.ancestors):
+        if tabs.active != tab or tries <= 0 or asked >= FOCUS_ASKS or (
+                focused is not None and (focused is pane or pane in focused.ancestors)):
+            release_keys(self.app, self)
             return
         if pane.region.area:
             pane.focus_first()
-        if tries > 0:
-            self.set_timer(FOCUS_STEP, lambda: self._focus_when_shown(tabs, tab, pane, tries - 1))
+            asked += 1
+        self.set_timer(FOCUS_STEP, lambda: self._focus_when_shown(tabs, tab, pane, tries - 1, asked))
 
     def action_toggle_tree(self) -> None:
         tree = self.query_one(OrgTree)
