@@ -53,9 +53,12 @@ MIGRATIONS: dict[int, dict[str, list[str]]] = {
     4: {p: tally.create_sql(p) for p in ("sqlite", "postgres")},
     # 5: the usable registration codes by expiry (codes about to expire, progress and check).
     5: {p: [USABLE_CODE_INDEX] for p in ("sqlite", "postgres")},
+    # 6: the counts kept per organisation and cohort (db.tally: org_cohort_tally, and the
+    # cohort copied on org_tally), filled from the existing rows by tally.upgrade.
+    6: {},
 }
 #: Steps that also run Python (after their SQL, in the same transaction).
-MIGRATION_CODE = {3: tally.rebuild}
+MIGRATION_CODE = {3: tally.rebuild, 6: tally.upgrade}
 
 
 class StoreError(Exception):

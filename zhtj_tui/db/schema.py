@@ -11,7 +11,7 @@ from pony.orm import Database, Json, Optional, PrimaryKey, Required, Set, compos
 from zhtj_tui.db import tally
 from zhtj_tui.domain.vocab import STATUS_NORMAL
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def define_entities(db: Database, provider: str) -> None:
@@ -55,18 +55,19 @@ def define_entities(db: Database, provider: str) -> None:
         # The counts of db.tally, in the same transaction as the write.
         def after_insert(self):
             if self.path:
-                tally.attach(db, self.id, self.path, self.group, self.info_complete)
+                tally.attach(db, self.id, self.path, self.group, self.info_complete, self.cohort)
 
         def before_update(self):
-            self._tally_old = _old(self, "path", "group", "info_complete")
+            self._tally_old = _old(self, "path", "group", "info_complete", "cohort")
 
         def after_update(self):
             old = getattr(self, "_tally_old", None) or self
             self._tally_old = None
             if not old.path and self.path:
-                tally.attach(db, self.id, self.path, self.group, self.info_complete)
-            elif old.group != self.group or bool(old.info_complete) != bool(self.info_complete):
-                tally.set_org(db, self.id, self.group, self.info_complete)
+                tally.attach(db, self.id, self.path, self.group, self.info_complete, self.cohort)
+            elif (old.group != self.group or bool(old.info_complete) != bool(self.info_complete)
+                  or old.cohort != self.cohort):
+                tally.set_org(db, self.id, self.group, self.info_complete, self.cohort)
 
         def before_delete(self):
             self._tally_gone = self.id

@@ -33,7 +33,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                   "before", "after", "note"),
 }
 #: Every table the demo fills or empties, children first (the order for emptying).
-EMPTY_ORDER = ("org_tally", "audit_log", "throttle", "deadline_task", "cadre", "admin_role", "reg_code", "member", "org",
+EMPTY_ORDER = ("org_cohort_tally", "org_tally", "audit_log", "throttle", "deadline_task", "cadre", "admin_role", "reg_code", "member", "org",
                "account")
 
 
@@ -229,7 +229,7 @@ class PostgresWriter(Writer):
                 "WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
                 "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
                 "ORDER BY i.relname",
-                ([*COLUMNS, "org_tally"],),
+                ([*COLUMNS, "org_tally", "org_cohort_tally"],),
             )
             self._indexes = cur.fetchall()
             for name, _ in self._indexes:
@@ -248,7 +248,7 @@ class PostgresWriter(Writer):
         self.con.autocommit = True
         try:
             with self.con.cursor() as cur:
-                cur.execute(f"ANALYZE {', '.join(COLUMNS)}, org_tally")
+                cur.execute(f"ANALYZE {', '.join(COLUMNS)}, org_tally, org_cohort_tally")
         finally:
             self.con.autocommit = old
 
