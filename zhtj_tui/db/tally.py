@@ -63,6 +63,8 @@ def create_sql(provider: str) -> list[str]:
         *(f"CREATE INDEX IF NOT EXISTS idx_tally_{kind} ON org_tally (path) WHERE {cond}"
           for kind, cond in PROBLEM_CONDITIONS.items()),
         f"CREATE INDEX IF NOT EXISTS idx_tally_tree_undone ON org_tally (path) WHERE {TREE_UNDONE}",
+        # The committees and general branches of a subtree (the hosts of a cohort's branches).
+        f"CREATE INDEX IF NOT EXISTS idx_tally_hosts ON org_tally (path) WHERE {HOSTS}",
     ]
 
 
@@ -79,6 +81,8 @@ PROBLEM_CONDITIONS = {
 #: An organisation not done for the ``tree_complete`` task: no secretary, no administrator,
 #: or a committee or general branch with no branch below (its own partial index).
 TREE_UNDONE = "s = 0 OR a = 0 OR (grp IN ('committee', 'general_branch') AND t_br = 0)"
+#: The organisations that hold branches (committees and general branches).
+HOSTS = "grp IN ('committee', 'general_branch')"
 
 
 def flags(grp: str, info: int, m: int, a: int, s: int, nb: int) -> tuple[int, ...]:
@@ -324,7 +328,8 @@ def upgrade(db) -> int:
                                          "WHERE table_name = 'org_tally' AND table_schema = current_schema()").fetchall()}
     if "cohort" not in have:
         db.execute("ALTER TABLE org_tally ADD COLUMN cohort integer")
-    db.execute(COHORT_TABLE_SQL)
+    for sql in create_sql(db.provider_name):
+        db.execute(sql)
     return rebuild(db)
 
 

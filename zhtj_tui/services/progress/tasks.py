@@ -6,7 +6,7 @@ from datetime import date
 
 from pony.orm import select
 
-from zhtj_tui.db.tally import PROBLEM_CONDITIONS, TREE_UNDONE
+from zhtj_tui.db.tally import HOSTS, PROBLEM_CONDITIONS, TREE_UNDONE
 from zhtj_tui.domain import paths
 from zhtj_tui.domain.dates import parse_date
 from zhtj_tui.domain.errors import DomainError, Forbidden, NotFound
@@ -186,15 +186,14 @@ class TasksPart(ProgressBase):
         undone_sql = f"SELECT o.id, o.path, (1 - t.s) + CASE WHEN t.a > 0 THEN 0 ELSE 2 END {branches} " \
                      "AND NOT (t.s > 0 AND t.a > 0)"
         # A committee holds class branches when some branch below it has a cohort: it has
-        # a row of org_cohort_tally; it holds one of cohort Y when it has that row. One
-        # look-up of the primary key per committee, no probe of its subtree.
-        hosts_sql = """
-            SELECT o.id, o.path, CASE WHEN t.t_br > 0 THEN 4 ELSE 5 END
-            FROM org o JOIN org_tally t ON t.org_id = o.id
-            WHERE o.cat_group IN ('committee', 'general_branch') AND o.path >= $lo AND o.path < $hi
-              AND (o.cohort IS NULL OR o.cohort = $y)
-              AND (t.t_br = 0 OR EXISTS (SELECT 1 FROM org_cohort_tally c WHERE c.org_id = o.id))
-              AND NOT EXISTS (SELECT 1 FROM org_cohort_tally c WHERE c.org_id = o.id AND c.cohort = $y)"""
+        # a row of org_cohort_tally; it holds one of cohort Y when it has that row. Its
+        # own counts and cohort are on org_tally: one partial-index range over the
+        # subtree's committees and a primary-key look-up each, no probe of their subtrees.
+        hosts_sql = f"""
+            SELECT t.org_id, t.path, CASE WHEN t.t_br > 0 THEN 4 ELSE 5 END FROM org_tally t
+            WHERE {HOSTS} AND t.path >= $lo AND t.path < $hi AND (t.cohort IS NULL OR t.cohort = $y)
+              AND (t.t_br = 0 OR EXISTS (SELECT 1 FROM org_cohort_tally c WHERE c.org_id = t.org_id))
+              AND NOT EXISTS (SELECT 1 FROM org_cohort_tally c WHERE c.org_id = t.org_id AND c.cohort = $y)"""
         n_hosts, hosts = self._windowed(hosts_sql, params)
         n_undone = total - done
         undone = self._rows(undone_sql + " ORDER BY o.path LIMIT $lim", params) if limit and n_undone else []
