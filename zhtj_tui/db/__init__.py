@@ -8,7 +8,7 @@ import fcntl
 import os
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -155,20 +155,6 @@ class Store:
     def disconnect(self) -> None:
         with contextlib.suppress(Exception):
             self.db.disconnect()
-
-
-def as_date(value) -> date | None:
-    """A date read by raw SQL: PostgreSQL gives dates, SQLite the text Pony wrote."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def as_datetime(value) -> datetime | None:
-    """A datetime read by raw SQL: PostgreSQL gives datetimes, SQLite the text Pony wrote."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
 
 
 def _create_sqlite_file(path: str) -> None:

@@ -40,7 +40,9 @@ from datetime import date
 
 from zhtj_tui.db import Store
 from zhtj_tui.db.schema import org_initials
+from zhtj_tui.db.values import as_date
 from zhtj_tui.domain import orgs as rules
+from zhtj_tui.domain import paths as tree_paths
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
 from zhtj_tui.domain.member import member_initials
@@ -298,10 +300,8 @@ def _person_fields(check: str, table: str, row_id: int, idn: str, birth, sex, la
 
 
 def _as_date(value) -> date | None:
-    if isinstance(value, date):
-        return value
     try:
-        return date.fromisoformat(str(value)[:10])
+        return as_date(value)
     except ValueError:
         return None
 
@@ -361,7 +361,7 @@ class ConsistencyService(ServiceBase):
             orgs[oid] = OrgRow(oid, int(r[1]) if r[1] is not None else None, r[2], int(r[3]), r[4], r[5], r[6],
                                int(r[7]) if r[7] is not None else None, bool(r[8]),
                                dict(zip(_ORG_VALUE_COLUMNS, r[10:], strict=True)), r[9])
-        paths, depths = _expected_paths(orgs)
+        paths, depths = tree_paths.from_parents({oid: o.parent_id for oid, o in orgs.items()})
         secretaries = {
             int(org): (int(cid), idn, int(mid) if mid is not None else None)
             for cid, org, idn, mid in self.s.select(
@@ -369,38 +369,6 @@ class ConsistencyService(ServiceBase):
                 {"p": SECRETARY_POST})
         }
         return Base(self.s, self.s.provider, orgs, paths, depths, secretaries)
-
-
-def _expected_paths(orgs: dict[int, OrgRow]) -> tuple[dict[int, str | None], dict[int, int | None]]:
-    """Each organisation's path and depth from the parent chain; ``None`` for a chain
-    that loops or reaches an organisation that does not exist."""
-    paths: dict[int, str | None] = {}
-    depths: dict[int, int | None] = {}
-    for start in orgs:
-        chain = []
-        oid: int | None = start
-        seen = set()
-        while oid is not None and oid not in paths:
-            if oid in seen or oid not in orgs:
-                break
-            seen.add(oid)
-            chain.append(oid)
-            oid = orgs[oid].parent_id
-        prefix: str | None
-        depth: int | None
-        if oid is None:
-            prefix, depth = "/", -1
-        elif oid in paths:
-            prefix, depth = paths[oid], depths[oid]
-        else:
-            prefix, depth = None, None
-        for cid in reversed(chain):
-            if prefix is None or depth is None:
-                paths[cid], depths[cid] = None, None
-                continue
-            prefix, depth = f"{prefix}{cid}/", depth + 1
-            paths[cid], depths[cid] = prefix, depth
-    return paths, depths
 
 
 __all__ = ["ConsistencyService", "ConsistencyReport", "Mismatch", "Base", "CHECKS", "derived_check"]

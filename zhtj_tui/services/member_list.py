@@ -15,7 +15,7 @@ from datetime import date
 
 from pony.orm import select
 
-from zhtj_tui.db import as_date
+from zhtj_tui.db.values import as_date
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.idcard import mask_id_number
 from zhtj_tui.domain.joinage import age_on, over_age_cutoff

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from pony.orm import select
 
-from zhtj_tui.db import as_datetime
+from zhtj_tui.db.values import as_datetime
 from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.codes import EXPIRED, STATE_LABELS, VALID, code_state
 from zhtj_tui.domain.errors import DomainError
