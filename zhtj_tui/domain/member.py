@@ -14,6 +14,7 @@ from zhtj_tui.domain.joinage import DEFAULT_POLICY, JoinAgePolicy, check_join_mo
 from zhtj_tui.domain.member_no import MEMBER_NO_CUTOVER, check_member_no
 from zhtj_tui.domain.mobile import normalize_mobile
 from zhtj_tui.domain.months import YearMonth, parse_month
+from zhtj_tui.domain.pinyin import stored_initials
 from zhtj_tui.domain.text import clean_person_name, clean_text
 from zhtj_tui.domain.vocab import (
     MEMBER_POLITICAL,
@@ -174,3 +175,13 @@ def check_member_political(value: object) -> str:
 
 
 __all__ = ["check_member_political", "MemberCheck", "MemberData", "check_member", "MEMBER_FIELDS", "REQUIRED_MEMBER_FIELDS", "DomainError"]
+
+
+#: Width of ``member.name_initials``.
+MEMBER_INITIALS_WIDTH = 30
+
+
+def member_initials(name: str) -> str:
+    """``member.name_initials``: the pinyin initials of the name (search by "zs"), as every
+    write of a member and the consistency check compute it."""
+    return stored_initials(name, MEMBER_INITIALS_WIDTH)

@@ -18,8 +18,7 @@ from pony.utils import datetime2timestamp
 from zhtj_tui.db import tally
 from zhtj_tui.domain import paths
 from zhtj_tui.domain.errors import Conflict, DomainError
-from zhtj_tui.domain.member import MemberCheck, MemberData
-from zhtj_tui.domain.pinyin import initials
+from zhtj_tui.domain.member import MemberCheck, MemberData, member_initials
 from zhtj_tui.domain.vocab import SECRETARY_POST, STATUS_NORMAL
 from zhtj_tui.excel.reader import MEMBER_SPEC, ParsedSheet
 from zhtj_tui.folders import folder_for
@@ -42,7 +41,7 @@ from zhtj_tui.services.imports import (
     phase,
     preview_as_result,
 )
-from zhtj_tui.services.members import release_member_no, returning_member_no
+from zhtj_tui.services.member_ids import release_member_no, returning_member_no
 
 #: The member table's columns filled by the import, in insert order.
 COLUMNS = (
@@ -274,7 +273,7 @@ class MemberImportService(ServiceBase):
 
         def values(d: MemberData) -> tuple:
             return (
-                branch.id, path, d.name, initials(d.name)[:30] or "-", d.id_number, d.id_number[::-1], d.id_number,
+                branch.id, path, d.name, member_initials(d.name), d.id_number, d.id_number[::-1], d.id_number,
                 d.birth_date.isoformat() if sqlite else d.birth_date, d.sex, d.ethnic, d.political,
                 d.join_month, d.education, d.mobile, d.member_no, d.post, d.post_name, d.join_unit, d.note,
                 STATUS_NORMAL, None, None, stamp, stamp, 1,
