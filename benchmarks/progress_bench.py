@@ -35,6 +35,7 @@ from pony.orm import db_session
 
 from zhtj_tui.config import Settings
 from zhtj_tui.db import open_store
+from zhtj_tui.db.schema import org_initials
 from zhtj_tui.services import Services
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.progress import ProgressService
@@ -83,7 +84,7 @@ def generate(scale: str, seed: int = 7):
         oid = next_id[0]
         mypath = f"{path}{oid}/"
         complete = rng.random() < 0.8
-        orgs.append((oid, parent, mypath, depth, cat, group, name, None, cohort, "03" if complete else None,
+        orgs.append((oid, parent, mypath, depth, cat, group, name, org_initials(name), None, cohort, "03" if complete else None,
                      None, None, None, None, None, None, ts if complete else None, complete, ts, None, ts, 1))
         if rng.random() < 0.85:
             cadres.append((len(cadres) + 1, oid, "01", None, "书记", f"S{oid:017d}", "13900000000", None,

@@ -244,7 +244,7 @@ def test_a_task_outside_its_subtree_is_not_found(svc, tree):
 def test_counts_per_cohort_are_kept_and_rebuilt_by_the_schema_step(svc, tree):
     """R-PROG-3 (DESIGN: stored derived values): the branches of each cohort below every
     organisation (all, done, with members) are kept in ``org_cohort_tally`` by every write;
-    a database of schema version 5 (no such table, no cohort on ``org_tally``) gets them
+    a database of schema version 6 (no such table, no cohort on ``org_tally``) gets them
     from its rows when opened."""
     from zhtj_tui.db import open_store, schema_version, tally
 
@@ -263,10 +263,10 @@ def test_counts_per_cohort_are_kept_and_rebuilt_by_the_schema_step(svc, tree):
     with db_session:
         svc.store.execute("DROP TABLE org_cohort_tally")
         svc.store.execute("ALTER TABLE org_tally DROP COLUMN cohort")
-        svc.store.execute("UPDATE zhtj_meta SET value = '5' WHERE key = 'schema_version'")
+        svc.store.execute("UPDATE zhtj_meta SET value = '6' WHERE key = 'schema_version'")
     upgraded = open_store(svc.settings.db_url)
     try:
-        assert schema_version(upgraded) == 6
+        assert schema_version(upgraded) == 7
         with db_session:
             assert tally.stored_cohorts(upgraded.db) == now
     finally:
