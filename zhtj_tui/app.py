@@ -91,18 +91,14 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
             self.call_service(self._read_top, self._started, self._start_failed, group="start")
 
     def _read_top(self) -> OrgBrief | None:
-        """Runs in a worker: open the database, is there an organisation yet? Any failure
-        is said on screen."""
-        from zhtj_tui.db import StoreError
-
+        """Runs in a worker: open the database (a database that cannot be used is a
+        ``DomainError``), is there an organisation yet? Any failure is said on screen."""
         try:
             top = self.services.orgs.top()
             self.services.accounts  # noqa: B018 - built here, not on the first login
             return top
         except DomainError:
             raise
-        except StoreError as exc:  # already a sentence in Chinese
-            raise DomainError(str(exc), None, "start_failed") from None
         except Exception as exc:  # noqa: BLE001 - shown to the user, logged without data
             log_unexpected(exc)
             raise DomainError(f"{type(exc).__name__}", None, "start_failed") from None

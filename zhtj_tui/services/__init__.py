@@ -58,13 +58,18 @@ class Services:
     @property
     def store(self) -> Store:
         """The database; opened here (once, whichever thread asks first) when deferred.
-        Raises ``StoreError`` when it cannot be used."""
+        A database that cannot be used raises ``DomainError`` with ``StoreError``'s
+        sentence (code ``store``), as every service refusal does."""
         if self._store is None:
             with self._opening:
                 if self._store is None:
-                    from zhtj_tui.db import open_store
+                    from zhtj_tui.db import StoreError, open_store
+                    from zhtj_tui.domain.errors import DomainError
 
-                    self._store = open_store(self.settings.db_url)
+                    try:
+                        self._store = open_store(self.settings.db_url)
+                    except StoreError as exc:
+                        raise DomainError(str(exc), None, "store") from None
         return self._store
 
     @cached_property
