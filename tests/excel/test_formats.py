@@ -195,6 +195,9 @@ def _xlsx_with(tmp_path, extra: bytes) -> Path:
     (b'<row r="90000"><c r="ZZ90000" t="inlineStr"><is><t>x</t></is></c></row>', "too_many_cells"),
     (b'<row r="3"><c t="inlineStr"><is><t>a</t></is></c></row><row r="200000"><c><v>1</v></c></row>',
      "too_many_rows"),  # cells without a reference: placed by counting, found by a real parse
+    # An attribute ending in r before the real reference, and a tab before r: still found.
+    (b'<row r="90000"><c xr="AB1" r="ZZ90000" t="inlineStr"><is><t>x</t></is></c></row>', "too_many_cells"),
+    (b'<row r="90000"><c\tr="ZZ90000" t="inlineStr"><is><t>x</t></is></c></row>', "too_many_cells"),
 ])
 def test_xlsx_cell_far_away_is_refused_before_calamine(tmp_path, monkeypatch, extra, code):
     opened = []

@@ -17,7 +17,7 @@ from zhtj_tui.db import SQLITE_BUSY_TIMEOUT, DbUrl
 COLUMNS: dict[str, tuple[str, ...]] = {
     "account": ("id", "name", "id_number", "mobile", "birth_date", "sex", "join_month", "password_hash",
                 "failed_logins", "locked_until", "created_at", "last_login_at"),
-    "org": ("id", "parent_id", "path", "depth", "category", "cat_group", "short_name", "full_name", "cohort",
+    "org": ("id", "parent_id", "path", "depth", "category", "cat_group", "short_name", "name_initials", "full_name", "cohort",
             "industry", "admin_quota", "admin_actual", "inst_quota", "inst_actual", "contact_phone", "email",
             "info_saved_at", "info_complete", "created_at", "created_by", "updated_at", "version"),
     "member": ("id", "branch", "path", "name", "name_initials", "id_number", "id_rev", "active_id", "birth_date", "sex",

@@ -111,7 +111,7 @@ MEMBER_SPEC = SheetSpec(
 SPECS = {ORG_SPEC.kind: ORG_SPEC, MEMBER_SPEC.kind: MEMBER_SPEC}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SheetRow:
     """One non-empty data row: its number as Excel shows it, and raw values by key."""
 
@@ -397,6 +397,7 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: _Header, progr
     total = max(len(data) - header.row, 0)
     tick = time.monotonic()
     csv = kind == "csv"
+    fullwidth = _FULLWIDTH_DIGIT_OR_SPACE.search
     for r in range(first, len(data) + 1):
         row = data[r - 1]
         done = r - header.row
@@ -411,7 +412,34 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: _Header, progr
         width = len(row)
         for key, label, i, digits in cols:
             v: Any = row[i] if i < width else None
-            if v is None or v == "" or (v.__class__ is str and not v.strip()):
+            if v.__class__ is str:
+                # Text, the usual case: the steps of ``plain_value`` / ``digits_value``
+                # for the common shapes, inline; a blank cell is empty.
+                if v.isascii():
+                    if digits and v.isdigit():
+                        values[key] = v
+                        blank = False
+                        continue
+                    text = v.strip()
+                else:
+                    text = (to_halfwidth(v) if fullwidth(v) else v).strip()
+                if not text:
+                    values[key] = None
+                    continue
+                blank = False
+                if digits:
+                    try:
+                        v = digits_value(v, label, key)
+                    except DomainError as exc:
+                        error = error or exc
+                        v = None
+                else:
+                    v = text
+                    if csv and key == "join_month" and _CSV_AMBIGUOUS_MONTH.fullmatch(v):
+                        v = float(v)  # a CSV keeps what Excel showed: 2018.1 may have been 2018.10
+                values[key] = v
+                continue
+            if v is None:
                 values[key] = None
                 continue
             blank = False
@@ -421,10 +449,6 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: _Header, progr
                 except DomainError as exc:
                     error = error or exc
                     v = None
-            elif v.__class__ is str:
-                v = v.strip() if v.isascii() else plain_value(v)
-                if csv and key == "join_month" and _CSV_AMBIGUOUS_MONTH.fullmatch(v):
-                    v = float(v)  # a CSV keeps what Excel showed: 2018.1 may have been 2018.10
             elif key == "join_month":
                 pass  # dates and numbers: the month rule reads them
             elif isinstance(v, datetime):

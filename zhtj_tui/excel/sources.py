@@ -161,9 +161,18 @@ def col_number(letters: bytes | str) -> int:
 
 
 # .xlsx: a cell reference far out: two or three column letters, or a row of six digits or more.
-_FAR_REF = re.compile(rb'\sr="([A-Z]{2,3}\d+|[A-Z]\d{6,})"[^>]*?(/?)>')
+# The pattern starts with its literal text, which the regex engine looks for at memchr speed;
+# that the attribute is ``r`` (whitespace before it) is checked on the few matches. It
+# consumes only the attribute, so one in a look-alike (``xr="AB1"``) hides nothing after it.
+_FAR_REF = re.compile(rb'r="([A-Z]{2,3}\d+|[A-Z]\d{6,})"(?=[^>]*?(/?)>)')
+_XML_SPACE = b" \t\n\r\x0b\x0c"
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="(?:[A-Z]+\d+:)?([A-Z]{1,3})(\d+)"')
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# Each of these starts with literal text, so that the engine skips to it at memchr speed.
+_FORMULA = re.compile(rb"<f[\s>/]")
+_NS_FORMULA = re.compile(rb":f[\s>/]")
+_UNPLACED_CELL = re.compile(rb'<c(?! r=")[\s>/]')
+_NS_CELL = re.compile(rb":c[\s>/]")
 CHUNK = 4 << 20
 
 
@@ -189,16 +198,16 @@ def xlsx_scan(zf: zipfile.ZipFile, part: str, sheet: str) -> bool:
                 if m is not None:  # what the file claims: refused before reading on
                     check_extent(Extent(sheet, int(m.group(2)), col_number(m.group(1))), claimed=True)
             for m in _FAR_REF.finditer(body):
-                if m.group(2):  # <c r="XFD9" s="1"/>: an empty formatted cell holds nothing
-                    continue
+                if m.group(2) or body[m.start() - 1] not in _XML_SPACE:
+                    continue  # an empty formatted cell (<c r="XFD9" s="1"/>) holds nothing; xr="…" is not r
                 ref = _COL.fullmatch(m.group(1))
                 if ref is not None:
                     e.add(int(ref.group(2)), col_number(ref.group(1)))
-            if not formula and (b"<f>" in body or b"<f " in body or b"<f/" in body or (b":f" in body and _FORMULA_TAG.search(body))):
+            if not formula and (_FORMULA.search(body) or (_NS_FORMULA.search(body) and _FORMULA_TAG.search(body))):
                 formula = True
-            # Cells must name their place: a cell without r="" (or written with a namespace
-            # prefix) is placed by counting, which only a real parse can follow.
-            if plain and (body.count(b"<c ") + body.count(b"<c>") != body.count(b'<c r="') or b":c " in body):
+            # Cells must name their place: a cell without r="" first (or written with a
+            # namespace prefix) is placed by counting, which only a real parse can follow.
+            if plain and (_UNPLACED_CELL.search(body) or _NS_CELL.search(body)):
                 plain = False
             if not chunk:
                 break

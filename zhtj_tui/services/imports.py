@@ -23,7 +23,7 @@ CREATED = "已创建"
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowOutcome:
     #: The row number as Excel shows it.
     row: int
@@ -50,6 +50,10 @@ class ImportPreview:
     rows: tuple[RowOutcome, ...]
     #: The validated rows, kept for the commit (not shown).
     planned: tuple = field(default=(), repr=False, compare=False)
+    #: What the database answered when the outcomes were decided (holders of the file's
+    #: numbers, the branch's secretary ...): a commit that gets the same answers keeps the
+    #: outcomes instead of deciding every row again.
+    basis: object = field(default=None, repr=False, compare=False)
     #: What to say about the file's columns: which of two columns was read (学历取自…),
     #: the columns not imported (以下列未导入：…).
     notes: tuple[str, ...] = ()
