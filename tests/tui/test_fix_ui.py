@@ -276,3 +276,44 @@ async def test_forgot_password_with_reset_code(tui_settings, tui_services):
 
 def _account_id(services, who) -> int:
     return services.accounts.resolve_account(who.mobile)
+
+
+async def test_new_password_typed_differently_is_refused_on_both_forms(tui_settings, tui_services):
+    # R-REG-7: 修改密码 and 忘记密码 share the new-password fields: typed differently twice,
+    # the second field says so and has the focus, the typing is kept, and nothing is changed.
+    from zhtj_tui.screens.fix_dialogs import PasswordModal
+    from zhtj_tui.screens.forgot import ForgotPasswordScreen
+
+    who, me, ids, child_admin = build(tui_services)
+    code = tui_services.admins.issue_reset_code(me, ids["a"], _account_id(tui_services, child_admin)).code
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        forgot = pilot.app.screen
+        assert isinstance(forgot, ForgotPasswordScreen)
+        await pilot.press(*child_admin.mobile, "enter", *code, "enter", *NEW_PASSWORD, "enter", *"different99",
+                          "enter")
+        await settle(pilot)
+        assert pilot.app.screen is forgot
+        assert "两次输入的新密码不一致" in forgot.field("new_password2").message
+        assert pilot.app.focused is forgot.field("new_password2").control
+        assert forgot.field("reset_code").value == code and forgot.field("new_password").value == NEW_PASSWORD
+        await pilot.press("escape")
+        await settle(pilot)
+        await login(pilot, who)
+        await pilot.press("f10")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, PasswordModal)
+        await pilot.press(*PASSWORD, "enter", *NEW_PASSWORD, "enter", *"different99", "enter")
+        await settle(pilot)
+        assert pilot.app.screen is dialog
+        assert "两次输入的新密码不一致" in dialog.field("new_password2").message
+        assert pilot.app.focused is dialog.field("new_password2").control
+        assert dialog.field("old_password").value == PASSWORD
+    # Neither form changed a password; the reset code is still unused.
+    assert tui_services.accounts.login(who.mobile, PASSWORD).name == who.name
+    assert tui_services.accounts.redeem_reset_code(child_admin.mobile, code, NEW_PASSWORD) == child_admin.mobile
