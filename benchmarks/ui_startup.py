@@ -76,6 +76,7 @@ def build_db(path: Path, n_children: int):
     from tests.conftest import make_settings
     from tests.helpers import PASSWORD, person
     from zhtj_tui.config import utc_now
+    from zhtj_tui.db.schema import org_initials
     from zhtj_tui.services import Services
     from zhtj_tui.services.dto import Actor
 
@@ -91,10 +92,11 @@ def build_db(path: Path, n_children: int):
     svc.close()
     now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
     con = sqlite3.connect(path)
-    rows = [(big.id, 2, "05", "branch", f"专业{i:04d}班团支部", now, now) for i in range(n_children)]
+    names = [f"专业{i:04d}班团支部" for i in range(n_children)]
+    rows = [(big.id, 2, "05", "branch", name, org_initials(name), now, now) for name in names]
     con.executemany(
-        "INSERT INTO org (parent_id, depth, category, cat_group, short_name, created_at, updated_at, version,"
-        " info_complete) VALUES (?, ?, ?, ?, ?, ?, ?, 1, 0)", rows)
+        "INSERT INTO org (parent_id, depth, category, cat_group, short_name, name_initials, created_at, updated_at,"
+        " version, info_complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 0)", rows)
     con.execute("UPDATE org SET path = ? || id || '/' WHERE parent_id = ? AND path IS NULL", (big.path, big.id))
     con.commit()
     con.close()
