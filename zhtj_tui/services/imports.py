@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from zhtj_tui.excel.paste import PASTE_SHEET, read_pasted
-from zhtj_tui.excel.reader import PROGRESS_EVERY, ParsedSheet, SheetSpec, read_sheet
+from zhtj_tui.excel.reader import PROGRESS_EVERY, read_sheet
+from zhtj_tui.excel.specs import ParsedSheet, SheetSpec
 from zhtj_tui.folders import Folder
 
 #: Outcomes shown per row.

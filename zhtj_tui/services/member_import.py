@@ -20,7 +20,7 @@ from zhtj_tui.domain import paths
 from zhtj_tui.domain.errors import Conflict, DomainError
 from zhtj_tui.domain.member import MemberCheck, MemberData, member_initials
 from zhtj_tui.domain.vocab import SECRETARY_POST, STATUS_NORMAL
-from zhtj_tui.excel.reader import MEMBER_SPEC, ParsedSheet
+from zhtj_tui.excel.specs import MEMBER_SPEC, ParsedSheet
 from zhtj_tui.folders import folder_for
 from zhtj_tui.services.base import ServiceBase
 from zhtj_tui.services.cadres import CadreService, secretary_taken_message
