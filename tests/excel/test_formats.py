@@ -21,8 +21,7 @@ from zhtj_tui.excel import extents, sources
 from zhtj_tui.excel.reader import read_sheet
 from zhtj_tui.excel.refused import FileRefused
 from zhtj_tui.excel.specs import MEMBER_SPEC, ORG_SPEC
-from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.imports import CREATE, ERROR
+from zhtj_tui.services.dto import CREATE, ERROR, Actor
 
 OP = Actor.server_operator()
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -18,8 +18,7 @@ from zhtj_tui.domain.errors import Conflict, DomainError, Forbidden
 from zhtj_tui.domain.pinyin import initials
 from zhtj_tui.excel.refused import FileRefused
 from zhtj_tui.excel.templates import write_member_template
-from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.imports import CREATE, CREATED, ERROR, EXISTS
+from zhtj_tui.services.dto import CREATE, CREATED, ERROR, EXISTS, Actor
 from zhtj_tui.services.member_import import MemberImportService
 
 OP = Actor.server_operator()
