@@ -29,7 +29,7 @@ from openpyxl import Workbook, load_workbook
 
 from zhtj_tui.config import Settings
 from zhtj_tui.domain.idcard import make_id_number
-from zhtj_tui.excel.reader import MEMBER_SPEC
+from zhtj_tui.excel.specs import MEMBER_SPEC
 from zhtj_tui.excel.templates import header_label
 from zhtj_tui.services import Services
 from zhtj_tui.services.dto import Actor

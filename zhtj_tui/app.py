@@ -10,6 +10,7 @@ from functools import partial
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
@@ -22,6 +23,9 @@ from zhtj_tui.services.dto import Actor, OrgBrief, Role, Session
 from zhtj_tui.widgets.calls import ServiceCaller, log_unexpected
 from zhtj_tui.widgets.keyorder import OrderedKeys
 from zhtj_tui.widgets.topbar import TopBar
+
+#: Seconds of running work before the top bars say "正在处理…".
+BUSY_AFTER = 0.3
 
 
 #: Called after an administrator has logged in and chosen the organisation to work in, once
@@ -48,6 +52,9 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
         Binding("ctrl+q", "quit", "退出程序", id="app.quit", priority=True, show=False),  # in the top bar
         Binding("ctrl+p", "command_palette", "命令面板", id="app.palette", show=False, priority=True),
     ]
+
+    #: A service call has been running for a while: every ``TopBar`` shows "正在处理…".
+    work_running = var(False)
 
     def __init__(self, settings: Settings, services, owns_services: bool = False) -> None:
         super().__init__()
@@ -259,18 +266,21 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
             self._busy.discard(worker)
         self._recheck_busy()
 
-    def _recheck_busy(self) -> None:
-        """Drop the workers that no longer run and say so in the top bar; while any runs,
-        look again a few times a second, so "正在处理…" shows only while work runs. A worker
-        replaced (cancelled) before its task began never reports back and keeps the state
-        RUNNING for ever (textual 8.2): a cancelled worker's outcome is dropped anyway."""
+    def _recheck_busy(self, show: bool = False) -> None:
+        """Drop the workers that no longer run; while any runs, look again a few times a
+        second. "正在处理…" shows from the first look at which work is still running (so
+        only for work that takes a noticeable time: a quick save does not make the top bars
+        of the screens below repaint and lay out twice) and goes at once when none runs. A
+        worker replaced (cancelled) before its task began never reports back and keeps the
+        state RUNNING for ever (textual 8.2): a cancelled worker's outcome is dropped anyway."""
         self._busy = {w for w in self._busy
                       if w.state in (WorkerState.PENDING, WorkerState.RUNNING) and not w.is_cancelled}
-        for screen in self.screen_stack:
-            for bar in screen.query(TopBar):
-                bar.set_busy(bool(self._busy))
+        if not self._busy:
+            self.work_running = False
+        elif show:
+            self.work_running = True
         if self._busy and self._busy_timer is None:
-            self._busy_timer = self.set_interval(0.3, self._recheck_busy, name="busy")
+            self._busy_timer = self.set_interval(BUSY_AFTER, partial(self._recheck_busy, True), name="busy")
         elif not self._busy and self._busy_timer is not None:
             self._busy_timer.stop()
             self._busy_timer = None

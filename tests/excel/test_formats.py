@@ -17,10 +17,11 @@ from pony.orm import db_session, select
 from tests.excel.xlsx import MEMBER_HEADER, write_xlsx
 from tests.helpers import person
 from zhtj_tui.domain.idcard import make_id_number
-from zhtj_tui.excel import sources
-from zhtj_tui.excel.reader import MEMBER_SPEC, ORG_SPEC, FileRefused, read_sheet
-from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.imports import CREATE, ERROR
+from zhtj_tui.excel import extents, sources
+from zhtj_tui.excel.reader import read_sheet
+from zhtj_tui.excel.refused import FileRefused
+from zhtj_tui.excel.specs import MEMBER_SPEC, ORG_SPEC
+from zhtj_tui.services.dto import CREATE, ERROR, Actor
 
 OP = Actor.server_operator()
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -221,11 +222,11 @@ def test_xlsb_records_far_away_are_refused():
     row = _record(0, (99_999).to_bytes(4, "little") + b"\0" * 8)
     cell = _record(7, (200).to_bytes(4, "little") + b"\0" * 8)  # BrtCellIsst at column 201
     with pytest.raises(FileRefused) as err:
-        sources.xlsb_scan(row + cell, "sheet1.bin")
+        extents.xlsb_scan(row + cell, "sheet1.bin")
     assert err.value.code == "too_many_cells"
-    sources.xlsb_scan(_record(0, (5).to_bytes(4, "little") + b"\0" * 8) + cell, "sheet1.bin")  # 6 x 201: fine
+    extents.xlsb_scan(_record(0, (5).to_bytes(4, "little") + b"\0" * 8) + cell, "sheet1.bin")  # 6 x 201: fine
     with pytest.raises(FileRefused) as err:
-        sources.xlsb_scan(_record(148, struct_dim(0, 2_000_000, 0, 3)), "sheet1.bin")
+        extents.xlsb_scan(_record(148, struct_dim(0, 2_000_000, 0, 3)), "sheet1.bin")
     assert err.value.code == "too_many_rows"
 
 

@@ -16,10 +16,9 @@ from tests.excel.xlsx import MEMBER_HEADER, ORG_HEADER, member_row, write_xlsx
 from tests.helpers import admin_of, person
 from zhtj_tui.domain.errors import Conflict, DomainError, Forbidden
 from zhtj_tui.domain.pinyin import initials
-from zhtj_tui.excel.reader import FileRefused
+from zhtj_tui.excel.refused import FileRefused
 from zhtj_tui.excel.templates import write_member_template
-from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.imports import CREATE, CREATED, ERROR, EXISTS
+from zhtj_tui.services.dto import CREATE, CREATED, ERROR, EXISTS, Actor
 from zhtj_tui.services.member_import import MemberImportService
 
 OP = Actor.server_operator()

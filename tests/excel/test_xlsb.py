@@ -14,9 +14,10 @@ import pytest
 from pony.orm import db_session, select
 
 from zhtj_tui.excel import sources
-from zhtj_tui.excel.reader import MEMBER_SPEC, FileRefused, read_sheet
-from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.imports import CREATE, ERROR
+from zhtj_tui.excel.reader import read_sheet
+from zhtj_tui.excel.refused import FileRefused
+from zhtj_tui.excel.specs import MEMBER_SPEC
+from zhtj_tui.services.dto import CREATE, ERROR, Actor
 
 OP = Actor.server_operator()
 FIXTURES = Path(__file__).parent / "fixtures"

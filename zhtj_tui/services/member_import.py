@@ -20,27 +20,21 @@ from zhtj_tui.domain import paths
 from zhtj_tui.domain.errors import Conflict, DomainError
 from zhtj_tui.domain.member import MemberCheck, MemberData, member_initials
 from zhtj_tui.domain.vocab import SECRETARY_POST, STATUS_NORMAL
-from zhtj_tui.excel.reader import MEMBER_SPEC, ParsedSheet
+from zhtj_tui.excel.specs import MEMBER_SPEC, ParsedSheet
 from zhtj_tui.folders import folder_for
 from zhtj_tui.services.base import ServiceBase
 from zhtj_tui.services.cadres import CadreService, secretary_taken_message
-from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.imports import (
+from zhtj_tui.services.dto import (
     CREATE,
     CREATED,
     ERROR,
     EXISTS,
+    Actor,
     ImportPreview,
     ImportResult,
-    Pasted,
-    Progress,
     RowOutcome,
-    Ticker,
-    gc_paused,
-    load,
-    phase,
-    preview_as_result,
 )
+from zhtj_tui.services.imports import Pasted, Progress, Ticker, gc_paused, load, phase, preview_as_result
 from zhtj_tui.services.member_ids import release_member_no, returning_member_no
 
 #: The member table's columns filled by the import, in insert order.
