@@ -74,3 +74,34 @@ def test_r_auth_lists_refuse_outside_the_subtree(svc, tree):
         svc.members.totals(tree.college_admin, 10**9)
     with pytest.raises(Forbidden):
         svc.orgs.search(forged, "jsj")
+
+
+def test_r_mem_2_each_key_seeks_its_index(tmp_path):
+    # R-MEM-2 at scale, on SQLite (PostgreSQL plans by its statistics: benchmarks/run.py
+    # --backend postgres prints the figures): in a subtree each search key is read through
+    # its own index, where SQLite, with no statistics on ranges, would take the path's (a
+    # scan of the whole subtree); a branch is read through the branch's.
+    from pony.orm import db_session
+
+    from tests.conftest import make_settings
+    from zhtj_tui.services import Services
+
+    svc = Services.open(make_settings(f"sqlite:///{tmp_path / 'plans.sqlite'}"), client_key="test")
+    try:
+        tree = build_tree(svc, admins=False)
+        members = svc.members
+        expected = {"initials": "INDEX idx_member_initials_name", "id_suffix": "INDEX idx_member__id_rev",
+                    "member_no": "INDEX sqlite_autoindex_member", "name": "(path>? AND path<?)"}
+
+        def plan(scope_id: int, kind: str, text: str) -> str:
+            sql, params, _, _ = members.page_sql(members.visible_scope(tree.op, scope_id), kind, text, None, 200,
+                                                 False)
+            return " ".join(str(r) for r in svc.store.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+
+        with db_session:
+            for kind, text in (("initials", "zs"), ("id_suffix", "123456"), ("member_no", "201900000001"),
+                               ("name", "张")):
+                assert expected[kind] in plan(tree.college, kind, text), (kind, plan(tree.college, kind, text))
+            assert "(branch=?" in plan(tree.b1, "initials", "zs")
+    finally:
+        svc.close()

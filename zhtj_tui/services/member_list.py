@@ -117,6 +117,13 @@ class MemberListing(ServiceBase):
     def _page(self, scope: Scope, kind: str, text: str, after: tuple | None, limit: int,
               include_left: bool) -> tuple[list, list[str], dict]:
         """One page of rows, with the conditions (without the keyset) for counting them."""
+        sql, page_params, where, params = self.page_sql(scope, kind, text, after, limit, include_left)
+        return self.s.select(sql, page_params), where, params
+
+    def page_sql(self, scope: Scope, kind: str, text: str, after: tuple | None, limit: int,
+                 include_left: bool) -> tuple[str, dict, list[str], dict]:
+        """The SELECT of one page and its parameters; the conditions without the keyset and
+        their parameters (for counting)."""
         params: dict = {}
         if scope.group == "branch":
             where = ["m.branch = $org"]
@@ -142,7 +149,7 @@ class MemberListing(ServiceBase):
             page_params.update(ai=after[0], an=after[1], aid=int(after[2]))
         sql = (f"{_ROW_SQL} WHERE {' AND '.join(where + keyset)}"
                " ORDER BY m.name_initials, m.name, m.id LIMIT $lim")
-        return self.s.select(sql, page_params), where, params
+        return sql, page_params, where, params
 
     def _count(self, where: list[str], params: dict) -> int:
         return int(self.s.select(f"SELECT count(*) FROM member m WHERE {' AND '.join(where)}", params)[0])

@@ -5,7 +5,6 @@ Mixed into ``OrgService``; pages are raw SELECTs into plain rows."""
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from pony.orm import select
 
@@ -24,20 +23,13 @@ PAGE = 200
 _SEARCH_TOKENS = re.compile(r"[a-z]+|\d+|[^a-z\d]+")
 
 
-def _id_list(ids: list[int]) -> str:
-    return ", ".join(str(int(i)) for i in ids)
-
-
-class _Child(NamedTuple):
-    """A direct child as the tree and the children table need it."""
-
-    id: int
-    short_name: str
-    full_name: str | None
-    category: str
-    group: str
-    depth: int
-    info_complete: bool
+#: What 下级组织管理 adds to each child of a page (``_child_page``): its 全称, information
+#: flag, administrators (the count kept in ``org_tally``), secretary, and its newest
+#: registration code (an organisation may have had many).
+_STATUS_SQL = (", o.full_name, o.info_complete, t.a, c.name, rc.used_at, rc.revoked_at, rc.expires_at"
+               " FROM org o LEFT JOIN org_tally t ON t.org_id = o.id"
+               " LEFT JOIN cadre c ON c.secretary_of = o.id"
+               " LEFT JOIN reg_code rc ON rc.id = (SELECT max(r.id) FROM reg_code r WHERE r.org = o.id)")
 
 
 class OrgListing(ServiceBase):
@@ -84,12 +76,8 @@ class OrgListing(ServiceBase):
         """Direct children for the tree, by name, a page at a time (keyset on name, id)."""
 
         def run():
-            rows, nxt, total = self._child_page(self.visible_org(actor, org_id), after, limit)
-            counts = self._child_counts([o.id for o in rows])
-            items = tuple(
-                OrgBrief(o.id, o.short_name, rules.category(o.category).name, o.group, o.depth, counts.get(o.id, 0))
-                for o in rows
-            )
+            rows, nxt, total = self._child_page(self.visible_scope(actor, org_id).id, after, limit, " FROM org o")
+            items = tuple(OrgBrief(o[0], o[1], rules.category(o[2]).name, o[3], o[4], o[5]) for o in rows)
             return Page(items, nxt, total)
 
         return self.read(run)
@@ -138,54 +126,48 @@ class OrgListing(ServiceBase):
         """下级组织管理 (R-SUB-3): each direct child with its status, a page at a time."""
 
         def run():
-            rows, nxt, total = self._child_page(self.visible_org(actor, org_id), after, limit)
-            ids = [o.id for o in rows]
-            admins = self._admin_counts(ids)
-            secretaries = self._secretaries(ids)
-            codes = self._code_status(ids)
-            kids = self._child_counts(ids)
-            items = tuple(
-                ChildRow(
-                    id=o.id,
-                    short_name=o.short_name,
-                    full_name=o.full_name or "",
-                    category_name=rules.category(o.category).name,
-                    group=o.group,
-                    info_complete=o.info_complete,
-                    secretary_name=secretaries.get(o.id, ("",))[0],
-                    admin_count=admins.get(o.id, 0),
-                    child_count=kids.get(o.id, 0),
-                    code_status=codes.get(o.id, ("未生成", None))[0],
-                    code_expires_at=codes.get(o.id, ("未生成", None))[1],
-                )
-                for o in rows
-            )
-            return Page(items, nxt, total)
+            rows, nxt, total = self._child_page(self.visible_scope(actor, org_id).id, after, limit, _STATUS_SQL)
+            now = self.now()
+            items = []
+            for oid, name, cat, group, _depth, kids, full, info, admins, secretary, used, revoked, expires in rows:
+                if expires is None:
+                    code, code_expires = "未生成", None
+                else:
+                    state = code_state(as_datetime(used), as_datetime(revoked), as_datetime(expires), now)
+                    code = STATE_LABELS[state]
+                    code_expires = as_datetime(expires) if state in (EXPIRED, VALID) else None
+                items.append(ChildRow(
+                    id=oid, short_name=name, full_name=full or "", category_name=rules.category(cat).name,
+                    group=group, info_complete=bool(info), secretary_name=secretary or "", admin_count=int(admins or 0),
+                    child_count=kids, code_status=code, code_expires_at=code_expires,
+                ))
+            return Page(tuple(items), nxt, total)
 
         return self.read(run)
 
-    # -- creating -----------------------------------------------------------------------
     # -- helpers ---------------------------------------------------------------------
-    def _child_page(self, parent, after: tuple | None, limit: int):
-        """One page of ``parent``'s direct children by (简称, id), keyset-paged: the rows,
-        the ``after`` of the next page (``None`` on the last) and, on the first page, the total.
-
-        Raw SQL into plain rows: a page is one index range read, and building 200 ORM
-        entities (every column converted) would cost a hundred times the query itself."""
-        params = {"p": parent.id, "lim": limit + 1}
-        where = "parent_id = $p"
+    def _child_page(self, parent_id: int, after: tuple | None, limit: int, status: str):
+        """One page of ``parent_id``'s direct children by (简称, id), keyset-paged, in one
+        raw SELECT: the rows (id, 简称, category, group, depth, number of children, then
+        the columns of ``status``, which also names the tables: ``" FROM org o"`` or
+        ``_STATUS_SQL``), the ``after`` of the next page (``None`` on the last) and,
+        on the first page, the total. The (parent_id, short_name) index gives the page in
+        order, so the per-row look-ups run for that page only."""
+        params = {"p": parent_id, "lim": limit + 1}
+        where = "o.parent_id = $p"
         if after:
             params["n"], params["i"] = after
-            where += " AND (short_name > $n OR (short_name = $n AND id > $i))"
-        rows = [_Child(oid, name, full, cat, group, depth, bool(info)) for oid, name, full, cat, group, depth, info
-                in self.s.execute(f"SELECT id, short_name, full_name, category, cat_group, depth, info_complete "
-                                  f"FROM org WHERE {where} ORDER BY short_name, id LIMIT $lim", params).fetchall()]
+            where += " AND (o.short_name > $n OR (o.short_name = $n AND o.id > $i))"
+        rows = [(int(r[0]), r[1], r[2], r[3], int(r[4]), int(r[5]), *r[6:]) for r in self.s.select(
+            "SELECT o.id, o.short_name, o.category, o.cat_group, o.depth,"
+            f" (SELECT count(*) FROM org k WHERE k.parent_id = o.id){status}"
+            f" WHERE {where} ORDER BY o.short_name, o.id LIMIT $lim", params)]
         more = len(rows) > limit
         rows = rows[:limit]
-        nxt = (rows[-1].short_name, rows[-1].id) if more and rows else None
+        nxt = (rows[-1][1], rows[-1][0]) if more and rows else None
         total = None
         if after is None:
-            total = int(self.s.execute("SELECT count(*) FROM org WHERE parent_id = $p", params).fetchone()[0])
+            total = int(self.s.select("SELECT count(*) FROM org WHERE parent_id = $p", {"p": parent_id})[0])
         return rows, nxt, total
 
     def _brief(self, org) -> OrgBrief:
@@ -193,37 +175,3 @@ class OrgListing(ServiceBase):
             org.id, org.short_name, rules.category(org.category).name, org.group, org.depth,
             org.children.count(), self.names_along(org.path),
         )
-
-    def _child_counts(self, ids: list[int]) -> dict[int, int]:
-        if not ids:
-            return {}
-        return dict(self.s.execute(f"SELECT parent_id, count(*) FROM org WHERE parent_id IN ({_id_list(ids)}) "
-                                   "GROUP BY parent_id").fetchall())
-
-    def _admin_counts(self, ids: list[int]) -> dict[int, int]:
-        if not ids:
-            return {}
-        # The count kept per organisation (db.tally): one index look-up per row.
-        return dict(self.s.execute(f"SELECT org_id, a FROM org_tally WHERE org_id IN ({_id_list(ids)})").fetchall())
-
-    def _secretaries(self, ids: list[int]) -> dict[int, tuple[str, str]]:
-        if not ids:
-            return {}
-        rows = self.s.execute(f"SELECT secretary_of, name, id_number FROM cadre WHERE secretary_of IN ({_id_list(ids)})")
-        return {oid: (name, idn) for oid, name, idn in rows.fetchall()}
-
-    def _code_status(self, ids: list[int]) -> dict[int, tuple[str, object]]:
-        """The status of each organisation's newest registration code."""
-        if not ids:
-            return {}
-        now = self.now()
-        # Only the newest code of each organisation is read (an organisation may have had many).
-        rows = self.s.execute(
-            "SELECT org, used_at, revoked_at, expires_at FROM reg_code WHERE id IN "
-            f"(SELECT max(id) FROM reg_code WHERE org IN ({_id_list(ids)}) GROUP BY org)").fetchall()
-        newest = {oid: tuple(map(as_datetime, rest)) for oid, *rest in rows}
-        out = {}
-        for oid, (used, revoked, expires) in newest.items():
-            state = code_state(used, revoked, expires, now)
-            out[oid] = (STATE_LABELS[state], expires if state in (EXPIRED, VALID) else None)
-        return out
