@@ -20,11 +20,9 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,24 +38,13 @@ from tests.entry_roster import (  # noqa: E402
 )
 from tests.helpers import PASSWORD  # noqa: E402
 from tests.tui.test_entry_tmux import _setup  # noqa: E402
+from tests.tui.tmux import Tmux as TerminalTmux  # noqa: E402
 
 FIELDS_TYPED = 8  # 姓名 … 团员编号; Ctrl+S saves from there
 
 
-class Tmux:
-    def __init__(self, env: dict[str, str]):
-        self.socket = f"zhtj-bench-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.env = env
-
-    def run(self, *args: str) -> str:
-        out = subprocess.run(["tmux", "-L", self.socket, *args], env=self.env, capture_output=True, text=True,
-                             timeout=10)
-        if out.returncode != 0:
-            raise RuntimeError(f"tmux {args[0]} failed: {out.stderr}")
-        return out.stdout
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "t")
+class Tmux(TerminalTmux):
+    """The tests' tmux driver, with a wait that returns how long it took."""
 
     def wait(self, test, timeout: float = 60.0, poll: float = 0.0) -> float:
         """Poll until ``test(screen)``; returns the time it took (bounded)."""
@@ -70,9 +57,6 @@ class Tmux:
                 raise RuntimeError(f"timed out after {timeout}s; screen:\n{screen}")
             if poll:
                 time.sleep(poll)
-
-    def keys(self, *keys: str) -> None:
-        self.run("send-keys", "-t", "t", *keys)
 
 
 def keys_per_member(n: int) -> tuple[float, float, float]:
@@ -96,7 +80,7 @@ def name_line_empty(screen: str) -> bool:
 def terminal_figures(typist_members: int, saves: int) -> dict[str, float]:
     tmp = Path(tempfile.mkdtemp(prefix="zhtj-entry-bench-"))
     url = f"sqlite:///{tmp / 'zhtj.sqlite'}"
-    _, _, who = _setup(url)
+    _, who = _setup(url)
     env = dict(os.environ)
     env.update({"PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color",
                 "ZHTJ_CONFIG": str(tmp / "none.toml"), "ZHTJ_STATE_DIR": str(tmp / "state"),

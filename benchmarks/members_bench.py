@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from zhtj_tui.config import Settings  # noqa: E402
+from zhtj_tui.db.schema import org_initials  # noqa: E402
 from zhtj_tui.domain import pinyin  # noqa: E402
 from zhtj_tui.domain.idcard import make_id_number  # noqa: E402
 from zhtj_tui.services import Services  # noqa: E402
@@ -74,8 +75,9 @@ def build(svc: Services, n_branches: int, n_members: int) -> dict:
     try:
         cur = con.cursor()
         cur.executemany(
-            "INSERT INTO org (id, parent_id, path, depth, category, cat_group, short_name, created_at, updated_at,"
-            " version, info_complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0)", org_rows)
+            "INSERT INTO org (id, parent_id, path, depth, category, cat_group, short_name, name_initials, created_at,"
+            " updated_at, version, info_complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0)",
+            [(*r[:7], org_initials(r[6]), *r[7:]) for r in org_rows])
         cur.executemany(
             "INSERT INTO member (branch, path, name, name_initials, id_number, id_rev, active_id, birth_date, sex,"
             " ethnic, political, join_month, education, mobile, member_no, status, created_at, updated_at, version)"

@@ -61,7 +61,7 @@ def import_members(ctx: BenchContext) -> Result:
     from openpyxl import Workbook, load_workbook
 
     from zhtj_tui.domain.idcard import make_id_number
-    from zhtj_tui.excel.reader import MEMBER_SPEC
+    from zhtj_tui.excel.specs import MEMBER_SPEC
     from zhtj_tui.excel.templates import header_label
 
     top, op, svc = ctx.top_id(), _operator(), ctx.services

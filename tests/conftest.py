@@ -105,6 +105,9 @@ def assert_tally_consistent(services) -> None:
 
     with db_session:
         stored, wanted = tally.stored(services.store.db), tally.recompute(services.store.db)
+        stored_c = tally.stored_cohorts(services.store.db)
     wrong = {k: (stored.get(k), v) for k, v in wanted.items() if stored.get(k) != v}
     extra = set(stored) - set(wanted)
     assert not wrong and not extra, f"org_tally differs from the tables: {wrong or extra}"
+    wanted_c = tally.recompute_cohorts(wanted)
+    assert stored_c == wanted_c, f"org_cohort_tally differs from the tables: {stored_c} != {wanted_c}"

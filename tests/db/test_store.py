@@ -217,6 +217,7 @@ def test_version_1_database_gains_the_reset_code_columns(db_url):
     with db_session:
         for col in ("reset_hash", "reset_expires_at"):
             store.execute(f"ALTER TABLE account DROP COLUMN {col}")
+        store.execute("ALTER TABLE org DROP COLUMN name_initials")  # step 6
     _set_version(store, 1)
     store.disconnect()
     upgraded = open_store(db_url)
@@ -227,6 +228,36 @@ def test_version_1_database_gains_the_reset_code_columns(db_url):
                                    "and reset_expires_at is null") == [0]
     finally:
         upgraded.disconnect()
+
+
+def test_version_5_database_gains_the_organisations_initials(db_url):
+    """Schema step 6 (letters-only organisation search, seed 搜索): a database made by
+    version 5 has no ``org.name_initials``; the upgrade adds it, fills it from every
+    organisation's 简称 in the same step, and the consistency check then finds nothing."""
+    from zhtj_tui.config import Settings
+    from zhtj_tui.services import Services
+    from zhtj_tui.services.dto import Actor
+
+    svc = Services.open(Settings(db_url=db_url))
+    op = Actor.server_operator()
+    top = svc.orgs.create_top(op, "石河子大学团委", "团委", "石河子大学共青团委员会")
+    svc.orgs.create_child(op, top.id, "计算机学院团委", "团委")
+    svc.close()
+    store = open_store(db_url)
+    with db_session:
+        store.execute("ALTER TABLE org DROP COLUMN name_initials")
+    _set_version(store, 5)
+    store.disconnect()
+    svc = Services.open(Settings(db_url=db_url))
+    try:
+        assert schema_version(svc.ctx.store) == SCHEMA_VERSION >= 6
+        with db_session:
+            got = dict(svc.ctx.store.select("select short_name, name_initials from org"))
+        assert got == {"石河子大学团委": "shzdxtw", "计算机学院团委": "jsjxytw"}
+        assert [o.short_name for o in svc.orgs.search(op, "jsj")] == ["计算机学院团委"]
+        assert svc.consistency.check().ok
+    finally:
+        svc.close()
 
 
 def test_typed_entity_declarations_match_the_schema(db_url):

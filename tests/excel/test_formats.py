@@ -17,10 +17,11 @@ from pony.orm import db_session, select
 from tests.excel.xlsx import MEMBER_HEADER, write_xlsx
 from tests.helpers import person
 from zhtj_tui.domain.idcard import make_id_number
-from zhtj_tui.excel import sources
-from zhtj_tui.excel.reader import MEMBER_SPEC, ORG_SPEC, FileRefused, read_sheet
-from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.imports import CREATE, ERROR
+from zhtj_tui.excel import extents, sources
+from zhtj_tui.excel.reader import read_sheet
+from zhtj_tui.excel.refused import FileRefused
+from zhtj_tui.excel.specs import MEMBER_SPEC, ORG_SPEC
+from zhtj_tui.services.dto import CREATE, ERROR, Actor
 
 OP = Actor.server_operator()
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -195,6 +196,9 @@ def _xlsx_with(tmp_path, extra: bytes) -> Path:
     (b'<row r="90000"><c r="ZZ90000" t="inlineStr"><is><t>x</t></is></c></row>', "too_many_cells"),
     (b'<row r="3"><c t="inlineStr"><is><t>a</t></is></c></row><row r="200000"><c><v>1</v></c></row>',
      "too_many_rows"),  # cells without a reference: placed by counting, found by a real parse
+    # An attribute ending in r before the real reference, and a tab before r: still found.
+    (b'<row r="90000"><c xr="AB1" r="ZZ90000" t="inlineStr"><is><t>x</t></is></c></row>', "too_many_cells"),
+    (b'<row r="90000"><c\tr="ZZ90000" t="inlineStr"><is><t>x</t></is></c></row>', "too_many_cells"),
 ])
 def test_xlsx_cell_far_away_is_refused_before_calamine(tmp_path, monkeypatch, extra, code):
     opened = []
@@ -218,11 +222,11 @@ def test_xlsb_records_far_away_are_refused():
     row = _record(0, (99_999).to_bytes(4, "little") + b"\0" * 8)
     cell = _record(7, (200).to_bytes(4, "little") + b"\0" * 8)  # BrtCellIsst at column 201
     with pytest.raises(FileRefused) as err:
-        sources.xlsb_scan(row + cell, "sheet1.bin")
+        extents.xlsb_scan(row + cell, "sheet1.bin")
     assert err.value.code == "too_many_cells"
-    sources.xlsb_scan(_record(0, (5).to_bytes(4, "little") + b"\0" * 8) + cell, "sheet1.bin")  # 6 x 201: fine
+    extents.xlsb_scan(_record(0, (5).to_bytes(4, "little") + b"\0" * 8) + cell, "sheet1.bin")  # 6 x 201: fine
     with pytest.raises(FileRefused) as err:
-        sources.xlsb_scan(_record(148, struct_dim(0, 2_000_000, 0, 3)), "sheet1.bin")
+        extents.xlsb_scan(_record(148, struct_dim(0, 2_000_000, 0, 3)), "sheet1.bin")
     assert err.value.code == "too_many_rows"
 
 

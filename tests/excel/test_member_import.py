@@ -16,10 +16,9 @@ from tests.excel.xlsx import MEMBER_HEADER, ORG_HEADER, member_row, write_xlsx
 from tests.helpers import admin_of, person
 from zhtj_tui.domain.errors import Conflict, DomainError, Forbidden
 from zhtj_tui.domain.pinyin import initials
-from zhtj_tui.excel.reader import FileRefused
+from zhtj_tui.excel.refused import FileRefused
 from zhtj_tui.excel.templates import write_member_template
-from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.imports import CREATE, CREATED, ERROR, EXISTS
+from zhtj_tui.services.dto import CREATE, CREATED, ERROR, EXISTS, Actor
 from zhtj_tui.services.member_import import MemberImportService
 
 OP = Actor.server_operator()
@@ -60,6 +59,8 @@ def test_preview_outcomes_for_real_world_rows(svc, tree, tmp_path):
     svc.member_import.run_file(OP, a.id, write_xlsx(tmp_path / "a0.xlsx", [
         MEMBER_HEADER, member_row(already_here, member_no="201909000098")]))
     ps = [joined_2019(n) for n in ("王一", "王二", "王三", "王四", "王五")]
+    while not ps[0].id_number.isdigit():  # row 7 holds it as a number cell: no final X
+        ps[0] = joined_2019("王一")
     bad_check = ps[0].id_number[:17] + ("0" if ps[0].id_number[17] != "0" else "1")
     young = person(birth=date(2008, 1, 10), name="小明", join_month="2020-06")
     no_number, wrong_year, dup_no = joined_2019("孙一"), joined_2019("孙二"), joined_2019("孙三")
@@ -167,6 +168,35 @@ def test_member_inserted_between_preview_and_confirm_aborts_everything(svc, tree
         svc.member_import.commit(OP, preview)
     assert "第4行" in str(err.value) and "没有导入任何团员" in str(err.value)
     assert (members(svc), audits(svc), members(svc, a.id)) == (before, before_audit, 0)
+
+
+def test_confirm_checks_the_database_again_and_keeps_unchanged_outcomes(svc, tree, tmp_path):
+    # R-MEM-3, R-MEM-6: the commit asks the database again. A secretary entered into the
+    # branch since the preview changes the outcome of the file's 书记 row: nothing is
+    # written. A change that concerns none of the file's rows keeps the preview's outcomes.
+    college, a, b = tree
+    secretary, member = joined_2019("王书记"), joined_2019("王团员")
+    path = write_xlsx(tmp_path / "a.xlsx", [MEMBER_HEADER, member_row(secretary, member_no="201909000001", post="书记"),
+                                            member_row(member, member_no="201909000002")])
+    preview = svc.member_import.preview(OP, a.id, path)
+    assert [r.outcome for r in preview.rows] == [CREATE, CREATE]
+    svc.member_import.run_file(OP, b.id, write_xlsx(tmp_path / "b.xlsx", [
+        MEMBER_HEADER, member_row(joined_2019("赵六"), member_no="201909000099")]))  # elsewhere, unrelated
+    svc.member_import.run_file(OP, a.id, write_xlsx(tmp_path / "a2.xlsx", [
+        MEMBER_HEADER, member_row(joined_2019("李书记"), member_no="201909000003", post="书记")]))
+    before = members(svc)
+    with pytest.raises(Conflict) as err:
+        svc.member_import.commit(OP, preview)
+    assert err.value.code == "changed_since_preview" and "第2行" in str(err.value) and "书记" in str(err.value)
+    assert members(svc) == before
+    # Previewed again, the 书记 row is refused, and a later unrelated member changes nothing.
+    preview = svc.member_import.preview(OP, a.id, path)
+    assert [(r.outcome, r.code) for r in preview.rows] == [(ERROR, "secretary_exists"), (CREATE, None)]
+    svc.member_import.run_file(OP, b.id, write_xlsx(tmp_path / "b2.xlsx", [
+        MEMBER_HEADER, member_row(joined_2019("钱七"), member_no="201909000098")]))
+    result = svc.member_import.commit(OP, preview)
+    assert [(r.row, r.outcome) for r in result.rows] == [(2, ERROR), (3, CREATED)]
+    assert members(svc, a.id) == 2
 
 
 def test_database_uniqueness_violation_mid_insert_rolls_back_the_bulk_insert(svc, tree, tmp_path, monkeypatch):

@@ -11,10 +11,9 @@ from tests.excel.xlsx import MEMBER_HEADER, ORG_HEADER, write_xlsx
 from tests.helpers import admin_of
 from zhtj_tui.domain.errors import DomainError, Forbidden
 from zhtj_tui.domain.orgs import category
-from zhtj_tui.excel.reader import FileRefused
+from zhtj_tui.excel.refused import FileRefused
 from zhtj_tui.excel.templates import write_org_template
-from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.imports import CREATE, CREATED, ERROR, EXISTS
+from zhtj_tui.services.dto import CREATE, CREATED, ERROR, EXISTS, Actor
 
 OP = Actor.server_operator()
 

@@ -14,7 +14,9 @@ from openpyxl import Workbook
 from tests.excel.xlsx import MEMBER_HEADER, ORG_HEADER, write_xlsx
 from zhtj_tui.domain.months import YearMonth, parse_month
 from zhtj_tui.excel import reader, sources
-from zhtj_tui.excel.reader import MEMBER_SPEC, ORG_SPEC, FileRefused, read_sheet
+from zhtj_tui.excel.reader import read_sheet
+from zhtj_tui.excel.refused import FileRefused
+from zhtj_tui.excel.specs import MEMBER_SPEC, ORG_SPEC
 
 ID = "110105200005170025"
 
@@ -77,7 +79,7 @@ def test_file_over_20_mb_is_refused_unopened(tmp_path):
     p = tmp_path / "big.xlsx"
     with open(p, "wb") as fh:
         fh.write(b"PK\x03\x04")
-        fh.truncate(reader.MAX_FILE_BYTES + 1)
+        fh.truncate(sources.MAX_FILE_BYTES + 1)
     err = refused(p)
     assert err.code == "too_big" and "20 MB" in str(err)
 

@@ -105,7 +105,7 @@ def test_kill_during_large_member_import(db_url, backend, tmp_path):
     svc = Services.open(make_settings(db_url), client_key="t")
     try:
         result = svc.member_import.run_file(op, branch.id, str(file))
-        from zhtj_tui.services.imports import CREATED
+        from zhtj_tui.services.dto import CREATED
 
         assert sum(r.outcome == CREATED for r in result.rows) == IMPORT_ROWS
         with db_session:

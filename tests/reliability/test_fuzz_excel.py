@@ -24,7 +24,8 @@ from tests.reliability.conftest import tried
 from tests.reliability.test_fuzz import NASTY
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.member import check_member
-from zhtj_tui.excel.reader import MEMBER_SPEC, ORG_SPEC, read_sheet
+from zhtj_tui.excel.reader import read_sheet
+from zhtj_tui.excel.specs import MEMBER_SPEC, ORG_SPEC
 from zhtj_tui.services.dto import Actor
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))

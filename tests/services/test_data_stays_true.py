@@ -15,8 +15,7 @@ from tests.excel.xlsx import MEMBER_HEADER, ORG_HEADER, member_row, write_xlsx
 from tests.helpers import admin_of, person
 from tests.member_helpers import build_tree, member_values
 from zhtj_tui.domain.errors import DomainError, Forbidden
-from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.imports import CREATE, CREATED, ERROR
+from zhtj_tui.services.dto import CREATE, CREATED, ERROR, Actor
 
 OP = Actor.server_operator()
 

@@ -41,14 +41,16 @@ def tui_services(tui_settings):
 
 
 async def settle(pilot, rounds: int = 20) -> None:
-    """Wait until no worker is running, every typed key has been handled (``OrderedKeys``)
-    and the messages they caused are handled."""
+    """Wait until the app has opened its database (``ZhtjApp.starting``), no worker is
+    running, every typed key has been handled (``OrderedKeys``) and the messages they
+    caused are handled."""
     app = pilot.app
     for _ in range(rounds):
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(w.is_running for w in app.workers) and getattr(app, "keys_idle", True):
+        if (not any(w.is_running for w in app.workers) and getattr(app, "keys_idle", True)
+                and not getattr(app, "starting", False)):
             return
     raise AssertionError("workers did not finish")
 

@@ -15,8 +15,7 @@ from tests.excel.xlsx import MEMBER_HEADER, ORG_HEADER, member_row, write_xlsx
 from tests.helpers import person
 from zhtj_tui.screens.batch_import import BatchImportScreen, shown_rows
 from zhtj_tui.services import Services
-from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.imports import CREATE, ERROR, RowOutcome
+from zhtj_tui.services.dto import CREATE, ERROR, Actor, RowOutcome
 
 OP = Actor.server_operator()
 

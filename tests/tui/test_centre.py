@@ -10,6 +10,7 @@ from tests.helpers import PASSWORD, person
 from tests.tui.conftest import fill, settle
 from tests.tui.flows import login, setup_admin
 from zhtj_tui.app import make_app
+from zhtj_tui.db.schema import org_initials
 from zhtj_tui.screens.centre import CentreScreen
 from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.screens.help import HelpModal
@@ -52,9 +53,9 @@ def _bulk_children(url: str, parent_id: int, path: str, n: int) -> None:
     now = datetime(2026, 11, 1, 8, 0).isoformat(sep=" ")
     con = sqlite3.connect(url.removeprefix("sqlite:///"))
     con.executemany(
-        "INSERT INTO org (parent_id, depth, category, cat_group, short_name, created_at, updated_at, version,"
-        " info_complete) VALUES (?, 1, '05', 'branch', ?, ?, ?, 1, 0)",
-        [(parent_id, f"专业{i:04d}班团支部", now, now) for i in range(n)])
+        "INSERT INTO org (parent_id, depth, category, cat_group, short_name, name_initials, created_at, updated_at,"
+        " version, info_complete) VALUES (?, 1, '05', 'branch', ?, ?, ?, ?, 1, 0)",
+        [(parent_id, f"专业{i:04d}班团支部", org_initials(f"专业{i:04d}班团支部"), now, now) for i in range(n)])
     con.execute("UPDATE org SET path = ? || id || '/' WHERE parent_id = ? AND path IS NULL", (path, parent_id))
     con.commit()
     con.close()

@@ -28,7 +28,7 @@ import pytest
 from tests.entry_roster import BYTES, intended, roster, stored, to_bytes, typed_keys
 from tests.helpers import PASSWORD
 from tests.tui.test_entry_tmux import _setup
-from zhtj_tui.services import Services
+from tests.tui.tmux import services_on
 
 ROOT = Path(__file__).resolve().parents[2]
 MEMBERS = int(os.environ.get("ZHTJ_PTY_MEMBERS", "30"))
@@ -114,19 +114,16 @@ def chunks(data: bytes, rng: random.Random) -> list[bytes]:
     return out
 
 
-def _count(settings, who, branch_id) -> int:
-    services = Services.open(settings, client_key="pty-entry")
-    try:
+def _count(url, who, branch_id) -> int:
+    with services_on(url, "pty-entry") as services:
         actor = services.accounts.login(who.mobile, PASSWORD).actor(branch_id)
         return services.members.totals(actor, branch_id).members
-    finally:
-        services.close()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal")
 def test_a_class_typed_through_a_bursty_link(tmp_path):
     url = f"sqlite:///{tmp_path / 'zhtj.sqlite'}"
-    settings, branch_id, who = _setup(url)
+    branch_id, who = _setup(url)
     members = roster(MEMBERS, seed=SEED)
     data = b"".join(to_bytes(keys) for keys in typed_keys(members))
     rng = random.Random(SEED)
@@ -147,14 +144,11 @@ def test_a_class_typed_through_a_bursty_link(tmp_path):
             term.write(piece)
             time.sleep(rng.uniform(0, 0.3))
         deadline = time.monotonic() + 60 + 2 * MEMBERS
-        while _count(settings, who, branch_id) < MEMBERS and time.monotonic() < deadline:
+        while _count(url, who, branch_id) < MEMBERS and time.monotonic() < deadline:
             time.sleep(0.5)
     finally:
         term.close()
-    services = Services.open(settings, client_key="pty-entry")
-    try:
+    with services_on(url, "pty-entry") as services:
         actor = services.accounts.login(who.mobile, PASSWORD).actor(branch_id)
         assert stored(services, actor, branch_id) == intended(services, members)
-    finally:
-        services.close()
 

@@ -193,13 +193,7 @@ async def test_change_own_password(tui_settings, tui_services):
     who, _, _, _ = build(tui_services)
     async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await login(pilot, who)
-        await pilot.press("f10")
-        await settle(pilot)
-        await pilot.press("p")
-        await settle(pilot)
-        dialog = pilot.app.screen
-        assert isinstance(dialog, PasswordModal)
+        dialog = await _password_dialog(pilot, who)
         assert all(w.region.right <= 80 and w.region.bottom <= 24 for w in dialog.query("*") if w.display)
         await pilot.press(*"wrongpass1", "enter", *NEW_PASSWORD, "enter", *NEW_PASSWORD, "enter")
         await settle(pilot)
@@ -247,17 +241,12 @@ async def test_hand_over_then_logged_out(tui_settings, tui_services):
 async def test_forgot_password_with_reset_code(tui_settings, tui_services):
     # R-REG-7: F3 on the login screen; account, reset code, new password twice; then the
     # new password logs in. A wrong code is said under its field, the typing kept.
-    from zhtj_tui.screens.forgot import ForgotPasswordScreen
     from zhtj_tui.screens.login import LoginScreen
 
     who, me, ids, child_admin = build(tui_services)
-    code = tui_services.admins.issue_reset_code(me, ids["a"], _account_id(tui_services, child_admin)).code
+    code = _reset_code(tui_services, me, ids, child_admin)
     async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
-        screen = pilot.app.screen
-        assert isinstance(screen, ForgotPasswordScreen)
+        screen = await _forgot(pilot)
         wrong = code[:-1] + ("A" if code[-1] != "A" else "B")
         await pilot.press(*child_admin.mobile, "enter", *wrong, "enter", *NEW_PASSWORD, "enter", *NEW_PASSWORD,
                           "enter")
@@ -276,3 +265,61 @@ async def test_forgot_password_with_reset_code(tui_settings, tui_services):
 
 def _account_id(services, who) -> int:
     return services.accounts.resolve_account(who.mobile)
+
+
+def _reset_code(services, me, ids, who) -> str:
+    return services.admins.issue_reset_code(me, ids["a"], _account_id(services, who)).code
+
+
+async def _password_dialog(pilot, who):
+    """Log in, then F10 我的账号 and p: 修改密码."""
+    from zhtj_tui.screens.fix_dialogs import PasswordModal
+
+    await login(pilot, who)
+    await pilot.press("f10")
+    await settle(pilot)
+    await pilot.press("p")
+    await settle(pilot)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, PasswordModal)
+    return dialog
+
+
+async def _forgot(pilot):
+    """F3 on the login screen: 忘记密码."""
+    from zhtj_tui.screens.forgot import ForgotPasswordScreen
+
+    await settle(pilot)
+    await pilot.press("f3")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ForgotPasswordScreen)
+    return screen
+
+
+async def test_new_password_typed_differently_is_refused_on_both_forms(tui_settings, tui_services):
+    # R-REG-7: 修改密码 and 忘记密码 share the new-password fields: typed differently twice,
+    # the second field says so and has the focus, the typing is kept, and nothing is changed.
+    who, me, ids, child_admin = build(tui_services)
+    code = _reset_code(tui_services, me, ids, child_admin)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        forgot = await _forgot(pilot)
+        await pilot.press(*child_admin.mobile, "enter", *code, "enter", *NEW_PASSWORD, "enter", *"different99",
+                          "enter")
+        await settle(pilot)
+        assert pilot.app.screen is forgot
+        assert "两次输入的新密码不一致" in forgot.field("new_password2").message
+        assert pilot.app.focused is forgot.field("new_password2").control
+        assert forgot.field("reset_code").value == code and forgot.field("new_password").value == NEW_PASSWORD
+        await pilot.press("escape")
+        await settle(pilot)
+        dialog = await _password_dialog(pilot, who)
+        await pilot.press(*PASSWORD, "enter", *NEW_PASSWORD, "enter", *"different99", "enter")
+        await settle(pilot)
+        assert pilot.app.screen is dialog
+        assert "两次输入的新密码不一致" in dialog.field("new_password2").message
+        assert pilot.app.focused is dialog.field("new_password2").control
+        assert dialog.field("old_password").value == PASSWORD
+    # Neither form changed a password; the reset code is still unused.
+    assert tui_services.accounts.login(who.mobile, PASSWORD).name == who.name
+    assert tui_services.accounts.redeem_reset_code(child_admin.mobile, code, NEW_PASSWORD) == child_admin.mobile

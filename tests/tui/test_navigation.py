@@ -244,6 +244,37 @@ async def test_busy_indicator_only_while_work_runs(tui_settings, tui_services):
         assert str(busy.render()) == ""
 
 
+async def test_busy_indicator_shows_for_slow_work_not_for_quick_work(tui_settings, tui_services):
+    """"正在处理…" appears once work has run for a noticeable time, and never for a quick
+    call (which would cost a repaint of every top bar for nothing)."""
+    import threading
+
+    from zhtj_tui.widgets.calls import run_service
+
+    _, who = setup_admin(tui_services)
+    gate = threading.Event()
+    shown: list[bool] = []
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        centre = pilot.app.screen
+        busy = centre.query_one("#topbar-busy")
+        pilot.app.watch(pilot.app, "work_running", lambda value: shown.append(value), init=False)
+        run_service(centre, lambda: None, group="quick")
+        await settle(pilot)
+        assert shown == [] and str(busy.render()) == ""
+        run_service(centre, gate.wait, group="slow")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if "正在处理" in str(busy.render()):
+                break
+        assert "正在处理" in str(busy.render())
+        gate.set()
+        await settle(pilot)
+        await pilot.pause()
+        assert shown == [True, False] and str(busy.render()) == ""
+
+
 async def _palette(pilot, text: str):
     from textual.command import CommandList
 

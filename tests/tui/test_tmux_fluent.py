@@ -5,26 +5,16 @@ to the login field; the centre fits 80x24."""
 
 from __future__ import annotations
 
-import sys
 import time
 
-from tests.conftest import make_settings
-from tests.tui.test_tmux import Tmux, tmux_env  # noqa: F401 - the fixture
-from zhtj_tui.config import utc_now
-from zhtj_tui.services import Services
+from tests.tui.tmux import services_on, tmux_env, zhtj_in_tmux  # noqa: F401 - the fixture
 
 
 def test_tabs_by_alt_digit_and_the_progress_window_in_tmux(tmp_path, tmux_env):  # noqa: F811
     url = f"sqlite:///{tmp_path / 'zhtj.sqlite'}"
-    services = Services.open(make_settings(url).with_(clock=utc_now), client_key="tmux-fluent")
-    try:
+    with services_on(url, "tmux-fluent") as services:
         demo = services.demo.load("small", 2018)
-    finally:
-        services.close()
-    tmux = Tmux(tmux_env)
-    tmux.run("new-session", "-d", "-s", "t", "-x", "80", "-y", "24",
-             f"{sys.executable} -m zhtj_tui --db {url} --no-mouse")
-    try:
+    with zhtj_in_tmux(tmux_env, url) as tmux:
         tmux.wait_for("▸账号")
         tmux.keys("F2")  # 注册管理员, then Esc: typing goes to the login field again
         tmux.wait_for("管理员注册码")
@@ -66,8 +56,3 @@ def test_tabs_by_alt_digit_and_the_progress_window_in_tmux(tmp_path, tmux_env): 
         assert not any(ch in screen for ch in "¡™£¢∞§")
         lines = screen.splitlines()
         assert len(lines) <= 24 and all(len(line) <= 80 for line in lines)
-    finally:
-        try:
-            tmux.run("kill-server")
-        except AssertionError:
-            pass

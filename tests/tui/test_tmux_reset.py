@@ -4,26 +4,19 @@ password as one burst, and logs in with the new password. The database is checke
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from tests.conftest import make_settings
 from tests.helpers import PASSWORD, person, register_admin
 from tests.tui.flows import setup_admin
-from tests.tui.test_tmux import Tmux, tmux_env  # noqa: F401 - the fixture is used below
-from zhtj_tui.config import utc_now
+from tests.tui.tmux import services_on, tmux_env, zhtj_in_tmux  # noqa: F401 - the fixture is used below
 from zhtj_tui.domain.errors import DomainError
-from zhtj_tui.services import Services
 
 NEW_PASSWORD = "tmuxreset2026"
 
 
 def test_reset_code_login_flow_in_tmux(tmp_path, tmux_env):  # noqa: F811
     url = f"sqlite:///{tmp_path / 'zhtj.sqlite'}"
-    settings = make_settings(url).with_(clock=utc_now)
-    services = Services.open(settings, client_key="tmux-reset")
-    try:
+    with services_on(url, "tmux-reset") as services:
         top_id, who = setup_admin(services)
         me = services.accounts.login(who.mobile, PASSWORD).actor(top_id)
         college = services.orgs.create_child(me, top_id, "文学院团委", "团委").id
@@ -32,14 +25,8 @@ def test_reset_code_login_flow_in_tmux(tmp_path, tmux_env):  # noqa: F811
             with pytest.raises(DomainError):
                 services.accounts.login(admin.mobile, "wrongpass1")
         code = services.admins.issue_reset_code(me, college, session.account_id).code
-    finally:
-        services.close()
-    tmux = Tmux(tmux_env)
-    tmux.run("new-session", "-d", "-s", "t", "-x", "80", "-y", "24",
-             f"{sys.executable} -m zhtj_tui --db {url} --no-mouse")
-    try:
-        tmux.wait_for("▸账号")
-        tmux.type(f"{admin.mobile}\r{PASSWORD}\r")
+    with zhtj_in_tmux(tmux_env, url) as tmux:
+        tmux.log_in(admin.mobile)
         screen = tmux.wait_for("账号已锁定")
         flat = "".join(line.strip(" │") for line in screen.splitlines()).replace(" ", "")
         assert "“石河子大学团委”的管理员" in flat and "忘记密码" in flat, screen  # who can help
@@ -56,16 +43,8 @@ def test_reset_code_login_flow_in_tmux(tmp_path, tmux_env):  # noqa: F811
         tmux.wait_for("文学院团委 下级组织录入进度")  # logged in: a committee's progress window (R-PROG-1)
         tmux.keys("Escape")
         tmux.wait_for("文管理")  # the management centre names them
-    finally:
-        try:
-            tmux.run("kill-server")
-        except AssertionError:
-            pass
-    services = Services.open(settings, client_key="tmux-reset")
-    try:
+    with services_on(url, "tmux-reset") as services:
         assert services.accounts.login(admin.mobile, NEW_PASSWORD).name == "文管理"
         with pytest.raises(DomainError) as info:
             services.accounts.redeem_reset_code(admin.mobile, code, "another2026x")
         assert info.value.code == "reset_none"  # used once
-    finally:
-        services.close()

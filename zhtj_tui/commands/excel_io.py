@@ -16,8 +16,7 @@ import sys
 from zhtj_tui.commands.orgref import resolve_org
 from zhtj_tui.commands.tty_progress import TtyProgress
 from zhtj_tui.domain.errors import DomainError
-from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.imports import ImportResult
+from zhtj_tui.services.dto import Actor, ImportResult
 
 
 def register(sub) -> None:

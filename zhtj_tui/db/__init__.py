@@ -16,7 +16,7 @@ from pony.orm import Database, db_session
 from pony.utils import datetime2timestamp
 
 from zhtj_tui.db import tally, typed
-from zhtj_tui.db.schema import SCHEMA_VERSION, define_entities
+from zhtj_tui.db.schema import SCHEMA_VERSION, define_entities, fill_org_initials
 from zhtj_tui.domain.vocab import STATUS_NORMAL
 
 #: SQLite busy timeout, seconds: a writer waits this long for another's transaction.
@@ -38,6 +38,10 @@ OVER_AGE_INDEX = ("CREATE INDEX IF NOT EXISTS idx_member_active_birth ON member 
 USABLE_CODE_INDEX = ("CREATE INDEX IF NOT EXISTS idx_reg_code_usable ON reg_code (expires_at) "
                      "WHERE used_at IS NULL AND revoked_at IS NULL")
 
+#: Members by pinyin initials then name: a search by initials reads its page in the order
+#: of the list and stops after it, however many share the initials.
+INITIALS_NAME_INDEX = "CREATE INDEX IF NOT EXISTS idx_member_initials_name ON member (name_initials, name)"
+
 MIGRATIONS: dict[int, dict[str, list[str]]] = {
     # 2: password reset codes (R-REG-7) on the account.
     2: {
@@ -53,9 +57,16 @@ MIGRATIONS: dict[int, dict[str, list[str]]] = {
     4: {p: tally.create_sql(p) for p in ("sqlite", "postgres")},
     # 5: the usable registration codes by expiry (codes about to expire, progress and check).
     5: {p: [USABLE_CODE_INDEX] for p in ("sqlite", "postgres")},
+    # 6: the pinyin initials of each organisation's 简称 (letters-only search in SQL),
+    # filled from the names by ``fill_org_initials``; members by initials and name.
+    6: {p: ["ALTER TABLE org ADD COLUMN name_initials VARCHAR(60) NOT NULL DEFAULT ''", INITIALS_NAME_INDEX]
+        for p in ("sqlite", "postgres")},
+    # 7: the counts kept per organisation and cohort (db.tally: org_cohort_tally, and the
+    # cohort copied on org_tally), filled from the existing rows by tally.upgrade.
+    7: {},
 }
 #: Steps that also run Python (after their SQL, in the same transaction).
-MIGRATION_CODE = {3: tally.rebuild}
+MIGRATION_CODE = {3: tally.rebuild, 6: fill_org_initials, 7: tally.upgrade}
 
 
 class StoreError(Exception):
@@ -322,6 +333,7 @@ def _create_extra_indexes(store: Store) -> None:
         "CREATE INDEX IF NOT EXISTS idx_org_cohort_path ON org (cohort, path)",
         OVER_AGE_INDEX,
         USABLE_CODE_INDEX,
+        INITIALS_NAME_INDEX,
         *tally.create_sql(store.provider),
     ]
     for sql in stmts:

@@ -9,9 +9,18 @@ from types import SimpleNamespace
 from pony.orm import Database, Json, Optional, PrimaryKey, Required, Set, composite_index, composite_key
 
 from zhtj_tui.db import tally
+from zhtj_tui.domain.pinyin import stored_initials
 from zhtj_tui.domain.vocab import STATUS_NORMAL
 
-SCHEMA_VERSION = 5
+#: Width of ``org.name_initials`` (one letter at most per character of the 简称).
+ORG_INITIALS_WIDTH = 60
+
+
+def org_initials(short_name: str) -> str:
+    """``org.name_initials``: the pinyin initials of the 简称 (letters-only search)."""
+    return stored_initials(short_name, ORG_INITIALS_WIDTH)
+
+SCHEMA_VERSION = 7
 
 
 def define_entities(db: Database, provider: str) -> None:
@@ -30,6 +39,10 @@ def define_entities(db: Database, provider: str) -> None:
         category = Required(str, 2)
         group = Required(str, 16, column="cat_group")
         short_name = Required(str, 60)
+        #: ``org_initials(short_name)``, so that letters-only search ("jsj") is done in SQL.
+        #: Filled in by the hooks below on every ORM write; NOT NULL in SQL, so a raw bulk
+        #: insert must give it.
+        name_initials = Optional(str, ORG_INITIALS_WIDTH)
         full_name = Optional(str, 120, unique=True, nullable=True)
         cohort = Optional(int, nullable=True, index=True)
         industry = Optional(str, 2, nullable=True)
@@ -52,21 +65,28 @@ def define_entities(db: Database, provider: str) -> None:
         tasks = Set("DeadlineTask")
         composite_key(parent, short_name)
 
+        def before_insert(self):
+            self.name_initials = org_initials(self.short_name)
+
         # The counts of db.tally, in the same transaction as the write.
         def after_insert(self):
             if self.path:
-                tally.attach(db, self.id, self.path, self.group, self.info_complete)
+                tally.attach(db, self.id, self.path, self.group, self.info_complete, self.cohort)
 
         def before_update(self):
-            self._tally_old = _old(self, "path", "group", "info_complete")
+            initials = org_initials(self.short_name)
+            if self.name_initials != initials:
+                self.name_initials = initials
+            self._tally_old = _old(self, "path", "group", "info_complete", "cohort")
 
         def after_update(self):
             old = getattr(self, "_tally_old", None) or self
             self._tally_old = None
             if not old.path and self.path:
-                tally.attach(db, self.id, self.path, self.group, self.info_complete)
-            elif old.group != self.group or bool(old.info_complete) != bool(self.info_complete):
-                tally.set_org(db, self.id, self.group, self.info_complete)
+                tally.attach(db, self.id, self.path, self.group, self.info_complete, self.cohort)
+            elif (old.group != self.group or bool(old.info_complete) != bool(self.info_complete)
+                  or old.cohort != self.cohort):
+                tally.set_org(db, self.id, self.group, self.info_complete, self.cohort)
 
         def before_delete(self):
             self._tally_gone = self.id
@@ -304,3 +324,13 @@ def _moved(obj, key: str, counted_at) -> None:
         tally.own_delta(obj._database_, was, **{key: -1})
     if now is not None:
         tally.own_delta(obj._database_, now, **{key: 1})
+
+
+def fill_org_initials(db) -> None:
+    """Migration step 6: ``org.name_initials`` of every existing organisation."""
+    rows = db.select("SELECT id, short_name FROM org")
+    con = db.get_connection()
+    cur = con.cursor()
+    mark = "?" if db.provider_name == "sqlite" else "%s"
+    cur.executemany(f"UPDATE org SET name_initials = {mark} WHERE id = {mark}",
+                    [(org_initials(name), oid) for oid, name in rows])

@@ -64,6 +64,7 @@ class Org(Entity):
     category: str
     group: str
     short_name: str
+    name_initials: str
     full_name: str | None
     cohort: int | None
     industry: str | None

@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from zhtj_tui.db.schema import org_initials
 from zhtj_tui.demo.people import People, PersonRow, age_birth_window
 from zhtj_tui.demo.writer import COLUMNS, Writer
 from zhtj_tui.domain import orgs as rules
@@ -118,7 +119,7 @@ class Builder:
         cohort = name.cohort
         self._add("org", (
             oid, parent.id if parent else None, path, (parent.depth + 1) if parent else 0, cat.code, cat.group,
-            name.name, full_name, cohort, industry, aq, aa, iq, ia, phone, email, saved, complete, created,
+            name.name, org_initials(name.name), full_name, cohort, industry, aq, aa, iq, ia, phone, email, saved, complete, created,
             parent.admin_account if parent else None, saved or created, 2 if filled else 1,
         ))
         return OrgRef(oid, path, (parent.depth + 1) if parent else 0, name.name, full_name, cat.code, cohort,

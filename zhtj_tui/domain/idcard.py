@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from operator import mul
+from typing import NamedTuple
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.text import to_halfwidth
@@ -28,8 +29,7 @@ PROVINCES = {
 _FIELD = "id_number"
 
 
-@dataclass(frozen=True)
-class IdInfo:
+class IdInfo(NamedTuple):
     number: str
     birth_date: date
     sex: str  # "男" or "女"
@@ -66,25 +66,27 @@ def parse_id_number(raw: object, today: date | None = None, field: str = _FIELD)
     Raises ``DomainError`` saying which of length, characters, date or check character is
     wrong. ``today`` (when given) refuses birth dates in the future.
     """
-    number = normalize_id_number(raw)
-    if not number:
-        raise DomainError("请填写身份证号码", field, "required")
-    if len(number) != 18:
-        raise DomainError(
-            f"身份证号码应为18位，现在是{len(number)}位，请核对", field, "id_length"
-        )
-    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
-        raise DomainError(
-            "身份证号码前17位必须是数字，最后一位是数字或X，请核对", field, "id_chars"
-        )
-    try:
-        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
+    if isinstance(raw, str) and _PLAIN_ID.fullmatch(raw):
+        number = raw  # 18 characters of the right kinds already
+    else:
+        number = normalize_id_number(raw)
+        if not number:
+            raise DomainError("请填写身份证号码", field, "required")
+        if len(number) != 18:
+            raise DomainError(
+                f"身份证号码应为18位，现在是{len(number)}位，请核对", field, "id_length"
+            )
+        if not _PLAIN_ID.fullmatch(number):
+            raise DomainError(
+                "身份证号码前17位必须是数字，最后一位是数字或X，请核对", field, "id_chars"
+            )
+    birth = _birth_date(number[6:14])
+    if birth is None:
         raise DomainError(
             f"身份证号码中的出生日期 {number[6:10]}-{number[10:12]}-{number[12:14]} 不存在，请核对",
             field,
             "id_date",
-        ) from None
+        )
     # GB 11643 sets no lower bound; its own example 440524188001010014 is born in 1880.
     if birth.year < 1800:
         raise DomainError(
@@ -104,7 +106,17 @@ def parse_id_number(raw: object, today: date | None = None, field: str = _FIELD)
     if not region:
         warnings = (f"身份证号码的地区代码 {number[:6]} 不在已知省份中，请确认号码无误",)
     sex = "男" if int(number[16]) % 2 == 1 else "女"
-    return IdInfo(number=number, birth_date=birth, sex=sex, region=region, warnings=warnings)
+    return IdInfo(number, birth, sex, region, warnings)
+
+
+@lru_cache(maxsize=4096)
+def _birth_date(yyyymmdd: str) -> date | None:
+    """The date of eight digits, or None when there is no such day (ID numbers of one
+    class or year share a few hundred birth dates)."""
+    try:
+        return date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
+    except ValueError:
+        return None
 
 
 def make_id_number(region: str, birth: date, sequence: int) -> str:

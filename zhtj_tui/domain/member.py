@@ -4,15 +4,17 @@ services' business; this checks the values alone."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
+from typing import Any, NamedTuple, TypeVar
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.idcard import parse_id_number
 from zhtj_tui.domain.joinage import DEFAULT_POLICY, JoinAgePolicy, check_join_month
 from zhtj_tui.domain.member_no import MEMBER_NO_CUTOVER, check_member_no
 from zhtj_tui.domain.mobile import normalize_mobile
-from zhtj_tui.domain.months import parse_month
+from zhtj_tui.domain.months import YearMonth, parse_month
+from zhtj_tui.domain.pinyin import stored_initials
 from zhtj_tui.domain.text import clean_person_name, clean_text
 from zhtj_tui.domain.vocab import (
     MEMBER_POLITICAL,
@@ -38,11 +40,16 @@ MEMBER_FIELDS: dict[str, str] = {
     "join_unit": "入团时所在单位",
     "note": "备注",
 }
+T = TypeVar("T")
+_UNKNOWN = object()
+
 REQUIRED_MEMBER_FIELDS = ("name", "id_number", "ethnic", "political", "join_month", "education", "mobile")
 
 
-@dataclass(frozen=True)
-class MemberData:
+class MemberData(NamedTuple):
+    """A member's checked fields. A named tuple: immutable, and a third of the cost of a
+    frozen dataclass to make (an imported sheet makes one per row)."""
+
     name: str
     id_number: str
     birth_date: date
@@ -68,27 +75,89 @@ def check_member(
 ) -> MemberData:
     """Validate a member's fields given by key (``MEMBER_FIELDS``); value-list fields take
     a code or a name. Raises ``DomainError`` naming the first wrong field, in form order."""
-    name = clean_person_name(values.get("name"), "name")
-    info = parse_id_number(values.get("id_number"), today)
-    ethnic = ethnic_groups().resolve(values.get("ethnic"), "ethnic")
-    political = check_member_political(values.get("political"))
-    month = parse_month(values.get("join_month"))
-    warnings = info.warnings + check_join_month(info.birth_date, month, today, policy)
-    education = education_levels().resolve(values.get("education"), "education")
-    mobile = normalize_mobile(values.get("mobile"))
-    member_no = check_member_no(values.get("member_no"), month, member_no_cutover)
-    post = league_posts().resolve(values.get("post"), "post", required=False)
-    post_name = None
-    if post == OTHER_POST:
-        post_name = clean_text(values.get("post_name"), "post_name", required=True, label="职务名称")
-    join_unit = clean_text(values["join_unit"], "join_unit") or None if values.get("join_unit") is not None else None
-    note = clean_text(values["note"], "note") or None if values.get("note") is not None else None
-    return MemberData(
-        name=name, id_number=info.number, birth_date=info.birth_date, sex=info.sex, ethnic=ethnic,
-        political=political, join_month=str(month), education=education, mobile=mobile,
-        member_no=member_no, post=post, post_name=post_name, join_unit=join_unit, note=note,
-        warnings=warnings,
-    )
+    return MemberCheck(today, policy, member_no_cutover)(values)
+
+
+class MemberCheck:
+    """``check_member`` for many rows (an imported sheet): the same checks in the same
+    order, with the answers for values that repeat from row to row (value-list entries,
+    入团年月, the join-age verdict of a birth date and a join month) remembered. Only
+    accepted values are remembered: a refused one is checked again, so its message is
+    built afresh for each row."""
+
+    def __init__(self, today: date, policy: JoinAgePolicy = DEFAULT_POLICY,
+                 member_no_cutover: date = MEMBER_NO_CUTOVER):
+        self.today = today
+        self.policy = policy
+        self.cutover = member_no_cutover
+        self._ethnic = ethnic_groups()
+        self._education = education_levels()
+        self._posts = league_posts()
+        # Text as written -> per value-list field its code, 入团年月 with its text;
+        # (birth date, 入团年月) -> join-age warnings; the 入团年月 after which an empty
+        # 团员编号 was accepted. Other values (numbers, dates, empty cells) are checked each time.
+        self._codes: dict[str, dict[str, Any]] = {k: {} for k in ("ethnic", "political", "education", "post")}
+        self._months: dict[str, tuple[YearMonth, str]] = {}
+        self._ages: dict[tuple[date, YearMonth], tuple[str, ...]] = {}
+        self._no_number: set[YearMonth] = set()
+
+    def _code(self, field: str, check: Callable[[object], T], value: object) -> T:
+        if value.__class__ is not str:
+            return check(value)
+        known = self._codes[field]
+        code = known.get(value, _UNKNOWN)
+        if code is _UNKNOWN:
+            code = known[value] = check(value)
+        return code
+
+    def _month(self, value: object) -> tuple[YearMonth, str]:
+        if value.__class__ is str:
+            hit = self._months.get(value)
+            if hit is None:
+                month = parse_month(value)
+                hit = self._months[value] = (month, str(month))
+            return hit
+        month = parse_month(value)
+        return month, str(month)
+
+    def __call__(self, values: dict) -> MemberData:
+        get = values.get
+        name = clean_person_name(get("name"), "name")
+        info = parse_id_number(get("id_number"), self.today)
+        ethnic = self._code("ethnic", self._ethnic_code, get("ethnic"))
+        political = self._code("political", check_member_political, get("political"))
+        month, month_text = self._month(get("join_month"))
+        birth = info.birth_date
+        ages = self._ages.get((birth, month))
+        if ages is None:
+            ages = self._ages[birth, month] = check_join_month(birth, month, self.today, self.policy)
+        warnings = info.warnings + ages if info.warnings else ages
+        education = self._code("education", self._education_code, get("education"))
+        mobile = normalize_mobile(get("mobile"))
+        raw_no = get("member_no")
+        if raw_no is None and month in self._no_number:
+            member_no = None
+        else:
+            member_no = check_member_no(raw_no, month, self.cutover)
+            if raw_no is None:
+                self._no_number.add(month)
+        post = self._code("post", self._post_code, get("post"))
+        post_name = None
+        if post == OTHER_POST:
+            post_name = clean_text(get("post_name"), "post_name", required=True, label="职务名称")
+        join_unit = clean_text(values["join_unit"], "join_unit") or None if get("join_unit") is not None else None
+        note = clean_text(values["note"], "note") or None if get("note") is not None else None
+        return MemberData(name, info.number, birth, info.sex, ethnic, political, month_text, education, mobile,
+                          member_no, post, post_name, join_unit, note, warnings)
+
+    def _ethnic_code(self, value: object) -> str:
+        return self._ethnic.resolve(value, "ethnic")
+
+    def _education_code(self, value: object) -> str:
+        return self._education.resolve(value, "education")
+
+    def _post_code(self, value: object) -> str | None:
+        return self._posts.resolve(value, "post", required=False)
 
 
 def check_member_political(value: object) -> str:
@@ -102,4 +171,14 @@ def check_member_political(value: object) -> str:
     return code
 
 
-__all__ = ["check_member_political", "MemberData", "check_member", "MEMBER_FIELDS", "REQUIRED_MEMBER_FIELDS", "DomainError"]
+__all__ = ["check_member_political", "MemberCheck", "MemberData", "check_member", "MEMBER_FIELDS", "REQUIRED_MEMBER_FIELDS", "DomainError"]
+
+
+#: Width of ``member.name_initials``.
+MEMBER_INITIALS_WIDTH = 30
+
+
+def member_initials(name: str) -> str:
+    """``member.name_initials``: the pinyin initials of the name (search by "zs"), as every
+    write of a member and the consistency check compute it."""
+    return stored_initials(name, MEMBER_INITIALS_WIDTH)

@@ -5,6 +5,8 @@ ids, the path of a child, and "inside this subtree" as a test and as a half-open
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 ROOT = "/"
 
 
@@ -28,3 +30,36 @@ def upper(path: str) -> str:
 def inside(path: str, ancestor: str) -> bool:
     """Whether ``path`` is ``ancestor`` itself or lies in its subtree."""
     return path.startswith(ancestor)
+
+
+def from_parents(parent_of: Mapping[int, int | None]) -> tuple[dict[int, str | None], dict[int, int | None]]:
+    """Each organisation's path and depth computed from its parent (``None`` for the top);
+    ``None`` for both where the chain of parents loops or reaches an organisation that is
+    not in ``parent_of``."""
+    found: dict[int, str | None] = {}
+    depths: dict[int, int | None] = {}
+    for start in parent_of:
+        chain = []
+        oid: int | None = start
+        seen = set()
+        while oid is not None and oid not in found:
+            if oid in seen or oid not in parent_of:
+                break
+            seen.add(oid)
+            chain.append(oid)
+            oid = parent_of[oid]
+        prefix: str | None
+        depth: int | None
+        if oid is None:
+            prefix, depth = ROOT, -1
+        elif oid in found:
+            prefix, depth = found[oid], depths[oid]
+        else:
+            prefix, depth = None, None
+        for cid in reversed(chain):
+            if prefix is None or depth is None:
+                found[cid], depths[cid] = None, None
+                continue
+            prefix, depth = child(prefix, cid), depth + 1
+            found[cid], depths[cid] = prefix, depth
+    return found, depths

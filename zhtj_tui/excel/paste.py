@@ -25,12 +25,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.text import PASTE_SHEET
-from zhtj_tui.excel import reader
-from zhtj_tui.excel.reader import FileRefused, ParsedSheet, SheetRow, SheetSpec
+from zhtj_tui.excel.cells import digits_value, plain_value
+from zhtj_tui.excel.header import Header, find_header, normalize_header
+from zhtj_tui.excel.refused import FileRefused
+from zhtj_tui.excel.specs import HEADER_SCAN_ROWS, MAX_ROWS, SPECS, ParsedSheet, SheetRow, SheetSpec
 
 #: Largest paste accepted (characters): far above 100,000 member rows' worth of cells.
 MAX_PASTE_CHARS = 40 * 1024 * 1024
@@ -49,9 +50,9 @@ def read_pasted(text: str, spec: SheetSpec) -> ParsedSheet:
     if not grid:
         raise FileRefused("粘贴的内容是空的。请在 Excel 或 WPS 中选中要导入的行，复制（Ctrl+C）后再粘贴",
                           "paste", "empty")
-    header = reader.find_header([tuple(r) for r in grid[:reader.HEADER_SCAN_ROWS]], spec) or _labels_only(grid[0], spec)
+    header = find_header([tuple(r) for r in grid[:HEADER_SCAN_ROWS]], spec) or _labels_only(grid[0], spec)
     if header is not None and header.kind != spec.kind:
-        wrong = reader.SPECS[header.kind]
+        wrong = SPECS[header.kind]
         raise FileRefused(
             f"粘贴的是“{wrong.title}”的内容，不能用于本次导入。请复制“{spec.title}”中的行后再粘贴",
             "paste", "wrong_template")
@@ -67,9 +68,9 @@ def read_pasted(text: str, spec: SheetSpec) -> ParsedSheet:
         columns = _positional(grid, spec)
         first = 0
     data = grid[first:]
-    if len(data) > reader.MAX_ROWS:
+    if len(data) > MAX_ROWS:
         raise FileRefused(
-            f"粘贴了 {len(data):,} 行，超过每次最多 {reader.MAX_ROWS:,} 行的限制，请分几次粘贴",
+            f"粘贴了 {len(data):,} 行，超过每次最多 {MAX_ROWS:,} 行的限制，请分几次粘贴",
             "paste", "too_many_rows")
     placed = [(spec.column(key), i) for key, i in columns.items()]  # looked up once, not per cell
     rows = tuple(row for i, cells in enumerate(data, start=first + 1)
@@ -88,23 +89,14 @@ def _grid(text: str) -> list[list[str]]:
     return grid
 
 
-def _labels_only(row: list[str], spec: SheetSpec):
+def _labels_only(row: list[str], spec: SheetSpec) -> Header | None:
     """A first row made only of this template's column labels is a header even when it
     lacks the columns that identify the template (then the missing ones are named)."""
-    labels = {reader.normalize_header(n): c.key for c in spec.columns for n in c.names}
-    cells = [(i, reader.normalize_header(v)) for i, v in enumerate(row) if v.strip()]
+    labels = {normalize_header(n): c.key for c in spec.columns for n in c.names}
+    cells = [(i, normalize_header(v)) for i, v in enumerate(row) if v.strip()]
     if len(cells) < 2 or any(lab not in labels for _, lab in cells):
         return None
-    return _Header(1, {labels[lab]: i for i, lab in cells}, spec.kind)
-
-
-@dataclass(frozen=True)
-class _Header:
-    """A header row as ``reader.find_header`` describes one."""
-
-    row: int
-    columns: dict
-    kind: str
+    return Header(1, {labels[lab]: i for i, lab in cells}, spec.kind)
 
 
 def _positional(grid: list[list[str]], spec: SheetSpec) -> dict[str, int]:
@@ -150,7 +142,7 @@ def _row(number: int, cells: list[str], placed: list) -> SheetRow | None:
                 error = error or exc
                 v = None
         else:
-            v = reader.plain_value(cell)
+            v = plain_value(cell)
         values[key] = v
     if blank:
         return None
@@ -163,4 +155,4 @@ def _digits(value: str, col) -> object:
         raise DomainError(
             f"{col.label}在表格中显示为科学计数法（{text}），复制出来的已不是完整号码。请把“{col.label}”列的"
             "单元格格式设置为“文本”，填写完整号码后重新复制粘贴", col.key, "number_lost_digits")
-    return reader.digits_value(text, col.label, col.key)
+    return digits_value(text, col.label, col.key)

@@ -28,7 +28,7 @@ from zhtj_tui.domain.vocab import (
     league_posts,
     political_statuses,
 )
-from zhtj_tui.excel.reader import MEMBER_SPEC, ORG_SPEC, SheetSpec
+from zhtj_tui.excel.specs import MEMBER_SPEC, ORG_SPEC, SheetSpec
 from zhtj_tui.excel.writer import check_output_path, save_atomic, set_text
 
 #: Rows of the data area that get drop-downs and text formatting.

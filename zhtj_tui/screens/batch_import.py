@@ -25,7 +25,8 @@ from zhtj_tui.domain.text import PASTE_SHEET, looks_like_rows
 from zhtj_tui.folders import Folder
 from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.screens.tcss import beside
-from zhtj_tui.services.imports import CREATE, CREATED, ERROR, EXISTS, ImportPreview, ImportResult, Pasted
+from zhtj_tui.services.dto import CREATE, CREATED, ERROR, EXISTS, ImportPreview, ImportResult
+from zhtj_tui.services.imports import Pasted
 from zhtj_tui.widgets.calls import Progress, run_service
 from zhtj_tui.widgets.clipboard import COPY_KEY, copy_rows
 from zhtj_tui.widgets.topbar import TopBar

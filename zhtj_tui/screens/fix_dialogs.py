@@ -21,7 +21,8 @@ from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import Actor, AdminView, ChildRow, MoveTarget, ResetCodeView
 from zhtj_tui.widgets.calls import ServiceCaller
 from zhtj_tui.widgets.cells import fit_middle
-from zhtj_tui.widgets.field import Form, FormField, make_input
+from zhtj_tui.widgets.field import FormField, make_input
+from zhtj_tui.widgets.password import NewPasswordForm
 
 
 class MoveModal(ServiceCaller, ModalScreen["MoveResult | None"]):
@@ -291,7 +292,7 @@ class ResetCodeModal(ModalScreen[None]):
         self.dismiss(None)
 
 
-class PasswordModal(ServiceCaller, Form, ModalScreen[bool]):
+class PasswordModal(ServiceCaller, NewPasswordForm, ModalScreen[bool]):
     """修改密码 (R-REG-7): the old password, the new one twice. The slow hashing runs in a
     thread worker."""
 
@@ -305,21 +306,13 @@ class PasswordModal(ServiceCaller, Form, ModalScreen[bool]):
         with Vertical(classes="dialog", id="password-dialog"):
             yield Static("修改密码", classes="dialog-title")
             yield FormField("old_password", "原密码", required=True, password=True)
-            yield FormField("new_password", "新密码", required=True, password=True,
-                            placeholder="至少8位，含字母和数字")
-            yield FormField("new_password2", "再次输入新密码", required=True, password=True)
+            yield from self.new_password_fields()
             with Horizontal(classes="dialog-buttons"):
                 yield Button("保存 (Enter)", id="ok", variant="primary", compact=True)
                 yield Button("取消 (Esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.field("old_password").focus_control()
-
-    def field_enter(self, field) -> None:
-        if field.id == "input-new_password2":
-            self.submit()
-        else:
-            self.focus_next()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -329,12 +322,8 @@ class PasswordModal(ServiceCaller, Form, ModalScreen[bool]):
             self.dismiss(False)
 
     def submit(self) -> None:
-        if not self.validate_all():
-            return
-        v = self.values()
-        if v["new_password"] != v["new_password2"]:
-            self.field("new_password2").set_error("两次输入的新密码不一致")
-            self.field("new_password2").focus_control()
+        v = self.checked_values()
+        if v is None:
             return
         services, acc = self.services, self.account_id
         self.call_service(lambda: services.accounts.change_password(acc, v["old_password"], v["new_password"]),

@@ -11,7 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from zhtj_tui.widgets.calls import ServiceCaller
-from zhtj_tui.widgets.field import Form, FormField
+from zhtj_tui.widgets.field import FormField
+from zhtj_tui.widgets.password import NewPasswordForm
 from zhtj_tui.widgets.topbar import TopBar
 
 INTRO = (
@@ -20,7 +21,7 @@ INTRO = (
 )
 
 
-class ForgotPasswordScreen(ServiceCaller, Form, Screen):
+class ForgotPasswordScreen(ServiceCaller, NewPasswordForm, Screen):
     SCREEN_TITLE = "忘记密码"
     BINDINGS = [Binding("escape", "back", "返回登录", id="forgot.back")]
 
@@ -34,8 +35,7 @@ class ForgotPasswordScreen(ServiceCaller, Form, Screen):
             yield Static(INTRO, id="forgot-intro", markup=False)
             yield FormField("login", "账号", required=True, placeholder="手机号码或身份证号码", value=self._login)
             yield FormField("reset_code", "密码重置码", required=True, placeholder="8位数字和字母")
-            yield FormField("new_password", "新密码", required=True, password=True, placeholder="至少8位，含字母和数字")
-            yield FormField("new_password2", "再次输入新密码", required=True, password=True)
+            yield from self.new_password_fields()
             yield Static("", id="forgot-message", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("设置新密码", id="ok", variant="primary", compact=True)
@@ -44,12 +44,6 @@ class ForgotPasswordScreen(ServiceCaller, Form, Screen):
 
     def on_mount(self) -> None:
         self.field("reset_code" if self._login else "login").focus_control()
-
-    def field_enter(self, field) -> None:
-        if field.id == "input-new_password2":
-            self.submit()
-        else:
-            self.focus_next()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -62,12 +56,8 @@ class ForgotPasswordScreen(ServiceCaller, Form, Screen):
         self.app.show_login(login=self.field("login").value)
 
     def submit(self) -> None:
-        if not self.validate_all():
-            return
-        v = self.values()
-        if v["new_password"] != v["new_password2"]:
-            self.field("new_password2").set_error("两次输入的新密码不一致")
-            self.field("new_password2").focus_control()
+        v = self.checked_values()
+        if v is None:
             return
         accounts = self.app.services.accounts
         self.query_one("#forgot-message", Static).update("正在设置新密码…")

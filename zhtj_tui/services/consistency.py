@@ -14,7 +14,8 @@ What is checked (table.column <- inputs):
 * ``org.short_name`` / ``full_name`` are in their normal form (R-TREE-5).
 * ``org.path`` / ``org.depth`` <- the chain of ``parent_id`` (``/1/7/42/``, depth 2);
   ``org.cat_group`` <- ``category``; ``org.cohort`` <- ``short_name``
-  (``domain.orgs.cohort_of``, R-TREE-4); ``org.info_complete`` <- the information fields
+  (``domain.orgs.cohort_of``, R-TREE-4); ``org.name_initials`` <- ``short_name``
+  (``db.schema.org_initials``, letters-only search); ``org.info_complete`` <- the information fields
   and the open 书记 holding (``domain.orgs.missing_info``, R-INFO-4).
 * ``member.path`` <- its branch's path; ``member.active_id`` <- ``status`` and
   ``id_number`` (R-MEM-3); ``member.id_rev``, ``birth_date``, ``sex`` <- ``id_number``;
@@ -24,7 +25,9 @@ What is checked (table.column <- inputs):
 * ``cadre.secretary_of`` <- ``post`` and ``end_date`` (the open 书记 holding).
 * ``account.birth_date`` / ``sex`` <- ``id_number``.
 * ``org_tally`` (``db.tally``): each organisation's own counts (active members,
-  administrators, secretary, non-branch children) and its subtree totals.
+  administrators, secretary, non-branch children) and its subtree totals;
+  ``org_cohort_tally``: per organisation and cohort, the branches of that cohort in its
+  subtree, those with a secretary and an administrator, those with an active member.
 
 A later stored figure (say, members per organisation kept for speed) adds one function
 with ``@derived_check("name")``: it receives the ``Base`` (organisations with their
@@ -38,10 +41,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from zhtj_tui.db import Store
+from zhtj_tui.db.schema import org_initials
+from zhtj_tui.db.values import as_date
 from zhtj_tui.domain import orgs as rules
+from zhtj_tui.domain import paths as tree_paths
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.idcard import mask_id_number, parse_id_number
-from zhtj_tui.domain.pinyin import initials
+from zhtj_tui.domain.member import member_initials
 from zhtj_tui.domain.text import normalize_name
 from zhtj_tui.domain.vocab import SECRETARY_POST, STATUS_NORMAL, categories
 from zhtj_tui.services.base import ServiceBase
@@ -98,6 +104,7 @@ class OrgRow:
     cohort: int | None
     info_complete: bool
     values: dict
+    name_initials: str = ""
 
 
 @dataclass
@@ -181,6 +188,15 @@ def _org_cohort(base: Base) -> Iterator[Mismatch]:
             yield Mismatch("org_cohort", "org", o.id, "cohort", o.cohort, expected, o.short_name)
 
 
+@derived_check("org_initials", "组织简称的拼音首字母")
+def _org_initials(base: Base) -> Iterator[Mismatch]:
+    """Letters-only organisation search reads the initials stored with the 简称."""
+    for o in base.orgs.values():
+        expected = org_initials(o.short_name)
+        if o.name_initials != expected:
+            yield Mismatch("org_initials", "org", o.id, "name_initials", o.name_initials, expected, o.short_name)
+
+
 @derived_check("org_names", "组织名称的规范形式")
 def _org_names(base: Base) -> Iterator[Mismatch]:
     """R-TREE-5: names are stored normalised (a name stored otherwise escapes the
@@ -248,8 +264,8 @@ def _member_derived(base: Base) -> Iterator[Mismatch]:
             yield Mismatch("member_derived", "member", mid, "id_rev", _masked(id_rev[::-1] if id_rev else id_rev),
                            _masked(idn), label)
         yield from _person_fields("member_derived", "member", mid, idn, birth, sex, label)
-        want_ini = initials(name)[:30]
-        if name_ini != want_ini and not (want_ini == "" and name_ini == "-"):
+        want_ini = member_initials(name)
+        if name_ini != want_ini:
             yield Mismatch("member_derived", "member", mid, "name_initials", name_ini, want_ini, label)
         if active:
             holder = sec_people.get(branch)
@@ -286,10 +302,8 @@ def _person_fields(check: str, table: str, row_id: int, idn: str, birth, sex, la
 
 
 def _as_date(value) -> date | None:
-    if isinstance(value, date):
-        return value
     try:
-        return date.fromisoformat(str(value)[:10])
+        return as_date(value)
     except ValueError:
         return None
 
@@ -299,23 +313,30 @@ def _masked(idn: str | None) -> str | None:
 
 
 # -- stored counts ----------------------------------------------------------------------------
-@derived_check("org_tally", "各组织的计数（团员、管理员、书记及下级合计）")
+@derived_check("org_tally", "各组织的计数（团员、管理员、书记及下级合计，各年级团支部）")
 def _org_tally(base: Base) -> Iterator[Mismatch]:
-    """``db.tally``: the counts kept per organisation for progress, against the tables."""
+    """``db.tally``: the counts kept per organisation, and per organisation and cohort,
+    for progress and the deadline tasks, against the tables."""
     from zhtj_tui.db import tally
 
     db = base.store.db
     stored, wanted = tally.stored(db), tally.recompute(db)
-    columns = ("path", "grp", "info", *tally.OWN, *tally.TOTALS)
     for oid in sorted(set(stored) | set(wanted)):
         have, want = stored.get(oid), wanted.get(oid)
         if have is None or want is None:
             yield Mismatch("org_tally", "org_tally", oid, "(row)", "有" if have else "无", "有" if want else "无",
                            base.org_label(oid))
             continue
-        for column, h, w in zip(columns, have, want, strict=True):
+        for column, h, w in zip(tally.ROW, have, want, strict=True):
             if (bool(h) if column == "info" else h) != (bool(w) if column == "info" else w):
                 yield Mismatch("org_tally", "org_tally", oid, column, h, w, base.org_label(oid))
+    stored_c, wanted_c = tally.stored_cohorts(db), tally.recompute_cohorts(wanted)
+    for oid, cohort in sorted(set(stored_c) | set(wanted_c)):
+        have, want = stored_c.get((oid, cohort)), wanted_c.get((oid, cohort))
+        for column, h, w in zip(tally.COHORT_COLS, have or (0, 0, 0), want or (0, 0, 0), strict=True):
+            if h != w:
+                yield Mismatch("org_tally", "org_cohort_tally", oid, f"{cohort}级 {column}", h, w,
+                               base.org_label(oid))
 
 
 # -- the service -----------------------------------------------------------------------------
@@ -343,13 +364,13 @@ class ConsistencyService(ServiceBase):
         cols = ", ".join(_ORG_VALUE_COLUMNS)
         orgs: dict[int, OrgRow] = {}
         for r in self.s.select(
-                f"SELECT id, parent_id, path, depth, category, cat_group, short_name, cohort, info_complete, {cols}"
-                " FROM org"):
+                f"SELECT id, parent_id, path, depth, category, cat_group, short_name, cohort, info_complete,"
+                f" name_initials, {cols} FROM org"):
             oid = int(r[0])
             orgs[oid] = OrgRow(oid, int(r[1]) if r[1] is not None else None, r[2], int(r[3]), r[4], r[5], r[6],
                                int(r[7]) if r[7] is not None else None, bool(r[8]),
-                               dict(zip(_ORG_VALUE_COLUMNS, r[9:], strict=True)))
-        paths, depths = _expected_paths(orgs)
+                               dict(zip(_ORG_VALUE_COLUMNS, r[10:], strict=True)), r[9])
+        paths, depths = tree_paths.from_parents({oid: o.parent_id for oid, o in orgs.items()})
         secretaries = {
             int(org): (int(cid), idn, int(mid) if mid is not None else None)
             for cid, org, idn, mid in self.s.select(
@@ -357,38 +378,6 @@ class ConsistencyService(ServiceBase):
                 {"p": SECRETARY_POST})
         }
         return Base(self.s, self.s.provider, orgs, paths, depths, secretaries)
-
-
-def _expected_paths(orgs: dict[int, OrgRow]) -> tuple[dict[int, str | None], dict[int, int | None]]:
-    """Each organisation's path and depth from the parent chain; ``None`` for a chain
-    that loops or reaches an organisation that does not exist."""
-    paths: dict[int, str | None] = {}
-    depths: dict[int, int | None] = {}
-    for start in orgs:
-        chain = []
-        oid: int | None = start
-        seen = set()
-        while oid is not None and oid not in paths:
-            if oid in seen or oid not in orgs:
-                break
-            seen.add(oid)
-            chain.append(oid)
-            oid = orgs[oid].parent_id
-        prefix: str | None
-        depth: int | None
-        if oid is None:
-            prefix, depth = "/", -1
-        elif oid in paths:
-            prefix, depth = paths[oid], depths[oid]
-        else:
-            prefix, depth = None, None
-        for cid in reversed(chain):
-            if prefix is None or depth is None:
-                paths[cid], depths[cid] = None, None
-                continue
-            prefix, depth = f"{prefix}{cid}/", depth + 1
-            paths[cid], depths[cid] = prefix, depth
-    return paths, depths
 
 
 __all__ = ["ConsistencyService", "ConsistencyReport", "Mismatch", "Base", "CHECKS", "derived_check"]

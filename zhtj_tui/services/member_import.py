@@ -1,4 +1,4 @@
-"""团员批量导入 (R-MEM-1..4): every row checked with ``domain.member.check_member`` (the rule
+"""团员批量导入 (R-MEM-1..4): every row checked with ``domain.member.MemberCheck`` (the rule
 single entry uses), duplicates within the file and in the whole system (the holding
 organisation named, one query for all the file's numbers), then one transaction of raw bulk
 inserts. The database's unique columns (``Member.active_id``, ``Member.member_no``) remain
@@ -10,38 +10,32 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from pony.utils import datetime2timestamp
 
 from zhtj_tui.db import tally
 from zhtj_tui.domain import paths
 from zhtj_tui.domain.errors import Conflict, DomainError
-from zhtj_tui.domain.member import MemberData, check_member
-from zhtj_tui.domain.pinyin import initials
+from zhtj_tui.domain.member import MemberCheck, MemberData, member_initials
 from zhtj_tui.domain.vocab import SECRETARY_POST, STATUS_NORMAL
-from zhtj_tui.excel.reader import MEMBER_SPEC, ParsedSheet
+from zhtj_tui.excel.specs import MEMBER_SPEC, ParsedSheet
 from zhtj_tui.folders import folder_for
 from zhtj_tui.services.base import ServiceBase
 from zhtj_tui.services.cadres import CadreService, secretary_taken_message
-from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.imports import (
+from zhtj_tui.services.dto import (
     CREATE,
     CREATED,
     ERROR,
     EXISTS,
+    Actor,
     ImportPreview,
     ImportResult,
-    Pasted,
-    Progress,
     RowOutcome,
-    Ticker,
-    gc_paused,
-    load,
-    phase,
-    preview_as_result,
 )
-from zhtj_tui.services.members import release_member_no, returning_member_no
+from zhtj_tui.services.imports import Pasted, Progress, Ticker, gc_paused, load, phase, preview_as_result
+from zhtj_tui.services.member_ids import release_member_no, returning_member_no
 
 #: The member table's columns filled by the import, in insert order.
 COLUMNS = (
@@ -60,12 +54,28 @@ CONFLICT_MESSAGE = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Planned:
     row: int
     label: str
     data: MemberData | None = None
     error: DomainError | None = None
+
+
+@dataclass(frozen=True)
+class _Basis:
+    """The database's answers an import's outcomes were decided on."""
+
+    branch_id: int
+    branch_name: str
+    #: ID number / 团员编号 -> (branch id, branch path, ID number, active_id) of its holder.
+    id_holders: dict[str, tuple]
+    no_holders: dict[str, tuple]
+    names: dict[int, str]
+    #: The branch's secretary: (ID number, name, start date).
+    secretary: tuple | None
+    #: The file's ID numbers and 团员编号 that were asked about (the same at the commit).
+    asked: tuple[list[str], list[str]] = field(default=([], []), compare=False, repr=False)
 
 
 class MemberImportService(ServiceBase):
@@ -79,9 +89,10 @@ class MemberImportService(ServiceBase):
 
         def run():
             branch = self.member_branch(actor, branch_id)
-            rows = self._resolve(branch, planned)
+            basis = self._basis(branch, planned)
+            rows = self._resolve(branch, planned, basis)
             return ImportPreview("members", branch.id, branch.short_name, file_name, sheet.sheet_name,
-                                 tuple(rows), planned=tuple(planned), notes=sheet.notes)
+                                 tuple(rows), planned=tuple(planned), notes=sheet.notes, basis=basis)
 
         with gc_paused():
             return self.read(run)
@@ -92,23 +103,29 @@ class MemberImportService(ServiceBase):
         if preview.kind != "members":
             raise DomainError("这不是团员导入的预览", None, "wrong_preview")
         planned = list(preview.planned)
-        by_row = {p.row: p for p in planned}
 
         def run():
             self.lock_orgs(preview.target_id)  # begins the write transaction; paths stay true (R-TREE-6)
             branch = self.member_branch(actor, preview.target_id)
             self.s.db.get_connection()  # begin the write transaction before checking again
-            rows = self._resolve(branch, planned)
-            changed = [(old, new) for old, new in zip(preview.rows, rows, strict=True) if old.outcome != new.outcome]
-            if changed:
-                old, new = changed[0]
-                raise Conflict(
-                    f"自预览以来数据已有变化（第{new.row}行：{new.reason or new.outcome}），本次没有导入任何团员。"
-                    "请重新上传文件，查看最新的检查结果后再确认", None, "changed_since_preview")
-            todo = [by_row[r.row].data for r in rows if r.outcome == CREATE]
-            for r in rows:  # R-MEM-4: a returning member takes their number back
+            basis = self._basis(branch, planned, preview.basis.asked if isinstance(preview.basis, _Basis) else None)
+            # The same answers from the database give the same outcomes: only a change is
+            # looked at row by row.
+            if basis == preview.basis:
+                rows = preview.rows
+            else:
+                rows = tuple(self._resolve(branch, planned, basis))
+                changed = [(old, new) for old, new in zip(preview.rows, rows, strict=True) if old.outcome != new.outcome]
+                if changed:
+                    old, new = changed[0]
+                    raise Conflict(
+                        f"自预览以来数据已有变化（第{new.row}行：{new.reason or new.outcome}），本次没有导入任何团员。"
+                        "请重新上传文件，查看最新的检查结果后再确认", None, "changed_since_preview")
+            # One outcome per planned row, in order (``_resolve``).
+            todo = [p.data for r, p in zip(rows, planned, strict=True) if r.outcome == CREATE]
+            for r, p in zip(rows, planned, strict=True):  # R-MEM-4: a returning member takes their number back
                 if r.outcome == CREATE and r.code == RETURNING:
-                    release_member_no(self.s, by_row[r.row].data.member_no, by_row[r.row].data.id_number)
+                    release_member_no(self.s, p.data.member_no, p.data.id_number)
             self._insert(branch, todo, progress)
             for d in todo:  # R-MEM-6: the row with 团内职务 书记 becomes the secretary
                 if d.post == SECRETARY_POST:
@@ -116,9 +133,10 @@ class MemberImportService(ServiceBase):
                     CadreService(self.ctx).member_became_secretary(actor, branch, m)
             out = tuple(RowOutcome(r.row, r.name, CREATED, r.reason, r.field, r.code) if r.outcome == CREATE else r
                         for r in rows)
+            counts = Counter(r.outcome for r in rows)
             self.audit(actor, "member.import", "org", branch.id, branch, after={
-                "created": len(todo), "existing": sum(r.outcome == EXISTS for r in out),
-                "refused": sum(r.outcome == ERROR for r in out), "file": preview.file_name[:80],
+                "created": len(todo), "existing": counts[EXISTS], "refused": counts[ERROR],
+                "file": preview.file_name[:80],
             })
             return ImportResult("members", branch.id, branch.short_name, out, notes=preview.notes)
 
@@ -127,41 +145,55 @@ class MemberImportService(ServiceBase):
 
     def run_file(self, actor: Actor, branch_id: int, source, dry_run: bool = False,
                  progress: Progress | None = None) -> ImportResult:
-        if dry_run:
-            return preview_as_result(self.preview(actor, branch_id, source, progress))
-        preview = self.preview(actor, branch_id, source, phase(progress, 0.0, 0.8))
-        return self.commit(actor, preview, phase(progress, 0.8, 1.0))
+        # One pause of the collector for both steps; the preview (the sheet's checked rows)
+        # is let go before it resumes, so that it then looks only at the result's rows.
+        with gc_paused():
+            if dry_run:
+                result = preview_as_result(self.preview(actor, branch_id, source, progress))
+            else:
+                preview = self.preview(actor, branch_id, source, phase(progress, 0.0, 0.8))
+                result = self.commit(actor, preview, phase(progress, 0.8, 1.0))
+                del preview
+        return result
 
     # -- helpers -------------------------------------------------------------------------
     def _validate(self, sheet: ParsedSheet, progress: Progress | None = None) -> list[_Planned]:
-        today = self.settings.today()
-        policy = self.settings.join_age
-        cutover = self.settings.member_no_cutover
+        check = MemberCheck(self.settings.today(), self.settings.join_age, self.settings.member_no_cutover)
         ticker = Ticker(progress, len(sheet.rows))
-        out = []
+        out: list[_Planned] = []
+        append = out.append
         for i, row in enumerate(sheet.rows):
-            ticker.tick(i)
-            label = str(row.values.get("name") or "").strip()[:30]
-            if row.error is not None:
-                out.append(_Planned(row.row, label, error=row.error))
-                continue
-            try:
-                data = check_member(row.values, today, policy, cutover)
-            except DomainError as exc:
-                out.append(_Planned(row.row, label, error=exc))
-                continue
-            out.append(_Planned(row.row, data.name, data))
+            if not i & 255:
+                ticker.tick(i)
+            if row.error is None:
+                try:
+                    data = check(row.values)
+                except DomainError as exc:
+                    append(_Planned(row.row, _label(row.values), error=exc))
+                else:
+                    append(_Planned(row.row, data.name, data))
+            else:
+                append(_Planned(row.row, _label(row.values), error=row.error))
         ticker.finish()
         return _in_file_duplicates(sheet, out)
 
-    def _resolve(self, branch, planned: list[_Planned]) -> list[RowOutcome]:
-        """Duplicates within the file and in the whole system (R-MEM-3, R-MEM-4)."""
-        ids = sorted({p.data.id_number for p in planned if p.data})
-        nos = sorted({p.data.member_no for p in planned if p.data and p.data.member_no})
+    def _basis(self, branch, planned: list[_Planned], asked: tuple[list[str], list[str]] | None = None) -> _Basis:
+        """What the outcomes depend on besides the rows: one query per kind of number."""
+        if asked is None:
+            ids = sorted({p.data.id_number for p in planned if p.data})
+            nos = sorted({p.data.member_no for p in planned if p.data and p.data.member_no})
+        else:
+            ids, nos = asked
         id_holders = self._holders("active_id", ids)
         no_holders = self._holders("member_no", nos)
         names = self._org_names([h[1] for h in (*id_holders.values(), *no_holders.values())])
-        secretary = self.s.Cadre.get(secretary_of=branch.id)
+        sec = self.s.Cadre.get(secretary_of=branch.id)
+        secretary = (sec.id_number, sec.name, sec.start_date) if sec is not None else None
+        return _Basis(branch.id, branch.short_name, id_holders, no_holders, names, secretary, (ids, nos))
+
+    def _resolve(self, branch, planned: list[_Planned], basis: _Basis) -> list[RowOutcome]:
+        """Duplicates within the file and in the whole system (R-MEM-3, R-MEM-4)."""
+        id_holders, no_holders, names, secretary = basis.id_holders, basis.no_holders, basis.names, basis.secretary
         secretary_row: int | None = None
 
         def where(path: str) -> str:
@@ -194,9 +226,9 @@ class MemberImportService(ServiceBase):
                                       "member_no", "duplicate_member_no"))
                 continue
             if d.post == SECRETARY_POST:
-                if secretary is not None and secretary.id_number != d.id_number:
+                if secretary is not None and secretary[0] != d.id_number:
                     out.append(RowOutcome(p.row, d.name, ERROR,
-                                          secretary_taken_message(branch.short_name, secretary.name, secretary.start_date),
+                                          secretary_taken_message(branch.short_name, secretary[1], secretary[2]),
                                           "post", "secretary_exists"))
                     continue
                 if secretary_row is not None:
@@ -240,7 +272,7 @@ class MemberImportService(ServiceBase):
 
         def values(d: MemberData) -> tuple:
             return (
-                branch.id, path, d.name, initials(d.name)[:30] or "-", d.id_number, d.id_number[::-1], d.id_number,
+                branch.id, path, d.name, member_initials(d.name), d.id_number, d.id_number[::-1], d.id_number,
                 d.birth_date.isoformat() if sqlite else d.birth_date, d.sex, d.ethnic, d.political,
                 d.join_month, d.education, d.mobile, d.member_no, d.post, d.post_name, d.join_unit, d.note,
                 STATUS_NORMAL, None, None, stamp, stamp, 1,
@@ -270,23 +302,29 @@ class MemberImportService(ServiceBase):
             raise
 
 
+def _label(values: dict) -> str:
+    """A refused row's name in the preview, as written."""
+    return str(values.get("name") or "").strip()[:30]
+
+
 def _in_file_duplicates(sheet: ParsedSheet, planned: list[_Planned]) -> list[_Planned]:
     """R-MEM-3, R-MEM-4 within one file: every row whose ID number or 团员编号 (as written,
     cleaned of spaces and case) appears on another row is refused, naming the other rows,
     whether or not the other copies are valid: which copy is right is for a person to say."""
-    ids: dict[str, list[int]] = {}
-    nos: dict[str, list[int]] = {}
-    for row in sheet.rows:
-        idn = row.values.get("id_number")
-        if isinstance(idn, str) and idn:
-            ids.setdefault(idn.upper(), []).append(row.row)
-        no = row.values.get("member_no")
-        if isinstance(no, str) and no:
-            nos.setdefault(no, []).append(row.row)
-    dup_ids = {k: v for k, v in ids.items() if len(v) > 1}
-    dup_nos = {k: v for k, v in nos.items() if len(v) > 1}
-    if not dup_ids and not dup_nos:
+    # First whether any value repeats (one pass each, nothing kept per row), then their rows.
+    ids = [v.upper() for row in sheet.rows if isinstance(v := row.values.get("id_number"), str) and v]
+    nos = [v for row in sheet.rows if isinstance(v := row.values.get("member_no"), str) and v]
+    if len(set(ids)) == len(ids) and len(set(nos)) == len(nos):
         return planned
+    twice = {("id", k) for k, n in Counter(ids).items() if n > 1} | {("no", k) for k, n in Counter(nos).items() if n > 1}
+    dup_ids: dict[str, list[int]] = {}
+    dup_nos: dict[str, list[int]] = {}
+    for row in sheet.rows:
+        idn, no = row.values.get("id_number"), row.values.get("member_no")
+        if isinstance(idn, str) and ("id", idn.upper()) in twice:
+            dup_ids.setdefault(idn.upper(), []).append(row.row)
+        if isinstance(no, str) and ("no", no) in twice:
+            dup_nos.setdefault(no, []).append(row.row)
     by_row = {row.row: row for row in sheet.rows}
     out = []
     for p in planned:

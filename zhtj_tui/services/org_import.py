@@ -14,24 +14,20 @@ from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.text import clean_name
 from zhtj_tui.domain.vocab import Category
-from zhtj_tui.excel.reader import ORG_SPEC, ParsedSheet
+from zhtj_tui.excel.specs import ORG_SPEC, ParsedSheet
 from zhtj_tui.folders import folder_for
 from zhtj_tui.services.base import Context, ServiceBase
-from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.imports import (
+from zhtj_tui.services.dto import (
     CREATE,
     CREATED,
     ERROR,
     EXISTS,
+    Actor,
     ImportPreview,
     ImportResult,
-    Pasted,
-    Progress,
     RowOutcome,
-    load,
-    phase,
-    preview_as_result,
 )
+from zhtj_tui.services.imports import Pasted, Progress, load, phase, preview_as_result
 from zhtj_tui.services.orgs import OrgService
 
 

@@ -127,16 +127,7 @@ def _service_done(app, worker: Worker, outcome, on_ok, on_error, on_failed) -> N
 
 
 class ServiceCaller:
-    """Mixin for widgets and screens (anything with ``app`` and ``run_worker``)."""
+    """Mixin for widgets and screens (anything with ``app`` and ``run_worker``):
+    ``self.call_service(fn, on_ok, on_error, ...)`` is ``run_service(self, fn, ...)``."""
 
-    def call_service(
-        self,
-        fn: Callable[[], T],
-        on_ok: Callable[[T], object] | None = None,
-        on_error: Callable[[DomainError], object] | None = None,
-        *,
-        on_failed: Callable[[BaseException], object] | None = None,
-        group: str = "service",
-        exclusive: bool = True,
-    ) -> Worker:
-        return run_service(self, fn, on_ok, on_error, on_failed=on_failed, group=group, exclusive=exclusive)
+    call_service = run_service

@@ -9,7 +9,8 @@ from textual import events
 from textual.app import ComposeResult, active_app
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
+from textual.geometry import Size
+from textual.reactive import Reactive, reactive
 from textual.widgets import Input, Label, Select, Static
 
 from zhtj_tui.domain.errors import DomainError
@@ -28,6 +29,12 @@ class FieldInput(Input):
 
     A screen with a method ``field_enter(field)`` decides what Enter does itself (e.g. the
     member entry form saves on its last field)."""
+
+    #: The width of the typed text (Textual scrolls the input by it). Textual's Widget lays
+    #: the whole screen out again whenever it changes, i.e. on every key; a form input has a
+    #: fixed size, so repainting the input is enough. On a form of 20 widgets that layout
+    #: was most of the cost of a key and of the blank form after a save.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=True)
 
     BINDINGS = [
         Binding("enter", "enter_key", "下一项", show=False, priority=True, id="field.enter"),
@@ -93,7 +100,9 @@ class FormField(Vertical):
         suggester=None,
         disabled: bool = False,
     ) -> None:
-        super().__init__(id=f"field-{key}", disabled=disabled)
+        # The marks ``_mark`` keeps, set before the first layout (not restyled after it).
+        marks = " ".join(c for c, on in (("-required", required), ("-empty", not (value or "").strip())) if on)
+        super().__init__(id=f"field-{key}", disabled=disabled, classes=marks or None)
         self.key = key
         self.label = label
         self.check = check

@@ -25,6 +25,10 @@ class TopBar(Horizontal):
         # Always in sight, whatever the footer has room for at 80 columns.
         yield Static("F1 帮助  Ctrl+Q 退出", id="topbar-help", markup=False)
 
+    def on_mount(self) -> None:
+        if hasattr(type(self.app), "work_running"):  # the application's busy state (app.py)
+            self.watch(self.app, "work_running", self.set_busy)
+
     def set_title(self, title: str) -> None:
         self._title = title
         self.query_one("#topbar-title", Static).update(title)

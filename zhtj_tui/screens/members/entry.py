@@ -20,7 +20,9 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from zhtj_tui.domain.errors import DomainError
@@ -42,6 +44,11 @@ class MemberEntryScreen(Screen):
     """Rapid entry (or, with ``member_id``, editing) of a branch's members, keyboard only."""
 
     DEFAULT_CSS = beside(__file__, "entry.tcss")
+
+    #: Moving the focus repaints the two inputs concerned (their :focus style), not the
+    #: whole screen (Textual's default for this attribute): the form moves the focus on every
+    #: Enter, and after each save.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     BINDINGS = [
         Binding("ctrl+s", "save", "保存", id="members.entry.save"),

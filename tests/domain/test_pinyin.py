@@ -1,0 +1,27 @@
+"""Pinyin initials of names (members' and organisations' search keys): the fast path over
+runs of characters gives exactly what pypinyin's full conversion gives."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zhtj_tui.domain.pinyin import _initials, initials, stored_initials
+
+#: Common and heteronym characters, phrases (重庆, 银行, 长沙), digits, Latin letters, spaces,
+#: punctuation, a CJK character outside the basic block and 〇 (Chinese to pypinyin).
+_ALPHABET = list("临床医学专业级班团支部计算机学院委员会张王李赵钱长重行乐银单解仇朴曾石河子大中国人民庆沙") + list(
+    "0123456789abcXYZ -()（）。·\t") + ["〇", "\u3400", "\u9fa5", "𠀀", "Ω", "é"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_ALPHABET), min_size=1, max_size=14))
+def test_initials_match_the_full_conversion(text):
+    assert initials(text) == _initials(text)
+
+
+def test_stored_initials_are_cut_to_the_column_and_never_empty():
+    assert initials("临床医学专业2026级1班团支部") == "lcyxzy2j1btzb"  # a run of digits: one letter
+    assert initials("MBA中心团支部") == "mzxtzb" and initials("重庆银行") == "cqyh"
+    assert stored_initials("计算机学院团委", 3) == "jsj"
+    assert stored_initials("", 30) == "-"

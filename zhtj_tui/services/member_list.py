@@ -1,0 +1,234 @@
+"""团员管理's reading side (R-MEM-1: anyone whose subtree holds a branch reads its members;
+R-MEM-5): a branch's or a subtree's members a page at a time, found by name, pinyin
+initials, the last digits of the ID number or 团员编号; the active and 超龄 counts; the
+branches to choose from.
+
+A page is one raw SELECT into plain rows mapped to ``MemberRow`` (building 200 ORM
+entities, every column converted, costs many times the query itself), after one raw
+statement that checks the actor's authority over the organisation (``visible_scope``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pony.orm import select
+
+from zhtj_tui.db.values import as_date
+from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.domain.idcard import mask_id_number
+from zhtj_tui.domain.joinage import age_on, over_age_cutoff
+from zhtj_tui.domain.text import search_text
+from zhtj_tui.services.base import (
+    Scope,
+    ServiceBase,
+    active_sql,
+    is_active_status,
+    like_escape,
+    subtree_upper,
+)
+from zhtj_tui.services.dto import Actor, BranchCount, MemberRow, OrgBrief, Page
+from zhtj_tui.services.member_text import political_short, post_label
+
+#: Rows per page of the member table.
+PAGE = 200
+
+#: Search kinds (``list(by=...)``); "auto" picks one from the typed text.
+SEARCH_KINDS = ("auto", "name", "initials", "id_suffix", "member_no")
+
+#: What a page reads of each member (and the name of its branch).
+_ROW_SQL = ("SELECT m.id, m.branch, b.short_name, m.name, m.id_number, m.sex, m.birth_date, m.join_month,"
+            " m.political, m.post, m.post_name, m.member_no, m.status, m.name_initials"
+            " FROM member m JOIN org b ON b.id = m.branch")
+
+#: The keyset of the sort (pinyin initials, name, id): the rows after ``$ai, $an, $aid``.
+_AFTER_SQL = ("(m.name_initials > $ai OR (m.name_initials = $ai AND"
+              " (m.name > $an OR (m.name = $an AND m.id > $aid))))")
+
+
+def classify_query(text: str) -> str:
+    """What the user typed: 12 digits → 团员编号 (or ID suffix), other digits → ID suffix,
+    Latin letters → pinyin initials, anything else → part of the name."""
+    if re.fullmatch(r"\d{12}", text):
+        return "member_no"
+    if re.fullmatch(r"\d*[\dXx]", text) and any(c.isdigit() for c in text):
+        return "id_suffix"
+    if re.fullmatch(r"[A-Za-z]+", text):
+        return "initials"
+    return "name"
+
+
+def _key_sql(kind: str, text: str) -> tuple[str, dict]:
+    """The condition of one search kind, written so that it seeks its index."""
+    if kind == "name":
+        return "m.name LIKE $q ESCAPE '!'", {"q": f"%{like_escape(text)}%"}
+    if kind == "initials":
+        t = text.lower()
+        # The range seeks the index; the prefix test keeps the match exact in any collation.
+        return ("m.name_initials >= $q AND m.name_initials < $qhi AND substr(m.name_initials, 1, $qn) = $q",
+                {"q": t, "qhi": t[:-1] + chr(ord(t[-1]) + 1), "qn": len(t)})
+    if kind == "member_no":
+        return "m.member_no = $q", {"q": text}
+    if kind == "id_suffix":
+        rev = text.upper()[::-1]
+        return "m.id_rev >= $q AND m.id_rev < $qhi", {"q": rev, "qhi": rev + "~"}
+    raise DomainError("未知的查找方式", None, "bad_search")
+
+
+class MemberListing(ServiceBase):
+    def list(self, actor: Actor, org_id: int, query: str = "", by: str = "auto",
+             after: tuple | None = None, limit: int = PAGE, include_left: bool = False,
+             count_all: bool = False) -> Page[MemberRow]:
+        """The members of ``org_id`` (a branch, or every branch under an organisation),
+        sorted by pinyin initials then name, a page at a time (keyset on the sort key).
+        ``query`` narrows by name, initials ("zs" finds 张三), the last digits of the ID
+        number or 团员编号; everything is done in the database. ``total`` is the number of
+        matches when they fit on the first page, or when ``count_all`` asks for the count
+        (an extra scan); otherwise None ("more than a page")."""
+        if by not in SEARCH_KINDS:
+            raise DomainError("未知的查找方式", None, "bad_search")
+        text = search_text(query)
+        kind = (classify_query(text) if by == "auto" else by) if text else ""
+        today = self.settings.today()
+        cutoff = over_age_cutoff(today, self.settings.join_age)
+
+        def run():
+            scope = self.visible_scope(actor, org_id)
+            rows, where, params = self._page(scope, kind, text, after, limit, include_left)
+            if kind == "member_no" and not rows:
+                # Twelve digits that are no 团员编号 are the end of an ID number.
+                rows, where, params = self._page(scope, "id_suffix", text, after, limit, include_left)
+            more = len(rows) > limit
+            rows = rows[:limit]
+            # The first page counts the matches only when they do not all fit on it.
+            total = None
+            if after is None:
+                total = len(rows) if not more else (self._count(where, params) if count_all else None)
+            items = tuple(_row(r, today, cutoff) for r in rows)
+            last = rows[-1] if more and rows else None
+            nxt = (last[13], last[3], int(last[0])) if last else None
+            return Page(items, nxt, total)
+
+        return self.read(run)
+
+    search = list
+
+    def _page(self, scope: Scope, kind: str, text: str, after: tuple | None, limit: int,
+              include_left: bool) -> tuple[list, list[str], dict]:
+        """One page of rows, with the conditions (without the keyset) for counting them."""
+        sql, page_params, where, params = self.page_sql(scope, kind, text, after, limit, include_left)
+        return self.s.select(sql, page_params), where, params
+
+    def page_sql(self, scope: Scope, kind: str, text: str, after: tuple | None, limit: int,
+                 include_left: bool) -> tuple[str, dict, list[str], dict]:
+        """The SELECT of one page and its parameters; the conditions without the keyset and
+        their parameters (for counting)."""
+        params: dict = {}
+        if scope.group == "branch":
+            where = ["m.branch = $org"]
+            params["org"] = scope.id
+        else:
+            # A subtree by its path range. When a search key narrows more than a subtree
+            # does, SQLite (which has no statistics on ranges) must seek the key's index:
+            # the unary + keeps it from choosing the path's (PostgreSQL plans by statistics).
+            col = "+m.path" if kind in ("initials", "id_suffix", "member_no") and self.s.provider == "sqlite" \
+                else "m.path"
+            where = [f"{col} >= $lo AND {col} < $hi"]
+            params.update(lo=scope.path, hi=subtree_upper(scope.path))
+        if not include_left:
+            where.append(active_sql("m"))
+        if kind:
+            cond, values = _key_sql(kind, text)
+            where.append(cond)
+            params.update(values)
+        keyset = []
+        page_params = dict(params, lim=limit + 1)
+        if after:
+            keyset = [_AFTER_SQL]
+            page_params.update(ai=after[0], an=after[1], aid=int(after[2]))
+        sql = (f"{_ROW_SQL} WHERE {' AND '.join(where + keyset)}"
+               " ORDER BY m.name_initials, m.name, m.id LIMIT $lim")
+        return sql, page_params, where, params
+
+    def _count(self, where: list[str], params: dict) -> int:
+        return int(self.s.select(f"SELECT count(*) FROM member m WHERE {' AND '.join(where)}", params)[0])
+
+    def counts(self, actor: Actor, org_id: int) -> tuple[BranchCount, ...]:
+        """Active members and 超龄 members (R-MEM-5) of each branch under ``org_id`` (or
+        of ``org_id`` itself when it is a branch): one GROUP BY over the path range."""
+        cutoff = over_age_cutoff(self.settings.today(), self.settings.join_age)
+
+        def run():
+            scope = self.visible_scope(actor, org_id)
+            rows = self.s.execute(
+                "SELECT branch, COUNT(*), SUM(CASE WHEN birth_date <= $cutoff THEN 1 ELSE 0 END) FROM member"
+                f" WHERE path >= $lo AND path < $hi AND {active_sql()} GROUP BY branch",
+                {"cutoff": cutoff.isoformat(), "lo": scope.path, "hi": subtree_upper(scope.path)},
+            ).fetchall()
+            totals = {int(b): (int(n), int(o or 0)) for b, n, o in rows}
+            if scope.group == "branch":
+                totals.setdefault(scope.id, (0, 0))
+            return tuple(BranchCount(b, n, o) for b, (n, o) in sorted(totals.items()))
+
+        return self.read(run)
+
+    def totals(self, actor: Actor, org_id: int) -> BranchCount:
+        """Active and 超龄 members of ``org_id``'s whole subtree, in one aggregate."""
+        cutoff = over_age_cutoff(self.settings.today(), self.settings.join_age)
+
+        def run():
+            scope = self.visible_scope(actor, org_id)
+            n, o = self.s.execute(
+                "SELECT COUNT(*), SUM(CASE WHEN birth_date <= $cutoff THEN 1 ELSE 0 END) FROM member"
+                f" WHERE path >= $lo AND path < $hi AND {active_sql()}",
+                {"cutoff": cutoff.isoformat(), "lo": scope.path, "hi": subtree_upper(scope.path)},
+            ).fetchone()
+            return BranchCount(scope.id, int(n or 0), int(o or 0))
+
+        return self.read(run)
+
+    def count(self, actor: Actor, branch_id: int) -> BranchCount:
+        return self.totals(actor, branch_id)
+
+    def branches(self, actor: Actor, text: str = "", limit: int = 50, writable: bool = False) -> tuple[OrgBrief, ...]:
+        """Branches in the actor's subtree, in tree order; ``text`` narrows by part of the
+        name. ``writable``: only those whose members the actor may enter (R-MEM-1: the
+        actor's own branch or the direct children of the actor's organisation)."""
+        text = search_text(text)
+
+        def run():
+            Org = self.s.Org
+            q = select(o for o in Org if o.group == "branch")
+            if not actor.operator:
+                home = self.admin_org(actor)
+                lo, hi = home.path, subtree_upper(home.path)
+                q = q.filter(lambda o: o.path >= lo and o.path < hi)
+                if writable:
+                    hid = home.id
+                    q = q.filter(lambda o: o.id == hid or o.parent.id == hid)
+            if text:
+                q = q.filter(lambda o: text in o.short_name)
+            rows = q.order_by(lambda o: (o.path,))[:limit]
+            parent_ids = {o.parent.id for o in rows if o.parent}
+            names = dict(select((o.id, o.short_name) for o in Org if o.id in parent_ids)[:]) if parent_ids else {}
+            return tuple(
+                OrgBrief(o.id, o.short_name, "团支部", o.group, o.depth, 0,
+                         ((names.get(o.parent.id, ""),) if o.parent else ()) + (o.short_name,))
+                for o in rows
+            )
+
+        return self.read(run)
+
+
+def _row(r, today: date, cutoff: date) -> MemberRow:
+    """A ``MemberRow`` from a row of ``_ROW_SQL``; personal data masked (SPEC §9)."""
+    (mid, branch, branch_name, name, id_number, sex, birth, join_month, political, post, post_name,
+     member_no, status, _initials) = r
+    birth = as_date(birth)
+    return MemberRow(
+        id=int(mid), branch_id=int(branch), branch_name=branch_name, name=name, id_masked=mask_id_number(id_number),
+        sex=sex, age=age_on(birth, today), join_month=join_month, political_name=political_short(political),
+        post_label=post_label(post, post_name), over_age=birth <= cutoff, member_no=member_no or "",
+        active=is_active_status(status),
+    )
