@@ -29,6 +29,8 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
+    if pg.PG_URL:
+        pg.drop_template()
     if _STATE_DIR:
         shutil.rmtree(_STATE_DIR, ignore_errors=True)
 
@@ -43,11 +45,13 @@ def backend(request) -> str:
 
 
 @pytest.fixture
-def db_url(backend, tmp_path):
+def db_url(request, backend, tmp_path):
+    """An empty database; on PostgreSQL, for a test that works through ``svc`` (which
+    opens the database, creating the schema), a copy of a database that already has it."""
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'zhtj.sqlite'}"
     else:
-        url = pg.create_database()
+        url = pg.create_database(schema="svc" in request.fixturenames)
         yield url
         pg.drop_database(url)
 

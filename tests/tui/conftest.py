@@ -4,9 +4,21 @@ argon2, and helpers that wait for thread workers deterministically (no sleeps)."
 from __future__ import annotations
 
 import pytest
+import textual._wait
 
 from tests.conftest import make_settings
 from tests.helpers import FakeClock
+
+# Textual's Pilot waits after every key and pause until the process looks idle: it sleeps
+# ``SLEEP_GRANULARITY`` (20 ms) and calls the process idle when it used under 1/20 of that in
+# CPU time. Typing a class of members key by key spent most of its time in those sleeps. The
+# same test with 5 ms slices: the same idle test (under 1/20 of the slice in CPU), four times
+# fewer idle milliseconds per key. What the tests wait for is unchanged: ``settle`` below
+# still waits for the workers and the typed keys, not for time. (textual is pinned in
+# pyproject.toml; the assert says so loudly if a new version renames these.)
+assert textual._wait.SLEEP_GRANULARITY == 1 / 50 and textual._wait.SLEEP_IDLE == textual._wait.SLEEP_GRANULARITY / 20
+textual._wait.SLEEP_GRANULARITY = 0.005
+textual._wait.SLEEP_IDLE = textual._wait.SLEEP_GRANULARITY / 20
 
 
 @pytest.fixture
