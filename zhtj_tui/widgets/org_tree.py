@@ -5,6 +5,7 @@ ends in a "更多…" entry that loads the next page (DESIGN rule 8)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.message import Message
@@ -13,6 +14,9 @@ from textual.widgets.tree import TreeNode
 
 from zhtj_tui.services.dto import Actor, OrgBrief, Page
 from zhtj_tui.widgets.calls import ServiceCaller
+
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
 
 
 @dataclass
@@ -51,7 +55,7 @@ class OrgTree(ServiceCaller, Tree):
             self.org_id = org_id
             self.count = count
 
-    def __init__(self, services, actor: Actor, root: OrgBrief, **kw) -> None:
+    def __init__(self, services: Services, actor: Actor, root: OrgBrief, **kw) -> None:
         super().__init__(self._label(root), data=OrgNode(root.id, root.short_name), **kw)
         self.services = services
         self.actor = actor
@@ -104,10 +108,10 @@ class OrgTree(ServiceCaller, Tree):
         shown += len(page.items)
         if page.next_after is not None:
             more = f"更多…（已显示 {shown}" + (f" / 共 {total}" if total else "") + "）"
-            node.add_leaf(more, data=MoreNode(node.data.org_id, page.next_after, shown, total))
+            node.add_leaf(more, data=MoreNode(_org_id(node), page.next_after, shown, total))
         if not page.items and page.next_after is None and node is not self.root and shown == 0:
             node.allow_expand = False
-        self.post_message(self.PageLoaded(node.data.org_id, len(page.items)))
+        self.post_message(self.PageLoaded(_org_id(node), len(page.items)))
 
     def reload(self, org_id: int) -> None:
         """Reload the children of ``org_id`` (after creating one) if its node is shown."""
@@ -136,7 +140,7 @@ class OrgTree(ServiceCaller, Tree):
         """Open the branches from the root down to ``org_id`` (``ancestors``: the ids of its
         path, top first, as in ``OrgView.path``), loading the pages of children that hold
         it, and put the cursor on it."""
-        root_id = self.root.data.org_id
+        root_id = _org_id(self.root)
         chain = [*ancestors]
         if not chain or chain[-1] != org_id:
             chain.append(org_id)
@@ -227,3 +231,9 @@ class OrgTree(ServiceCaller, Tree):
             return
         if isinstance(data, OrgNode):
             self.post_message(self.OrgChosen(data.org_id))
+
+
+def _org_id(node: TreeNode) -> int:
+    """The organisation a node of the tree stands for (every node carries one)."""
+    assert node.data is not None
+    return node.data.org_id
