@@ -35,11 +35,14 @@ from pony.orm import db_session
 
 from zhtj_tui.config import Settings
 from zhtj_tui.db import open_store
+from zhtj_tui.db.schema import org_initials
 from zhtj_tui.services import Services
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.progress import ProgressService
 
 NOW = datetime(2026, 11, 10, 4, 0)
+#: The problems the login window lists (``screens.progress.view.PROBLEM_LIST_LIMIT``).
+PROBLEM_LIST_LIMIT = 50
 BENCH_DB = "zhtj_bench_progress"
 
 # (category, group, name template, children per parent) per level below the top.
@@ -81,7 +84,7 @@ def generate(scale: str, seed: int = 7):
         oid = next_id[0]
         mypath = f"{path}{oid}/"
         complete = rng.random() < 0.8
-        orgs.append((oid, parent, mypath, depth, cat, group, name, None, cohort, "03" if complete else None,
+        orgs.append((oid, parent, mypath, depth, cat, group, name, org_initials(name), None, cohort, "03" if complete else None,
                      None, None, None, None, None, None, ts if complete else None, complete, ts, None, ts, 1))
         if rng.random() < 0.85:
             cadres.append((len(cadres) + 1, oid, "01", None, "书记", f"S{oid:017d}", "13900000000", None,
@@ -131,19 +134,23 @@ def generate(scale: str, seed: int = 7):
 def load_sqlite(path: str, tables, members) -> int:
     con = sqlite3.connect(path)
     con.execute("PRAGMA foreign_keys = OFF")
+    from zhtj_tui.demo.writer import COLUMNS
+
+    def insert(table):
+        return f"INSERT INTO {table} ({', '.join(COLUMNS[table])}) VALUES ({','.join('?' * len(COLUMNS[table]))})"
+
     for table, rows in tables.items():
-        con.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * len(rows[0]))})",
-                        [tuple(_sqlite(v) for v in r) for r in rows])
+        con.executemany(insert(table), [tuple(_sqlite(v) for v in r) for r in rows])
     n = 0
     batch = []
     for row in members():
         batch.append(tuple(_sqlite(v) for v in row))
         if len(batch) == 50000:
-            con.executemany(f"INSERT INTO member VALUES ({','.join('?' * len(row))})", batch)
+            con.executemany(insert("member"), batch)
             n += len(batch)
             batch = []
     if batch:
-        con.executemany(f"INSERT INTO member VALUES ({','.join('?' * len(batch[0]))})", batch)
+        con.executemany(insert("member"), batch)
         n += len(batch)
     con.commit()
     con.execute("ANALYZE")
@@ -181,7 +188,10 @@ def load_postgres(dsn: str, tables, members) -> int:
     for name, _ in member_indexes:
         cur.execute(f'DROP INDEX "{name}"')
 
+    from zhtj_tui.demo.writer import COLUMNS
+
     def copy(table, rows):
+        head = f"COPY {table} ({', '.join(COLUMNS[table])}) FROM STDIN"
         buf = io.StringIO()
         n = 0
         for r in rows:
@@ -190,10 +200,10 @@ def load_postgres(dsn: str, tables, members) -> int:
             n += 1
             if n % 200000 == 0:
                 buf.seek(0)
-                cur.copy_expert(f"COPY {table} FROM STDIN", buf)
+                cur.copy_expert(head, buf)
                 buf = io.StringIO()
         buf.seek(0)
-        cur.copy_expert(f"COPY {table} FROM STDIN", buf)
+        cur.copy_expert(head, buf)
         return n
 
     for table in ("org", "account", "admin_role", "cadre", "reg_code"):
@@ -267,6 +277,7 @@ def main() -> int:
     ap.add_argument("--pg", metavar="URL", help="PostgreSQL server (province scale runs there)")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--demo", action="store_true", help="use zhtj demo's data (zhtj_tui.demo) instead of this script's")
+    ap.add_argument("--name", default=BENCH_DB, help=f"the PostgreSQL database to create (default {BENCH_DB})")
     ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL database for another timing run")
     ap.add_argument("--reuse", action="store_true", help="time a database kept by --keep (no generation)")
     ap.add_argument("--url", metavar="URL", help="time this existing PostgreSQL database (e.g. made by zhtj demo "
@@ -285,9 +296,9 @@ def main() -> int:
         admin = psycopg2.connect(args.pg)
         admin.autocommit = True
         if not args.reuse:
-            admin.cursor().execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-            admin.cursor().execute(f'CREATE DATABASE "{BENCH_DB}" TEMPLATE template0 ENCODING \'UTF8\'')
-        dsn = urlunparse(urlparse(args.pg)._replace(path=f"/{BENCH_DB}"))
+            admin.cursor().execute(f'DROP DATABASE IF EXISTS "{args.name}"')
+            admin.cursor().execute(f'CREATE DATABASE "{args.name}" TEMPLATE template0 ENCODING \'UTF8\'')
+        dsn = urlunparse(urlparse(args.pg)._replace(path=f"/{args.name}"))
         url = dsn
     else:
         tmpdir = tempfile.mkdtemp(prefix="zhtj-bench-")
@@ -345,12 +356,14 @@ def main() -> int:
             print(f"  tasks: {[(t.name, t.done, t.total, t.missing_count) for t in ts]}")
             print(f"    best {best:.1f} ms, median {med:.1f} ms")
 
-            def window(oid=oid):  # what the login window (R-PROG-1) loads
+            def window(oid=oid):  # what the login window (R-PROG-1, screens.progress.view) loads
                 svc.progress.progress(op, oid)
                 svc.progress.tasks(op, oid, limit=0)
+                svc.progress.problems(op, oid, limit=PROBLEM_LIST_LIMIT)
 
             best, med = timed(window, max(3, args.runs // 2))
-            print(f"  login window (progress + tasks without lists): best {best:.1f} ms, median {med:.1f} ms")
+            print(f"  login window (progress, tasks without lists, first {PROBLEM_LIST_LIMIT} problems): "
+                  f"best {best:.1f} ms, median {med:.1f} ms")
             best, med = timed(lambda oid=oid: db_session(lambda: svc.store.select(
                 "SELECT id, short_name, path FROM org WHERE parent_id = $x", {"x": oid}))(), args.runs)
             print(f"  baseline, raw SELECT of the direct children: best {best:.2f} ms, median {med:.2f} ms")
@@ -365,12 +378,12 @@ def main() -> int:
             explain(svc, recorder.statements, svc.store.provider, dsn)
         svc.close()
     finally:
-        if dsn and not args.keep:
+        if dsn and args.pg and not (args.keep or args.url):
             import psycopg2
 
             admin = psycopg2.connect(args.pg)
             admin.autocommit = True
-            admin.cursor().execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+            admin.cursor().execute(f'DROP DATABASE IF EXISTS "{args.name}" WITH (FORCE)')
             admin.close()
         if tmpdir:
             for f in os.listdir(tmpdir):

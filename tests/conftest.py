@@ -29,6 +29,8 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
+    if pg.PG_URL:
+        pg.drop_template()
     if _STATE_DIR:
         shutil.rmtree(_STATE_DIR, ignore_errors=True)
 
@@ -43,11 +45,13 @@ def backend(request) -> str:
 
 
 @pytest.fixture
-def db_url(backend, tmp_path):
+def db_url(request, backend, tmp_path):
+    """An empty database; on PostgreSQL, for a test that works through ``svc`` (which
+    opens the database, creating the schema), a copy of a database that already has it."""
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'zhtj.sqlite'}"
     else:
-        url = pg.create_database()
+        url = pg.create_database(schema="svc" in request.fixturenames)
         yield url
         pg.drop_database(url)
 
@@ -101,6 +105,9 @@ def assert_tally_consistent(services) -> None:
 
     with db_session:
         stored, wanted = tally.stored(services.store.db), tally.recompute(services.store.db)
+        stored_c = tally.stored_cohorts(services.store.db)
     wrong = {k: (stored.get(k), v) for k, v in wanted.items() if stored.get(k) != v}
     extra = set(stored) - set(wanted)
     assert not wrong and not extra, f"org_tally differs from the tables: {wrong or extra}"
+    wanted_c = tally.recompute_cohorts(wanted)
+    assert stored_c == wanted_c, f"org_cohort_tally differs from the tables: {stored_c} != {wanted_c}"

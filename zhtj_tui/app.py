@@ -13,7 +13,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from zhtj_tui.config import Settings
@@ -74,25 +74,42 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
         self._busy_timer: Timer | None = None
         #: The registration screen is kept while the app runs, so Esc keeps typed data.
         self.register_screen: Screen | None = None
+        #: True from the start until the database has been opened and read (or failed).
+        self.starting = False
+        self._start_requested = False
 
     # -- start -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield TopBar("智慧团建 · 团组织管理（终端版）")
+        # Under the login screen from the start: only the line a failed start updates.
         yield Static("正在打开数据库…", id="start-message")
-        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.call_service(self._read_top, self._started, self._start_failed, group="start")
+        # The login screen first (it is the first screen but on the very first start); the
+        # database is opened and read once it shows (``first_screen_shown``): the user types
+        # while it opens, and a login waits for it. No organisation yet: the first-run
+        # screen replaces it.
+        self.starting = True
+        self.show_login()
         # The pinyin dictionary (type-ahead, searching by initials) loads while the user
         # reads the first screen, not on their first keystroke; a second after start-up, so
         # that it does not hold up the first screen itself.
         self.set_timer(1.0, lambda: self.run_worker(_warm_pinyin, thread=True, group="warm-up",
                                                     exit_on_error=False))
 
+    def first_screen_shown(self) -> None:
+        """Called by the first screen once it is up: open the database in a worker (not
+        before, so that its imports do not hold up the first screen)."""
+        if self.starting and not self._start_requested:
+            self._start_requested = True
+            self.call_service(self._read_top, self._started, self._start_failed, group="start")
+
     def _read_top(self) -> OrgBrief | None:
-        """Runs in a worker: is there an organisation yet? Any failure is said on screen."""
+        """Runs in a worker: open the database (a database that cannot be used is a
+        ``DomainError``), is there an organisation yet? Any failure is said on screen."""
         try:
-            return self.services.orgs.top()
+            top = self.services.orgs.top()
+            self.services.accounts  # noqa: B018 - built here, not on the first login
+            return top
         except DomainError:
             raise
         except Exception as exc:  # noqa: BLE001 - shown to the user, logged without data
@@ -100,16 +117,21 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
             raise DomainError(f"{type(exc).__name__}", None, "start_failed") from None
 
     def _start_failed(self, exc) -> None:
-        self.query_one("#start-message", Static).update(
+        self.starting = False
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        message = self.query_one("#start-message", Static)
+        if not self.query(TopBar):
+            self.mount(TopBar("智慧团建 · 团组织管理（终端版）"), before=message)
+        message.update(
             f"无法读取数据库：{exc.message}\n请稍后重新启动 zhtj；如反复出现，请联系服务器管理员。按 Ctrl+Q 退出。")
 
     def _started(self, top: OrgBrief | None) -> None:
+        self.starting = False
         if top is None:
             from zhtj_tui.screens.first_run import FirstRunScreen
 
             self.goto(FirstRunScreen())
-        else:
-            self.show_login()
 
     def on_unmount(self) -> None:
         if self._owns_services:
@@ -325,19 +347,28 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
 
 
 def make_app(settings: Settings, services=None) -> ZhtjApp:
-    """The app for ``settings``; opens the database unless ``services`` is given (tests)."""
+    """The app for ``settings``; its database is opened once the first screen shows,
+    unless ``services`` is given (tests)."""
     owns = services is None
     if services is None:
         from zhtj_tui.services import Services
 
-        services = Services.open(settings)
+        # Opened by the start-up worker, after the first screen is up (``_read_top``).
+        services = Services.open(settings, defer=True)
     return ZhtjApp(settings, services, owns_services=owns)
 
 
 def _warm_pinyin() -> None:
+    import gc
+
     from zhtj_tui.domain.pinyin import initials
 
     initials("团")
+    # Everything loaded so far (the interface, the pinyin dictionary: a few hundred
+    # thousand objects) lives as long as the program: out of the collector's sight, so
+    # that a full collection later (say, while a big tree node opens) does not walk it
+    # again each time (hundreds of milliseconds on a busy machine).
+    gc.freeze()
 
 
 if TYPE_CHECKING:

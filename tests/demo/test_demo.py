@@ -214,3 +214,19 @@ def test_cli_prints_counts_rate_and_logins(sqlite_url, capsys):
         assert session.roles[0].org_name == "石河子大学团委"
     finally:
         services.close()
+
+
+def test_copy_text_escapes_only_what_needs_it():
+    """DESIGN (bulk loads): the fast COPY lines equal the field-by-field escaped ones,
+    for plain rows and for strings holding tabs, backslashes, line breaks or "None"."""
+    from datetime import date, datetime
+
+    from zhtj_tui.demo.writer import _copy_value, copy_text
+
+    rows = [
+        (1, "王伟", None, date(2000, 1, 2), datetime(2026, 1, 2, 3, 4, 5), True, False, "None", ""),
+        (2, "a\tb", None, "c\\d", "\\N", "e\nf", "g\rh", None, 0),
+        (3, "x\\", "y", None, None, None, None, None, None),
+    ]
+    assert copy_text(rows) == "".join("\t".join(_copy_value(v) for v in r) + "\n" for r in rows)
+    assert copy_text([]) == ""

@@ -261,3 +261,35 @@ async def test_unreadable_database_at_start_is_said_on_screen(tui_settings, tui_
         assert app.is_running
         text = str(app.query_one("#start-message").render())
         assert "无法读取数据库" in text and "OSError" in text
+
+
+async def test_login_screen_shows_before_the_database_opens_and_a_bad_one_is_said(tmp_path):
+    """Start-up (DESIGN: blocking work in workers): the login screen is up before the
+    database is opened, a worker opens it afterwards; a file that is no database gives the
+    store's Chinese sentence on screen instead of the login screen, not a crash."""
+    from tests.conftest import make_settings
+
+    good = make_settings(f"sqlite:///{tmp_path / 'zhtj.sqlite'}")
+    app = make_app(good)
+    seen = []
+    shown = app.first_screen_shown
+
+    def first_screen_shown():
+        seen.append((type(app.screen).__name__, app.services._store is None))
+        shown()
+
+    app.first_screen_shown = first_screen_shown
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert seen[0] == ("LoginScreen", True)
+        assert app.services._store is not None and not app.starting
+        assert type(app.screen).__name__ == "FirstRunScreen"  # an empty database
+
+    bad = tmp_path / "notes.sqlite"
+    bad.write_text("hello\n", "utf-8")
+    app = make_app(make_settings(f"sqlite:///{bad}"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.is_running and len(app.screen_stack) == 1
+        text = str(app.query_one("#start-message").render())
+        assert "无法读取数据库" in text and "file is not a database" in text

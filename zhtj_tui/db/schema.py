@@ -20,7 +20,7 @@ def org_initials(short_name: str) -> str:
     """``org.name_initials``: the pinyin initials of the 简称 (letters-only search)."""
     return stored_initials(short_name, ORG_INITIALS_WIDTH)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 8
 
 
 def define_entities(db: Database, provider: str) -> None:
@@ -71,21 +71,22 @@ def define_entities(db: Database, provider: str) -> None:
         # The counts of db.tally, in the same transaction as the write.
         def after_insert(self):
             if self.path:
-                tally.attach(db, self.id, self.path, self.group, self.info_complete)
+                tally.attach(db, self.id, self.path, self.group, self.info_complete, self.cohort)
 
         def before_update(self):
             initials = org_initials(self.short_name)
             if self.name_initials != initials:
                 self.name_initials = initials
-            self._tally_old = _old(self, "path", "group", "info_complete")
+            self._tally_old = _old(self, "path", "group", "info_complete", "cohort")
 
         def after_update(self):
             old = getattr(self, "_tally_old", None) or self
             self._tally_old = None
             if not old.path and self.path:
-                tally.attach(db, self.id, self.path, self.group, self.info_complete)
-            elif old.group != self.group or bool(old.info_complete) != bool(self.info_complete):
-                tally.set_org(db, self.id, self.group, self.info_complete)
+                tally.attach(db, self.id, self.path, self.group, self.info_complete, self.cohort)
+            elif (old.group != self.group or bool(old.info_complete) != bool(self.info_complete)
+                  or old.cohort != self.cohort):
+                tally.set_org(db, self.id, self.group, self.info_complete, self.cohort)
 
         def before_delete(self):
             self._tally_gone = self.id

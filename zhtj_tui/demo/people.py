@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 from array import array
+from bisect import bisect
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -99,6 +100,12 @@ class People:
                  home_regions: tuple[str, ...] = (), home_share: float = 0.0,
                  policy: JoinAgePolicy = DEFAULT_POLICY, member_no_cutover: date = MEMBER_NO_CUTOVER):
         self.rng = rng
+        # The generator's own steps, called directly: ``rng.choice(s)`` is
+        # ``s[rng._randbelow(len(s))]``, ``rng.randint(a, b)`` is ``a + rng._randbelow(b - a + 1)``
+        # and ``rng.choices(p, cum_weights=c)`` is ``p[bisect(c, rng.random() * c[-1])]``, so the
+        # same seed draws the same people (five million of them: the calls cost more than the work).
+        self._below = rng._randbelow
+        self._random = rng.random
         self.today = today
         self.policy = policy
         self.member_no_cutover = YearMonth.of(member_no_cutover)
@@ -127,20 +134,25 @@ class People:
     # -- pieces ----------------------------------------------------------------------
     def name(self, sex: str, ethnic: str) -> tuple[str, str]:
         """A plausible name and its pinyin initials."""
-        rng = self.rng
+        below, random_ = self._below, self._random
         if ethnic in TURKIC:
-            given = rng.choice(TURKIC_MALE if sex == "男" else TURKIC_FEMALE)
-            name = f"{given}·{rng.choice(TURKIC_MALE)}"
+            pool = TURKIC_MALE if sex == "男" else TURKIC_FEMALE
+            given = pool[below(len(pool))]
+            name = f"{given}·{TURKIC_MALE[below(len(TURKIC_MALE))]}"
             return name, self.initials(name)
-        surname = rng.choices(self._surnames, cum_weights=self._surname_cum)[0]
+        cum = self._surname_cum
+        surname = self._surnames[bisect(cum, random_() * cum[-1], 0, len(cum) - 1)]
         pool = MALE_CHARS if sex == "男" else FEMALE_CHARS
-        if rng.random() < 0.72:
-            given = rng.choice(pool if rng.random() < 0.7 else NEUTRAL_CHARS) + rng.choice(pool)
-        else:
-            given = rng.choice(pool)
-        # Initials part by part: for these surnames and characters they equal the whole
-        # name's (no phrase crosses a boundary; tests compare with domain.pinyin on every name).
-        return surname + given, "".join(self.initials(part) for part in (surname, *given))
+        initials = self.initials
+        if random_() < 0.72:
+            first = pool if random_() < 0.7 else NEUTRAL_CHARS
+            a = first[below(len(first))]
+            b = pool[below(len(pool))]
+            # Initials part by part: for these surnames and characters they equal the whole
+            # name's (no phrase crosses a boundary; tests compare with domain.pinyin on every name).
+            return surname + a + b, initials(surname) + initials(a) + initials(b)
+        a = pool[below(len(pool))]
+        return surname + a, initials(surname) + initials(a)
 
     def initials(self, text: str) -> str:
         """Pinyin initials (``domain.pinyin.initials``), cached here: pypinyin is slow."""
@@ -150,14 +162,14 @@ class People:
         return value
 
     def ethnic(self) -> str:
-        return self.rng.choices(self._ethnic, cum_weights=self._ethnic_cum)[0]
+        cum = self._ethnic_cum
+        return self._ethnic[bisect(cum, self._random() * cum[-1], 0, len(cum) - 1)]
 
     def id_number(self, birth: date, sex: str) -> str:
-        rng = self.rng
-        if self.home_regions and rng.random() < self.home_share:
-            region = rng.choice(self.home_regions)
+        if self.home_regions and self._random() < self.home_share:
+            region = self.home_regions[self._below(len(self.home_regions))]
         else:
-            region = rng.choice(self.regions)
+            region = self.regions[self._below(len(self.regions))]
         start = self._region_index[region]
         day = (birth - _BIRTH_BASE).days
         male = sex == "男"
@@ -190,7 +202,7 @@ class People:
 
     def birth_between(self, oldest: date, youngest: date) -> date:
         span = (youngest - oldest).days
-        return oldest + timedelta(days=self.rng.randint(0, max(span, 0)))
+        return oldest + timedelta(days=self._below(max(span, 0) + 1))
 
     def join_month(self, birth: date, earliest_age: int = 14, latest_age: int = 17) -> YearMonth:
         """入团年月 between the two ages, never in the future and never before the join-age
@@ -198,7 +210,7 @@ class People:
         born = birth.year * 12 + birth.month - 1  # YearMonth.index
         lo = born + earliest_age * 12
         hi = min(born + latest_age * 12, self._today_index)
-        idx = self.rng.randint(lo, hi) if hi >= lo else hi
+        idx = lo + self._below(hi - lo + 1) if hi >= lo else hi
         month = YearMonth(idx // 12, idx % 12 + 1)
         if idx - born < self._min_join_months:  # too young for ``earliest_age``: the rule decides
             idx = born + required_join_age(month, self.policy) * 12
@@ -206,7 +218,7 @@ class People:
         return month
 
     def person(self, birth: date, sex: str | None = None, ethnic: str | None = None) -> PersonRow:
-        sex = sex or ("男" if self.rng.random() < 0.5 else "女")
+        sex = sex or ("男" if self._random() < 0.5 else "女")
         ethnic = ethnic or self.ethnic()
         name, initials = self.name(sex, ethnic)
         return PersonRow(name, initials, self.id_number(birth, sex), birth, sex, self.mobile(), ethnic)

@@ -8,7 +8,9 @@ and one transaction per ``flush`` group.
 from __future__ import annotations
 
 import io
+import queue
 import sqlite3
+import threading
 from datetime import date, datetime
 
 from zhtj_tui.db import SQLITE_BUSY_TIMEOUT, DbUrl
@@ -33,7 +35,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                   "before", "after", "note"),
 }
 #: Every table the demo fills or empties, children first (the order for emptying).
-EMPTY_ORDER = ("org_tally", "audit_log", "throttle", "deadline_task", "cadre", "admin_role", "reg_code", "member", "org",
+EMPTY_ORDER = ("org_cohort_tally", "org_tally", "audit_log", "throttle", "deadline_task", "cadre", "admin_role", "reg_code", "member", "org",
                "account")
 
 
@@ -169,7 +171,36 @@ def _copy_value(v) -> str:
     return str(v)  # int, date
 
 
+def _copy_other(v) -> str:
+    t = type(v)
+    if t is bool:
+        return "t" if v else "f"
+    if t is datetime:
+        return v.isoformat(" ")
+    return str(v)  # int, date
+
+
+def copy_text(rows: list[tuple]) -> str:
+    """Rows in COPY's text format. Strings are taken as they are when the line shows that
+    none held a tab, a backslash or a line break (the tabs are the separators, the
+    backslashes the NULLs); otherwise the line is escaped field by field."""
+    out = []
+    for r in rows:
+        line = "\t".join([v if type(v) is str else ("\\N" if v is None else _copy_other(v)) for v in r])
+        if (line.count("\t") != len(r) - 1 or line.count("\\") != r.count(None) or "\n" in line
+                or "\r" in line):
+            line = "\t".join([_copy_value(v) for v in r])
+        out.append(line)
+    out.append("")
+    return "\n".join(out)
+
+
 class PostgresWriter(Writer):
+    """COPY in a second thread: while the server stores one batch, this process builds the
+    next (psycopg2 lets other threads run while it waits for the server). Every other call
+    first waits for the COPYs handed over so far, and re-raises their error; the
+    connection and its one transaction are the same, so a failure still rolls back all."""
+
     provider = "postgres"
 
     def __init__(self, dsn: str):
@@ -177,31 +208,70 @@ class PostgresWriter(Writer):
 
         self.con = psycopg2.connect(dsn)
         self.con.autocommit = False
+        self._queue: queue.Queue | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
 
     def write(self, table, rows):
         if not rows:
             return
-        buf = io.StringIO()
-        buf.writelines("\t".join([_copy_value(v) for v in r]) + "\n" for r in rows)
-        buf.seek(0)
-        with self.con.cursor() as cur:
-            cur.copy_expert(f"COPY {table} ({', '.join(COLUMNS[table])}) FROM STDIN", buf)
+        buf = io.StringIO(copy_text(rows))
+        if self._thread is None:
+            self._queue = queue.Queue(maxsize=2)
+            self._thread = threading.Thread(target=self._copier, name="demo-copy", daemon=True)
+            self._thread.start()
+        self._raise()
+        assert self._queue is not None
+        self._queue.put((f"COPY {table} ({', '.join(COLUMNS[table])}) FROM STDIN", buf))
+
+    def _copier(self) -> None:
+        assert self._queue is not None
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                if self._error is None:
+                    with self.con.cursor() as cur:
+                        cur.copy_expert(item[0], item[1], size=1 << 20)
+            except BaseException as exc:  # noqa: BLE001 - handed to the generating thread
+                self._error = exc
+            finally:
+                self._queue.task_done()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            exc, self._error = self._error, None
+            raise exc
+
+    def _sync(self) -> None:
+        """Wait until every COPY handed over is done; raise the first that failed."""
+        if self._queue is not None:
+            self._queue.join()
+        self._raise()
 
     def scalar(self, sql, params=()):
+        self._sync()
         with self.con.cursor() as cur:
             cur.execute(sql, params)
             row = cur.fetchone()
         return row[0] if row else None
 
     def execute(self, sql, params=()):
+        self._sync()
         with self.con.cursor() as cur:
             cur.execute(sql, params)
 
     def commit(self):
+        self._sync()
         self.con.commit()
 
     def close(self):
         try:
+            if self._queue is not None and self._thread is not None:
+                self._queue.join()
+                self._queue.put(None)
+                self._thread.join()
             self.con.rollback()
         finally:
             self.con.close()
@@ -222,6 +292,7 @@ class PostgresWriter(Writer):
         transaction: building them once at the end is several times faster than keeping
         them up to date row by row, and a load that fails rolls the drop back too.
         Indexes behind constraints (primary keys, unique columns) stay."""
+        self._sync()
         with self.con.cursor() as cur:
             cur.execute(
                 "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
@@ -229,13 +300,14 @@ class PostgresWriter(Writer):
                 "WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
                 "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
                 "ORDER BY i.relname",
-                ([*COLUMNS, "org_tally"],),
+                ([*COLUMNS, "org_tally", "org_cohort_tally"],),
             )
             self._indexes = cur.fetchall()
             for name, _ in self._indexes:
                 cur.execute(f'DROP INDEX "{name}"')
 
     def end_load(self):
+        self._sync()
         with self.con.cursor() as cur:
             for _, definition in getattr(self, "_indexes", []):
                 cur.execute(definition)
@@ -244,11 +316,12 @@ class PostgresWriter(Writer):
     def analyze(self) -> None:
         """Fresh planner statistics: after millions of new rows, the old ones mislead the
         planner until autovacuum gets round to them."""
+        self._sync()
         old = self.con.autocommit
         self.con.autocommit = True
         try:
             with self.con.cursor() as cur:
-                cur.execute(f"ANALYZE {', '.join(COLUMNS)}, org_tally")
+                cur.execute(f"ANALYZE {', '.join(COLUMNS)}, org_tally, org_cohort_tally")
         finally:
             self.con.autocommit = old
 

@@ -41,6 +41,7 @@ MEMBER_FIELDS: dict[str, str] = {
     "note": "备注",
 }
 T = TypeVar("T")
+_UNKNOWN = object()
 
 REQUIRED_MEMBER_FIELDS = ("name", "id_number", "ethnic", "political", "join_month", "education", "mobile")
 
@@ -92,36 +93,32 @@ class MemberCheck:
         self._ethnic = ethnic_groups()
         self._education = education_levels()
         self._posts = league_posts()
-        # Per value-list field: value -> code; (birth date, 入团年月) -> join-age warnings;
-        # 入团年月 -> its text; the 入团年月 after which an empty 团员编号 was accepted.
-        self._codes: dict[str, dict[tuple[type, object], Any]] = {
-            k: {} for k in ("ethnic", "political", "education", "post")}
-        self._months: dict[tuple[type, object], tuple[YearMonth, str]] = {}
+        # Text as written -> per value-list field its code, 入团年月 with its text;
+        # (birth date, 入团年月) -> join-age warnings; the 入团年月 after which an empty
+        # 团员编号 was accepted. Other values (numbers, dates, empty cells) are checked each time.
+        self._codes: dict[str, dict[str, Any]] = {k: {} for k in ("ethnic", "political", "education", "post")}
+        self._months: dict[str, tuple[YearMonth, str]] = {}
         self._ages: dict[tuple[date, YearMonth], tuple[str, ...]] = {}
         self._no_number: set[YearMonth] = set()
 
     def _code(self, field: str, check: Callable[[object], T], value: object) -> T:
-        known = self._codes[field]
-        key = (value.__class__, value)
-        try:
-            return known[key]
-        except KeyError:
-            code = known[key] = check(value)
-            return code
-        except TypeError:  # an unhashable value: nothing to remember
+        if value.__class__ is not str:
             return check(value)
+        known = self._codes[field]
+        code = known.get(value, _UNKNOWN)
+        if code is _UNKNOWN:
+            code = known[value] = check(value)
+        return code
 
     def _month(self, value: object) -> tuple[YearMonth, str]:
-        key = (value.__class__, value)
-        try:
-            return self._months[key]
-        except KeyError:
-            month = parse_month(value)
-            out = self._months[key] = (month, str(month))
-            return out
-        except TypeError:
-            month = parse_month(value)
-            return month, str(month)
+        if value.__class__ is str:
+            hit = self._months.get(value)
+            if hit is None:
+                month = parse_month(value)
+                hit = self._months[value] = (month, str(month))
+            return hit
+        month = parse_month(value)
+        return month, str(month)
 
     def __call__(self, values: dict) -> MemberData:
         get = values.get

@@ -119,6 +119,9 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: Header, progre
             if v.__class__ is str:
                 # Text, the usual case: the steps of ``plain_value`` / ``digits_value``
                 # for the common shapes, inline; a blank cell is empty.
+                if not v:
+                    values[key] = None
+                    continue
                 if v.isascii():
                     if digits and v.isdigit():
                         values[key] = v

@@ -54,6 +54,9 @@ class LoginScreen(ServiceCaller, Form, Screen):
             self._login = pinned
         target = "password" if self._login else "login"
         self.field(target).focus_control()
+        shown = getattr(self.app, "first_screen_shown", None)
+        if shown is not None:
+            self.call_after_refresh(shown)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -82,9 +85,9 @@ class LoginScreen(ServiceCaller, Form, Screen):
         login, password = self.field("login").value, self.field("password").value
         if not self.validate_all(["login", "password"]):
             return
-        accounts = host(self).services.accounts
+        services = host(self).services  # the database may still be opening: the worker waits for it
         self.query_one("#login-message", Static).update("正在核对账号和密码…")
-        self.call_service(lambda: accounts.login(login, password), self._ok, self._error, group="login")
+        self.call_service(lambda: services.accounts.login(login, password), self._ok, self._error, group="login")
 
     def _ok(self, session) -> None:
         self.query_one("#login-message", Static).update("")

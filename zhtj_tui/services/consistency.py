@@ -25,7 +25,9 @@ What is checked (table.column <- inputs):
 * ``cadre.secretary_of`` <- ``post`` and ``end_date`` (the open 书记 holding).
 * ``account.birth_date`` / ``sex`` <- ``id_number``.
 * ``org_tally`` (``db.tally``): each organisation's own counts (active members,
-  administrators, secretary, non-branch children) and its subtree totals.
+  administrators, secretary, non-branch children) and its subtree totals;
+  ``org_cohort_tally``: per organisation and cohort, the branches of that cohort in its
+  subtree, those with a secretary and an administrator, those with an active member.
 
 A later stored figure (say, members per organisation kept for speed) adds one function
 with ``@derived_check("name")``: it receives the ``Base`` (organisations with their
@@ -311,23 +313,31 @@ def _masked(idn: str | None) -> str | None:
 
 
 # -- stored counts ----------------------------------------------------------------------------
-@derived_check("org_tally", "各组织的计数（团员、管理员、书记及下级合计）")
+@derived_check("org_tally", "各组织的计数（团员、管理员、书记及下级合计，各年级团支部）")
 def _org_tally(base: Base) -> Iterator[Mismatch]:
-    """``db.tally``: the counts kept per organisation for progress, against the tables."""
+    """``db.tally``: the counts kept per organisation, and per organisation and cohort,
+    for progress and the deadline tasks, against the tables."""
     from zhtj_tui.db import tally
 
     db = base.store.db
     stored, wanted = tally.stored(db), tally.recompute(db)
-    columns = ("path", "grp", "info", *tally.OWN, *tally.TOTALS)
     for oid in sorted(set(stored) | set(wanted)):
         have, want = stored.get(oid), wanted.get(oid)
         if have is None or want is None:
             yield Mismatch("org_tally", "org_tally", oid, "(row)", "有" if have else "无", "有" if want else "无",
                            base.org_label(oid))
             continue
-        for column, h, w in zip(columns, have, want, strict=True):
+        for column, h, w in zip(tally.ROW, have, want, strict=True):
             if (bool(h) if column == "info" else h) != (bool(w) if column == "info" else w):
                 yield Mismatch("org_tally", "org_tally", oid, column, h, w, base.org_label(oid))
+    stored_c, wanted_c = tally.stored_cohorts(db), tally.recompute_cohorts(wanted)
+    for oid, cohort in sorted(set(stored_c) | set(wanted_c)):
+        have, want = stored_c.get((oid, cohort)), wanted_c.get((oid, cohort))
+        zero = (0,) * len(tally.COHORT_COLS)
+        for column, h, w in zip(tally.COHORT_COLS, have or zero, want or zero, strict=True):
+            if h != w:
+                yield Mismatch("org_tally", "org_cohort_tally", oid, f"{cohort}级 {column}", h, w,
+                               base.org_label(oid))
 
 
 # -- the service -----------------------------------------------------------------------------

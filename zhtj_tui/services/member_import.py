@@ -145,11 +145,16 @@ class MemberImportService(ServiceBase):
 
     def run_file(self, actor: Actor, branch_id: int, source, dry_run: bool = False,
                  progress: Progress | None = None) -> ImportResult:
-        with gc_paused():  # one pause for both steps: the collector then looks once at the rows
+        # One pause of the collector for both steps; the preview (the sheet's checked rows)
+        # is let go before it resumes, so that it then looks only at the result's rows.
+        with gc_paused():
             if dry_run:
-                return preview_as_result(self.preview(actor, branch_id, source, progress))
-            preview = self.preview(actor, branch_id, source, phase(progress, 0.0, 0.8))
-            return self.commit(actor, preview, phase(progress, 0.8, 1.0))
+                result = preview_as_result(self.preview(actor, branch_id, source, progress))
+            else:
+                preview = self.preview(actor, branch_id, source, phase(progress, 0.0, 0.8))
+                result = self.commit(actor, preview, phase(progress, 0.8, 1.0))
+                del preview
+        return result
 
     # -- helpers -------------------------------------------------------------------------
     def _validate(self, sheet: ParsedSheet, progress: Progress | None = None) -> list[_Planned]:
@@ -306,24 +311,12 @@ def _in_file_duplicates(sheet: ParsedSheet, planned: list[_Planned]) -> list[_Pl
     """R-MEM-3, R-MEM-4 within one file: every row whose ID number or 团员编号 (as written,
     cleaned of spaces and case) appears on another row is refused, naming the other rows,
     whether or not the other copies are valid: which copy is right is for a person to say."""
-    # First which values repeat (sets: nothing kept per row), then their rows.
-    seen_ids: set[str] = set()
-    seen_nos: set[str] = set()
-    twice: set[tuple[str, str]] = set()
-    for row in sheet.rows:
-        idn = row.values.get("id_number")
-        if isinstance(idn, str) and idn:
-            idn = idn.upper()
-            if idn in seen_ids:
-                twice.add(("id", idn))
-            seen_ids.add(idn)
-        no = row.values.get("member_no")
-        if isinstance(no, str) and no:
-            if no in seen_nos:
-                twice.add(("no", no))
-            seen_nos.add(no)
-    if not twice:
+    # First whether any value repeats (one pass each, nothing kept per row), then their rows.
+    ids = [v.upper() for row in sheet.rows if isinstance(v := row.values.get("id_number"), str) and v]
+    nos = [v for row in sheet.rows if isinstance(v := row.values.get("member_no"), str) and v]
+    if len(set(ids)) == len(ids) and len(set(nos)) == len(nos):
         return planned
+    twice = {("id", k) for k, n in Counter(ids).items() if n > 1} | {("no", k) for k, n in Counter(nos).items() if n > 1}
     dup_ids: dict[str, list[int]] = {}
     dup_nos: dict[str, list[int]] = {}
     for row in sheet.rows:

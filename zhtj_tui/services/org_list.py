@@ -23,13 +23,24 @@ PAGE = 200
 _SEARCH_TOKENS = re.compile(r"[a-z]+|\d+|[^a-z\d]+")
 
 
-#: What 下级组织管理 adds to each child of a page (``_child_page``): its 全称, information
-#: flag, administrators (the count kept in ``org_tally``), secretary, and its newest
-#: registration code (an organisation may have had many).
-_STATUS_SQL = (", o.full_name, o.info_complete, t.a, c.name, rc.used_at, rc.revoked_at, rc.expires_at"
-               " FROM org o LEFT JOIN org_tally t ON t.org_id = o.id"
-               " LEFT JOIN cadre c ON c.secretary_of = o.id"
-               " LEFT JOIN reg_code rc ON rc.id = (SELECT max(r.id) FROM reg_code r WHERE r.org = o.id)")
+#: One page of direct children (``_child_page``), each with its number of children. The
+#: (parent_id, short_name) index gives the page in order and the per-row values are scalar
+#: subqueries, so that their index look-ups run for the page's rows only (joins let
+#: PostgreSQL hash whole tables).
+_PAGE_SQL = ("SELECT o.id, o.short_name, o.category, o.cat_group, o.depth,"
+             " (SELECT count(*) FROM org k WHERE k.parent_id = o.id){extra}"
+             " FROM org o WHERE {where} ORDER BY o.short_name, o.id LIMIT $lim")
+
+#: What 下级组织管理 adds to each child: its 全称, information flag, administrators (the
+#: count kept in ``org_tally``), secretary, and the id of its newest registration code (an
+#: organisation may have had many).
+_STATUS_EXTRA = (", o.full_name, o.info_complete, (SELECT t.a FROM org_tally t WHERE t.org_id = o.id),"
+                 " (SELECT c.name FROM cadre c WHERE c.secretary_of = o.id),"
+                 " (SELECT max(r.id) FROM reg_code r WHERE r.org = o.id)")
+
+
+def _id_list(ids: list[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids)
 
 
 class OrgListing(ServiceBase):
@@ -76,7 +87,7 @@ class OrgListing(ServiceBase):
         """Direct children for the tree, by name, a page at a time (keyset on name, id)."""
 
         def run():
-            rows, nxt, total = self._child_page(self.visible_scope(actor, org_id).id, after, limit, " FROM org o")
+            rows, nxt, total = self._child_page(self.visible_scope(actor, org_id).id, after, limit)
             items = tuple(OrgBrief(o[0], o[1], rules.category(o[2]).name, o[3], o[4], o[5]) for o in rows)
             return Page(items, nxt, total)
 
@@ -126,16 +137,11 @@ class OrgListing(ServiceBase):
         """下级组织管理 (R-SUB-3): each direct child with its status, a page at a time."""
 
         def run():
-            rows, nxt, total = self._child_page(self.visible_scope(actor, org_id).id, after, limit, _STATUS_SQL)
-            now = self.now()
+            rows, nxt, total = self._child_page(self.visible_scope(actor, org_id).id, after, limit, status=True)
+            codes = self._codes([r[10] for r in rows if r[10] is not None])
             items = []
-            for oid, name, cat, group, _depth, kids, full, info, admins, secretary, used, revoked, expires in rows:
-                if expires is None:
-                    code, code_expires = "未生成", None
-                else:
-                    state = code_state(as_datetime(used), as_datetime(revoked), as_datetime(expires), now)
-                    code = STATE_LABELS[state]
-                    code_expires = as_datetime(expires) if state in (EXPIRED, VALID) else None
+            for oid, name, cat, group, _depth, kids, full, info, admins, secretary, code_id in rows:
+                code, code_expires = codes.get(code_id, ("未生成", None))
                 items.append(ChildRow(
                     id=oid, short_name=name, full_name=full or "", category_name=rules.category(cat).name,
                     group=group, info_complete=bool(info), secretary_name=secretary or "", admin_count=int(admins or 0),
@@ -146,22 +152,18 @@ class OrgListing(ServiceBase):
         return self.read(run)
 
     # -- helpers ---------------------------------------------------------------------
-    def _child_page(self, parent_id: int, after: tuple | None, limit: int, status: str):
+    def _child_page(self, parent_id: int, after: tuple | None, limit: int, status: bool = False):
         """One page of ``parent_id``'s direct children by (简称, id), keyset-paged, in one
-        raw SELECT: the rows (id, 简称, category, group, depth, number of children, then
-        the columns of ``status``, which also names the tables: ``" FROM org o"`` or
-        ``_STATUS_SQL``), the ``after`` of the next page (``None`` on the last) and,
-        on the first page, the total. The (parent_id, short_name) index gives the page in
-        order, so the per-row look-ups run for that page only."""
+        raw SELECT: the rows (id, 简称, category, group, depth, number of children, and with
+        ``status`` the columns ``_STATUS_EXTRA`` adds), the ``after`` of the next page (``None``
+        on the last) and, on the first page, the total."""
         params = {"p": parent_id, "lim": limit + 1}
         where = "o.parent_id = $p"
         if after:
             params["n"], params["i"] = after
             where += " AND (o.short_name > $n OR (o.short_name = $n AND o.id > $i))"
-        rows = [(int(r[0]), r[1], r[2], r[3], int(r[4]), int(r[5]), *r[6:]) for r in self.s.select(
-            "SELECT o.id, o.short_name, o.category, o.cat_group, o.depth,"
-            f" (SELECT count(*) FROM org k WHERE k.parent_id = o.id){status}"
-            f" WHERE {where} ORDER BY o.short_name, o.id LIMIT $lim", params)]
+        sql = _PAGE_SQL.format(extra=_STATUS_EXTRA if status else "", where=where)
+        rows = [(int(r[0]), r[1], r[2], r[3], int(r[4]), int(r[5]), *r[6:]) for r in self.s.select(sql, params)]
         more = len(rows) > limit
         rows = rows[:limit]
         nxt = (rows[-1][1], rows[-1][0]) if more and rows else None
@@ -169,6 +171,19 @@ class OrgListing(ServiceBase):
         if after is None:
             total = int(self.s.select("SELECT count(*) FROM org WHERE parent_id = $p", {"p": parent_id})[0])
         return rows, nxt, total
+
+    def _codes(self, ids: list[int]) -> dict[int, tuple[str, object]]:
+        """The state of each of these registration codes, and its expiry while it matters."""
+        if not ids:
+            return {}
+        now = self.now()
+        out: dict[int, tuple[str, object]] = {}
+        for cid, used, revoked, expires in self.s.select(
+                f"SELECT id, used_at, revoked_at, expires_at FROM reg_code WHERE id IN ({_id_list(ids)})"):
+            expires = as_datetime(expires)
+            state = code_state(as_datetime(used), as_datetime(revoked), expires, now)
+            out[int(cid)] = (STATE_LABELS[state], expires if state in (EXPIRED, VALID) else None)
+        return out
 
     def _brief(self, org) -> OrgBrief:
         return OrgBrief(

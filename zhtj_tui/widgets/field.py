@@ -101,7 +101,9 @@ class FormField(Vertical):
         suggester=None,
         disabled: bool = False,
     ) -> None:
-        super().__init__(id=f"field-{key}", disabled=disabled)
+        # The marks ``_mark`` keeps, set before the first layout (not restyled after it).
+        marks = " ".join(c for c, on in (("-required", required), ("-empty", not (value or "").strip())) if on)
+        super().__init__(id=f"field-{key}", disabled=disabled, classes=marks or None)
         self.key = key
         self.label = label
         self.check = check

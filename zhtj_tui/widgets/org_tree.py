@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Tree
@@ -66,6 +68,14 @@ class OrgTree(ServiceCaller, Tree):
     @staticmethod
     def _label(b: OrgBrief) -> str:
         return b.short_name
+
+    def get_label_width(self, node: TreeNode) -> int:
+        """What ``render_label`` would measure (the open/closed icon, then the name),
+        without rendering the label: the tree measures every shown node each time one is
+        added, and a node may hold thousands of children."""
+        icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
+        label = node.label
+        return cell_len(icon) + (label.cell_len if isinstance(label, Text) else cell_len(label))
 
     def on_mount(self) -> None:
         self.root.expand()
