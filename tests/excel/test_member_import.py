@@ -197,6 +197,9 @@ def test_confirm_checks_the_database_again_and_keeps_unchanged_outcomes(svc, tre
     result = svc.member_import.commit(OP, preview)
     assert [(r.row, r.outcome) for r in result.rows] == [(2, ERROR), (3, CREATED)]
     assert members(svc, a.id) == 2
+    # The stored per-organisation counts followed every import in its own transaction.
+    report = svc.consistency.check()
+    assert report.ok, [m.text() for m in report.mismatches]
 
 
 def test_database_uniqueness_violation_mid_insert_rolls_back_the_bulk_insert(svc, tree, tmp_path, monkeypatch):
