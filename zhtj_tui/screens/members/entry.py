@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -39,6 +40,10 @@ from zhtj_tui.widgets.choice import ChoiceInput
 from zhtj_tui.widgets.field import FieldInput
 from zhtj_tui.widgets.keyorder import hold_keys, release_keys
 
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
+    from zhtj_tui.services.dto import Actor
+
 
 class MemberEntryScreen(Screen):
     """Rapid entry (or, with ``member_id``, editing) of a branch's members, keyboard only."""
@@ -56,7 +61,7 @@ class MemberEntryScreen(Screen):
         Binding("f9", "logout", "退出登录", id="members.entry.logout"),
     ]
 
-    def __init__(self, services, actor, branch_id: int, member_id: int | None = None,
+    def __init__(self, services: Services, actor: Actor, branch_id: int, member_id: int | None = None,
                  branch_name: str = "", sticky: dict | None = None) -> None:
         super().__init__()
         self.services = services
@@ -95,7 +100,8 @@ class MemberEntryScreen(Screen):
             label = MEMBER_FIELDS[key] + ("*" if key in REQUIRED_MEMBER_FIELDS else "")
             choices = _choices(key)
             # Entering a field selects its value: a typed key replaces it, Enter keeps it.
-            kw = dict(id=f"f-{key}", placeholder=PLACEHOLDERS[key], select_on_focus=True, compact=True)
+            kw: dict[str, Any] = dict(id=f"f-{key}", placeholder=PLACEHOLDERS[key], select_on_focus=True,
+                                      compact=True)
             field = ChoiceInput(choices, **kw) if choices else FieldInput(**kw)
             with Horizontal(classes="row", id=f"row-{key}"):
                 yield Label(label)
@@ -116,9 +122,10 @@ class MemberEntryScreen(Screen):
     def on_mount(self) -> None:
         for field in self.query(Input):
             field.cursor_blink = self.services.settings.cursor_blink
-        if self.editing:
+        member_id = self.member_id
+        if member_id is not None:
             hold_keys(self.app, self)  # typed ahead of the loaded values: they wait for them
-            run_service(self, lambda: self.services.members.get(self.actor, self.member_id), self._loaded,
+            run_service(self, lambda: self.services.members.get(self.actor, member_id), self._loaded,
                         self._load_failed, group="entry-load")
         else:
             if not self.branch_name:
@@ -270,9 +277,9 @@ class MemberEntryScreen(Screen):
         hold_keys(self.app, self)
         self._save_started = time.perf_counter()
         self._line("entry-error", "正在保存…")
-        members = self.services.members
-        if self.editing:
-            fn = lambda: members.update(self.actor, self.member_id, values, self.version)  # noqa: E731
+        members, member_id = self.services.members, self.member_id
+        if member_id is not None:
+            fn = lambda: members.update(self.actor, member_id, values, self.version)  # noqa: E731
         else:
             fn = lambda: members.add(self.actor, self.branch_id, values)  # noqa: E731
         run_service(self, fn, self._saved, self._save_failed, group="entry-save")
