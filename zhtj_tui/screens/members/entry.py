@@ -41,8 +41,14 @@ from zhtj_tui.widgets.field import FieldInput
 from zhtj_tui.widgets.keyorder import hold_keys, release_keys
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from zhtj_tui.services import Services
     from zhtj_tui.services.dto import Actor
+
+
+#: Seconds a save may take before the form says "正在保存…".
+SAVING_NOTE_AFTER = 0.25
 
 
 class MemberEntryScreen(Screen):
@@ -87,6 +93,8 @@ class MemberEntryScreen(Screen):
         self._holder: DuplicateMember | None = None
         #: What to do once the save under way has succeeded (leaving after 保存).
         self._after_save: Callable[[], object] | None = None
+        #: Shows "正在保存…" if the save under way is still running after a moment.
+        self._saving_note: Timer | None = None
 
     @property
     def editing(self) -> bool:
@@ -276,7 +284,8 @@ class MemberEntryScreen(Screen):
         # member on the blank form; they never land in the member being saved.
         hold_keys(self.app, self)
         self._save_started = time.perf_counter()
-        self._line("entry-error", "正在保存…")
+        # Said only when the save takes a noticeable time (a quick one would cost a redraw).
+        self._saving_note = self.set_timer(SAVING_NOTE_AFTER, lambda: self._line("entry-error", "正在保存…"))
         members, member_id = self.services.members, self.member_id
         if member_id is not None:
             fn = lambda: members.update(self.actor, member_id, values, self.version)  # noqa: E731
@@ -310,16 +319,26 @@ class MemberEntryScreen(Screen):
 
     def _saved(self, view) -> None:
         self.saving = False
+        self._stop_saving_note()
         if self.editing:
             release_keys(self.app, self)
             self.dismiss(view)
             return
         self._next_member(f"已保存：{view.name}" + (f"（提示：{'；'.join(view.warnings)}）" if view.warnings else ""))
 
+    def _stop_saving_note(self) -> None:
+        if self._saving_note is not None:
+            self._saving_note.stop()
+            self._saving_note = None
+
     def _next_member(self, message: str) -> None:
         self.saved_count += 1
         self.sticky = {k: self.input(k).value for k in STICKY_FIELDS}
-        self._fill(self.sticky)
+        # The blank form's hints are set by ``_fill`` itself: the inputs' Changed messages
+        # would only work them out again, and each is a round through the widgets' queues
+        # before the blank form can be drawn.
+        with self.prevent(Input.Changed):
+            self._fill(self.sticky)
         self._line("entry-title", self._title())
         self._line("entry-error", message)
         self.input("name").focus()
@@ -331,6 +350,7 @@ class MemberEntryScreen(Screen):
 
     def _save_failed(self, exc: DomainError) -> None:
         self.saving = False
+        self._stop_saving_note()
         self._after_save = None
         # The keys typed after Ctrl+S were meant for the next member: not for this one's fields.
         dropped = release_keys(self.app, self, discard=True)
