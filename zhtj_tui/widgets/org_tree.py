@@ -213,6 +213,9 @@ class OrgTree(ServiceCaller, Tree):
     def _put_cursor(self, node: TreeNode) -> None:
         self.move_cursor(node)
         self.scroll_to_node(node, animate=False)
+        # Once more after the next layout: the new rows may widen the tree so that a
+        # horizontal scroll bar takes a line of the view, and the row must stay in it.
+        self.call_after_refresh(self.scroll_to_node, node, animate=False)
 
     @staticmethod
     def find_child(node: TreeNode, org_id: int) -> TreeNode | None:
