@@ -184,7 +184,9 @@ def _host_apply(db, before: dict[int, tuple], after: dict[int, tuple]) -> None:
         new = host_part(*a[1:]) if a else (0, {})
         if old == new:
             continue
-        ids = ancestor_ids((a or b)[0])
+        row = a or b
+        assert row is not None  # one of them, or nothing changed
+        ids = ancestor_ids(row[0])
         if a is None:
             ids = ids[:-1]
         if new[0] != old[0] and ids:
