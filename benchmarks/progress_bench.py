@@ -378,7 +378,7 @@ def main() -> int:
             explain(svc, recorder.statements, svc.store.provider, dsn)
         svc.close()
     finally:
-        if dsn and not args.keep:
+        if dsn and args.pg and not (args.keep or args.url):
             import psycopg2
 
             admin = psycopg2.connect(args.pg)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -60,13 +61,20 @@ app.run(headless=True, size=(80, 24), auto_pilot=pilot)
 """
 
 
-def start_time(code: str, *args: str) -> float:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def start_time(code: str, *args: str, cpu: list[float] | None = None, root: Path = ROOT) -> float:
+    """Seconds from process start to the first screen; the child's CPU seconds (user +
+    system, the whole run) are appended to ``cpu``: on a busy machine they vary less.
+    ``root``: the source tree the child imports (another checkout, to compare)."""
+    env = dict(os.environ, PYTHONPATH=str(root))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()
     out = subprocess.run([sys.executable, "-c", code, repr(t0), *args], env=env, capture_output=True, text=True,
                          timeout=WAIT)
     if out.returncode != 0:
         raise SystemExit(out.stderr[-2000:])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -197,17 +205,32 @@ async def bare_tree_page(n: int = 200) -> float:
         return time.perf_counter() - t0
 
 
-def startup_figures(path: Path, runs: int) -> None:
-    """Start-up, zhtj and the bare app alternating (a busy machine slows both alike)."""
-    zhtj, bare = [], []
+def startup_figures(path: Path, runs: int, compare: Path | None = None) -> None:
+    """Start-up, zhtj and the bare app alternating (a busy machine slows both alike);
+    with ``compare``, also the zhtj of that source tree (its own database, made by its own
+    ``build_db``), in the same alternation."""
+    zhtj, bare, zhtj_cpu, bare_cpu, other, other_cpu = [], [], [], [], [], []
+    if compare is not None:
+        other_db = path.parent / "compare.sqlite"
+        subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
+                        "from benchmarks.ui_startup import build_db; build_db(Path(sys.argv[1]), 10)", str(other_db)],
+                       env=dict(os.environ, PYTHONPATH=str(compare)), cwd=compare, check=True, capture_output=True)
     for _ in range(runs):
-        zhtj.append(start_time(ZHTJ_CHILD, str(path)))
-        bare.append(start_time(BARE_CHILD))
+        zhtj.append(start_time(ZHTJ_CHILD, str(path), cpu=zhtj_cpu))
+        bare.append(start_time(BARE_CHILD, cpu=bare_cpu))
+        if compare is not None:
+            other.append(start_time(ZHTJ_CHILD, str(other_db), cpu=other_cpu, root=compare))
     print(f"start to first screen, {runs} runs each, alternating (headless, 80x24, fresh process):")
-    print(f"  zhtj login screen : median {statistics.median(zhtj) * 1000:5.0f} ms, best {min(zhtj) * 1000:.0f} ms")
-    print(f"  bare Textual app  : median {statistics.median(bare) * 1000:5.0f} ms, best {min(bare) * 1000:.0f} ms")
+    print(f"  zhtj login screen : median {statistics.median(zhtj) * 1000:5.0f} ms, best {min(zhtj) * 1000:.0f} ms"
+          f"  (CPU of the whole run: median {statistics.median(zhtj_cpu) * 1000:.0f} ms)")
+    print(f"  bare Textual app  : median {statistics.median(bare) * 1000:5.0f} ms, best {min(bare) * 1000:.0f} ms"
+          f"  (CPU of the whole run: median {statistics.median(bare_cpu) * 1000:.0f} ms)")
     print(f"  ratio             : median {statistics.median(zhtj) / statistics.median(bare):5.2f}x, "
           f"best {min(zhtj) / min(bare):.2f}x  (goal: at most 1.3x)")
+    if compare is not None:
+        print(f"  zhtj of {compare}: median {statistics.median(other) * 1000:5.0f} ms, best {min(other) * 1000:.0f} ms"
+              f"  (CPU median {statistics.median(other_cpu) * 1000:.0f} ms), ratio median "
+              f"{statistics.median(other) / statistics.median(bare):.2f}x, best {min(other) / min(bare):.2f}x")
 
 
 def main() -> None:
@@ -215,6 +238,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--children", type=int, default=2000)
     ap.add_argument("--only", choices=("startup", "tree"), help="measure only the start-up or only the tree node")
+    ap.add_argument("--compare", type=Path, metavar="DIR",
+                    help="also start the zhtj of this source tree (e.g. an export of an older commit)")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as tmp:
@@ -222,7 +247,7 @@ def main() -> None:
         os.environ["ZHTJ_CONFIG"] = str(Path(tmp) / "none.toml")
         settings, who, big_id = build_db(path, args.children)
         if args.only != "tree":
-            startup_figures(path, args.runs)
+            startup_figures(path, args.runs, args.compare)
         if args.only == "startup":
             return
         pages, shown = asyncio.run(asyncio.wait_for(tree_figures(settings, who, big_id), WAIT * 5))

@@ -9,10 +9,19 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests import pg
-from tests.helpers import FakeClock
+from tests.helpers import THOROUGH, FakeClock
 from zhtj_tui.config import Settings
+
+# Hypothesis without per-example deadlines: on a shared 2-core CI machine a pause of the
+# whole process would otherwise fail a property test that has nothing wrong with it.
+# ``ZHTJ_THOROUGH=1`` selects the thorough profile: ten times Hypothesis's default number of
+# examples for the tests that do not set their own (those use ``tests.helpers.examples``).
+hypothesis_settings.register_profile("zhtj", deadline=None)
+hypothesis_settings.register_profile("zhtj-thorough", deadline=None, max_examples=1000)
+hypothesis_settings.load_profile("zhtj-thorough" if THOROUGH else "zhtj")
 
 BACKENDS = ["sqlite", "postgres"]
 
@@ -26,6 +35,44 @@ def pytest_configure(config):
     global _STATE_DIR
     _STATE_DIR = tempfile.mkdtemp(prefix="zhtj-test-state-")
     os.environ["ZHTJ_STATE_DIR"] = _STATE_DIR
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: one worker per CPU this process may run on. (pytest-xdist asks psutil
+    for physical cores when it is installed, which gives one worker on a machine whose
+    two CPUs are hyperthreads of one core.)"""
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+#: Modules with the longest tests (tens of seconds each on two cores), run first so that the
+#: last tests a worker takes are short ones and no worker is left finishing a long test
+#: alone; then the rest of the interface and reliability tests, then everything else.
+LONG_FIRST = (
+    "tests/tui/test_members_ui.py",
+    "tests/reliability/test_ssh.py",
+    "tests/services/test_consistency_property.py",
+    "tests/reliability/test_soak.py",
+    "tests/tui/test_entry_pty.py",
+    "tests/tui/test_navigation.py",
+    "tests/tui/test_fluent_snapshots.py",
+    "tests/tui/test_members_excel_ui.py",
+    "tests/tui/test_tmux_fluent.py",
+    "tests/tui/test_flow.py",
+    "tests/tui/test_fuzz.py",
+)
+
+
+def _run_order(item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    if path in LONG_FIRST:
+        return LONG_FIRST.index(path)
+    if path.startswith(("tests/tui/", "tests/reliability/")):
+        return len(LONG_FIRST)
+    return len(LONG_FIRST) + 1
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=_run_order)  # stable: each module's tests keep their order
 
 
 def pytest_unconfigure(config):

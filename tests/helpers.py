@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import itertools
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from zhtj_tui.domain.idcard import make_id_number
 
 _seq = itertools.count(1)
+
+#: ``ZHTJ_THOROUGH=1``: the randomised tests search longer (ten times the examples of each
+#: property test, longer random-key and soak runs) than the default sized for CI.
+THOROUGH = os.environ.get("ZHTJ_THOROUGH", "") not in ("", "0")
+
+
+def examples(n: int) -> int:
+    """A property test's number of examples: ``n`` by default, ten times that when thorough."""
+    return n * 10 if THOROUGH else n
 
 
 class FakeClock:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
@@ -23,6 +24,11 @@ from zhtj_tui.services.dto import Actor, OrgBrief, Role, Session
 from zhtj_tui.widgets.calls import ServiceCaller, log_unexpected
 from zhtj_tui.widgets.keyorder import OrderedKeys
 from zhtj_tui.widgets.topbar import TopBar
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    from zhtj_tui.services import Services
 
 #: Seconds of running work before the top bars say "正在处理…".
 BUSY_AFTER = 0.3
@@ -56,7 +62,7 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
     #: A service call has been running for a while: every ``TopBar`` shows "正在处理…".
     work_running = var(False)
 
-    def __init__(self, settings: Settings, services, owns_services: bool = False) -> None:
+    def __init__(self, settings: Settings, services: Services, owns_services: bool = False) -> None:
         super().__init__()
         self.settings = settings
         self.services = services
@@ -65,9 +71,9 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
         self.role: Role | None = None
         self.animation_level = "full" if settings.animations else "none"
         self._busy: set[Worker] = set()
-        self._busy_timer = None
+        self._busy_timer: Timer | None = None
         #: The registration screen is kept while the app runs, so Esc keeps typed data.
-        self.register_screen = None
+        self.register_screen: Screen | None = None
         #: True from the start until the database has been opened and read (or failed).
         self.starting = False
         self._start_requested = False
@@ -159,9 +165,9 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
 
         if self.register_screen is None or code:
             self._drop_register_screen()
-            self.register_screen = RegisterScreen(code=code)
+            screen = self.register_screen = RegisterScreen(code=code)
             # Installed, so that popping it (Esc) keeps its widgets and the typed data.
-            self.install_screen(self.register_screen, name="register")
+            self.install_screen(screen, name="register")
         self.push_screen("register")
 
     def _drop_register_screen(self) -> None:
@@ -314,7 +320,7 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
 
         from zhtj_tui.screens.palette import ChinesePalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(ChinesePalette(id="--command-palette", placeholder="输入操作或组织（名称、拼音首字母或数字）…"))
 
     def action_help_quit(self) -> None:
@@ -353,6 +359,21 @@ def make_app(settings: Settings, services=None) -> ZhtjApp:
 
 
 def _warm_pinyin() -> None:
+    import gc
+
     from zhtj_tui.domain.pinyin import initials
 
     initials("团")
+    # Everything loaded so far (the interface, the pinyin dictionary: a few hundred
+    # thousand objects) lives as long as the program: out of the collector's sight, so
+    # that a full collection later (say, while a big tree node opens) does not walk it
+    # again each time (hundreds of milliseconds on a busy machine).
+    gc.freeze()
+
+
+if TYPE_CHECKING:
+    from zhtj_tui.widgets.host import Host
+
+    def _is_a_host(app: ZhtjApp) -> Host:
+        """mypy checks here that the application gives screens what ``Host`` promises."""
+        return app

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import examples
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.idcard import (
     PROVINCES,
@@ -43,7 +44,7 @@ def test_standard_examples_are_accepted(number, birth, sex):
 
 # R-REG-3: every valid number built from (region, birth date, sequence) is accepted with
 # the right birth date and sex
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(regions, births, sequences)
 def test_every_generated_number_is_accepted(region, birth, seq):
     number = make_id_number(region, birth, seq)
@@ -56,7 +57,7 @@ def test_every_generated_number_is_accepted(region, birth, seq):
 
 
 # R-REG-3: every single-character change of a valid number is refused
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(regions, births, sequences, st.integers(0, 17), st.sampled_from("0123456789Xx"))
 def test_every_single_character_change_is_refused(region, birth, seq, pos, ch):
     number = make_id_number(region, birth, seq)

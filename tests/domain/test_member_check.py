@@ -10,6 +10,7 @@ from datetime import date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import examples
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.idcard import make_id_number
 from zhtj_tui.domain.joinage import JoinAgePolicy
@@ -45,7 +46,7 @@ def verdict(fn, values):
 rows = st.lists(st.fixed_dictionaries({k: st.sampled_from(v) for k, v in VALUES.items()}), min_size=1, max_size=40)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(rows, st.sampled_from([JoinAgePolicy(), JoinAgePolicy(age_from_cutover=14)]))
 def test_member_check_gives_each_row_check_members_verdict(sheet, policy):
     check = MemberCheck(TODAY, policy)

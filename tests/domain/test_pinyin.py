@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import examples
 from zhtj_tui.domain.pinyin import _initials, initials, stored_initials
 
 #: Common and heteronym characters, phrases (重庆, 银行, 长沙), digits, Latin letters, spaces,
@@ -14,7 +15,7 @@ _ALPHABET = list("临床医学专业级班团支部计算机学院委员会张�
     "0123456789abcXYZ -()（）。·\t") + ["〇", "\u3400", "\u9fa5", "𠀀", "Ω", "é"]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.text(alphabet=st.sampled_from(_ALPHABET), min_size=1, max_size=14))
 def test_initials_match_the_full_conversion(text):
     assert initials(text) == _initials(text)

@@ -39,6 +39,10 @@ POOL_CODES = 60
 WEIGHTS = {"create_child": 2, "create_shared": 1, "issue_code": 2, "redeem": 2, "save_shared": 1,
            "add_member": 3, "edit_member": 2, "edit_shared_member": 2, "progress": 2, "read": 2}
 SHARED_MEMBERS = 12
+#: Each worker does at least this many operations, however long they take: the mix's races
+#: (a name taken twice, a pool code redeemed twice) then happen on a loaded machine too,
+#: where 8 processes on 2 cores may get few operations done in the seconds given.
+MIN_OPS = 80
 
 
 # -- setup -----------------------------------------------------------------------------------
@@ -108,6 +112,13 @@ def worker_main(plan_path: str, index: str, seconds: str, out_path: str) -> None
     records: list[dict] = []
     my_children: list[int] = []
     n = 0
+    # Start together: a worker started late on a busy machine would otherwise find the others
+    # done and race with nobody.
+    ready = Path(plan_path).parent
+    (ready / f"ready{i}").touch()
+    wait_until = time.monotonic() + 120
+    while len(list(ready.glob("ready*"))) < len(plan["workers"]) and time.monotonic() < wait_until:
+        time.sleep(0.01)
     deadline = time.monotonic() + float(seconds)
 
     def op_create_child():
@@ -201,7 +212,7 @@ def worker_main(plan_path: str, index: str, seconds: str, out_path: str) -> None
            "redeem": op_redeem, "save_shared": op_save_shared, "add_member": op_add_member,
            "edit_member": op_edit_member, "edit_shared_member": op_edit_shared_member, "progress": op_progress,
            "read": op_read}
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline or n < MIN_OPS:
         kind = rng.choice(kinds)
         started = time.monotonic()
         attempt: dict = {}
@@ -236,7 +247,8 @@ class SoakResult:
     wall: float = 0.0
 
     def report(self) -> str:
-        lines = [f"{self.workers} processes, {self.seconds:.1f} s of work each ({self.wall:.1f} s wall clock)"]
+        lines = [f"{self.workers} processes, {self.seconds:.1f} s of work each, at least {MIN_OPS} operations "
+                 f"({self.wall:.1f} s wall clock)"]
         for kind in WEIGHTS:
             times = sorted(r["t"] for r in self.records if r["k"] == kind) or [0.0]
             p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
@@ -402,7 +414,9 @@ def verify(url: str, plan: dict, result: SoakResult) -> None:
 
 
 def default_seconds() -> float:
-    return float(os.environ.get("ZHTJ_SOAK_SECONDS", "8"))
+    from tests.helpers import THOROUGH
+
+    return float(os.environ.get("ZHTJ_SOAK_SECONDS", 60 if THOROUGH else 8))
 
 
 __all__ = ["run", "setup", "worker_main", "SoakResult", "default_seconds"]

@@ -11,6 +11,7 @@ from datetime import date
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import examples
 from tests.reliability.conftest import tried
 from zhtj_tui.domain import orgs as org_rules
 from zhtj_tui.domain.codes import normalize_code
@@ -24,7 +25,7 @@ from zhtj_tui.domain.text import _BAD_CHARS, LIMITS, clean_person_name, clean_te
 from zhtj_tui.domain.vocab import categories
 
 TODAY = date(2026, 11, 27)
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=examples(300), deadline=None, suppress_health_check=list(HealthCheck))
 
 #: Characters that break naive code: controls, direction marks and overrides, zero-width,
 #: BOM, surrogates-adjacent planes, emoji with joiners, full-width forms, combining marks.

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import examples
 from tests.reliability.conftest import tried
 from tests.reliability.test_fuzz import NASTY
 from zhtj_tui import cli
@@ -64,7 +65,7 @@ def sandbox():
                     os.environ[k] = v
 
 
-@settings(max_examples=800, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(800), deadline=None, suppress_health_check=list(HealthCheck))
 @given(argv=argvs)
 def test_random_command_lines(sandbox, monkeypatch, argv):
     import zhtj_tui.commands.ui as ui

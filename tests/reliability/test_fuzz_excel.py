@@ -19,7 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from pony.orm import db_session
 
 from tests.excel.xlsx import MEMBER_HEADER, member_row, write_xlsx
-from tests.helpers import person
+from tests.helpers import examples, person
 from tests.reliability.conftest import tried
 from tests.reliability.test_fuzz import NASTY
 from zhtj_tui.domain.errors import DomainError
@@ -28,7 +28,7 @@ from zhtj_tui.excel.reader import read_sheet
 from zhtj_tui.excel.specs import MEMBER_SPEC, ORG_SPEC
 from zhtj_tui.services.dto import Actor
 
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=examples(120), deadline=None, suppress_health_check=list(HealthCheck))
 SECONDS = 10.0  # no single hostile file may take longer than this to refuse
 
 
@@ -193,7 +193,7 @@ hostile_cell = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=list(HealthCheck))
 @given(rows=st.lists(st.lists(hostile_cell, min_size=11, max_size=11), min_size=1, max_size=4),
        keep=st.lists(st.booleans(), min_size=11, max_size=11))
 def test_hostile_cells_never_reach_the_database(svc_module, tmp_path_factory, rows, keep):

@@ -10,8 +10,9 @@ appoint and end cadres (书记 included, sometimes a member of the branch), add 
 administrators, move and delete organisations. Refusals (``DomainError``) are part of the
 game; anything else fails the test.
 
-Cost: ``ZHTJ_PROPERTY_EXAMPLES`` examples (default 40) of up to ``ZHTJ_PROPERTY_STEPS``
-steps (default 30): about 1,000 service calls per backend. Raise them for a longer search.
+Cost: ``ZHTJ_PROPERTY_EXAMPLES`` examples (default 20; 200 with ``ZHTJ_THOROUGH=1``) of up
+to ``ZHTJ_PROPERTY_STEPS`` steps (default 30; 50 when thorough): about 500 service calls per
+backend by default. Raise them for a longer search.
 """
 
 from __future__ import annotations
@@ -29,14 +30,14 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tests.helpers import PASSWORD, person
+from tests.helpers import PASSWORD, THOROUGH, examples, person
 from tests.member_helpers import member_values
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.services.dto import Actor
 
 OP = Actor.server_operator()
-EXAMPLES = int(os.environ.get("ZHTJ_PROPERTY_EXAMPLES", "40"))
-STEPS = int(os.environ.get("ZHTJ_PROPERTY_STEPS", "30"))
+EXAMPLES = int(os.environ.get("ZHTJ_PROPERTY_EXAMPLES", examples(20)))
+STEPS = int(os.environ.get("ZHTJ_PROPERTY_STEPS", 50 if THOROUGH else 30))
 
 _college = itertools.count(1)
 _names = itertools.count(1)

@@ -6,8 +6,9 @@ Chunks may split a UTF-8 character but not an escape sequence (an arrow, Delete,
 a terminal writes a key's sequence at once, and a sequence cut by a pause longer than
 ``ESCDELAY`` (100 ms) cannot be told from Esc followed by text by any program.
 
-``ZHTJ_PTY_MEMBERS`` sets how many members are typed (default 30, about a minute on two
-busy cores); ``ZHTJ_PTY_SEED`` the seed.
+``ZHTJ_PTY_MEMBERS`` sets how many members are typed (default 30: about 30 s on two busy
+cores; 100, the full class, about 65 s, nearly half of it the link's own pauses, so it is
+not the default of a suite that must stay under five minutes); ``ZHTJ_PTY_SEED`` the seed.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ for: every change of the data is one the audit log records (SPEC §9), the store
 values stay true (``services.consistency``), and no file appears outside the
 administrator's own folder and the program's state directory.
 
-Each run sends ``ZHTJ_FUZZ_KEYS`` keys per starting screen (default 60, for CI) from the
+Each run sends ``ZHTJ_FUZZ_KEYS`` keys per starting screen (default 60, for CI; 600 with
+``ZHTJ_THOROUGH=1``) from the
 seed ``ZHTJ_FUZZ_SEED`` (default: fixed; a failure prints the seed and the keys so far).
 For a longer run: ``ZHTJ_FUZZ_KEYS=3000 ZHTJ_FUZZ_SEED=$RANDOM pytest tests/tui/test_fuzz.py``.
 """
@@ -20,12 +21,13 @@ from pathlib import Path
 import pytest
 from pony.orm import db_session
 
+from tests.helpers import examples
 from tests.tui.conftest import settle
 from tests.tui.flows import setup_admin
 from zhtj_tui.app import make_app
 from zhtj_tui.screens.keys import ALT_DIGIT_KEYS
 
-KEYS = int(os.environ.get("ZHTJ_FUZZ_KEYS", "60"))
+KEYS = int(os.environ.get("ZHTJ_FUZZ_KEYS", examples(60)))
 SEED = int(os.environ.get("ZHTJ_FUZZ_SEED", "20261202"))
 
 PRINTABLE = [*"abcdefghijklmnopqrstuvwxyz0123456789", "space", "minus", "full_stop", "slash", "团", "支", "部",

@@ -83,3 +83,48 @@ async def test_join_month_shapes_are_read_while_typing(tmp_path, typed):
             assert "年满13周岁" in str(screen.query_one("#entry-error").content)
     finally:
         svc.close()
+
+
+async def test_a_slow_save_says_so_and_keys_typed_meanwhile_start_the_next_member(tmp_path):
+    # R-MEM-1: "正在保存…" appears once a save takes a noticeable time (a quick one does not
+    # redraw the form for it); keys typed during the save wait and go to the blank form.
+    import threading
+
+    svc, app = _entry_app(tmp_path)
+    gate = threading.Event()
+    add = svc.members.add
+
+    def slow_add(*args, **kwargs):
+        gate.wait(10)
+        return add(*args, **kwargs)
+
+    svc.members.add = slow_add  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            values = {"name": "王小燕", "id_number": make_id_number("650102", date(2005, 3, 4), 123),
+                      "ethnic": "汉族", "political": "共青团员", "join_month": "2019-09", "education": "本科在读",
+                      "mobile": "13712345678", "member_no": "201912345678"}
+            for key, value in values.items():
+                screen.input(key).value = value
+            await pilot.press("ctrl+s", *"李四")
+            error = screen.query_one("#entry-error")
+            for _ in range(40):
+                await pilot.pause(0.05)
+                if "正在保存" in str(error.content):
+                    break
+            assert "正在保存" in str(error.content)
+            assert screen.input("name").value == "王小燕"  # the keys wait for the outcome
+            gate.set()
+            for _ in range(40):
+                await app.workers.wait_for_complete()
+                await pilot.pause(0.05)
+                if screen.saved_count == 1 and app.keys_idle:
+                    break
+            assert screen.saved_count == 1 and "已保存：王小燕" in str(error.content)
+            assert screen.input("name").value == "李四" and screen.input("id_number").value == ""
+    finally:
+        gate.set()
+        svc.close()

@@ -53,6 +53,9 @@ def cmd_demo(args, ctx) -> int:
     for table, label in TABLE_LABELS.items():
         print(f"  {label}：{report.counts.get(table, 0):,}")
     print(f"共 {report.rows:,} 行，用时 {report.seconds:.1f} 秒，{report.rate:,.0f} 行/秒")
+    if report.phases and args.scale != "small":
+        names = {"rows": "生成并写入", "indexes": "建索引", "counts": "计数", "statistics": "统计信息"}
+        print("  其中 " + "，".join(f"{names.get(k, k)} {v:.1f} 秒" for k, v in report.phases.items()))
     if report.logins:
         print(f"演示登录（手机号码 + 密码 {report.password}）：")
         for login in report.logins:

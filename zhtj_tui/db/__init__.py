@@ -64,9 +64,12 @@ MIGRATIONS: dict[int, dict[str, list[str]]] = {
     # 7: the counts kept per organisation and cohort (db.tally: org_cohort_tally, and the
     # cohort copied on org_tally), filled from the existing rows by tally.upgrade.
     7: {},
+    # 8: the committees a cohort task looks at, counted per organisation and cohort
+    # (org_tally.h_open, org_cohort_tally.h_own / h_has), by tally.upgrade.
+    8: {},
 }
 #: Steps that also run Python (after their SQL, in the same transaction).
-MIGRATION_CODE = {3: tally.rebuild, 6: fill_org_initials, 7: tally.upgrade}
+MIGRATION_CODE = {3: tally.rebuild, 6: fill_org_initials, 7: tally.upgrade, 8: tally.upgrade}
 
 
 class StoreError(Exception):

@@ -16,8 +16,13 @@ One row per organisation holds
 Per organisation and cohort (table ``org_cohort_tally``, one row per pair with a branch of
 that cohort in the subtree): ``br`` branches of the cohort (R-TREE-4's stored
 ``org.cohort``), ``br_done`` of them with a secretary and an administrator, ``br_mem`` with
-an active member. The deadline tasks of one cohort (R-PROG-3) read these instead of
-probing the subtree of every committee. ``org_tally.cohort`` copies the organisation's own
+an active member; and the committees and general branches of the subtree that a
+``cohort_branches`` task of that cohort looks at (R-PROG-3): ``h_own`` those named for the
+cohort that have no branch at all or hold class branches, ``h_has`` those (named for no
+cohort or for this one) holding a branch of the cohort. ``org_tally.h_open`` counts the
+subtree's committees named for no cohort that have no branch or hold class branches. The
+committees a task of cohort Y finds missing are then ``h_open + h_own - h_has``. The
+deadline tasks of one cohort read these instead of probing the subtree of every committee. ``org_tally.cohort`` copies the organisation's own
 cohort so that a change of its counts knows which cohort row to change.
 
 Every write that changes an input changes the counts in the same transaction: the entity
@@ -43,7 +48,9 @@ MIN_BRANCH_MEMBERS = 3
 
 
 #: Per organisation and cohort, as stored.
-COHORT_COLS = ("br", "br_done", "br_mem")
+COHORT_COLS = ("br", "br_done", "br_mem", "h_own", "h_has")
+#: The organisations that hold branches (the hosts of the cohort task).
+HOST_GROUPS = ("committee", "general_branch")
 
 COHORT_TABLE_SQL = ("CREATE TABLE IF NOT EXISTS org_cohort_tally (org_id integer NOT NULL, cohort integer NOT NULL, "
                     + ", ".join(f"{c} integer NOT NULL DEFAULT 0" for c in COHORT_COLS)
@@ -55,7 +62,8 @@ def create_sql(provider: str) -> list[str]:
     cols = ", ".join(f"{c} integer NOT NULL DEFAULT 0" for c in (*OWN, *TOTALS))
     return [
         f"CREATE TABLE IF NOT EXISTS org_tally (org_id integer PRIMARY KEY, path {path_type} NOT NULL, "
-        f"grp varchar(16) NOT NULL, info integer NOT NULL DEFAULT 0, cohort integer, {cols})",
+        f"grp varchar(16) NOT NULL, info integer NOT NULL DEFAULT 0, cohort integer, {cols}, "
+        "h_open integer NOT NULL DEFAULT 0)",
         COHORT_TABLE_SQL,
         "CREATE UNIQUE INDEX IF NOT EXISTS idx_tally_path ON org_tally (path)",
         # One partial index per problem kind of R-TREE-3: the first problems of a subtree by
@@ -92,12 +100,30 @@ def flags(grp: str, info: int, m: int, a: int, s: int, nb: int) -> tuple[int, ..
             int(branch and 0 < m < MIN_BRANCH_MEMBERS), int(grp == "general_branch" and nb > 0), m)
 
 
-def cohort_flags(grp: str, cohort: int | None, m: int, a: int, s: int) -> tuple[int, int, int] | None:
-    """One organisation's contribution to its cohort's counts (``COHORT_COLS`` order), or
-    None when it is not a branch of a cohort."""
+def cohort_flags(grp: str, cohort: int | None, m: int, a: int, s: int) -> tuple[int, ...] | None:
+    """One branch's contribution to its cohort's counts (``COHORT_COLS`` order), or None
+    when it is not a branch of a cohort."""
     if grp != "branch" or cohort is None:
         return None
-    return (1, int(s > 0 and a > 0), int(m > 0))
+    return (1, int(s > 0 and a > 0), int(m > 0), 0, 0)
+
+
+def host_part(grp: str, cohort: int | None, t_br: int, held: Iterable[int]) -> tuple[int, dict[int, tuple[int, int]]]:
+    """One committee's or general branch's contribution to ``h_open`` and, per cohort, to
+    ``(h_own, h_has)``; ``held``: the cohorts of the branches below it. It is looked at by
+    a task of cohort Y when it has no branch at all or holds class branches, unless its own
+    name gives another cohort (R-TREE-4); it holds Y when a branch of Y is below it."""
+    if grp not in HOST_GROUPS:
+        return 0, {}
+    held = set(held)
+    looked_at = t_br == 0 or bool(held)
+    per: dict[int, list[int]] = {}
+    if cohort is not None and looked_at:
+        per[cohort] = [1, 0]
+    for y in held:
+        if cohort is None or cohort == y:
+            per.setdefault(y, [0, 0])[1] += 1
+    return int(looked_at and cohort is None), {y: (o, h) for y, (o, h) in per.items()}
 
 
 #: ``domain.paths.ids``: the organisations a path runs through, top first.
@@ -110,13 +136,13 @@ def _add_cohort(db, ids: list[int], cohort: int, delta: Iterable[int]) -> None:
     delta = tuple(int(d) for d in delta)
     if not ids or not any(delta):
         return
-    values = ", ".join(f"({int(i)}, {int(cohort)}, {delta[0]}, {delta[1]}, {delta[2]})" for i in ids)
+    values = ", ".join(f"({int(i)}, {int(cohort)}, {', '.join(map(str, delta))})" for i in ids)
     sets = ", ".join(f"{c} = org_cohort_tally.{c} + excluded.{c}" for c in COHORT_COLS)
     db.execute(f"INSERT INTO org_cohort_tally (org_id, cohort, {', '.join(COHORT_COLS)}) VALUES {values} "
                f"ON CONFLICT (org_id, cohort) DO UPDATE SET {sets}")
-    if delta[0] < 0:
-        db.execute(f"DELETE FROM org_cohort_tally WHERE cohort = {int(cohort)} AND br <= 0 "
-                   f"AND org_id IN ({', '.join(map(str, ids))})")
+    if min(delta) < 0:
+        db.execute(f"DELETE FROM org_cohort_tally WHERE cohort = {int(cohort)} "
+                   f"AND {' AND '.join(f'{c} = 0' for c in COHORT_COLS)} AND org_id IN ({', '.join(map(str, ids))})")
 
 
 def _cohort_change(db, ids: list[int], old: tuple | None, old_cohort, new: tuple | None, new_cohort) -> None:
@@ -129,6 +155,46 @@ def _cohort_change(db, ids: list[int], old: tuple | None, old_cohort, new: tuple
         _add_cohort(db, ids, old_cohort, (-o for o in old))
     if new is not None:
         _add_cohort(db, ids, new_cohort, new)
+
+
+def _host_states(db, ids: Iterable[int]) -> dict[int, tuple]:
+    """``{org_id: (path, grp, cohort, t_br, cohorts held)}`` of the committees and general
+    branches among ``ids``, as stored now."""
+    id_list = ", ".join(str(int(i)) for i in set(ids))
+    if not id_list:
+        return {}
+    rows = db.execute(f"SELECT org_id, path, grp, cohort, t_br FROM org_tally WHERE org_id IN ({id_list}) "
+                      f"AND grp IN ({', '.join(repr(g) for g in HOST_GROUPS)})").fetchall()
+    if not rows:
+        return {}
+    held: dict[int, list[int]] = {}
+    for oid, y in db.execute(f"SELECT org_id, cohort FROM org_cohort_tally WHERE br > 0 "
+                             f"AND org_id IN ({', '.join(str(r[0]) for r in rows)})").fetchall():
+        held.setdefault(oid, []).append(y)
+    return {oid: (path, grp, cohort, t_br, tuple(sorted(held.get(oid, ())))) for oid, path, grp, cohort, t_br in rows}
+
+
+def _host_apply(db, before: dict[int, tuple], after: dict[int, tuple]) -> None:
+    """Each committee whose contribution (``host_part``) changed between the two
+    snapshots adds the change to itself and its ancestors (an organisation gone: to its
+    ancestors)."""
+    for oid in sorted(set(before) | set(after)):
+        b, a = before.get(oid), after.get(oid)
+        old = host_part(*b[1:]) if b else (0, {})
+        new = host_part(*a[1:]) if a else (0, {})
+        if old == new:
+            continue
+        row = a or b
+        assert row is not None  # one of them, or nothing changed
+        ids = ancestor_ids(row[0])
+        if a is None:
+            ids = ids[:-1]
+        if new[0] != old[0] and ids:
+            db.execute(f"UPDATE org_tally SET h_open = h_open + {new[0] - old[0]} "
+                       f"WHERE org_id IN ({', '.join(map(str, ids))})")
+        for y in sorted(set(old[1]) | set(new[1])):
+            (oo, oh), (no, nh) = old[1].get(y, (0, 0)), new[1].get(y, (0, 0))
+            _add_cohort(db, ids, y, (0, 0, 0, no - oo, nh - oh))
 
 
 def _subtree_cohorts(db, org_id: int) -> list[tuple]:
@@ -172,13 +238,15 @@ def set_org(db, org_id: int, grp: str, info: bool, cohort: int | None = None) ->
     path, old_grp, old_info, old_cohort, m, a, s, nb = row
     if old_grp == grp and bool(old_info) == bool(info) and old_cohort == cohort:
         return
+    ids = ancestor_ids(path)
+    hosts = _host_states(db, ids)
     db.execute("UPDATE org_tally SET grp = $grp, info = $info, cohort = $cohort WHERE org_id = $id",
                {"grp": grp, "info": int(bool(info)), "cohort": cohort, "id": int(org_id)})
     new, old = flags(grp, info, m, a, s, nb), flags(old_grp, old_info, m, a, s, nb)
-    ids = ancestor_ids(path)
     _add_totals(db, ids, (n - o for n, o in zip(new, old, strict=True)))
     _cohort_change(db, ids, cohort_flags(old_grp, old_cohort, m, a, s), old_cohort,
                    cohort_flags(grp, cohort, m, a, s), cohort)
+    _host_apply(db, hosts, _host_states(db, ids))
     parent = _parent_id(path)
     if parent is not None and (old_grp == "branch") != (grp == "branch"):
         own_delta(db, parent, nb=1 if old_grp == "branch" else -1)
@@ -193,11 +261,14 @@ def attach(db, org_id: int, path: str, grp: str, info: bool, cohort: int | None 
     """A new organisation got its path: its row, and one more organisation above it."""
     own = flags(grp, info, 0, 0, 0, 0)
     cols = ", ".join(TOTALS)
+    ids = ancestor_ids(path)
+    hosts = _host_states(db, ids)
     db.execute(f"INSERT INTO org_tally (org_id, path, grp, info, cohort, {cols}) VALUES "
                f"({int(org_id)}, $path, $grp, {int(bool(info))}, $cohort, {', '.join(map(str, own))})",
                {"path": path, "grp": grp, "cohort": cohort})
     _add_totals(db, ancestor_ids(path)[:-1], own)
-    _cohort_change(db, ancestor_ids(path), None, None, cohort_flags(grp, cohort, 0, 0, 0), cohort)
+    _cohort_change(db, ids, None, None, cohort_flags(grp, cohort, 0, 0, 0), cohort)
+    _host_apply(db, hosts, _host_states(db, ids))
     parent = _parent_id(path)
     if parent is not None and grp != "branch":
         own_delta(db, parent, nb=1)
@@ -209,12 +280,16 @@ def detach(db, org_id: int) -> None:
     if row is None:
         return
     path, grp, *totals = row
-    above = ancestor_ids(path)[:-1]
+    ids = ancestor_ids(path)
+    hosts = _host_states(db, ids)
+    above = ids[:-1]
     _add_totals(db, above, (-t for t in totals))
-    for cohort, *counts in _subtree_cohorts(db, org_id):
-        _add_cohort(db, above, cohort, (-c for c in counts))
+    for cohort, br, br_done, br_mem, *_hosts in _subtree_cohorts(db, org_id):
+        # Its own part as a committee (h_own, h_has) leaves with it below (_host_apply).
+        _add_cohort(db, above, cohort, (-br, -br_done, -br_mem, 0, 0))
     db.execute(f"DELETE FROM org_cohort_tally WHERE org_id = {int(org_id)}")
     db.execute(f"DELETE FROM org_tally WHERE org_id = {int(org_id)}")
+    _host_apply(db, hosts, _host_states(db, ids))
     parent = _parent_id(path)
     if parent is not None and grp != "branch":
         own_delta(db, parent, nb=-1)
@@ -222,15 +297,23 @@ def detach(db, org_id: int) -> None:
 
 def move(db, org_id: int, old_path: str, new_path: str) -> None:
     """A subtree moved from ``old_path`` to ``new_path`` (set-based, by ``OrgFixService``)."""
-    row = db.execute(f"SELECT grp, {', '.join(TOTALS)} FROM org_tally WHERE org_id = {int(org_id)}").fetchone()
+    row = db.execute(f"SELECT grp, h_open, {', '.join(TOTALS)} FROM org_tally "
+                     f"WHERE org_id = {int(org_id)}").fetchone()
     if row is None:
         return
-    grp, *totals = row
-    _add_totals(db, ancestor_ids(old_path)[:-1], (-t for t in totals))
-    _add_totals(db, ancestor_ids(new_path)[:-1], totals)
+    grp, h_open, *totals = row
+    old_above, new_above = ancestor_ids(old_path)[:-1], ancestor_ids(new_path)[:-1]
+    # The committees above on either side may look different to the cohort task afterwards;
+    # the subtree's own counts (h_open and per cohort) move with its totals.
+    hosts = _host_states(db, old_above + new_above)
+    _add_totals(db, old_above, (-t for t in totals))
+    _add_totals(db, new_above, totals)
+    if h_open:
+        db.execute(f"UPDATE org_tally SET h_open = h_open - {int(h_open)} WHERE org_id IN ({', '.join(map(str, old_above))})")
+        db.execute(f"UPDATE org_tally SET h_open = h_open + {int(h_open)} WHERE org_id IN ({', '.join(map(str, new_above))})")
     for cohort, *counts in _subtree_cohorts(db, org_id):
-        _add_cohort(db, ancestor_ids(old_path)[:-1], cohort, (-c for c in counts))
-        _add_cohort(db, ancestor_ids(new_path)[:-1], cohort, counts)
+        _add_cohort(db, old_above, cohort, (-c for c in counts))
+        _add_cohort(db, new_above, cohort, counts)
     upper = old_path[:-1] + "0"
     db.execute("UPDATE org_tally SET path = $new || substr(path, $keep) WHERE path >= $lo AND path < $hi",
                {"new": new_path, "keep": len(old_path) + 1, "lo": old_path, "hi": upper})
@@ -240,11 +323,12 @@ def move(db, org_id: int, old_path: str, new_path: str) -> None:
             own_delta(db, old_parent, nb=-1)
         if new_parent is not None:
             own_delta(db, new_parent, nb=1)
+    _host_apply(db, hosts, _host_states(db, old_above + new_above))
 
 
 # -- from scratch ---------------------------------------------------------------------------
 #: The columns of an ``org_tally`` row after ``org_id``, as ``recompute`` and ``stored`` give them.
-ROW = ("path", "grp", "info", "cohort", *OWN, *TOTALS)
+ROW = ("path", "grp", "info", "cohort", *OWN, *TOTALS, "h_open")
 _T0 = ROW.index(TOTALS[0])
 
 
@@ -263,7 +347,7 @@ def recompute(db) -> dict[int, tuple]:
     rows: dict[int, list] = {}
     for oid, path, grp, info, _parent, cohort in orgs:
         own = (int(m.get(oid, 0)), int(a.get(oid, 0)), int(oid in s), nb.get(oid, 0))
-        rows[oid] = [path, grp, int(bool(info)), cohort, *own, *flags(grp, info, *own)]
+        rows[oid] = [path, grp, int(bool(info)), cohort, *own, *flags(grp, info, *own), 0]
     # Children before parents: deepest paths first, each adding its totals to its parent.
     for oid, path, *_ in sorted(orgs, key=lambda r: -r[1].count("/")):
         parent = _parent_id(path)
@@ -271,27 +355,50 @@ def recompute(db) -> dict[int, tuple]:
             target, source = rows[parent], rows[oid]
             for i in range(_T0, _T0 + len(TOTALS)):
                 target[i] += source[i]
+    # h_open: the committees below named for no cohort that the cohort task looks at.
+    held = _held(rows)
+    for oid, (path, grp, _info, cohort, *rest) in rows.items():
+        h_open, _ = host_part(grp, cohort, rest[_T_BR], held.get(oid, ()))
+        if h_open:
+            for up in ancestor_ids(path):
+                if up in rows:
+                    rows[up][-1] += 1
     return {k: tuple(v) for k, v in rows.items()}
 
 
-def recompute_cohorts(rows: dict[int, tuple]) -> dict[tuple[int, int], tuple[int, int, int]]:
+_T_BR = ROW.index("t_br") - ROW.index("m")
+
+
+def _held(rows: dict) -> dict[int, set[int]]:
+    """The cohorts of the branches below each organisation (itself included)."""
+    held: dict[int, set[int]] = {}
+    for path, grp, _info, cohort, *_rest in rows.values():
+        if grp == "branch" and cohort is not None:
+            for up in ancestor_ids(path):
+                held.setdefault(up, set()).add(cohort)
+    return held
+
+
+def recompute_cohorts(rows: dict[int, tuple]) -> dict[tuple[int, int], tuple[int, ...]]:
     """What ``org_cohort_tally`` should hold, from ``recompute``'s rows:
-    ``{(org_id, cohort): COHORT_COLS values}`` for every pair with a branch."""
+    ``{(org_id, cohort): COHORT_COLS values}`` for every pair with a count."""
     out: dict[tuple[int, int], list[int]] = {}
-    for path, grp, _info, cohort, m, a, s, *_rest in rows.values():
-        own = cohort_flags(grp, cohort, m, a, s)
-        if own is None:
-            continue
+
+    def add(path: str, cohort: int, part) -> None:
         for oid in ancestor_ids(path):
-            if oid not in rows:
-                continue
-            counts = out.get((oid, cohort))
-            if counts is None:
-                out[(oid, cohort)] = list(own)
-            else:
-                counts[0] += own[0]
-                counts[1] += own[1]
-                counts[2] += own[2]
+            if oid in rows:
+                counts = out.setdefault((oid, cohort), [0] * len(COHORT_COLS))
+                for i, v in enumerate(part):
+                    counts[i] += v
+
+    held = _held(rows)
+    for oid, (path, grp, _info, cohort, m, a, s, *rest) in rows.items():
+        own = cohort_flags(grp, cohort, m, a, s)
+        if own is not None:
+            add(path, cohort, own)
+        _, per = host_part(grp, cohort, rest[_T_BR - 3], held.get(oid, ()))
+        for y, (h_own, h_has) in per.items():
+            add(path, y, (0, 0, 0, h_own, h_has))
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -314,20 +421,26 @@ def rebuild(db) -> int:
     _executemany(db, f"INSERT INTO org_tally ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})", values)
     cohorts = [(oid, cohort, *counts) for (oid, cohort), counts in recompute_cohorts(rows).items()]
     _executemany(db, f"INSERT INTO org_cohort_tally (org_id, cohort, {', '.join(COHORT_COLS)}) "
-                     "VALUES (%s, %s, %s, %s, %s)", cohorts)
+                     f"VALUES ({', '.join(['%s'] * (2 + len(COHORT_COLS)))})", cohorts)
     return len(values)
 
 
 def upgrade(db) -> int:
     """Schema step: the cohort copy on ``org_tally`` (a database whose ``org_tally`` was
     made before it), the table per cohort, then every count from the tables."""
-    if db.provider_name == "sqlite":
-        have = {r[1] for r in db.execute("PRAGMA table_info(org_tally)").fetchall()}
-    else:
-        have = {r[0] for r in db.execute("SELECT column_name FROM information_schema.columns "
-                                         "WHERE table_name = 'org_tally' AND table_schema = current_schema()").fetchall()}
-    if "cohort" not in have:
-        db.execute("ALTER TABLE org_tally ADD COLUMN cohort integer")
+    db.execute(COHORT_TABLE_SQL)
+    wanted = {"org_tally": {"cohort": "integer", "h_open": "integer NOT NULL DEFAULT 0"},
+              "org_cohort_tally": {c: "integer NOT NULL DEFAULT 0" for c in COHORT_COLS}}
+    for table, columns in wanted.items():
+        if db.provider_name == "sqlite":
+            have = {r[1] for r in db.execute(f"PRAGMA table_info({table})").fetchall()}
+        else:
+            have = {r[0] for r in db.execute(
+                "SELECT column_name FROM information_schema.columns "
+                f"WHERE table_name = '{table}' AND table_schema = current_schema()").fetchall()}
+        for column, sql_type in columns.items():
+            if column not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
     for sql in create_sql(db.provider_name):
         db.execute(sql)
     return rebuild(db)

@@ -74,6 +74,8 @@ class DemoReport:
     logins: list[Login] = field(default_factory=list)
     password: str = DEMO_PASSWORD
     defects: dict[str, str] = field(default_factory=dict)
+    #: Seconds per step: rows built and written, indexes, kept counts, statistics.
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -130,18 +132,31 @@ def generate(db_url: str, settings, hasher, scale: str = "small", seed: int = 20
             people = People(rng, today, REGIONS_NATIONAL, policy=settings.join_age,
                             member_no_cutover=settings.member_no_cutover)
         b = Builder(writer, rng, people, now, today, pw_hash, settings.code_valid_days, progress)
+        phases: dict[str, float] = {}
+        mark = [time.perf_counter()]
+
+        def phase(name: str) -> None:
+            now_ = time.perf_counter()
+            phases[name] = now_ - mark[0]
+            mark[0] = now_
+
         writer.begin_load()
         defects = SCALES[scale](b, today)
         b.audit("demo.generate", f"演示数据 规模={scale} 随机种子={seed}", None)
         b.flush()
+        writer.sync()
+        phase("rows")
         writer.end_load()
+        phase("indexes")
         # The counts kept per organisation (db.tally), from the rows just written.
         tally.rebuild(tally.Raw(writer.con, writer.provider))
         writer.reset_sequences()
         writer.commit()
+        phase("counts")
         writer.analyze()
+        phase("statistics")
         seconds = time.perf_counter() - started
-        return DemoReport(scale, seed, dict(b.counts.rows), seconds, b.logins, DEMO_PASSWORD, defects)
+        return DemoReport(scale, seed, dict(b.counts.rows), seconds, b.logins, DEMO_PASSWORD, defects, phases)
     finally:
         writer.close()
 

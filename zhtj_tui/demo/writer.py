@@ -63,6 +63,9 @@ class Writer:
     def reset_sequences(self) -> None:
         """Make the next ORM insert follow the explicit ids written here."""
 
+    def sync(self) -> None:
+        """Wait until every row handed over is written (raise what failed)."""
+
     def begin_load(self) -> None:
         """Called before the rows are written (in the transaction that writes them)."""
 
@@ -243,6 +246,9 @@ class PostgresWriter(Writer):
         if self._error is not None:
             exc, self._error = self._error, None
             raise exc
+
+    def sync(self) -> None:
+        self._sync()
 
     def _sync(self) -> None:
         """Wait until every COPY handed over is done; raise the first that failed."""

@@ -32,7 +32,7 @@ def initials(text: str) -> str:
         if len(run) > 1 and _has_phrase(run):
             letters.append(_initials(run))
         else:
-            letters.extend(chars)  # type: ignore[arg-type]
+            letters.extend(chars)
     return "".join(letters).lower()
 
 

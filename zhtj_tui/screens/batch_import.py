@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -30,6 +31,10 @@ from zhtj_tui.services.imports import Pasted
 from zhtj_tui.widgets.calls import Progress, run_service
 from zhtj_tui.widgets.clipboard import COPY_KEY, copy_rows
 from zhtj_tui.widgets.topbar import TopBar
+
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
+    from zhtj_tui.services.dto import Actor
 
 TITLES = {"orgs": "批量创建下级组织", "members": "批量导入团员"}
 TEMPLATE_NAMES = {"orgs": "下级组织批量创建模板.xlsx", "members": "团员信息导入模板.xlsx"}
@@ -100,7 +105,7 @@ class BatchImportScreen(Screen):
 
     DEFAULT_CSS = beside(__file__, "batch_import.tcss")
 
-    def __init__(self, services, actor, parent_id: int, kind: str) -> None:
+    def __init__(self, services: Services, actor: Actor, parent_id: int, kind: str) -> None:
         if kind not in TITLES:
             raise ValueError(f"kind must be one of {sorted(TITLES)}")
         super().__init__()

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -21,6 +23,10 @@ from zhtj_tui.widgets.calls import run_service
 from zhtj_tui.widgets.choice import ChoiceInput
 from zhtj_tui.widgets.field import FieldInput
 
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
+    from zhtj_tui.services.dto import Actor
+
 APPOINT_FIELDS = (("post", "职务*"), ("post_name", "职务名称"), ("name", "姓名*"), ("id_number", "身份证号码*"),
                   ("mobile", "手机号码*"), ("since", "任职日期"))
 
@@ -34,7 +40,7 @@ class AppointModal(ModalScreen["CadreView | None"]):
         Binding("escape", "cancel", "取消", id="cadres.appoint.cancel"),
     ]
 
-    def __init__(self, services, actor, org_id: int, org_name: str = "", post: str = "") -> None:
+    def __init__(self, services: Services, actor: Actor, org_id: int, org_name: str = "", post: str = "") -> None:
         super().__init__()
         self.services, self.actor, self.org_id, self.org_name, self.post = services, actor, org_id, org_name, post
         self.saving = False
@@ -43,7 +49,8 @@ class AppointModal(ModalScreen["CadreView | None"]):
         with Vertical():
             yield Static(f"任命团干部 · {self.org_name}", markup=False)
             for key, label in APPOINT_FIELDS:
-                kw = dict(id=f"a-{key}", compact=True, select_on_focus=False)
+                kw: dict[str, Any] = dict(id=f"a-{key}", compact=True, select_on_focus=False)
+                field: FieldInput
                 if key == "post":
                     field = ChoiceInput([i.name for i in league_posts()], value=self.post, placeholder="如 书记 或 sj", **kw)
                 elif key == "since":
@@ -100,7 +107,7 @@ class EndModal(ModalScreen["CadreView | None"]):
     DEFAULT_CSS = beside(__file__, "cadres_end.tcss")
     BINDINGS = [Binding("escape", "cancel", "取消", id="cadres.end.cancel")]
 
-    def __init__(self, services, actor, cadre: CadreView) -> None:
+    def __init__(self, services: Services, actor: Actor, cadre: CadreView) -> None:
         super().__init__()
         self.services, self.actor, self.cadre = services, actor, cadre
 
@@ -138,7 +145,7 @@ class CadresPane(Vertical):
         Binding("x", "end", "离任", id="cadres.end"),
     ]
 
-    def __init__(self, services, actor, org_id: int, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, services: Services, actor: Actor, org_id: int, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.services, self.actor, self.org_id = services, actor, org_id
         self.listing: CadreList | None = None

@@ -3,6 +3,8 @@ the left, the panes of the selected organisation on the right (see ``panes.py``)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,9 +19,13 @@ from zhtj_tui.screens.panes import PANES, CentrePane, pane_specs
 from zhtj_tui.screens.search import OrgSearchProvider, SearchModal
 from zhtj_tui.services.dto import OrgBrief, OrgView, Role, Session
 from zhtj_tui.widgets.calls import ServiceCaller
+from zhtj_tui.widgets.host import host
 from zhtj_tui.widgets.keyorder import hold_keys, release_keys
 from zhtj_tui.widgets.org_tree import OrgTree
 from zhtj_tui.widgets.topbar import TopBar
+
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
 
 #: The tabs' titles in their order (Alt+1…6 reach them directly).
 TAB_TITLES = tuple(p.title for p in sorted(PANES, key=lambda p: p.order))[:6]
@@ -71,7 +77,7 @@ class CentreScreen(ServiceCaller, Screen):
           for n, title in enumerate(TAB_TITLES, start=1)),
     ]
 
-    def __init__(self, services, session: Session, role: Role) -> None:
+    def __init__(self, services: Services, session: Session, role: Role) -> None:
         super().__init__()
         self.services = services
         self.session = session
@@ -285,7 +291,9 @@ class CentreScreen(ServiceCaller, Screen):
                             severity="warning")
             return
         self.query_one("#panes", TabbedContent).active = "create"
-        pane.action_batch()
+        batch = getattr(pane, "action_batch", None)  # CreateChildPane's (panes load lazily)
+        if batch is not None:
+            batch()
 
     def action_correct(self) -> None:
         """F8: the parent's correction of a child's locked fields, wherever the focus is
@@ -297,7 +305,9 @@ class CentreScreen(ServiceCaller, Screen):
                         severity="warning")
             return
         self.query_one("#panes", TabbedContent).active = "info"
-        self.panes["info"].action_correct()
+        correct = getattr(self.panes["info"], "action_correct", None)  # OrgInfoPane's (panes load lazily)
+        if correct is not None:
+            correct()
 
     def action_account(self) -> None:
         """F10 我的账号: change the password (R-REG-7) or hand over (R-REG-6)."""
@@ -320,10 +330,10 @@ class CentreScreen(ServiceCaller, Screen):
         from zhtj_tui.screens.confirm import PromptModal
         from zhtj_tui.screens.fix_dialogs import hand_over_code_modal
 
-        services, actor, fmt = self.services, self.actor, self.app.settings.fmt
+        services, actor, fmt = self.services, self.actor, host(self).settings.fmt
 
         def handed(result) -> None:
-            self.app.push_screen(hand_over_code_modal(result.code, fmt), lambda _r: self.app.logout())
+            self.app.push_screen(hand_over_code_modal(result.code, fmt), lambda _r: host(self).logout())
 
         def with_reason(reason: str | None) -> None:
             if reason:
@@ -335,10 +345,10 @@ class CentreScreen(ServiceCaller, Screen):
                       "之后您将退出登录。"), with_reason)
 
     def action_switch_role(self) -> None:
-        self.app.switch_role()
+        host(self).switch_role()
 
     def action_logout(self) -> None:
-        self.app.logout()
+        host(self).logout()
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "switch_role":

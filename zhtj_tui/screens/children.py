@@ -5,6 +5,7 @@ them 批量生成注册码 into an .xlsx file at a path the user picks."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,6 +30,10 @@ from zhtj_tui.services.dto import (
 )
 from zhtj_tui.widgets.cells import fit_middle
 from zhtj_tui.widgets.clipboard import COPY_KEY, copy_rows
+from zhtj_tui.widgets.host import host
+
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
 
 #: (key, header, cells): sized so that all six fit the right side at 80 columns with the
 #: organisation tree showing (52 cells, less a frame and a one-cell scroll bar); the line under the table tells the highlighted
@@ -74,7 +79,7 @@ class ChildrenPane(CentrePane):
         Binding("left_square_bracket", "prev_page", "上一页", id="children.prev", show=False),
     ]
 
-    def __init__(self, services, actor: Actor, org_id: int, **kw) -> None:
+    def __init__(self, services: Services, actor: Actor, org_id: int, **kw) -> None:
         super().__init__(services, actor, org_id, **kw)
         self.rows: tuple[ChildRow, ...] = ()
         self.pages: list[tuple | None] = [None]  # the `after` key of each page seen
@@ -123,7 +128,7 @@ class ChildrenPane(CentrePane):
                           group="children")
 
     def _loaded(self, page: Page[ChildRow]) -> None:
-        fmt = self.app.settings.fmt
+        fmt = host(self).settings.fmt
         if page.total is not None:
             self.total = page.total
         self.rows = page.items
@@ -148,7 +153,7 @@ class ChildrenPane(CentrePane):
         lines = [self.page_status]
         row = self.current_row()
         if row is not None:
-            lines.insert(0, row_detail(row, self.app.settings.fmt))
+            lines.insert(0, row_detail(row, host(self).settings.fmt))
         if self.last_file is not None:
             lines.append(f"注册码已保存到：{self.last_file}")
         self.query_one("#children-status", Static).update("\n".join(lines))
@@ -203,7 +208,7 @@ class ChildrenPane(CentrePane):
             yes="重新生成"), confirmed)
 
     def _show_code(self, code: CodeView, before: str) -> None:
-        self.app.push_screen(CodeModal(code, self.app.settings.fmt, code_note(code, before)))
+        self.app.push_screen(CodeModal(code, host(self).settings.fmt, code_note(code, before)))
         self.load()
 
     def action_copy_codes(self) -> None:
@@ -215,7 +220,7 @@ class ChildrenPane(CentrePane):
         if not rows:
             self.notify("本页没有有效的注册码可复制：按 b 为全部直属下级组织生成", severity="warning")
             return
-        services, actor, fmt = self.services, self.actor, self.app.settings.fmt
+        services, actor, fmt = self.services, self.actor, host(self).settings.fmt
 
         def run() -> list[tuple]:
             out = []
@@ -236,7 +241,7 @@ class ChildrenPane(CentrePane):
         if self.view is None or not self._need_home():
             return
         folder = self.services.files.folder(self.actor)
-        default = folder.default(codes_file_name(self.view.short_name, self.app.settings.today()))
+        default = folder.default(codes_file_name(self.view.short_name, host(self).settings.today()))
         self.app.push_screen(PromptModal(
             "批量生成注册码", "保存到您的文件夹：" if folder.confined else "保存到文件：", default,
             help_text="为全部直属下级组织生成注册码（已有有效注册码的保留原码），写入 Excel 文件。",

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -16,6 +18,10 @@ from zhtj_tui.domain.vocab import Category
 from zhtj_tui.screens.panes import CentrePane
 from zhtj_tui.services.dto import Actor, OrgView
 from zhtj_tui.widgets.field import Form, FormField
+from zhtj_tui.widgets.host import host
+
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
 
 
 class CreateChildPane(Form, CentrePane):
@@ -24,7 +30,7 @@ class CreateChildPane(Form, CentrePane):
         Binding("f7", "batch", "批量创建", id="create.batch"),
     ]
 
-    def __init__(self, services, actor: Actor, org_id: int, **kw) -> None:
+    def __init__(self, services: Services, actor: Actor, org_id: int, **kw) -> None:
         super().__init__(services, actor, org_id, **kw)
         self.created: list[str] = []
 
@@ -135,8 +141,10 @@ class CreateChildPane(Form, CentrePane):
         if self.view is None:
             return
         pid = self.view.id
-        self.app.open_batch_create(self.services, self.actor, pid,
-                                   on_done=lambda: self.post_message(CentrePane.OrgsChanged(pid)))
+        def done() -> None:
+            self.post_message(CentrePane.OrgsChanged(pid))
+
+        host(self).open_batch_create(self.services, self.actor, pid, on_done=done)
 
 
 def _none(_value) -> None:

@@ -17,6 +17,7 @@ from zhtj_tui.services.demo import DemoLogin, DemoResult
 from zhtj_tui.services.dto import Actor, CodeView
 from zhtj_tui.widgets.calls import ServiceCaller, log_unexpected
 from zhtj_tui.widgets.field import Form, FormField
+from zhtj_tui.widgets.host import host
 from zhtj_tui.widgets.topbar import TopBar
 
 INTRO = (
@@ -42,7 +43,7 @@ class FirstRunScreen(ServiceCaller, Form, Screen):
     def compose(self) -> ComposeResult:
         yield TopBar("智慧团建 · 首次使用：创建顶级组织")
         with VerticalScroll(id="first-box", classes="box"):
-            yield Static(INTRO if self.app.settings.offer_demo else f"{INTRO}{DEMO_HINT}", id="first-intro",
+            yield Static(INTRO if host(self).settings.offer_demo else f"{INTRO}{DEMO_HINT}", id="first-intro",
                          markup=False)
             yield FormField("category", "组织类别", required=True, value="02",
                             options=[(c.name, c.code) for c in categories()])
@@ -69,7 +70,7 @@ class FirstRunScreen(ServiceCaller, Form, Screen):
         self.query_one("#demo-hint").display = False
         # The demo only when asked for (zhtj --demo), never beside the real top organisation
         # by default; zhtj demo fills an empty database from the command line.
-        if not (self.app.settings.offer_demo and self.app.services.demo.available()):
+        if not (host(self).settings.offer_demo and host(self).services.demo.available()):
             self.query_one("#demo").display = False
         self.field("short_name").focus_control()
 
@@ -95,8 +96,8 @@ class FirstRunScreen(ServiceCaller, Form, Screen):
         elif bid == "demo":
             self.load_demo()
         elif bid == "to-register":
-            self.app.show_login()
-            self.app.show_register(self.code.code if self.code else "")
+            host(self).show_login()
+            host(self).show_register(self.code.code if self.code else "")
         elif bid == "to-login":
             self.go_login(self.demo.logins[0].mobile if self.demo and self.demo.logins else "")
 
@@ -104,7 +105,7 @@ class FirstRunScreen(ServiceCaller, Form, Screen):
         if not self.validate_all(["category", "short_name", "full_name"]):
             return
         v = self.values()
-        services = self.app.services
+        services = host(self).services
 
         def run() -> CodeView:
             op = Actor.server_operator()
@@ -115,7 +116,7 @@ class FirstRunScreen(ServiceCaller, Form, Screen):
 
     def _created(self, code: CodeView) -> None:
         self.code = code
-        fmt = self.app.settings.fmt
+        fmt = host(self).settings.fmt
         self.query_one("#first-result", Static).update(
             f"已创建顶级组织：{code.org_name}（{code.category_name}）\n"
             f"管理员注册码：{code.code}    有效期至：{fmt(code.expires_at)}\n"
@@ -130,8 +131,8 @@ class FirstRunScreen(ServiceCaller, Form, Screen):
         self.query_one("#to-register", Button).focus()
 
     def load_demo(self) -> None:
-        demo = self.app.services.demo
-        if not self.app.settings.offer_demo:
+        demo = host(self).services.demo
+        if not host(self).settings.offer_demo:
             return
         if not demo.available():
             self.notify("本安装未包含演示数据，请改为创建顶级组织", severity="error")
@@ -181,11 +182,11 @@ class FirstRunScreen(ServiceCaller, Form, Screen):
         if self.demo is None or event.option_list.id != "demo-logins":
             return
         event.stop()
-        self.go_login(self.demo.logins[int(event.option.id)].mobile)
+        self.go_login(self.demo.logins[int(str(event.option.id))].mobile)
 
     def go_login(self, mobile: str = "") -> None:
         message = f"演示账号的密码：{self.demo.password}" if self.demo is not None else ""
-        self.app.show_login(login=mobile, message=message)
+        host(self).show_login(login=mobile, message=message)
 
 
 def _login_line(x: DemoLogin) -> str:

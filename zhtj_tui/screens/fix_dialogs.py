@@ -6,6 +6,8 @@ typed kept."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,21 +20,25 @@ from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.screens.code_modal import CodeModal
 from zhtj_tui.screens.confirm import ConfirmModal, PromptModal
 from zhtj_tui.screens.tcss import beside
-from zhtj_tui.services.dto import Actor, AdminView, ChildRow, MoveTarget, ResetCodeView
+from zhtj_tui.services.dto import Actor, AdminView, ChildRow, MoveResult, MoveTarget, ResetCodeView
 from zhtj_tui.widgets.calls import ServiceCaller
 from zhtj_tui.widgets.cells import fit_middle
 from zhtj_tui.widgets.field import FormField, make_input
+from zhtj_tui.widgets.host import host
 from zhtj_tui.widgets.password import NewPasswordForm
 
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
 
-class MoveModal(ServiceCaller, ModalScreen["MoveResult | None"]):
+
+class MoveModal(ServiceCaller, ModalScreen[MoveResult | None]):
     """移动 (R-TREE-6): pick the new parent (typed text filters the list), give a reason,
     Enter moves. The service checks everything again (R-TREE-2, names, the subtree)."""
 
     BINDINGS = [Binding("escape", "cancel", "取消", id="move.cancel")]
     DEFAULT_CSS = beside(__file__, "fix_dialogs.tcss")
 
-    def __init__(self, services, actor: Actor, row: ChildRow) -> None:
+    def __init__(self, services: Services, actor: Actor, row: ChildRow) -> None:
         super().__init__()
         self.services, self.actor, self.row = services, actor, row
         self.targets: tuple[MoveTarget, ...] = ()
@@ -156,7 +162,7 @@ class AdminsModal(ServiceCaller, ModalScreen[bool]):
     ]
     DEFAULT_CSS = "#admins-table { height: auto; max-height: 10; }"
 
-    def __init__(self, services, actor: Actor, row: ChildRow, may_manage: bool) -> None:
+    def __init__(self, services: Services, actor: Actor, row: ChildRow, may_manage: bool) -> None:
         super().__init__()
         self.services, self.actor, self.row, self.may_manage = services, actor, row, may_manage
         self.admins: tuple[AdminView, ...] = ()
@@ -185,7 +191,7 @@ class AdminsModal(ServiceCaller, ModalScreen[bool]):
         self.call_service(lambda: services.admins.list(actor, org_id), self._loaded, group="admins")
 
     def _loaded(self, admins: tuple[AdminView, ...]) -> None:
-        fmt = self.app.settings.fmt
+        fmt = host(self).settings.fmt
         self.admins = admins
         table = self.query_one(DataTable)
         table.clear()
@@ -248,7 +254,7 @@ class AdminsModal(ServiceCaller, ModalScreen[bool]):
             yes="生成"), confirmed)
 
     def _show_reset_code(self, view: ResetCodeView) -> None:
-        self.app.push_screen(ResetCodeModal(view, self.app.settings.fmt))
+        self.app.push_screen(ResetCodeModal(view, host(self).settings.fmt))
 
     def _done(self, message: str) -> None:
         self.changed = True
@@ -298,7 +304,7 @@ class PasswordModal(ServiceCaller, NewPasswordForm, ModalScreen[bool]):
 
     BINDINGS = [Binding("escape", "cancel", "取消", id="password.cancel")]
 
-    def __init__(self, services, account_id: int) -> None:
+    def __init__(self, services: Services, account_id: int) -> None:
         super().__init__()
         self.services, self.account_id = services, account_id
 

@@ -12,6 +12,7 @@ from textual.widgets import Button, Footer, Static
 
 from zhtj_tui.widgets.calls import ServiceCaller
 from zhtj_tui.widgets.field import FormField
+from zhtj_tui.widgets.host import host
 from zhtj_tui.widgets.password import NewPasswordForm
 from zhtj_tui.widgets.topbar import TopBar
 
@@ -53,19 +54,19 @@ class ForgotPasswordScreen(ServiceCaller, NewPasswordForm, Screen):
             self.action_back()
 
     def action_back(self) -> None:
-        self.app.show_login(login=self.field("login").value)
+        host(self).show_login(login=self.field("login").value)
 
     def submit(self) -> None:
         v = self.checked_values()
         if v is None:
             return
-        accounts = self.app.services.accounts
+        accounts = host(self).services.accounts
         self.query_one("#forgot-message", Static).update("正在设置新密码…")
         self.call_service(lambda: accounts.redeem_reset_code(v["login"], v["reset_code"], v["new_password"]),
                           self._done, self._failed, group="forgot")
 
     def _done(self, login: str) -> None:
-        self.app.show_login(login=login, message="新密码已设置，请用新密码登录")
+        host(self).show_login(login=login, message="新密码已设置，请用新密码登录")
 
     def _failed(self, exc) -> None:
         self.query_one("#forgot-message", Static).update("")

@@ -11,6 +11,7 @@ from textual.widgets import Button, Footer, Input, Static
 
 from zhtj_tui.widgets.calls import ServiceCaller
 from zhtj_tui.widgets.field import Form, FormField
+from zhtj_tui.widgets.host import host
 from zhtj_tui.widgets.topbar import TopBar
 
 INTRO = (
@@ -45,7 +46,7 @@ class LoginScreen(ServiceCaller, Form, Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        pinned = self.app.settings.pinned_login
+        pinned = host(self).settings.pinned_login
         if pinned:
             # Connected with an administrator's own SSH key: that account and no other.
             self.field("login").value = pinned
@@ -75,22 +76,22 @@ class LoginScreen(ServiceCaller, Form, Screen):
         """忘记密码 (R-REG-7): a new password with the parent's one-time reset code."""
         from zhtj_tui.screens.forgot import ForgotPasswordScreen
 
-        self.app.goto(ForgotPasswordScreen(login=self.field("login").value))
+        host(self).goto(ForgotPasswordScreen(login=self.field("login").value))
 
     def action_register(self) -> None:
-        self.app.show_register()
+        host(self).show_register()
 
     def submit(self) -> None:
         login, password = self.field("login").value, self.field("password").value
         if not self.validate_all(["login", "password"]):
             return
-        services = self.app.services  # the database may still be opening: the worker waits for it
+        services = host(self).services  # the database may still be opening: the worker waits for it
         self.query_one("#login-message", Static).update("正在核对账号和密码…")
         self.call_service(lambda: services.accounts.login(login, password), self._ok, self._error, group="login")
 
     def _ok(self, session) -> None:
         self.query_one("#login-message", Static).update("")
-        self.app.login_succeeded(session)
+        host(self).login_succeeded(session)
 
     def _error(self, exc) -> None:
         self.query_one("#login-message", Static).update("")

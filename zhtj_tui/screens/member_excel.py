@@ -14,6 +14,7 @@ import os
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,6 +30,10 @@ from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import MembersExported
 from zhtj_tui.widgets.calls import run_service
+
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
+    from zhtj_tui.services.dto import Actor
 
 FULL_IDS_WARNING = (
     "注意：文件将含完整的身份证号码和手机号码（个人信息）。请妥善保管，仅用于团务工作，"
@@ -65,12 +70,12 @@ def export_target(text: str, overwrite: bool = False, folder: Folder | None = No
         raise DomainError("请输入导出文件的" + ("文件名，例如 团员名单.xlsx" if folder.confined else "路径，例如 ~/团员名单.xlsx"),
                           "path", "empty")
     target = check_output_path(folder.resolve(text), overwrite)
-    folder = target.parent
-    if not folder.exists():
-        raise DomainError(f"文件夹 {folder} 不存在：请先创建它，或换一个已有的文件夹", "path", "no_folder")
-    if not folder.is_dir():
-        raise DomainError(f"{folder} 不是文件夹，请换一个路径", "path", "no_folder")
-    if not can_write(folder) or (target.exists() and not os.access(target, os.W_OK)):
+    parent = target.parent
+    if not parent.exists():
+        raise DomainError(f"文件夹 {parent} 不存在：请先创建它，或换一个已有的文件夹", "path", "no_folder")
+    if not parent.is_dir():
+        raise DomainError(f"{parent} 不是文件夹，请换一个路径", "path", "no_folder")
+    if not can_write(parent) or (target.exists() and not os.access(target, os.W_OK)):
         raise DomainError(f"没有权限写入 {target}：请换一个您有权限的文件夹，例如主目录 ~", "path", "no_permission")
     return target
 
@@ -96,7 +101,7 @@ class ExportMembersModal(ModalScreen["MembersExported | None"]):
         Binding("escape", "cancel", "取消", id="members.export.cancel"),
     ]
 
-    def __init__(self, services, actor, org_id: int, org_name: str, subtree: bool = True) -> None:
+    def __init__(self, services: Services, actor: Actor, org_id: int, org_name: str, subtree: bool = True) -> None:
         super().__init__()
         self.services, self.actor, self.org_id, self.org_name = services, actor, org_id, org_name
         self.subtree = subtree  # a committee: its branches' members; a branch: its own

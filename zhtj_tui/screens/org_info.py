@@ -5,6 +5,9 @@ are locked, and the direct parent's administrator may correct them with a reason
 
 from __future__ import annotations
 
+from functools import partial
+from typing import TYPE_CHECKING
+
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +26,11 @@ from zhtj_tui.screens.panes import CentrePane
 from zhtj_tui.services.dto import OrgView
 from zhtj_tui.widgets.calls import ServiceCaller
 from zhtj_tui.widgets.field import Form, FormField
+from zhtj_tui.widgets.host import host
+
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
+    from zhtj_tui.services.dto import Actor
 
 L = rules.INFO_LABELS
 #: Fields the administrator fills in (简称 and 类别 are the parent's, R-TREE-1).
@@ -49,7 +57,7 @@ class OrgInfoPane(Form, CentrePane):
     ]
 
     def compose(self) -> ComposeResult:
-        today = self.app.settings.today
+        today = host(self).settings.today
         with VerticalScroll(id="info-form"):
             yield Static("", id="info-note", markup=False)
             yield FormField("category", _label("category"), disabled=True)
@@ -57,7 +65,7 @@ class OrgInfoPane(Form, CentrePane):
             yield FormField("full_name", _label("full_name"), check=lambda v: _none(clean_text(v, "full_name")))
             yield FormField("industry", _label("industry"), options=[(i.name, i.code) for i in industries()])
             for key in rules.STAFFING_FIELDS:
-                yield FormField(key, _label(key), check=lambda v, k=key: self._check_staffing(k, v),
+                yield FormField(key, _label(key), check=partial(self._check_staffing, key),
                                 placeholder="整数，没有填0", max_length=6)
             yield FormField("secretary_name", _label("secretary_name"),
                             check=lambda v: _none(clean_person_name(v, "secretary_name", "书记姓名")))
@@ -118,7 +126,7 @@ class OrgInfoPane(Form, CentrePane):
         if view.editable and not view.locked:
             note = "请填写本组织信息（红色为必填项）。首次保存后，简称、全称、类别、行业类别将被锁定。"
         elif view.editable:
-            note = f"本组织信息已于 {self.app.settings.fmt(view.info_saved_at)} 首次保存；简称、全称、类别、行业类别已锁定。"
+            note = f"本组织信息已于 {host(self).settings.fmt(view.info_saved_at)} 首次保存；简称、全称、类别、行业类别已锁定。"
         elif view.correctable:
             note = "这是直属下级组织的信息，由其管理员填写；锁定的四项可由您更正（F8）。"
         else:
@@ -186,8 +194,11 @@ class OrgInfoPane(Form, CentrePane):
         if not self.validate_all(keys, require=must):
             return
         if not view.locked:
-            self.app.push_screen(ConfirmModal("确认首次保存", FIRST_SAVE_WARNING, yes="确认保存"),
-                                 lambda yes: yes and self.save(keys))
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.save(keys)
+
+            self.app.push_screen(ConfirmModal("确认首次保存", FIRST_SAVE_WARNING, yes="确认保存"), answered)
         else:
             self.save(keys)
 
@@ -208,8 +219,11 @@ class OrgInfoPane(Form, CentrePane):
         view = self.view
         if view is None or not view.correctable or view.editable:
             return
-        self.app.push_screen(CorrectModal(self.services, self.actor, view),
-                             lambda v: v is not None and self.post_message(CentrePane.ViewUpdated(v)))
+        def corrected(v: OrgView | None) -> None:
+            if v is not None:
+                self.post_message(CentrePane.ViewUpdated(v))
+
+        self.app.push_screen(CorrectModal(self.services, self.actor, view), corrected)
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "save":
@@ -224,7 +238,7 @@ class CorrectModal(ServiceCaller, Form, ModalScreen["OrgView | None"]):
 
     BINDINGS = [Binding("escape", "cancel", "取消", id="correct.cancel")]
 
-    def __init__(self, services, actor, view: OrgView) -> None:
+    def __init__(self, services: Services, actor: Actor, view: OrgView) -> None:
         super().__init__()
         self.services, self.actor, self.view = services, actor, view
 

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.containers import ScrollableContainer, Vertical
 from textual.message import Message
 
 from zhtj_tui.services.dto import Actor, OrgView
 from zhtj_tui.widgets.calls import ServiceCaller
+
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ class CentrePane(ServiceCaller, Vertical):
             super().__init__()
             self.view = view
 
-    def __init__(self, services, actor: Actor, org_id: int, **kw) -> None:
+    def __init__(self, services: Services, actor: Actor, org_id: int, **kw) -> None:
         super().__init__(**kw)
         self.services = services
         self.actor = actor

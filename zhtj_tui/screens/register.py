@@ -22,6 +22,7 @@ from zhtj_tui.domain.vocab import OTHER_POST, league_posts
 from zhtj_tui.services.dto import CodeCheck, Registered
 from zhtj_tui.widgets.calls import ServiceCaller
 from zhtj_tui.widgets.field import Form, FormField
+from zhtj_tui.widgets.host import host
 from zhtj_tui.widgets.topbar import TopBar
 
 PERSON_FIELDS = ("post", "post_name", "name", "id_number", "mobile", "join_month", "password", "password2")
@@ -38,7 +39,7 @@ class RegisterScreen(ServiceCaller, Form, Screen):
 
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        settings = self.app.settings
+        settings = host(self).settings
         yield TopBar("智慧团建 · 注册管理员")
         with Vertical(id="step-code", classes="box"):
             yield Static("第一步：输入上级组织管理员给您的管理员注册码（8位，区分大小写）", markup=False)
@@ -86,17 +87,17 @@ class RegisterScreen(ServiceCaller, Form, Screen):
             self._show_check(None)
 
     def _check_id(self, text: str) -> str:
-        info = parse_id_number(text, self.app.settings.today())
+        info = parse_id_number(text, host(self).settings.today())
         hint = f"出生日期 {info.birth_date.isoformat()}，性别 {info.sex}"
         return "；".join((hint,) + info.warnings)
 
     def _check_join(self, text: str) -> str | None:
         month = parse_month(text)
         try:
-            info = parse_id_number(self.field("id_number").value, self.app.settings.today())
+            info = parse_id_number(self.field("id_number").value, host(self).settings.today())
         except DomainError:
             return None
-        warnings = check_join_month(info.birth_date, month, self.app.settings.today(), self.app.settings.join_age)
+        warnings = check_join_month(info.birth_date, month, host(self).settings.today(), host(self).settings.join_age)
         return "；".join(warnings) or None
 
     def _check_pw2(self, text: str) -> None:
@@ -133,7 +134,7 @@ class RegisterScreen(ServiceCaller, Form, Screen):
         if not self.field("code").validate():
             return
         code = self.field("code").value
-        codes = self.app.services.codes
+        codes = host(self).services.codes
         self.call_service(lambda: codes.check(code), self._code_ok, self._code_error, group="code")
 
     def _code_ok(self, checked: CodeCheck) -> None:
@@ -154,7 +155,7 @@ class RegisterScreen(ServiceCaller, Form, Screen):
             info.update("")
             confirm.disabled = True
             return
-        fmt = self.app.settings.fmt
+        fmt = host(self).settings.fmt
         info.update(
             f"该注册码属于：{checked.path_text}\n"
             f"组织类别：{checked.category_name}    注册码有效期至：{fmt(checked.expires_at)}\n"
@@ -193,7 +194,7 @@ class RegisterScreen(ServiceCaller, Form, Screen):
             return
         v = self.values(keys)
         code = self.checked.code
-        accounts = self.app.services.accounts
+        accounts = host(self).services.accounts
 
         def run() -> Registered:
             return accounts.register(code, v["post"], v["name"], v["id_number"], v["mobile"], v["join_month"],
@@ -206,7 +207,7 @@ class RegisterScreen(ServiceCaller, Form, Screen):
         note = "" if result.new_account else "（已加入您原有的账号）"
         warn = ("。注意：" + "；".join(result.warnings)) if result.warnings else ""
         org = self.checked.org_name if self.checked else ""
-        self.app.registered(mobile, f"注册成功{note}：您已是 {org} 的管理员，请登录{warn}")
+        host(self).registered(mobile, f"注册成功{note}：您已是 {org} 的管理员，请登录{warn}")
 
     def _register_error(self, exc: DomainError) -> None:
         if exc.field == "code":

@@ -12,6 +12,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from zhtj_tui.services.dto import Role, Session
+from zhtj_tui.widgets.host import host
 from zhtj_tui.widgets.topbar import TopBar
 
 
@@ -57,5 +58,5 @@ class RoleScreen(Screen):
         if self.modal:
             self.app.pop_screen()
         else:
-            self.app.logout()
+            host(self).logout()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
@@ -19,6 +20,9 @@ from zhtj_tui.services.dto import Actor, OrgBrief
 from zhtj_tui.widgets.calls import ServiceCaller
 from zhtj_tui.widgets.field import make_input
 
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
+
 
 class SearchModal(ServiceCaller, ModalScreen["int | None"]):
     BINDINGS = [
@@ -26,7 +30,7 @@ class SearchModal(ServiceCaller, ModalScreen["int | None"]):
         Binding("down", "to_list", "结果", id="search.list", show=False),
     ]
 
-    def __init__(self, services, actor: Actor) -> None:
+    def __init__(self, services: Services, actor: Actor) -> None:
         super().__init__()
         self.services = services
         self.actor = actor

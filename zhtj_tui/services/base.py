@@ -155,6 +155,7 @@ class ServiceBase:
             raise Forbidden("该操作需要以团组织管理员身份登录", None, "need_admin")
         role = self.s.AdminRole.get(account=actor.account_id, org=actor.org_id)
         refuse_unless_admin(role is not None and role.active)
+        assert role is not None
         return role.org
 
     def org(self, org_id: int):

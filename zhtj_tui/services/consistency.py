@@ -333,7 +333,8 @@ def _org_tally(base: Base) -> Iterator[Mismatch]:
     stored_c, wanted_c = tally.stored_cohorts(db), tally.recompute_cohorts(wanted)
     for oid, cohort in sorted(set(stored_c) | set(wanted_c)):
         have, want = stored_c.get((oid, cohort)), wanted_c.get((oid, cohort))
-        for column, h, w in zip(tally.COHORT_COLS, have or (0, 0, 0), want or (0, 0, 0), strict=True):
+        zero = (0,) * len(tally.COHORT_COLS)
+        for column, h, w in zip(tally.COHORT_COLS, have or zero, want or zero, strict=True):
             if h != w:
                 yield Mismatch("org_tally", "org_cohort_tally", oid, f"{cohort}级 {column}", h, w,
                                base.org_label(oid))

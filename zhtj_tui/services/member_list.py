@@ -10,6 +10,7 @@ statement that checks the actor's authority over the organisation (``visible_sco
 
 from __future__ import annotations
 
+import builtins  # the class's ``list`` method hides the type in its body
 import re
 from datetime import date
 
@@ -112,16 +113,14 @@ class MemberListing(ServiceBase):
 
         return self.read(run)
 
-    search = list
-
     def _page(self, scope: Scope, kind: str, text: str, after: tuple | None, limit: int,
-              include_left: bool) -> tuple[list, list[str], dict]:
+              include_left: bool) -> tuple[builtins.list, builtins.list[str], dict]:
         """One page of rows, with the conditions (without the keyset) for counting them."""
         sql, page_params, where, params = self.page_sql(scope, kind, text, after, limit, include_left)
         return self.s.select(sql, page_params), where, params
 
     def page_sql(self, scope: Scope, kind: str, text: str, after: tuple | None, limit: int,
-                 include_left: bool) -> tuple[str, dict, list[str], dict]:
+                 include_left: bool) -> tuple[str, dict, builtins.list[str], dict]:
         """The SELECT of one page and its parameters; the conditions without the keyset and
         their parameters (for counting)."""
         params: dict = {}
@@ -151,7 +150,7 @@ class MemberListing(ServiceBase):
                " ORDER BY m.name_initials, m.name, m.id LIMIT $lim")
         return sql, page_params, where, params
 
-    def _count(self, where: list[str], params: dict) -> int:
+    def _count(self, where: builtins.list[str], params: dict) -> int:
         return int(self.s.select(f"SELECT count(*) FROM member m WHERE {' AND '.join(where)}", params)[0])
 
     def counts(self, actor: Actor, org_id: int) -> tuple[BranchCount, ...]:
@@ -220,12 +219,15 @@ class MemberListing(ServiceBase):
 
         return self.read(run)
 
+    search = list  # the same call: a query makes a list a search
+
 
 def _row(r, today: date, cutoff: date) -> MemberRow:
     """A ``MemberRow`` from a row of ``_ROW_SQL``; personal data masked (SPEC §9)."""
     (mid, branch, branch_name, name, id_number, sex, birth, join_month, political, post, post_name,
      member_no, status, _initials) = r
     birth = as_date(birth)
+    assert birth is not None  # every member has one (NOT NULL)
     return MemberRow(
         id=int(mid), branch_id=int(branch), branch_name=branch_name, name=name, id_masked=mask_id_number(id_number),
         sex=sex, age=age_on(birth, today), join_month=join_month, political_name=political_short(political),

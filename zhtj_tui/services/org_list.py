@@ -106,7 +106,8 @@ class OrgListing(ServiceBase):
         if not text:
             return ()
         tokens = [t.strip() for t in _SEARCH_TOKENS.findall(text.lower()) if t.strip()]
-        where, params = [], {"lim": limit}
+        where: list[str] = []
+        params: dict[str, object] = {"lim": limit}
         for i, token in enumerate(tokens):
             params[f"t{i}"] = f"%{like_escape(token)}%"
             if token.isascii() and token.isalpha():
@@ -181,6 +182,7 @@ class OrgListing(ServiceBase):
         for cid, used, revoked, expires in self.s.select(
                 f"SELECT id, used_at, revoked_at, expires_at FROM reg_code WHERE id IN ({_id_list(ids)})"):
             expires = as_datetime(expires)
+            assert expires is not None  # every code has one (NOT NULL)
             state = code_state(as_datetime(used), as_datetime(revoked), expires, now)
             out[int(cid)] = (STATE_LABELS[state], expires if state in (EXPIRED, VALID) else None)
         return out

@@ -14,6 +14,7 @@ from textual.reactive import Reactive, reactive
 from textual.widgets import Input, Label, Select, Static
 
 from zhtj_tui.domain.errors import DomainError
+from zhtj_tui.widgets.host import host
 from zhtj_tui.widgets.select import ChineseSelect
 
 #: A check gets the typed text; it raises DomainError or returns an optional hint.
@@ -58,7 +59,7 @@ def make_input(**kw) -> Input:
     """An Input that honours the cursor-blink setting."""
     inp = FieldInput(compact=True, **kw)
     try:
-        inp.cursor_blink = bool(active_app.get().settings.cursor_blink)
+        inp.cursor_blink = bool(host(active_app.get()).settings.cursor_blink)
     except (LookupError, AttributeError):
         inp.cursor_blink = False
     return inp
@@ -137,7 +138,9 @@ class FormField(Vertical):
     # -- value --------------------------------------------------------------------------
     @property
     def control(self) -> Input | Select:
-        return self.query_one(f"#input-{self.key}")
+        control = self.query_one(f"#input-{self.key}")
+        assert isinstance(control, (Input, Select))
+        return control
 
     @property
     def value(self) -> str:

@@ -135,8 +135,9 @@ class OrderedKeys:
         if isinstance(event, _Tracked) and event.is_forwarded:
             # Back at the App after bubbling: the App's (non-priority) bindings run now.
             await super().on_event(event)  # type: ignore[misc]
-            if event is self._ok_current:
-                self._ok_finish(event)
+            current = self._ok_current
+            if current is not None and event is current:
+                self._ok_finish(current)
             return
         await super().on_event(event)  # type: ignore[misc]
 

@@ -5,8 +5,10 @@ ends in a "更多…" entry that loads the next page (DESIGN rule 8)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Tree
@@ -14,6 +16,9 @@ from textual.widgets.tree import TreeNode
 
 from zhtj_tui.services.dto import Actor, OrgBrief, Page
 from zhtj_tui.widgets.calls import ServiceCaller
+
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
 
 
 @dataclass
@@ -52,7 +57,7 @@ class OrgTree(ServiceCaller, Tree):
             self.org_id = org_id
             self.count = count
 
-    def __init__(self, services, actor: Actor, root: OrgBrief, **kw) -> None:
+    def __init__(self, services: Services, actor: Actor, root: OrgBrief, **kw) -> None:
         super().__init__(self._label(root), data=OrgNode(root.id, root.short_name), **kw)
         self.services = services
         self.actor = actor
@@ -69,7 +74,8 @@ class OrgTree(ServiceCaller, Tree):
         without rendering the label: the tree measures every shown node each time one is
         added, and a node may hold thousands of children."""
         icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
-        return cell_len(icon) + node.label.cell_len
+        label = node.label
+        return cell_len(icon) + (label.cell_len if isinstance(label, Text) else cell_len(label))
 
     def on_mount(self) -> None:
         self.root.expand()
@@ -112,10 +118,10 @@ class OrgTree(ServiceCaller, Tree):
         shown += len(page.items)
         if page.next_after is not None:
             more = f"更多…（已显示 {shown}" + (f" / 共 {total}" if total else "") + "）"
-            node.add_leaf(more, data=MoreNode(node.data.org_id, page.next_after, shown, total))
+            node.add_leaf(more, data=MoreNode(_org_id(node), page.next_after, shown, total))
         if not page.items and page.next_after is None and node is not self.root and shown == 0:
             node.allow_expand = False
-        self.post_message(self.PageLoaded(node.data.org_id, len(page.items)))
+        self.post_message(self.PageLoaded(_org_id(node), len(page.items)))
 
     def reload(self, org_id: int) -> None:
         """Reload the children of ``org_id`` (after creating one) if its node is shown."""
@@ -144,7 +150,7 @@ class OrgTree(ServiceCaller, Tree):
         """Open the branches from the root down to ``org_id`` (``ancestors``: the ids of its
         path, top first, as in ``OrgView.path``), loading the pages of children that hold
         it, and put the cursor on it."""
-        root_id = self.root.data.org_id
+        root_id = _org_id(self.root)
         chain = [*ancestors]
         if not chain or chain[-1] != org_id:
             chain.append(org_id)
@@ -235,3 +241,9 @@ class OrgTree(ServiceCaller, Tree):
             return
         if isinstance(data, OrgNode):
             self.post_message(self.OrgChosen(data.org_id))
+
+
+def _org_id(node: TreeNode) -> int:
+    """The organisation a node of the tree stands for (every node carries one)."""
+    assert node.data is not None
+    return node.data.org_id

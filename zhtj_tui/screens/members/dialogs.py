@@ -4,6 +4,8 @@ half-typed member when leaving the form (the yes/no question is the shared
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,6 +16,10 @@ from textual.widgets.option_list import Option
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.members import REMOVE_REASONS
 from zhtj_tui.widgets.calls import run_service
+
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
+    from zhtj_tui.services.dto import Actor
 
 
 class RemoveReasonModal(ModalScreen["str | None"]):
@@ -48,7 +54,7 @@ class TransferModal(ModalScreen["int | None"]):
     DEFAULT_CSS = beside(__file__, "transfer.tcss")
     BINDINGS = [Binding("escape", "cancel", "取消", id="members.transfer.cancel")]
 
-    def __init__(self, services, actor, count: int, exclude: int | None = None) -> None:
+    def __init__(self, services: Services, actor: Actor, count: int, exclude: int | None = None) -> None:
         super().__init__()
         self.services, self.actor, self.count, self.exclude = services, actor, count, exclude
 
@@ -93,7 +99,7 @@ class TransferModal(ModalScreen["int | None"]):
         self.query_one("#transfer-targets", OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id))
+        self.dismiss(int(str(event.option.id)))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

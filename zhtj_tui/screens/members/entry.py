@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -39,6 +40,16 @@ from zhtj_tui.widgets.choice import ChoiceInput
 from zhtj_tui.widgets.field import FieldInput
 from zhtj_tui.widgets.keyorder import hold_keys, release_keys
 
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    from zhtj_tui.services import Services
+    from zhtj_tui.services.dto import Actor
+
+
+#: Seconds a save may take before the form says "正在保存…".
+SAVING_NOTE_AFTER = 0.25
+
 
 class MemberEntryScreen(Screen):
     """Rapid entry (or, with ``member_id``, editing) of a branch's members, keyboard only."""
@@ -56,7 +67,7 @@ class MemberEntryScreen(Screen):
         Binding("f9", "logout", "退出登录", id="members.entry.logout"),
     ]
 
-    def __init__(self, services, actor, branch_id: int, member_id: int | None = None,
+    def __init__(self, services: Services, actor: Actor, branch_id: int, member_id: int | None = None,
                  branch_name: str = "", sticky: dict | None = None) -> None:
         super().__init__()
         self.services = services
@@ -82,6 +93,8 @@ class MemberEntryScreen(Screen):
         self._holder: DuplicateMember | None = None
         #: What to do once the save under way has succeeded (leaving after 保存).
         self._after_save: Callable[[], object] | None = None
+        #: Shows "正在保存…" if the save under way is still running after a moment.
+        self._saving_note: Timer | None = None
 
     @property
     def editing(self) -> bool:
@@ -95,7 +108,8 @@ class MemberEntryScreen(Screen):
             label = MEMBER_FIELDS[key] + ("*" if key in REQUIRED_MEMBER_FIELDS else "")
             choices = _choices(key)
             # Entering a field selects its value: a typed key replaces it, Enter keeps it.
-            kw = dict(id=f"f-{key}", placeholder=PLACEHOLDERS[key], select_on_focus=True, compact=True)
+            kw: dict[str, Any] = dict(id=f"f-{key}", placeholder=PLACEHOLDERS[key], select_on_focus=True,
+                                      compact=True)
             field = ChoiceInput(choices, **kw) if choices else FieldInput(**kw)
             with Horizontal(classes="row", id=f"row-{key}"):
                 yield Label(label)
@@ -116,9 +130,10 @@ class MemberEntryScreen(Screen):
     def on_mount(self) -> None:
         for field in self.query(Input):
             field.cursor_blink = self.services.settings.cursor_blink
-        if self.editing:
+        member_id = self.member_id
+        if member_id is not None:
             hold_keys(self.app, self)  # typed ahead of the loaded values: they wait for them
-            run_service(self, lambda: self.services.members.get(self.actor, self.member_id), self._loaded,
+            run_service(self, lambda: self.services.members.get(self.actor, member_id), self._loaded,
                         self._load_failed, group="entry-load")
         else:
             if not self.branch_name:
@@ -269,10 +284,11 @@ class MemberEntryScreen(Screen):
         # member on the blank form; they never land in the member being saved.
         hold_keys(self.app, self)
         self._save_started = time.perf_counter()
-        self._line("entry-error", "正在保存…")
-        members = self.services.members
-        if self.editing:
-            fn = lambda: members.update(self.actor, self.member_id, values, self.version)  # noqa: E731
+        # Said only when the save takes a noticeable time (a quick one would cost a redraw).
+        self._saving_note = self.set_timer(SAVING_NOTE_AFTER, lambda: self._line("entry-error", "正在保存…"))
+        members, member_id = self.services.members, self.member_id
+        if member_id is not None:
+            fn = lambda: members.update(self.actor, member_id, values, self.version)  # noqa: E731
         else:
             fn = lambda: members.add(self.actor, self.branch_id, values)  # noqa: E731
         run_service(self, fn, self._saved, self._save_failed, group="entry-save")
@@ -303,16 +319,26 @@ class MemberEntryScreen(Screen):
 
     def _saved(self, view) -> None:
         self.saving = False
+        self._stop_saving_note()
         if self.editing:
             release_keys(self.app, self)
             self.dismiss(view)
             return
         self._next_member(f"已保存：{view.name}" + (f"（提示：{'；'.join(view.warnings)}）" if view.warnings else ""))
 
+    def _stop_saving_note(self) -> None:
+        if self._saving_note is not None:
+            self._saving_note.stop()
+            self._saving_note = None
+
     def _next_member(self, message: str) -> None:
         self.saved_count += 1
         self.sticky = {k: self.input(k).value for k in STICKY_FIELDS}
-        self._fill(self.sticky)
+        # The blank form's hints are set by ``_fill`` itself: the inputs' Changed messages
+        # would only work them out again, and each is a round through the widgets' queues
+        # before the blank form can be drawn.
+        with self.prevent(Input.Changed):
+            self._fill(self.sticky)
         self._line("entry-title", self._title())
         self._line("entry-error", message)
         self.input("name").focus()
@@ -324,6 +350,7 @@ class MemberEntryScreen(Screen):
 
     def _save_failed(self, exc: DomainError) -> None:
         self.saving = False
+        self._stop_saving_note()
         self._after_save = None
         # The keys typed after Ctrl+S were meant for the next member: not for this one's fields.
         dropped = release_keys(self.app, self, discard=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -15,6 +17,10 @@ from zhtj_tui.services.dto import MemberRow
 from zhtj_tui.widgets.calls import run_service
 from zhtj_tui.widgets.cells import fit_middle
 from zhtj_tui.widgets.clipboard import COPY_KEY, copy_rows
+
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
+    from zhtj_tui.services.dto import Actor
 
 COLUMNS = ("姓名", "身份证号", "性别", "年龄", "入团年月", "政治面貌", "职务", "超龄")
 #: Above a branch the list spans many branches: 所在支部 comes right after the name.
@@ -43,7 +49,7 @@ class MembersPane(Vertical):
         Binding(COPY_KEY, "copy_list", "复制名单", id="members.copy", show=False),
     ]
 
-    def __init__(self, services, actor, org_id: int, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, services: Services, actor: Actor, org_id: int, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.services = services
         self.actor = actor
@@ -62,7 +68,7 @@ class MembersPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("团员管理", id="members-title", markup=False)
         yield Input(placeholder="查找：姓名 / 拼音首字母(zs) / 身份证后几位 / 团员编号", id="member-search", compact=True)
-        table = DataTable(id="member-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str] = DataTable(id="member-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="members-status", markup=False)
 
@@ -252,7 +258,8 @@ class MembersPane(Vertical):
         self.app.push_screen(RemoveReasonModal(row.name), chosen)
 
     def action_transfer(self) -> None:
-        ids = sorted(self.marked) or ([self.current().id] if self.current() else [])
+        row = self.current()
+        ids = sorted(self.marked) or ([row.id] if row is not None else [])
         if not ids:
             return
 

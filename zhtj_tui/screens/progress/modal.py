@@ -5,6 +5,8 @@ organisation's id (the centre opens it); Esc dismisses with ``None``."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +18,9 @@ from zhtj_tui.screens.progress.tasks import TasksScreen
 from zhtj_tui.screens.progress.view import ProgressView
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import Actor
+
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
 
 #: Category groups whose administrators get the window after login (R-PROG-1).
 WINDOW_GROUPS = ("leading", "committee", "general_branch")
@@ -62,11 +67,13 @@ class ProgressModal(ModalScreen[int | None]):
         Binding("t", "tasks", "任务详情", id="progress.tasks"),
     ]
 
-    def __init__(self, services, actor: Actor, org_id: int | None = None):
+    def __init__(self, services: Services, actor: Actor, org_id: int | None = None):
         super().__init__()
         self.services = services
         self.actor = actor
-        self.org_id = org_id if org_id is not None else actor.org_id
+        shown = org_id if org_id is not None else actor.org_id
+        assert shown is not None, "an organisation's progress: the administrator's own or one named"
+        self.org_id = shown
 
     def compose(self) -> ComposeResult:
         with Vertical():

@@ -6,6 +6,8 @@ speaks the centre's pane protocol (``applies_to``, ``org_changed``, ``orgs_chang
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +18,9 @@ from zhtj_tui.screens.progress.tasks import TasksScreen
 from zhtj_tui.screens.progress.view import ProgressView
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import Actor
+
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
 
 
 class ProgressPane(Widget):
@@ -35,11 +40,13 @@ class ProgressPane(Widget):
             super().__init__()
             self.org_id = org_id
 
-    def __init__(self, services, actor: Actor, org_id: int | None = None, **kw):
+    def __init__(self, services: Services, actor: Actor, org_id: int | None = None, **kw):
         super().__init__(**kw)
         self.services = services
         self.actor = actor
-        self.org_id = self.root_id = org_id if org_id is not None else actor.org_id
+        shown = org_id if org_id is not None else actor.org_id
+        assert shown is not None, "an organisation's progress: the administrator's own or one named"
+        self.org_id = self.root_id = shown
 
     def compose(self) -> ComposeResult:
         # Its keys are in the footer (Backspace 上一级, o 打开组织, r 刷新, t 任务详情).

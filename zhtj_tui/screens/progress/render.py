@@ -59,7 +59,7 @@ def task_text(t: TaskView, compact: bool = False) -> Text:
         state, style = (f"逾期{-t.days_left}天" if compact else f"已逾期{-t.days_left}天"), "bold white on red"
     else:
         state, style = f"剩余{t.days_left}天", "yellow" if t.days_left <= 2 else ""
-    line = Text("● " if not t.complete else "✓ ", style=style or None)
+    line = Text("● " if not t.complete else "✓ ", style=style)
     line.append(fit(t.name, 16 if compact else 26))
     line.append(f" {t.done}/{t.total}" if compact else f"  {t.done}/{t.total}")
     line.append(f" {t.due.month:02d}-{t.due.day:02d} " if compact else f"  截止{t.due.month:02d}-{t.due.day:02d} ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -21,6 +22,9 @@ from zhtj_tui.services.progress import TASK_KINDS, TaskView
 from zhtj_tui.widgets.calls import run_service, unexpected_message
 from zhtj_tui.widgets.select import ChineseSelect
 
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
+
 
 class TaskForm(ModalScreen[bool]):
     """Set or change a deadline task of the administrator's own organisation (R-PROG-3).
@@ -32,7 +36,7 @@ class TaskForm(ModalScreen[bool]):
         Binding("ctrl+s", "save", "保存", id="taskform.save"),
     ]
 
-    def __init__(self, services, actor: Actor, task: TaskView | None = None):
+    def __init__(self, services: Services, actor: Actor, task: TaskView | None = None):
         super().__init__()
         self.services = services
         self.actor = actor
@@ -85,8 +89,11 @@ class TaskForm(ModalScreen[bool]):
     def save(self, name: str, kind: str, cohort: int | None, due: date) -> None:
         progress, actor, editing = self.services.progress, self.actor, self.editing
         if editing is None:
+            org_id = actor.org_id
+            assert org_id is not None, "a task is set by an organisation's administrator"
+
             def run() -> TaskView:
-                return progress.create_task(actor, actor.org_id, name, kind, due, cohort)
+                return progress.create_task(actor, org_id, name, kind, due, cohort)
         else:
             def run() -> TaskView:
                 return progress.update_task(actor, editing.id, name, kind, due, cohort)

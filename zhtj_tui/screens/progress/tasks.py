@@ -4,6 +4,8 @@ delete their own through ``TaskForm``."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -21,6 +23,9 @@ from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import Actor
 from zhtj_tui.services.progress import TaskView
 from zhtj_tui.widgets.calls import run_service, unexpected_message
+
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
 
 
 class TasksScreen(ModalScreen[None]):
@@ -44,7 +49,7 @@ class TasksScreen(ModalScreen[None]):
             self.tasks = tasks
             self.error = error
 
-    def __init__(self, services, actor: Actor, org_id: int):
+    def __init__(self, services: Services, actor: Actor, org_id: int):
         super().__init__()
         self.services = services
         self.actor = actor

@@ -14,6 +14,7 @@ services (DESIGN rules 1 and 3).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -53,6 +54,9 @@ from zhtj_tui.widgets.calls import ServiceCaller
 from zhtj_tui.widgets.cells import fit_middle
 from zhtj_tui.widgets.clipboard import COPY_KEY, copy_rows
 
+if TYPE_CHECKING:
+    from zhtj_tui.services import Services
+
 #: Problems listed in the window (the counts in the heading are always exact).
 PROBLEM_LIST_LIMIT = 50
 
@@ -91,7 +95,7 @@ class ProgressView(ServiceCaller, Widget, can_focus=False):
             self.view = view
             self.org_id = org_id
 
-    def __init__(self, services, actor: Actor, org_id: int, compact: bool = False, **kw):
+    def __init__(self, services: Services, actor: Actor, org_id: int, compact: bool = False, **kw):
         super().__init__(**kw)
         self.services = services
         self.actor = actor
@@ -297,6 +301,7 @@ class ProgressView(ServiceCaller, Widget, can_focus=False):
         head = Text(f"问题清单：{pr.errors}个错误 {pr.warnings}个警告", style="bold")
         head.append("（Enter 打开该组织）", style="dim")
         title.update(head)
+        assert self.data is not None  # the problems are shown for loaded figures
         start = len(self.data.progress.path_names) - 1
         options.add_options([Option(problem_line(i, start)) for i in pr.items])
         shown = len(pr.items)

@@ -153,12 +153,13 @@ class TasksPart(ProgressBase):
     def _scope_totals(self, params: dict) -> tuple:
         return self._rows("SELECT t_br, t_brm, t_orgs FROM org_tally WHERE path = $lo", params)[0]
 
-    def _cohort_counts(self, params: dict) -> tuple[int, int, int]:
-        """The scope's branches of cohort ``$y``: all, done (secretary and administrator),
-        with an active member (``org_cohort_tally``; no row: none)."""
-        rows = self._rows("SELECT br, br_done, br_mem FROM org_cohort_tally WHERE org_id = $x AND cohort = $y",
-                          params)
-        return tuple(int(v) for v in rows[0]) if rows else (0, 0, 0)
+    def _cohort_counts(self, params: dict) -> tuple[int, ...]:
+        """The scope's counts for cohort ``$y`` (``org_cohort_tally``; no row: none): its
+        branches, those done (secretary and administrator), those with an active member,
+        then the committees the task looks at: named for the cohort, and holding one."""
+        rows = self._rows("SELECT br, br_done, br_mem, h_own, h_has FROM org_cohort_tally "
+                          "WHERE org_id = $x AND cohort = $y", params)
+        return tuple(int(v) for v in rows[0]) if rows else (0, 0, 0, 0, 0)
 
     def _members_task(self, params: dict, limit: int, cohort: int | None) -> tuple[int, int, int, list[tuple]]:
         """``members_entered``: branches (of the cohort) with an active member."""
@@ -170,7 +171,7 @@ class TasksPart(ProgressBase):
                 WHERE t.path >= $lo AND t.path < $hi AND {PROBLEM_CONDITIONS['branch_no_members']}
                 ORDER BY t.path LIMIT $lim""", params) if limit and missing_count else []
             return total, done, missing_count, rows
-        total, _, done = self._cohort_counts(params)
+        total, _, done, _, _ = self._cohort_counts(params)
         branches = "FROM org o JOIN org_tally t ON t.org_id = o.id " \
                    "WHERE o.cohort = $y AND o.path >= $lo AND o.path < $hi AND o.cat_group = 'branch'"
         rows = self._rows(f"SELECT o.id, o.path, 8 {branches} AND t.m = 0 ORDER BY o.path LIMIT $lim",
@@ -180,21 +181,26 @@ class TasksPart(ProgressBase):
     def _cohort_task(self, params: dict, limit: int) -> tuple[int, int, int, list[tuple]]:
         """``cohort_branches``: the cohort's branches with a secretary and an administrator,
         and the committees and general branches that should hold one and do not."""
-        total, done, _ = self._cohort_counts(params)
+        total, done, _, h_own, h_has = self._cohort_counts(params)
         branches = "FROM org o JOIN org_tally t ON t.org_id = o.id " \
                    "WHERE o.cohort = $y AND o.path >= $lo AND o.path < $hi AND o.cat_group = 'branch'"
         undone_sql = f"SELECT o.id, o.path, (1 - t.s) + CASE WHEN t.a > 0 THEN 0 ELSE 2 END {branches} " \
                      "AND NOT (t.s > 0 AND t.a > 0)"
-        # A committee holds class branches when some branch below it has a cohort: it has
-        # a row of org_cohort_tally; it holds one of cohort Y when it has that row. Its
-        # own counts and cohort are on org_tally: one partial-index range over the
-        # subtree's committees and a primary-key look-up each, no probe of their subtrees.
+        # The committees missing a branch of Y, counted from the kept counts (db.tally:
+        # looked at and named for no cohort, plus named for Y, less those holding one).
+        h_open = int(self._rows("SELECT h_open FROM org_tally WHERE org_id = $x", params)[0][0])
+        n_hosts = h_open + h_own - h_has
+        # Listed (when asked) from the subtree's committees in path order: a committee
+        # holds class branches when it has a row with branches in org_cohort_tally, one
+        # of cohort Y when that row is Y's; the list stops at its limit.
         hosts_sql = f"""
             SELECT t.org_id, t.path, CASE WHEN t.t_br > 0 THEN 4 ELSE 5 END FROM org_tally t
             WHERE {HOSTS} AND t.path >= $lo AND t.path < $hi AND (t.cohort IS NULL OR t.cohort = $y)
-              AND (t.t_br = 0 OR EXISTS (SELECT 1 FROM org_cohort_tally c WHERE c.org_id = t.org_id))
-              AND NOT EXISTS (SELECT 1 FROM org_cohort_tally c WHERE c.org_id = t.org_id AND c.cohort = $y)"""
-        n_hosts, hosts = self._windowed(hosts_sql, params)
+              AND (t.t_br = 0 OR EXISTS (SELECT 1 FROM org_cohort_tally c WHERE c.org_id = t.org_id AND c.br > 0))
+              AND NOT EXISTS (SELECT 1 FROM org_cohort_tally c
+                              WHERE c.org_id = t.org_id AND c.cohort = $y AND c.br > 0)
+            ORDER BY t.path LIMIT $lim"""
+        hosts = self._rows(hosts_sql, params) if limit and n_hosts else []
         n_undone = total - done
         undone = self._rows(undone_sql + " ORDER BY o.path LIMIT $lim", params) if limit and n_undone else []
         return total, done, n_hosts + n_undone, (hosts + undone)[:limit]
