@@ -152,7 +152,8 @@ def test_reset_code_issued_by_parent_and_redeemed_once(svc, tree, clock):
     with db_session:
         assert view.code not in repr(svc.store.Account[second.account_id].to_dict())  # only a digest
     assert view.code not in repr(svc.audit.recent(OP, ids["a"]))
-    wrong = view.code[:-1] + ("A" if view.code[-1] != "A" else "B")
+    last = view.code[-1]  # changed within its kind: the code keeps a digit and a letter
+    wrong = view.code[:-1] + (("1" if last != "1" else "2") if last.isdigit() else ("A" if last != "A" else "B"))
     assert refused(svc.accounts.redeem_reset_code, who.mobile, wrong, NEW_PASSWORD).code == "reset_wrong"
     assert refused(svc.accounts.redeem_reset_code, who.mobile, view.code, "short").field == "new_password"
     assert svc.accounts.redeem_reset_code(who.mobile, view.code, NEW_PASSWORD) == who.mobile
