@@ -10,7 +10,7 @@ appoint and end cadres (书记 included, sometimes a member of the branch), add 
 administrators, move and delete organisations. Refusals (``DomainError``) are part of the
 game; anything else fails the test.
 
-Cost: ``ZHTJ_PROPERTY_EXAMPLES`` examples (default 20; 200 with ``ZHTJ_THOROUGH=1``) of up
+Cost: ``ZHTJ_PROPERTY_EXAMPLES`` examples (default 40; 400 with ``ZHTJ_THOROUGH=1``) of up
 to ``ZHTJ_PROPERTY_STEPS`` steps (default 30; 50 when thorough): about 500 service calls per
 backend by default. Raise them for a longer search.
 """
@@ -36,7 +36,7 @@ from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.services.dto import Actor
 
 OP = Actor.server_operator()
-EXAMPLES = int(os.environ.get("ZHTJ_PROPERTY_EXAMPLES", examples(20)))
+EXAMPLES = int(os.environ.get("ZHTJ_PROPERTY_EXAMPLES", examples(40)))
 STEPS = int(os.environ.get("ZHTJ_PROPERTY_STEPS", 50 if THOROUGH else 30))
 
 _college = itertools.count(1)
