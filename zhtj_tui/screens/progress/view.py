@@ -53,6 +53,7 @@ from zhtj_tui.services.progress import (
 from zhtj_tui.widgets.calls import ServiceCaller
 from zhtj_tui.widgets.cells import fit_middle
 from zhtj_tui.widgets.clipboard import COPY_KEY, copy_rows
+from zhtj_tui.widgets.keyorder import hold_keys, release_keys
 
 if TYPE_CHECKING:
     from zhtj_tui.services import Services
@@ -158,12 +159,18 @@ class ProgressView(ServiceCaller, Widget, can_focus=False):
             self.post_message(self.OrgChosen(self, child.id))
             return
         self.trail.append(child.id)
-        self.show(child.id)
+        self.move_to(child.id)
 
     def action_up(self) -> None:
         if len(self.trail) > 1:
             self._cursor_on = self.trail.pop()
-            self.show(self.trail[-1])
+            self.move_to(self.trail[-1])
+
+    def move_to(self, org_id: int) -> None:
+        """Down or up by key: the keys typed next (o, Enter) wait for that level's rows, so
+        that they act on what the cursor will be on, not on the level being left."""
+        hold_keys(self.app, self)
+        self.show(org_id)
 
     def action_open(self) -> None:
         """o: open the child under the cursor (or the problem's organisation) in the centre."""
@@ -194,10 +201,13 @@ class ProgressView(ServiceCaller, Widget, can_focus=False):
 
     # -- drawing ---------------------------------------------------------------------------
     def _failed(self, org_id: int, message: str) -> None:
+        release_keys(self.app, self)
         if org_id == self.org_id:
             self.query_one("#pv-title", Static).update(Text(message, style="bold red"))
 
     def _ready(self, org_id: int, data: Loaded) -> None:
+        if org_id == self.org_id:
+            self.call_after_refresh(release_keys, self.app, self)
         if org_id != self.org_id:
             return  # an earlier request, superseded by a newer one
         self.data = data
