@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from tests import pg
+from tests import cached, pg
 from tests.helpers import THOROUGH, FakeClock
 from zhtj_tui.config import Settings
 
@@ -81,6 +81,7 @@ def pytest_collection_modifyitems(config, items):
 def pytest_unconfigure(config):
     if pg.PG_URL:
         pg.drop_template()
+    cached.cleanup()
     if _STATE_DIR:
         shutil.rmtree(_STATE_DIR, ignore_errors=True)
 
@@ -96,10 +97,13 @@ def backend(request) -> str:
 
 @pytest.fixture
 def db_url(request, backend, tmp_path):
-    """An empty database; on PostgreSQL, for a test that works through ``svc`` (which
-    opens the database, creating the schema), a copy of a database that already has it."""
+    """An empty database; for a test that works through ``svc`` (which opens the database,
+    creating the schema), a copy of a database that already has it."""
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'zhtj.sqlite'}"
+        url = f"sqlite:///{tmp_path / 'zhtj.sqlite'}"
+        if "svc" in request.fixturenames:
+            cached.schema_copy(url)
+        yield url
     else:
         url = pg.create_database(schema="svc" in request.fixturenames)
         yield url

@@ -3,9 +3,12 @@ argon2, and helpers that wait for thread workers deterministically (no sleeps)."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import textual._wait
 
+from tests import cached
 from tests.conftest import make_settings
 from tests.helpers import FakeClock
 
@@ -32,9 +35,23 @@ def tui_settings(tmp_path, tui_clock):
 
 
 @pytest.fixture
-def tui_services(tui_settings):
+def small_demo(tui_settings):
+    """The small demo data set (seed 2018) in the test's database, as
+    ``tui_services.demo.load("small", 2018)`` leaves it (generated once per test process,
+    the file copied for each test); returns that load's ``DemoResult``."""
+    return cached.demo_copy(tui_settings, "small", 2018)
+
+
+@pytest.fixture
+def tui_services(tui_settings, request):
+    """Services on the test's database: a copy of one with the schema, or of the small demo
+    data set when the test asks for ``small_demo``, copied before the database is opened."""
     from zhtj_tui.services import Services
 
+    if "small_demo" in request.fixturenames:
+        request.getfixturevalue("small_demo")
+    if not Path(tui_settings.db_url[len("sqlite:///"):]).exists():
+        cached.schema_copy(tui_settings.db_url)
     services = Services.open(tui_settings, client_key="tui-test")
     yield services
     services.close()

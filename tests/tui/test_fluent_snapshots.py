@@ -13,9 +13,8 @@ from zhtj_tui.app import make_app
 
 
 @pytest.fixture
-def demo_app(tui_settings, tui_services, monkeypatch):
-    demo = tui_services.demo.load("small", 2018)
-    return make_app(tui_settings, tui_services), demo
+def demo_app(tui_settings, tui_services, small_demo):
+    return make_app(tui_settings, tui_services), small_demo
 
 
 async def _login(pilot, demo, index: int = 0, window: bool = False) -> None:

@@ -103,12 +103,12 @@ async def start_at(pilot, where: str, services, demo) -> None:
 
 
 @pytest.mark.parametrize("where", ["first_run", "login", "committee", "branch"])
-async def test_random_keys_break_nothing(tui_settings, tui_services, sandbox, where):
-    demo = None
+async def test_random_keys_break_nothing(request, tui_settings, sandbox, where):
+    # The demo (a copy of it) is in place before the database is opened.
+    demo = request.getfixturevalue("small_demo") if where in ("committee", "branch") else None
+    tui_services = request.getfixturevalue("tui_services")
     if where == "login":
         setup_admin(tui_services)
-    elif where != "first_run":
-        demo = tui_services.demo.load("small", 2018)
     settings = tui_settings.with_(files_dir=str(sandbox / "files"))
     seed = SEED + ["first_run", "login", "committee", "branch"].index(where)
     rng = random.Random(seed)

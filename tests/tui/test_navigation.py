@@ -18,13 +18,14 @@ TABS = ("info", "children", "create", "members", "progress", "cadres")
 
 
 @pytest.fixture
-def demo(tui_services):
-    return tui_services.demo.load("small", 2018)
+def demo(small_demo):
+    return small_demo
 
 
-async def until(pilot, condition, rounds: int = 50) -> None:
+async def until(pilot, condition, rounds: int = 300) -> None:
     """Let the app process messages until ``condition`` holds (a switch of tab finishes a
-    refresh after the key itself), at most ``rounds`` pauses; the caller asserts it."""
+    refresh after the key itself), at most ``rounds`` pauses (bounded for a machine running
+    two suites at once; it returns as soon as the condition holds); the caller asserts it."""
     for _ in range(rounds):
         if condition():
             return
@@ -88,6 +89,7 @@ async def test_footer_fits_80_columns_in_every_tab(tui_settings, tui_services, d
         for n, tab in enumerate(TABS, start=1):
             await pilot.press(f"alt+{n}")
             await settle(pilot)
+            await until(pilot, lambda tab=tab: centre.query_one("#panes").active == tab)
             assert centre.query_one("#panes").active == tab
             assert footer.virtual_size.width <= 80, tab
 

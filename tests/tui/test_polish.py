@@ -162,12 +162,12 @@ def test_fit_middle_keeps_from_the_first_digit():
     assert fit_middle("马克思主义学院", 13) == "马克…主义学院"
 
 
-async def test_long_locked_full_name_is_said_in_full(tui_settings, tui_services):
+async def test_long_locked_full_name_is_said_in_full(tui_settings, tui_services, small_demo):
     """A locked field cannot be scrolled; beside the tree the full name is longer than its
     box, so it is repeated in full under it (the parent's view of a saved child)."""
     from tests.tui.conftest import fill
 
-    demo = tui_services.demo.load("small", 2018)
+    demo = small_demo
     async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = pilot.app.screen
@@ -184,13 +184,13 @@ async def test_long_locked_full_name_is_said_in_full(tui_settings, tui_services)
         assert field.disabled and field.message == centre.view.full_name
 
 
-async def test_f8_corrects_from_the_tree(tui_settings, tui_services):
+async def test_f8_corrects_from_the_tree(tui_settings, tui_services, small_demo):
     """R-INFO (locked fields): the note says F8, and F8 works with the focus in the tree;
     on the administrator's own organisation it says who may correct."""
     from tests.tui.conftest import fill
     from zhtj_tui.screens.org_info import CorrectModal
 
-    demo = tui_services.demo.load("small", 2018)
+    demo = small_demo
     async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = pilot.app.screen
