@@ -218,11 +218,10 @@ class Store:
         adapter drops them when they are zero ('2026-11-21 08:00:00'), and text comparison
         then puts the instant *before* the equal stored value, so ``expires_at > $now``
         would accept a code at the very moment it expires. Convert like Pony does."""
-        out = dict(params or {})
-        if self.provider == "sqlite":
-            for key, value in out.items():
-                if isinstance(value, datetime):
-                    out[key] = datetime2timestamp(value)
+        out = params or {}
+        if self.provider == "sqlite" and any(isinstance(value, datetime) for value in out.values()):
+            out = {key: datetime2timestamp(value) if isinstance(value, datetime) else value
+                   for key, value in out.items()}
         return out
 
     def disconnect(self) -> None:

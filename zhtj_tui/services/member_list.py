@@ -39,10 +39,11 @@ PAGE = 200
 #: Search kinds (``list(by=...)``); "auto" picks one from the typed text.
 SEARCH_KINDS = ("auto", "name", "initials", "id_suffix", "member_no")
 
-#: What a page reads of each member (and the name of its branch).
+#: What a page reads of each member (and the name of its branch); the status only where
+#: members who left are listed too (otherwise every row is active). Each column costs
+#: time on every row: the sort key of the keyset is read for the last row only.
 _ROW_SQL = ("SELECT m.id, m.branch, b.short_name, m.name, m.id_number, m.sex, m.birth_date, m.join_month,"
-            " m.political, m.post, m.post_name, m.member_no, m.status, m.name_initials"
-            " FROM member m JOIN org b ON b.id = m.branch")
+            " m.political, m.post, m.post_name, m.member_no{status} FROM member m JOIN org b ON b.id = m.branch")
 
 #: The keyset of the sort (pinyin initials, name, id): the rows after ``$ai, $an, $aid``.
 _AFTER_SQL = ("(m.name_initials > $ai OR (m.name_initials = $ai AND"
@@ -101,7 +102,8 @@ def _page_text(branch: bool, path_hint: bool, include_left: bool, kind: str, key
         where.append(active_sql("m"))
     if kind:
         where.append(_KEY_SQL[kind])
-    sql = (f"{_ROW_SQL} WHERE {' AND '.join(where + ([_AFTER_SQL] if keyset else []))}"
+    sql = (f"{_ROW_SQL.format(status=', m.status' if include_left else '')}"
+           f" WHERE {' AND '.join(where + ([_AFTER_SQL] if keyset else []))}"
            " ORDER BY m.name_initials, m.name, m.id LIMIT $lim")
     return sql, tuple(where)
 
@@ -135,9 +137,12 @@ class MemberListing(ServiceBase):
             total = None
             if after is None:
                 total = len(rows) if not more else (self._count(where, params) if count_all else None)
-            items = _items(rows, today, cutoff)
-            last = rows[-1] if more and rows else None
-            nxt = (last[13], last[3], int(last[0])) if last else None
+            items = _items(rows, today, cutoff, include_left)
+            nxt = None
+            if more and rows:
+                last = rows[-1]
+                initials = self.s.rows("SELECT name_initials FROM member WHERE id = $id", {"id": last[0]})[0][0]
+                nxt = (initials, last[3], last[0])
             return Page(items, nxt, total)
 
         # Plain rows only (the authority check included): no db_session on SQLite.
@@ -239,15 +244,29 @@ class MemberListing(ServiceBase):
     search = list  # the same call: a query makes a list a search
 
 
-def _items(rows: builtins.list[tuple], today: date, cutoff: date) -> tuple[MemberRow, ...]:
-    """``MemberRow``s from rows of ``_ROW_SQL``; personal data masked (SPEC §9). A page
-    repeats a few codes and birth dates many times: each is worked out once per page."""
-    ages: dict = {}  # birth date as read -> (age, 超龄)
+#: (today, 超龄 cutoff, {birth date as read: (age, 超龄)}): a university's members share a
+#: few thousand birth dates, each worked out once a day (replaced whole when the day changes).
+_AGES: tuple[date | None, date | None, dict] = (None, None, {})
+
+
+def _ages(today: date, cutoff: date) -> dict:
+    global _AGES
+    day, cut, ages = _AGES
+    if day != today or cut != cutoff or len(ages) > 50_000:
+        ages = {}
+        _AGES = (today, cutoff, ages)
+    return ages
+
+
+def _items(rows: builtins.list[tuple], today: date, cutoff: date, include_left: bool) -> tuple[MemberRow, ...]:
+    """``MemberRow``s from rows of ``_ROW_SQL``; personal data masked (SPEC §9). Rows
+    repeat a few codes and birth dates many times: each is worked out once."""
+    ages = _ages(today, cutoff)  # birth date as read -> (age, 超龄)
     politicals: dict = {}
     posts: dict = {}
     out = []
-    for (mid, branch, branch_name, name, id_number, sex, birth, join_month, political, post, post_name,
-         member_no, status, _initials) in rows:
+    for r in rows:
+        birth, political, post, post_name = r[6], r[8], r[9], r[10]
         age = ages.get(birth)
         if age is None:
             day = as_date(birth)
@@ -259,6 +278,7 @@ def _items(rows: builtins.list[tuple], today: date, cutoff: date) -> tuple[Membe
         label = posts.get((post, post_name))
         if label is None:
             label = posts[(post, post_name)] = post_label(post, post_name)
-        out.append(MemberRow(int(mid), int(branch), name, mask_id_number(id_number), sex, age[0], join_month, pol,
-                             label, age[1], member_no or "", is_active_status(status), branch_name))
+        # Without include_left every row is active (R-MEM-3: the page's condition).
+        out.append(MemberRow(r[0], r[1], r[3], mask_id_number(r[4]), r[5], age[0], r[7], pol, label, age[1],
+                             r[11] or "", is_active_status(r[12]) if include_left else True, r[2]))
     return tuple(out)
