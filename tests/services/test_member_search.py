@@ -105,3 +105,23 @@ def test_r_mem_2_each_key_seeks_its_index(tmp_path):
             assert "(branch=?" in plan(tree.b1, "initials", "zs")
     finally:
         svc.close()
+
+
+def test_member_row_init_sets_every_field_and_stays_frozen():
+    # DESIGN 2: MemberRow's own __init__ (fast for pages of 200) must set exactly the
+    # dataclass's fields, with their defaults, and the row must stay immutable.
+    import dataclasses
+    import inspect
+
+    from zhtj_tui.services.dto import MemberRow
+
+    names = [f.name for f in dataclasses.fields(MemberRow)]
+    params = inspect.signature(MemberRow.__init__).parameters
+    assert list(params)[1:] == names
+    assert {n: p.default for n, p in params.items() if p.default is not p.empty} == \
+        {f.name: f.default for f in dataclasses.fields(MemberRow) if f.default is not dataclasses.MISSING}
+    row = MemberRow(*range(11))
+    assert [getattr(row, n) for n in names] == [*range(11), True, ""]
+    assert row == MemberRow(*range(11)) and dataclasses.replace(row, name="x").name == "x"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row.name = "x"  # type: ignore[misc]

@@ -121,6 +121,15 @@ class ServiceBase:
 
         return _with_retry(once, self.settings.busy_seconds)
 
+    def read_rows(self, fn: Callable[[], T]) -> T:
+        """Run ``fn``, a read made only of ``Store.rows`` statements (no entities), with as
+        little around it as the backend allows: on SQLite no db_session at all (the
+        thread's read-only connection; entering and leaving a db_session costs more than
+        a short indexed query), on PostgreSQL one db_session. Retried while busy."""
+        if self.s.provider == "sqlite":
+            return _with_retry(fn, self.settings.busy_seconds)
+        return self.read(fn)
+
     def write(self, fn: Callable[[], T], *, integrity: Callable[[Exception], DomainError] | None = None) -> T:
         """Run ``fn`` in one short write transaction, retried while the database is busy.
 
@@ -180,11 +189,11 @@ class ServiceBase:
         if not isinstance(org_id, int) or isinstance(org_id, bool):
             raise _org_not_found()
         if actor.operator:
-            rows = self.s.select("SELECT id, path, cat_group, parent_id FROM org WHERE id = $o", {"o": org_id})
+            rows = self.s.rows("SELECT id, path, cat_group, parent_id FROM org WHERE id = $o", {"o": org_id})
             if not rows:
                 raise _org_not_found()
             return Scope(*rows[0])
-        rows = self.s.select(
+        rows = self.s.rows(
             "SELECT o.id, o.path, o.cat_group, o.parent_id, r.active, h.path FROM org o"
             " LEFT JOIN admin_role r ON r.account = $a AND r.org = $h"
             " LEFT JOIN org h ON h.id = r.org WHERE o.id = $o",
@@ -201,7 +210,7 @@ class ServiceBase:
         statement."""
         if actor.operator:
             raise Forbidden("该操作需要以团组织管理员身份登录", None, "need_admin")
-        rows = self.s.select("SELECT r.active, h.path FROM admin_role r JOIN org h ON h.id = r.org"
+        rows = self.s.rows("SELECT r.active, h.path FROM admin_role r JOIN org h ON h.id = r.org"
                              " WHERE r.account = $a AND r.org = $h", {"a": actor.account_id, "h": actor.org_id})
         refuse_unless_admin(bool(rows) and bool(rows[0][0]))
         return rows[0][1]
