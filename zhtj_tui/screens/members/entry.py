@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
@@ -49,6 +50,8 @@ if TYPE_CHECKING:
 
 #: Seconds a save may take before the form says "正在保存…".
 SAVING_NOTE_AFTER = 0.25
+#: The colours of a field's hint by its state (the theme's; no colour: the hint line's own).
+HINT_STYLES = {"ok": "$success", "bad": "$error"}
 
 
 class MemberEntryScreen(Screen):
@@ -95,6 +98,12 @@ class MemberEntryScreen(Screen):
         self._after_save: Callable[[], object] | None = None
         #: Shows "正在保存…" if the save under way is still running after a moment.
         self._saving_note: Timer | None = None
+        #: The form's inputs, hints and lines, kept from ``compose``: they are read and set
+        #: several times a key and for every blank form, and a query walks the whole form.
+        self._inputs: dict[str, Input] = {}
+        self._hints: dict[str, Static] = {}
+        self._hint_shown: dict[str, tuple[str, str]] = {}
+        self._lines: dict[str, Static] = {}
 
     @property
     def editing(self) -> bool:
@@ -102,7 +111,7 @@ class MemberEntryScreen(Screen):
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(self._title(), id="entry-title", markup=False)
+        yield self._keep_line(Static(self._title(), id="entry-title", markup=False))
         yield Static("进入一项时原值已选中：直接输入即替换，Enter 保留 · 带*为必填", id="entry-help", markup=False)
         for key in FORM_FIELDS:
             label = MEMBER_FIELDS[key] + ("*" if key in REQUIRED_MEMBER_FIELDS else "")
@@ -111,16 +120,22 @@ class MemberEntryScreen(Screen):
             kw: dict[str, Any] = dict(id=f"f-{key}", placeholder=PLACEHOLDERS[key], select_on_focus=True,
                                       compact=True)
             field = ChoiceInput(choices, **kw) if choices else FieldInput(**kw)
+            self._inputs[key] = field
+            self._hints[key] = Static("", id=f"h-{key}", classes="hint", markup=False)
             with Horizontal(classes="row", id=f"row-{key}"):
                 yield Label(label)
                 yield field
-                yield Static("", id=f"h-{key}", classes="hint", markup=False)
-        yield Static("", id="entry-status", markup=False)
-        yield Static("", id="entry-error", markup=False)
+                yield self._hints[key]
+        yield self._keep_line(Static("", id="entry-status", markup=False))
+        yield self._keep_line(Static("", id="entry-error", markup=False))
         # The keys, written once: a Footer would be rebuilt on every move to the next field
         # (its bindings "change" with the focus), which costs more than the keystroke itself.
         yield Static("Ctrl+S 保存 · Enter 下一项 · Shift+Tab 上一项 · Esc 返回列表 · F9 退出登录",
                      id="entry-keys", markup=False)
+
+    def _keep_line(self, line: Static) -> Static:
+        self._lines[line.id or ""] = line
+        return line
 
     def _title(self) -> str:
         if self.editing:
@@ -128,7 +143,7 @@ class MemberEntryScreen(Screen):
         return f"团员录入 · {self.branch_name} · 本次已保存 {self.saved_count} 人"
 
     def on_mount(self) -> None:
-        for field in self.query(Input):
+        for field in self._inputs.values():
             field.cursor_blink = self.services.settings.cursor_blink
         member_id = self.member_id
         if member_id is not None:
@@ -165,7 +180,7 @@ class MemberEntryScreen(Screen):
 
     # -- fields ---------------------------------------------------------------------------
     def input(self, key: str) -> Input:
-        return self.query_one(f"#f-{key}", Input)
+        return self._inputs[key]
 
     def values(self) -> dict[str, str]:
         return {key: self.input(key).value for key in FORM_FIELDS}
@@ -187,17 +202,20 @@ class MemberEntryScreen(Screen):
     def _line(self, widget_id: str, text: str) -> None:
         """Update a fixed-size line of the form, only when it changes and without a layout
         pass (a layout of the whole form on every keystroke is what slows bursts down)."""
-        line = self.query_one(f"#{widget_id}", Static)
+        line = self._lines[widget_id]
         if str(line.content) != text:
             line.update(text, layout=False)
 
     def _hint(self, key: str, text: str, state: str = "") -> None:
-        hint = self.query_one(f"#h-{key}", Static)
-        if str(hint.content) == text and hint.has_class("-bad") == (state == "bad"):
+        """The short text beside a field, coloured by its state ("", "ok" or "bad"). The
+        colour is the text's own, not a CSS class: a class change restyles the widget
+        through the whole stylesheet, on every keystroke and twice for each blank form."""
+        if self._hint_shown.get(key, ("", "")) == (text, state):
             return
-        hint.update(text, layout=False)  # fixed size: no layout pass on every keystroke
-        hint.set_class(state == "bad", "-bad")
-        hint.set_class(state == "ok", "-ok")
+        self._hint_shown[key] = (text, state)
+        style = HINT_STYLES.get(state, "")
+        # Fixed size: no layout pass on every keystroke.
+        self._hints[key].update(Content.styled(text, style) if style else Content(text), layout=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         key = (event.input.id or "")[2:]
