@@ -18,6 +18,7 @@ from functools import lru_cache
 from pony.orm import select
 
 from zhtj_tui.db.values import as_date
+from zhtj_tui.domain import paths
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.idcard import mask_id_number
 from zhtj_tui.domain.joinage import age_on, over_age_cutoff
@@ -42,8 +43,15 @@ SEARCH_KINDS = ("auto", "name", "initials", "id_suffix", "member_no")
 #: What a page reads of each member (and the name of its branch); the status only where
 #: members who left are listed too (otherwise every row is active). Each column costs
 #: time on every row: the sort key of the keyset is read for the last row only.
-_ROW_SQL = ("SELECT m.id, m.branch, b.short_name, m.name, m.id_number, m.sex, m.birth_date, m.join_month,"
-            " m.political, m.post, m.post_name, m.member_no{status} FROM member m JOIN org b ON b.id = m.branch")
+_ROW_COLUMNS = ("m.id, m.branch, b.short_name, m.name, m.id_number, m.sex, m.birth_date, m.join_month,"
+                " m.political, m.post, m.post_name, m.member_no{status}")
+_ROW_SQL = f"SELECT {_ROW_COLUMNS} FROM member m JOIN org b ON b.id = m.branch"
+
+#: Keys that find a handful of members wherever they are looked for (团员编号 is unique; the
+#: last four or more characters of ID numbers are shared by few): their index is read in the
+#: same statement as the scope and the actor's authority (``_scoped_text``), whatever the
+#: scope, instead of one statement for each.
+_SELECTIVE = {"member_no": 1, "id_suffix": 4}
 
 #: The keyset of the sort (pinyin initials, name, id): the rows after ``$ai, $an, $aid``.
 _AFTER_SQL = ("(m.name_initials > $ai OR (m.name_initials = $ai AND"
@@ -108,6 +116,27 @@ def _page_text(branch: bool, path_hint: bool, include_left: bool, kind: str, key
     return sql, tuple(where)
 
 
+@lru_cache(maxsize=64)
+def _scoped_text(scope_columns: str, scope_joins: str, path_hint: bool, include_left: bool, kind: str,
+                 keyset: bool) -> str:
+    """One page of a selective key (``_SELECTIVE``) under the organisation ``o``, read with
+    what ``ServiceBase.scope_sql`` reads about ``o`` (after the row's columns): one row of
+    NULL members and the scope when nothing matches, no row when there is no such
+    organisation. The rows are read before the authority is decided and are dropped when it
+    refuses (``checked_scope``)."""
+    col = "+m.path" if path_hint else "m.path"
+    conds = [f"{col} >= o.path AND {col} < {paths.upper_sql('o.path')}"]
+    if not include_left:
+        conds.append(active_sql("m"))
+    conds.append(_KEY_SQL[kind])
+    if keyset:
+        conds.append(_AFTER_SQL)
+    columns = _ROW_COLUMNS.format(status=", m.status" if include_left else "")
+    return (f"SELECT {columns}, {scope_columns} FROM org o{scope_joins}"
+            f" LEFT JOIN member m ON {' AND '.join(conds)} LEFT JOIN org b ON b.id = m.branch"
+            " WHERE o.id = $o ORDER BY m.name_initials, m.name, m.id LIMIT $lim")
+
+
 class MemberListing(ServiceBase):
     def list(self, actor: Actor, org_id: int, query: str = "", by: str = "auto",
              after: tuple | None = None, limit: int = PAGE, include_left: bool = False,
@@ -126,17 +155,23 @@ class MemberListing(ServiceBase):
         cutoff = over_age_cutoff(today, self.settings.join_age)
 
         def run():
-            scope = self.visible_scope(actor, org_id)
-            rows, where, params = self._page(scope, kind, text, after, limit, include_left)
+            found_by = kind
+            if len(text) >= _SELECTIVE.get(kind, 99):
+                scope, rows = self._scoped_page(actor, org_id, kind, text, after, limit, include_left)
+            else:
+                scope = self.visible_scope(actor, org_id)
+                rows = self._page(scope, kind, text, after, limit, include_left)
             if kind == "member_no" and not rows:
                 # Twelve digits that are no 团员编号 are the end of an ID number.
-                rows, where, params = self._page(scope, "id_suffix", text, after, limit, include_left)
+                found_by = "id_suffix"
+                rows = self._page(scope, found_by, text, after, limit, include_left)
             more = len(rows) > limit
             rows = rows[:limit]
             # The first page counts the matches only when they do not all fit on it.
             total = None
             if after is None:
-                total = len(rows) if not more else (self._count(where, params) if count_all else None)
+                total = len(rows) if not more else (self._count(scope, found_by, text, include_left)
+                                                    if count_all else None)
             items = _items(rows, today, cutoff, include_left)
             nxt = None
             if more and rows:
@@ -148,11 +183,24 @@ class MemberListing(ServiceBase):
         # Plain rows only (the authority check included): no db_session on SQLite.
         return self.read_rows(run)
 
+    def _scoped_page(self, actor: Actor, org_id: int, kind: str, text: str, after: tuple | None, limit: int,
+                     include_left: bool) -> tuple[Scope, builtins.list]:
+        """The scope (authority checked) and one page of a selective key, in one statement."""
+        columns, joins, params = self.scope_sql(actor, org_id)
+        sql = _scoped_text(columns, joins, self.s.provider == "sqlite", include_left, kind, bool(after))
+        params.update(_key_sql(kind, text)[1], lim=limit + 1)
+        if after:
+            params.update(ai=after[0], an=after[1], aid=int(after[2]))
+        rows = self.s.rows(sql, params)
+        width = 13 if include_left else 12
+        scope = self.checked_scope(actor, rows[0][width:] if rows else None)
+        return scope, [r[:width] for r in rows if r[0] is not None]
+
     def _page(self, scope: Scope, kind: str, text: str, after: tuple | None, limit: int,
-              include_left: bool) -> tuple[builtins.list, builtins.list[str], dict]:
-        """One page of rows, with the conditions (without the keyset) for counting them."""
-        sql, page_params, where, params = self.page_sql(scope, kind, text, after, limit, include_left)
-        return self.s.rows(sql, page_params), where, params
+              include_left: bool) -> builtins.list:
+        """One page of rows."""
+        sql, page_params, _, _ = self.page_sql(scope, kind, text, after, limit, include_left)
+        return self.s.rows(sql, page_params)
 
     def page_sql(self, scope: Scope, kind: str, text: str, after: tuple | None, limit: int,
                  include_left: bool) -> tuple[str, dict, builtins.list[str], dict]:
@@ -172,7 +220,9 @@ class MemberListing(ServiceBase):
             page_params.update(ai=after[0], an=after[1], aid=int(after[2]))
         return sql, page_params, builtins.list(where), params
 
-    def _count(self, where: builtins.list[str], params: dict) -> int:
+    def _count(self, scope: Scope, kind: str, text: str, include_left: bool) -> int:
+        """All the matches of a search, beyond the first page."""
+        _, _, where, params = self.page_sql(scope, kind, text, None, 0, include_left)
         return int(self.s.rows(f"SELECT count(*) FROM member m WHERE {' AND '.join(where)}", params)[0][0])
 
     def counts(self, actor: Actor, org_id: int) -> tuple[BranchCount, ...]:
