@@ -298,7 +298,17 @@ def test_rows_reads_plain_tuples_in_and_out_of_a_session(db_url):
             with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only"):
                 store._reader().execute("delete from zhtj_meta")
         assert store.rows(sql, {"k": "probe"}) == [("probe", "2")]
+        if store.provider == "sqlite":
+            # A worker thread's connection ends with the thread (no descriptor kept open).
+            import gc
+            import threading
+
+            seen = []
+            worker = threading.Thread(target=lambda: seen.append(store.rows(sql, {"k": "probe"})))
+            worker.start()
+            worker.join()
+            gc.collect()
+            assert seen == [[("probe", "2")]] and len(store._readers) == 1
     finally:
         store.disconnect()
-    if db_url.startswith("sqlite"):
-        assert store._readers == []  # closed with the store
+    assert len(store._readers) == 0  # closed with the store

@@ -9,6 +9,7 @@ import os
 import re
 import sqlite3
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -118,6 +119,17 @@ def parse_url(url: str) -> DbUrl:
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
+class _Reader:
+    """A thread's read-only SQLite connection (``Store.rows``): it lives as long as the
+    thread (kept only by the thread's local storage, so a finished worker thread's
+    connection is closed with it) or until ``Store.disconnect``."""
+
+    __slots__ = ("con", "pid", "__weakref__")
+
+    def __init__(self, con: sqlite3.Connection, pid: int):
+        self.con, self.pid = con, pid
+
+
 class Store:
     """A bound Pony database with its entities (``store.Org``, ``store.Member``, ...)."""
 
@@ -131,7 +143,7 @@ class Store:
         self._sql: dict[str, str] = {}
         #: Each thread's read-only SQLite connection (``rows`` outside a db_session).
         self._local = threading.local()
-        self._readers: list[tuple[sqlite3.Connection, int]] = []
+        self._readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
         self._readers_lock = threading.Lock()
 
     # Entities, for type checkers and readers (``db.typed`` declares their attributes).
@@ -200,17 +212,16 @@ class Store:
     def _reader(self) -> sqlite3.Connection:
         """This thread's read-only connection to the SQLite file (opened on first use, and
         again in a forked child)."""
-        local = self._local
-        con = getattr(local, "con", None)
-        if con is None or local.pid != os.getpid():
+        reader = getattr(self._local, "reader", None)
+        if reader is None or reader.pid != os.getpid():
             assert self.url.path is not None
             con = sqlite3.connect(self.url.path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT,
                                   check_same_thread=False)
             con.execute("PRAGMA query_only = ON")
-            local.con, local.pid = con, os.getpid()
+            reader = self._local.reader = _Reader(con, os.getpid())
             with self._readers_lock:
-                self._readers.append((con, local.pid))
-        return con
+                self._readers.add(reader)
+        return reader.con
 
     def _params(self, params: dict | None) -> dict:
         """Parameters as Pony itself stores them. On SQLite a datetime is text, and Pony
@@ -226,11 +237,12 @@ class Store:
 
     def disconnect(self) -> None:
         with self._readers_lock:
-            readers, self._readers = self._readers, []
-        for con, pid in readers:
-            if pid == os.getpid():  # a forked child leaves its parent's connections alone
+            readers = list(self._readers)
+            self._readers = weakref.WeakSet()
+        for reader in readers:
+            if reader.pid == os.getpid():  # a forked child leaves its parent's connections alone
                 with contextlib.suppress(Exception):
-                    con.close()
+                    reader.con.close()
         self._local = threading.local()
         with contextlib.suppress(Exception):
             self.db.disconnect()
