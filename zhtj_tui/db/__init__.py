@@ -67,9 +67,13 @@ MIGRATIONS: dict[int, dict[str, list[str]]] = {
     # 8: the committees a cohort task looks at, counted per organisation and cohort
     # (org_tally.h_open, org_cohort_tally.h_own / h_has), by tally.upgrade.
     8: {},
+    # 9: active members counted per organisation and birth date (db.tally_age:
+    # org_age_tally, and org_tally.oldest), so that 超龄 figures read the subtree's top row
+    # set instead of every 超龄 member; filled from the existing rows by tally.upgrade.
+    9: {},
 }
 #: Steps that also run Python (after their SQL, in the same transaction).
-MIGRATION_CODE = {3: tally.rebuild, 6: fill_org_initials, 7: tally.upgrade, 8: tally.upgrade}
+MIGRATION_CODE = {3: tally.rebuild, 6: fill_org_initials, 7: tally.upgrade, 8: tally.upgrade, 9: tally.upgrade}
 
 
 class StoreError(Exception):

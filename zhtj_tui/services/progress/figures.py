@@ -1,9 +1,9 @@
 """Progress figures of each direct child, rolled up over its subtree (R-PROG-2).
 
 The figures are read from the counts kept per organisation (``db.tally``): one row per
-direct child, whatever the size of its subtree. What depends on today's date is counted
-from the rows it concerns: 超龄 members through the index of active members by birth
-date (their number, not the subtree's size, is the cost), and registration codes about
+direct child, whatever the size of its subtree. What depends on today's date: 超龄
+members and the branches holding them from each child's counts by birth date
+(``db.tally_age``: the rows born on or before the cut-off), and registration codes about
 to expire from the small reg_code table."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from zhtj_tui.domain.joinage import over_age_cutoff
 from zhtj_tui.services.base import subtree_upper
 from zhtj_tui.services.codes import usable_codes
 from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.progress.base import ACTIVE_M, ProgressBase
+from zhtj_tui.services.progress.base import ProgressBase
 from zhtj_tui.services.progress.dto import EXPIRY_WARN_DAYS, PROBLEM_KINDS, ChildProgress, Figures, Progress
 
 
@@ -82,15 +82,14 @@ class FiguresPart(ProgressBase):
         )
 
     def _over_age(self, params: dict) -> list[tuple]:
-        """Per direct child (its path; the organisation's own members under its own path):
-        branches with 超龄 members, and 超龄 members. Reads only the 超龄 members."""
-        prefix = self._child_prefix("mb.path")
-        return self._rows(f"""
-            SELECT CASE WHEN mb.path = $lo THEN $lo ELSE {prefix} END, count(*), SUM(mb.n)
-            FROM (SELECT m.path AS path, count(*) AS n FROM member m
-                  WHERE {ACTIVE_M} AND m.birth_date <= $cutoff AND m.path >= $lo AND m.path < $hi
-                  GROUP BY m.path) mb
-            GROUP BY 1""", params)
+        """Per direct child (its path) and for the organisation itself (its own path, over its
+        subtree): branches with 超龄 members, and 超龄 members. Reads the rows of each
+        child's count by birth date (``db.tally_age``) born on or before the cut-off."""
+        return self._rows("""
+            SELECT t.path, SUM(a.br), SUM(a.m)
+            FROM org c JOIN org_tally t ON t.org_id = c.id JOIN org_age_tally a ON a.org_id = c.id
+            WHERE (c.parent_id = $x OR c.id = $x) AND a.born <= $cutoff
+            GROUP BY t.path""", params)
 
     def _child_problems(self, org, params: dict, old: dict) -> dict[str, tuple[tuple[str, int], ...]]:
         """The counts of ``problems`` per direct child of ``org`` (keyed by the child's path),

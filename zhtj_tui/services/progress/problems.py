@@ -6,7 +6,6 @@ from zhtj_tui.db.tally import PROBLEM_CONDITIONS
 from zhtj_tui.domain.joinage import over_age_cutoff
 from zhtj_tui.services.base import subtree_upper
 from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.progress.base import ACTIVE_M
 from zhtj_tui.services.progress.dto import (
     PROBLEM_KINDS,
     PROBLEM_LIMIT,
@@ -55,12 +54,18 @@ class ProblemsPart(FiguresPart):
                 found[kind] = (n, [r[:3] for r in rows])
             else:
                 found[kind] = self._windowed(sql, params)
-        found["branch_over_age"] = self._windowed(f"""
-            SELECT o.id, o.path, mo.n FROM org o
-            JOIN (SELECT m.path AS path, count(*) AS n FROM member m
-                  WHERE {ACTIVE_M} AND m.birth_date <= $cutoff AND m.path >= $lo AND m.path < $hi
-                  GROUP BY m.path) mo ON mo.path = o.path
-            WHERE o.cat_group = 'branch'""", params)
+        # Branches with 超龄 members: their number from the subtree's counts by birth date
+        # (db.tally_age), the first of them by path through each branch's oldest member.
+        n = int(self._rows("""
+            SELECT COALESCE(SUM(a.br), 0) FROM org_age_tally a
+            WHERE a.org_id = $x AND a.born <= $cutoff""", params)[0][0] or 0)
+        rows = self._rows("""
+            SELECT t.org_id, t.path,
+                   (SELECT SUM(a.m) FROM org_age_tally a WHERE a.org_id = t.org_id AND a.born <= $cutoff)
+            FROM org_tally t
+            WHERE t.path >= $lo AND t.path < $hi AND t.grp = 'branch' AND t.oldest <= $cutoff
+            ORDER BY t.path LIMIT $lim""", params) if n and limit else []
+        found["branch_over_age"] = (n, [r[:3] for r in rows])
         code_rows = self._expiring_codes(lo, hi)
         found["code_expiring"] = (len(code_rows), [
             (oid, path, f"有效期至 {self.settings.fmt(exp)}") for oid, path, exp in code_rows[:limit]])
