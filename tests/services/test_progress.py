@@ -283,7 +283,7 @@ def _over_age(svc, org_id):
 
 def test_over_age_follows_the_date_and_every_member_write(svc, tree, clock):
     """R-MEM-5, R-PROG-2: the 超龄 figures come from counts kept by birth date
-    (``db.tally_age``), so a member turning 28 counts the next day without any write, and
+    (``db.tally_age``, by birth month, the cut-off's month read exactly), so a member turning 28 counts the next day without any write, and
     each write (birth date, leaving, returning, moving between branches, deleting, a subtree
     moved or deleted) changes them in its transaction (the teardown compares every kept
     count with the tables)."""
@@ -293,6 +293,8 @@ def test_over_age_follows_the_date_and_every_member_write(svc, tree, clock):
     assert _over_age(svc, top) == ({a: (1, 1), b: (1, 1), c: (0, 0)}, 2)
     clock.advance(days=1)  # A1's second member is 28 today
     assert _over_age(svc, top)[0][a] == (2, 1)
+    assert _over_age(svc, a)[0][tree.ids["A1"]] == (2, 1)
+    clock.advance(days=31)  # the cut-off's month moves on: both now counted by their month's row
     assert _over_age(svc, a)[0][tree.ids["A1"]] == (2, 1)
     young = add_member(svc, tree.ids["C"], date(2004, 6, 1))
     assert _over_age(svc, top)[0][c] == (0, 0)
@@ -324,6 +326,7 @@ def test_over_age_follows_the_date_and_every_member_write(svc, tree, clock):
 
     with db_session:
         svc.store.execute("DROP TABLE org_age_tally")
+        svc.store.execute("DROP INDEX idx_tally_oldest")
         svc.store.execute("ALTER TABLE org_tally DROP COLUMN oldest")
         svc.store.execute("UPDATE zhtj_meta SET value = '8' WHERE key = 'schema_version'")
     upgraded = open_store(svc.settings.db_url)

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlparse
 from pony.orm import Database, db_session
 from pony.utils import datetime2timestamp
 
-from zhtj_tui.db import tally, typed
+from zhtj_tui.db import tally, tally_age, typed
 from zhtj_tui.db.schema import SCHEMA_VERSION, define_entities, fill_org_initials
 from zhtj_tui.domain.vocab import STATUS_NORMAL
 
@@ -342,6 +342,7 @@ def _create_extra_indexes(store: Store) -> None:
         USABLE_CODE_INDEX,
         INITIALS_NAME_INDEX,
         *tally.create_sql(store.provider),
+        tally_age.OLDEST_INDEX,
     ]
     for sql in stmts:
         store.db.execute(sql)

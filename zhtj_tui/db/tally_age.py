@@ -1,17 +1,20 @@
-"""Active members counted by birth date per organisation (table ``org_age_tally``), so that
-the 超龄 figures of a subtree (R-MEM-5, R-PROG-2) are a sum over a few thousand rows of the
-subtree's top, whatever the number of members, while the cut-off moves with today's date.
+"""Active members counted by birth month per organisation (table ``org_age_tally``), so
+that the 超龄 figures of a subtree (R-MEM-5, R-PROG-2) are a sum over a few hundred rows of
+the subtree's top, whatever the number of members, while the cut-off moves with today's
+date (a flag "is 超龄" would go stale as days pass; a birth month does not).
 
-One row per organisation and birth date present in its subtree (itself included):
+One row per organisation and birth month (``born``: its first day) present in its subtree,
+itself included:
 
-* ``m``: active members (R-MEM-3, status 正常) of the subtree born that day;
+* ``m``: active members (R-MEM-3, status 正常) of the subtree born that month;
 * ``br``: organisations of the subtree holding active members whose oldest active member
-  was born that day (members are held by branches only, so: branches).
+  was born that month (members are held by branches only, so: branches).
 
-The 超龄 members of a subtree are then ``sum(m)`` over the rows born on or before the
-cut-off, and its branches with a 超龄 member ``sum(br)`` over the same rows. A flag "is
-超龄" would go stale as days pass; a birth date does not. Days rather than months keep the
-cut-off exact without reading members born in the cut-off month.
+The 超龄 members of a subtree are ``sum(m)`` over the months before the cut-off's month,
+plus the members born in the cut-off's month up to the cut-off (one month of births, read
+through the index of active members by birth date); its branches with a 超龄 member are
+``sum(br)`` over the same months plus the branches whose oldest member (``oldest`` below,
+indexed) was born in the cut-off's month up to the cut-off.
 
 ``org_tally.oldest`` keeps each organisation's oldest active member's birth date, so that
 a change knows which ``br`` row to move. Every write changes the rows in the same
@@ -35,6 +38,22 @@ AGE_TABLE_SQL = ("CREATE TABLE IF NOT EXISTS org_age_tally (org_id integer NOT N
                  "m integer NOT NULL DEFAULT 0, br integer NOT NULL DEFAULT 0, PRIMARY KEY (org_id, born))")
 AGE_COLS = ("m", "br")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Active organisations by their oldest member's birth date (the cut-off month's branches).
+OLDEST_INDEX = "CREATE INDEX IF NOT EXISTS idx_tally_oldest ON org_tally (oldest, path)"
+
+
+def month(d):
+    """The first day of ``d``'s month, in ``d``'s own form (ISO text on SQLite)."""
+    if d is None:
+        return None
+    return d[:8] + "01" if isinstance(d, str) else d.replace(day=1)
+
+
+def month_sql(db, col: str) -> str:
+    """SQL for the first day of the month of the date column ``col``."""
+    if db.provider_name == "postgres":
+        return f"date_trunc('month', {col})::date"
+    return f"(substr({col}, 1, 8) || '01')"
 
 
 def _lit(db, d) -> str:
@@ -53,7 +72,7 @@ def _add(db, ids: list[int], born, m: int, br: int) -> None:
     """Add ``(m, br)`` to the ``born`` rows of ``ids``; rows left at zero are dropped."""
     if not ids or not (m or br) or born is None:
         return
-    lit = _lit(db, born)
+    lit = _lit(db, month(born))
     values = ", ".join(f"({int(i)}, {lit}, {int(m)}, {int(br)})" for i in ids)
     db.execute(f"INSERT INTO org_age_tally (org_id, born, m, br) VALUES {values} "
                "ON CONFLICT (org_id, born) DO UPDATE SET m = org_age_tally.m + excluded.m, "
@@ -149,11 +168,12 @@ def rebuild(db) -> None:
     ``org_tally`` must hold its rows already (paths, and ``oldest``)."""
     active = f"status = '{STATUS_NORMAL}'"
     db.execute("DELETE FROM org_age_tally")
+    born = month_sql(db, "m.birth_date")
     db.execute("INSERT INTO org_age_tally (org_id, born, m, br) "
-               "SELECT m.branch, m.birth_date, count(*), 0 FROM member m JOIN org_tally t ON t.org_id = m.branch "
-               f"WHERE m.{active} GROUP BY m.branch, m.birth_date")
+               f"SELECT m.branch, {born}, count(*), 0 FROM member m JOIN org_tally t ON t.org_id = m.branch "
+               f"WHERE m.{active} GROUP BY m.branch, {born}")
     db.execute("INSERT INTO org_age_tally (org_id, born, m, br) "
-               f"SELECT org_id, oldest, 0, 1 FROM org_tally WHERE oldest IS NOT NULL {_UPSERT}")
+               f"SELECT org_id, {month_sql(db, 'oldest')}, 0, 1 FROM org_tally WHERE oldest IS NOT NULL {_UPSERT}")
     depths = [r[0] for r in db.execute(
         "SELECT DISTINCT o.depth FROM org o WHERE o.path IS NOT NULL AND o.parent_id IS NOT NULL "
         "ORDER BY 1 DESC").fetchall()]
@@ -165,8 +185,8 @@ def rebuild(db) -> None:
 
 
 def own_rows(db) -> tuple[dict[int, list[tuple]], dict[int, object]]:
-    """``({org_id: [(birth date, active members)]}, {org_id: oldest birth date})`` from the
-    member table."""
+    """``({org_id: [(birth date, active members born that day)]}, {org_id: oldest birth
+    date})`` from the member table."""
     own: dict[int, list[tuple]] = {}
     oldest: dict[int, object] = {}
     for org_id, born, n in db.execute(f"SELECT branch, birth_date, count(*) FROM member "
@@ -187,9 +207,9 @@ def recompute(db, rows: dict[int, tuple], own: dict[int, list[tuple]], oldest: d
         ups = [u for u in paths.ids(rows[org_id][0]) if u in rows]
         for born, n in births:
             for up in ups:
-                out.setdefault((up, born), [0, 0])[0] += n
+                out.setdefault((up, month(born)), [0, 0])[0] += n
         for up in ups:
-            out.setdefault((up, oldest[org_id]), [0, 0])[1] += 1
+            out.setdefault((up, month(oldest[org_id])), [0, 0])[1] += 1
     return {k: tuple(v) for k, v in out.items()}
 
 

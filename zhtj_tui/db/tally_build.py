@@ -17,7 +17,7 @@ from zhtj_tui.db.tally import (
     flags,
     host_part,
 )
-from zhtj_tui.db.tally_age import AGE_TABLE_SQL
+from zhtj_tui.db.tally_age import AGE_TABLE_SQL, OLDEST_INDEX
 from zhtj_tui.domain.vocab import STATUS_NORMAL
 
 #: The columns of an ``org_tally`` row after ``org_id``, as ``recompute`` and ``stored`` give them.
@@ -142,6 +142,7 @@ def upgrade(db) -> int:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
     for sql in create_sql(db.provider_name):
         db.execute(sql)
+    db.execute(OLDEST_INDEX)
     return rebuild(db)
 
 

@@ -6,6 +6,7 @@ from zhtj_tui.db.tally import PROBLEM_CONDITIONS
 from zhtj_tui.domain.joinage import over_age_cutoff
 from zhtj_tui.services.base import subtree_upper
 from zhtj_tui.services.dto import Actor
+from zhtj_tui.services.progress.base import ACTIVE_M
 from zhtj_tui.services.progress.dto import (
     PROBLEM_KINDS,
     PROBLEM_LIMIT,
@@ -54,14 +55,20 @@ class ProblemsPart(FiguresPart):
                 found[kind] = (n, [r[:3] for r in rows])
             else:
                 found[kind] = self._windowed(sql, params)
-        # Branches with 超龄 members: their number from the subtree's counts by birth date
-        # (db.tally_age), the first of them by path through each branch's oldest member.
+        # Branches with 超龄 members: their number from the subtree's counts by birth month
+        # (db.tally_age) and the branches whose oldest member was born in the cut-off's
+        # month up to the cut-off; the first of them by path through each one's oldest member.
+        params["month"] = self._date(over_age_cutoff(self.settings.today(), self.settings.join_age).replace(day=1))
         n = int(self._rows("""
             SELECT COALESCE(SUM(a.br), 0) FROM org_age_tally a
-            WHERE a.org_id = $x AND a.born <= $cutoff""", params)[0][0] or 0)
-        rows = self._rows("""
+            WHERE a.org_id = $x AND a.born < $month""", params)[0][0] or 0)
+        n += int(self._rows("""
+            SELECT count(*) FROM org_tally t
+            WHERE t.oldest >= $month AND t.oldest <= $cutoff AND t.path >= $lo AND t.path < $hi""", params)[0][0])
+        rows = self._rows(f"""
             SELECT t.org_id, t.path,
-                   (SELECT SUM(a.m) FROM org_age_tally a WHERE a.org_id = t.org_id AND a.born <= $cutoff)
+                   (SELECT count(*) FROM member m WHERE m.branch = t.org_id AND {ACTIVE_M}
+                      AND m.birth_date <= $cutoff)
             FROM org_tally t
             WHERE t.path >= $lo AND t.path < $hi AND t.grp = 'branch' AND t.oldest <= $cutoff
             ORDER BY t.path LIMIT $lim""", params) if n and limit else []
