@@ -277,3 +277,28 @@ def test_typed_entity_declarations_match_the_schema(db_url):
             assert set(typed.__dict__[name].__annotations__) == attrs, name
     finally:
         store.disconnect()
+
+
+def test_rows_reads_plain_tuples_in_and_out_of_a_session(db_url):
+    # DESIGN 2/9: the lists' raw read path. Inside a db_session it reads on the session's
+    # connection (the session's own unflushed writes included); outside one it sees what
+    # others committed, and on SQLite its connection cannot write.
+    store = open_store(db_url)
+    try:
+        sql = "SELECT key, value FROM zhtj_meta WHERE key = $k AND value LIKE '%'"
+        with db_session:
+            store.Meta(key="probe", value="1")
+            assert store.rows(sql, {"k": "probe"}) == [("probe", "1")]
+            assert type(store.rows(sql, {"k": "probe"})[0]) is tuple
+        assert store.rows(sql, {"k": "probe"}) == [("probe", "1")]  # committed, read outside
+        with db_session:
+            store.execute("update zhtj_meta set value = '2' where key = 'probe'")
+        assert store.rows(sql, {"k": "probe"}) == [("probe", "2")]
+        if store.provider == "sqlite":
+            with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only"):
+                store._reader().execute("delete from zhtj_meta")
+        assert store.rows(sql, {"k": "probe"}) == [("probe", "2")]
+    finally:
+        store.disconnect()
+    if db_url.startswith("sqlite"):
+        assert store._readers == []  # closed with the store
