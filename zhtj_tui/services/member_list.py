@@ -315,6 +315,7 @@ def _items(rows: builtins.list[tuple], today: date, cutoff: date, include_left: 
     politicals: dict = {}
     posts: dict = {}
     out = []
+    append, row_of, mask = out.append, MemberRow, mask_id_number
     for r in rows:
         birth, political, post, post_name = r[6], r[8], r[9], r[10]
         age = ages.get(birth)
@@ -325,10 +326,10 @@ def _items(rows: builtins.list[tuple], today: date, cutoff: date, include_left: 
         pol = politicals.get(political)
         if pol is None:
             pol = politicals[political] = political_short(political)
-        label = posts.get((post, post_name))
+        label = posts.get((post, post_name)) if post else ""
         if label is None:
             label = posts[(post, post_name)] = post_label(post, post_name)
         # Without include_left every row is active (R-MEM-3: the page's condition).
-        out.append(MemberRow(r[0], r[1], r[3], mask_id_number(r[4]), r[5], age[0], r[7], pol, label, age[1],
-                             r[11] or "", is_active_status(r[12]) if include_left else True, r[2]))
+        append(row_of(r[0], r[1], r[3], mask(r[4]), r[5], age[0], r[7], pol, label, age[1], r[11] or "",
+                      is_active_status(r[12]) if include_left else True, r[2]))
     return tuple(out)
