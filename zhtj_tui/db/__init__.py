@@ -19,7 +19,7 @@ from pony.orm import Database, db_session
 from pony.orm import core as pony_core
 from pony.utils import datetime2timestamp
 
-from zhtj_tui.db import tally, typed
+from zhtj_tui.db import tally, tally_age, typed
 from zhtj_tui.db.schema import SCHEMA_VERSION, define_entities, fill_org_initials
 from zhtj_tui.domain.vocab import STATUS_NORMAL
 
@@ -71,9 +71,13 @@ MIGRATIONS: dict[int, dict[str, list[str]]] = {
     # 8: the committees a cohort task looks at, counted per organisation and cohort
     # (org_tally.h_open, org_cohort_tally.h_own / h_has), by tally.upgrade.
     8: {},
+    # 9: active members counted per organisation and birth date (db.tally_age:
+    # org_age_tally, and org_tally.oldest), so that 超龄 figures read the subtree's top row
+    # set instead of every 超龄 member; filled from the existing rows by tally.upgrade.
+    9: {},
 }
 #: Steps that also run Python (after their SQL, in the same transaction).
-MIGRATION_CODE = {3: tally.rebuild, 6: fill_org_initials, 7: tally.upgrade, 8: tally.upgrade}
+MIGRATION_CODE = {3: tally.rebuild, 6: fill_org_initials, 7: tally.upgrade, 8: tally.upgrade, 9: tally.upgrade}
 
 
 class StoreError(Exception):
@@ -442,6 +446,7 @@ def _create_extra_indexes(store: Store) -> None:
         USABLE_CODE_INDEX,
         INITIALS_NAME_INDEX,
         *tally.create_sql(store.provider),
+        tally_age.OLDEST_INDEX,
     ]
     for sql in stmts:
         store.db.execute(sql)

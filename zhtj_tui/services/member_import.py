@@ -12,10 +12,11 @@ import os
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pony.utils import datetime2timestamp
 
-from zhtj_tui.db import tally
+from zhtj_tui.db import tally, tally_age
 from zhtj_tui.domain import paths
 from zhtj_tui.domain.errors import Conflict, DomainError
 from zhtj_tui.domain.member import MemberCheck, MemberData, member_initials
@@ -54,8 +55,9 @@ CONFLICT_MESSAGE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Planned:
+class _Planned(NamedTuple):
+    """A checked row: its data, or why it is refused (a named tuple: one per row)."""
+
     row: int
     label: str
     data: MemberData | None = None
@@ -121,24 +123,32 @@ class MemberImportService(ServiceBase):
                     raise Conflict(
                         f"自预览以来数据已有变化（第{new.row}行：{new.reason or new.outcome}），本次没有导入任何团员。"
                         "请重新上传文件，查看最新的检查结果后再确认", None, "changed_since_preview")
-            # One outcome per planned row, in order (``_resolve``).
-            todo = [p.data for r, p in zip(rows, planned, strict=True) if r.outcome == CREATE]
-            for r, p in zip(rows, planned, strict=True):  # R-MEM-4: a returning member takes their number back
-                if r.outcome == CREATE and r.code == RETURNING:
-                    release_member_no(self.s, p.data.member_no, p.data.id_number)
-            self._insert(branch, todo, progress)
-            for d in todo:  # R-MEM-6: the row with 团内职务 书记 becomes the secretary
+            # One outcome per planned row, in order (``_resolve``): one pass makes the rows to
+            # insert and the result's outcomes.
+            todo = []
+            out = []
+            secretaries = []
+            for r, p in zip(rows, planned, strict=True):
+                if r.outcome != CREATE:
+                    out.append(r)
+                    continue
+                d = p.data
+                todo.append(d)
+                out.append(RowOutcome(r.row, r.name, CREATED, r.reason, r.field, r.code))
+                if r.code == RETURNING:  # R-MEM-4: a returning member takes their number back
+                    release_member_no(self.s, d.member_no, d.id_number)
                 if d.post == SECRETARY_POST:
-                    m = self.s.Member.get(active_id=d.id_number)
-                    CadreService(self.ctx).member_became_secretary(actor, branch, m)
-            out = tuple(RowOutcome(r.row, r.name, CREATED, r.reason, r.field, r.code) if r.outcome == CREATE else r
-                        for r in rows)
+                    secretaries.append(d)
+            self._insert(branch, todo, progress)
+            for d in secretaries:  # R-MEM-6: the row with 团内职务 书记 becomes the secretary
+                m = self.s.Member.get(active_id=d.id_number)
+                CadreService(self.ctx).member_became_secretary(actor, branch, m)
             counts = Counter(r.outcome for r in rows)
             self.audit(actor, "member.import", "org", branch.id, branch, after={
                 "created": len(todo), "existing": counts[EXISTS], "refused": counts[ERROR],
                 "file": preview.file_name[:80],
             })
-            return ImportResult("members", branch.id, branch.short_name, out, notes=preview.notes)
+            return ImportResult("members", branch.id, branch.short_name, tuple(out), notes=preview.notes)
 
         with gc_paused():
             return self.write(run, integrity=lambda exc: Conflict(CONFLICT_MESSAGE, None, "import_conflict"))
@@ -268,14 +278,22 @@ class MemberImportService(ServiceBase):
         now = self.now()
         sqlite = self.s.provider == "sqlite"
         stamp = datetime2timestamp(now) if sqlite else now
-        path = branch.path
+        branch_id, path = branch.id, branch.path
+        # Birth dates repeat from row to row (a class shares a few hundred): each is
+        # written out once.
+        births: dict = {}
 
         def values(d: MemberData) -> tuple:
+            name, idn, birth, sex, ethnic, political, month, education, mobile, no, post, post_name, unit, note, _ = d
+            if sqlite:
+                day = births.get(birth)
+                if day is None:
+                    day = births[birth] = birth.isoformat()
+            else:
+                day = birth
             return (
-                branch.id, path, d.name, member_initials(d.name), d.id_number, d.id_number[::-1], d.id_number,
-                d.birth_date.isoformat() if sqlite else d.birth_date, d.sex, d.ethnic, d.political,
-                d.join_month, d.education, d.mobile, d.member_no, d.post, d.post_name, d.join_unit, d.note,
-                STATUS_NORMAL, None, None, stamp, stamp, 1,
+                branch_id, path, name, member_initials(name), idn, idn[::-1], idn, day, sex, ethnic, political,
+                month, education, mobile, no, post, post_name, unit, note, STATUS_NORMAL, None, None, stamp, stamp, 1,
             )
 
         con = self.s.db.get_connection()
@@ -296,6 +314,7 @@ class MemberImportService(ServiceBase):
             # The branch's kept count of active members (db.tally), in the same transaction:
             # the raw insert bypasses the entity hooks that keep it for single entries.
             tally.own_delta(self.s.db, branch.id, m=len(todo))
+            tally_age.members_added(self.s.db, branch.id, (d.birth_date for d in todo))
         except Exception as exc:
             if _is_unique_violation(exc):
                 raise Conflict(CONFLICT_MESSAGE, None, "import_conflict") from None
