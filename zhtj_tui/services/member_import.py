@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from pony.utils import datetime2timestamp
 
-from zhtj_tui.db import tally
+from zhtj_tui.db import tally, tally_age
 from zhtj_tui.domain import paths
 from zhtj_tui.domain.errors import Conflict, DomainError
 from zhtj_tui.domain.member import MemberCheck, MemberData, member_initials
@@ -314,6 +314,7 @@ class MemberImportService(ServiceBase):
             # The branch's kept count of active members (db.tally), in the same transaction:
             # the raw insert bypasses the entity hooks that keep it for single entries.
             tally.own_delta(self.s.db, branch.id, m=len(todo))
+            tally_age.members_added(self.s.db, branch.id, (d.birth_date for d in todo))
         except Exception as exc:
             if _is_unique_violation(exc):
                 raise Conflict(CONFLICT_MESSAGE, None, "import_conflict") from None
