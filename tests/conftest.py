@@ -165,3 +165,9 @@ def assert_tally_consistent(services) -> None:
     assert not wrong and not extra, f"org_tally differs from the tables: {wrong or extra}"
     wanted_c = tally.recompute_cohorts(wanted)
     assert stored_c == wanted_c, f"org_cohort_tally differs from the tables: {stored_c} != {wanted_c}"
+    from zhtj_tui.db import tally_age
+
+    with db_session:
+        db = services.store.db
+        stored_a, wanted_a = tally_age.stored(db), tally_age.recompute(db, wanted, *tally_age.own_rows(db))
+    assert stored_a == wanted_a, f"org_age_tally differs from the tables: {stored_a} != {wanted_a}"

@@ -16,11 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from zhtj_tui.config import Settings
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.screens.help import key_name
 from zhtj_tui.screens.keys import ALT_DIGIT_KEYS, alt_digit
-from zhtj_tui.services.dto import Actor, OrgBrief, Role, Session
 from zhtj_tui.widgets.calls import ServiceCaller, log_unexpected
 from zhtj_tui.widgets.keyorder import OrderedKeys
 from zhtj_tui.widgets.topbar import TopBar
@@ -28,7 +26,9 @@ from zhtj_tui.widgets.topbar import TopBar
 if TYPE_CHECKING:
     from textual.timer import Timer
 
+    from zhtj_tui.config import Settings
     from zhtj_tui.services import Services
+    from zhtj_tui.services.dto import Actor, OrgBrief, Role, Session
 
 #: Seconds of running work before the top bars say "正在处理…".
 BUSY_AFTER = 0.3

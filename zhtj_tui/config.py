@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -17,8 +16,7 @@ from pathlib import Path
 
 import platformdirs
 
-from zhtj_tui.domain.joinage import JoinAgePolicy
-from zhtj_tui.domain.member_no import MEMBER_NO_CUTOVER
+from zhtj_tui.domain.policy import MEMBER_NO_CUTOVER, JoinAgePolicy
 
 APP_NAME = "zhtj-tui"
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
@@ -102,6 +100,8 @@ def _read_config(path: Path) -> tuple[dict, list[str]]:
     warnings: list[str] = []
     if not path.is_file():
         return {}, warnings
+    import tomllib  # only when there is a file to read
+
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

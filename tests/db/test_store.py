@@ -277,3 +277,36 @@ def test_typed_entity_declarations_match_the_schema(db_url):
             assert set(typed.__dict__[name].__annotations__) == attrs, name
     finally:
         store.disconnect()
+
+
+def test_rows_reads_plain_tuples_in_and_out_of_a_session(db_url):
+    # DESIGN 2/9: the lists' raw read path. Inside a db_session it reads on the session's
+    # connection (the session's own unflushed writes included); outside one it sees what
+    # others committed, and on SQLite its connection cannot write.
+    store = open_store(db_url)
+    try:
+        sql = "SELECT key, value FROM zhtj_meta WHERE key = $k AND value LIKE '%'"
+        with db_session:
+            store.Meta(key="probe", value="1")
+            assert store.rows(sql, {"k": "probe"}) == [("probe", "1")]
+            assert type(store.rows(sql, {"k": "probe"})[0]) is tuple
+        assert store.rows(sql, {"k": "probe"}) == [("probe", "1")]  # committed, read outside
+        with db_session:
+            store.execute("update zhtj_meta set value = '2' where key = 'probe'")
+        assert store.rows(sql, {"k": "probe"}) == [("probe", "2")]
+        with pytest.raises(Exception, match="readonly|read-only|query_only"):
+            store._reader().cursor().execute("delete from zhtj_meta")
+        assert store.rows(sql, {"k": "probe"}) == [("probe", "2")]
+        # A worker thread's connection ends with the thread (none is left open).
+        import gc
+        import threading
+
+        seen = []
+        worker = threading.Thread(target=lambda: seen.append(store.rows(sql, {"k": "probe"})))
+        worker.start()
+        worker.join()
+        gc.collect()
+        assert seen == [[("probe", "2")]] and len(store._readers) == 1
+    finally:
+        store.disconnect()
+    assert len(store._readers) == 0  # closed with the store

@@ -10,6 +10,7 @@ from tests.helpers import examples
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.idcard import (
     PROVINCES,
+    WEIGHTS,
     check_char,
     make_id_number,
     mask_id_number,
@@ -68,6 +69,24 @@ def test_every_single_character_change_is_refused(region, birth, seq, pos, ch):
     with pytest.raises(DomainError) as info:
         parse_id_number(changed, TODAY)
     assert info.value.code in {"id_chars", "id_date", "id_future", "id_check"}
+
+
+@settings(max_examples=examples(300))
+@given(st.text("0123456789", min_size=17, max_size=17))
+def test_check_character_is_the_weighted_sum_of_the_standard(first17):
+    # R-REG-3: GB 11643's MOD 11-2 sum, written out digit by digit, against the one used
+    weighted = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    assert check_char(first17) == "10X98765432"[weighted % 11]
+    number = first17 + check_char(first17)
+    if number[6:14].isdigit() and _valid_date(number[6:14]):
+        assert parse_id_number(number).number == number
+
+
+def _valid_date(yyyymmdd: str) -> bool:
+    try:
+        return date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:])).year >= 1800
+    except ValueError:
+        return False
 
 
 def test_every_single_change_of_one_number_exhaustively():

@@ -6,7 +6,7 @@ on SQLite and PostgreSQL, after which the consistency check (``zhtj check
 The calls: create organisations (names with 18级 / 2018年级 / full-width digits / spaces),
 correct a 简称, save the organisation's information (with or without a secretary),
 appoint and end cadres (书记 included, sometimes a member of the branch), add members
-(some as 书记), change a member's 团内职务, remove and transfer members, register
+(some as 书记), change a member's 团内职务 or ID number (so their birth date), remove and transfer members, register
 administrators, move and delete organisations. Refusals (``DomainError``) are part of the
 game; anything else fails the test.
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from datetime import date
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -47,6 +48,8 @@ COHORTS = ("2018级", "18级", "２０１８级", "2017年级", "2019 级", "", 
 SUFFIX = {"团委": "学院团委", "团总支": "系团总支", "团支部": "班团支部", "临时团支部": "临时团支部"}
 CATEGORIES = ("团委", "团总支", "团支部", "团支部", "临时团支部")
 POSTS = ("书记", "副书记", "组织委员", None)
+#: Birth dates of the members added or corrected: 超龄 and not, several per branch.
+BIRTHS = (date(1990, 4, 2), date(1996, 12, 31), date(1999, 6, 15), date(2003, 2, 2), date(2005, 3, 10))
 
 pick = st.integers(min_value=0, max_value=10**6)
 #: Service calls made and consistency checks run, for the figures the test prints.
@@ -150,21 +153,25 @@ def run_machine(svc, top_id: int) -> None:
 
         # -- members -------------------------------------------------------------------
         @precondition(lambda self: any(g == "branch" for g in self.orgs.values()))
-        @rule(i=pick, post=st.sampled_from(POSTS))
-        def add_member(self, i, post):
+        @rule(i=pick, post=st.sampled_from(POSTS), birth=st.sampled_from(BIRTHS))
+        def add_member(self, i, post, birth):
             branch = self._org(i, ("branch",))
-            view = self._try(lambda: svc.members.add(OP, branch, member_values(post=post or "")))
+            p = person(birth=birth, join_month=f"{max(birth.year + 14, 2010)}-09")
+            view = self._try(lambda: svc.members.add(OP, branch, member_values(p, post=post or "")))
             if view is not None:
                 self.members.append(view.id)
 
         @precondition(lambda self: self.members)
-        @rule(k=pick, post=st.sampled_from(POSTS), rename=st.booleans())
-        def update_member(self, k, post, rename):
+        @rule(k=pick, post=st.sampled_from(POSTS), rename=st.booleans(),
+              birth=st.one_of(st.none(), st.sampled_from(BIRTHS)))
+        def update_member(self, k, post, rename, birth):
             mid = self.members[k % len(self.members)]
             v = svc.members.get(OP, mid)
             if not v.editable:
                 return
-            values = {"name": "周改名" if rename else v.name, "id_number": v.id_number, "ethnic": v.ethnic_name,
+            # A corrected ID number changes the birth date (the counts by birth date, R-MEM-5).
+            idn = person(birth=birth).id_number if birth else v.id_number
+            values = {"name": "周改名" if rename else v.name, "id_number": idn, "ethnic": v.ethnic_name,
                       "political": v.political_name, "join_month": v.join_month, "education": v.education_name,
                       "mobile": v.mobile, "member_no": v.member_no, "post": post or ""}
             self._try(lambda: svc.members.update(OP, mid, values))
@@ -179,7 +186,24 @@ def run_machine(svc, top_id: int) -> None:
         def transfer_member(self, k, i):
             target = self._org(i, ("branch",))
             if target is not None:
-                self._try(lambda: svc.members.transfer(OP, [self.members[k % len(self.members)]], target))
+                # Up to three members at once: one flush moves the oldest of both branches.
+                ids = sorted({self.members[(k + j) % len(self.members)] for j in range(1 + k % 3)})
+                self._try(lambda: svc.members.transfer(OP, ids, target))
+
+        @precondition(lambda self: self.members)
+        @rule(k=pick, i=pick)
+        def rejoin_member(self, k, i):
+            """A member who left joins a branch again under the same ID number."""
+            v = svc.members.get(OP, self.members[k % len(self.members)])
+            branch = self._org(i, ("branch",))
+            if v.active or branch is None:
+                return
+            values = {"name": v.name, "id_number": v.id_number, "ethnic": v.ethnic_name,
+                      "political": v.political_name, "join_month": v.join_month, "education": v.education_name,
+                      "mobile": v.mobile, "member_no": v.member_no}
+            view = self._try(lambda: svc.members.add(OP, branch, values))
+            if view is not None:
+                self.members.append(view.id)
 
         # -- the property ----------------------------------------------------------------
         # Checked after every fifth call and at the end of each example (the check reads

@@ -12,6 +12,7 @@ from tests.helpers import person
 from tests.member_helpers import build_tree, member_values
 from zhtj_tui.domain.errors import Forbidden, NotFound
 from zhtj_tui.services.dto import Actor
+from zhtj_tui.services.member_list import _key_sql, _scoped_text
 
 
 @pytest.fixture
@@ -76,6 +77,36 @@ def test_r_auth_lists_refuse_outside_the_subtree(svc, tree):
         svc.orgs.search(forged, "jsj")
 
 
+def test_r_auth_selective_keys_check_authority_in_the_same_statement(svc, tree):
+    # §9 / R-AUTH: 团员编号 and ID-suffix searches read the scope and the actor's role in the
+    # statement that finds the rows; the same refusals, and nothing of another subtree.
+    m = svc.members.add(tree.op, tree.b2, member_values(person(name="章珊", birth=date(2004, 5, 6))))
+    other = svc.members.add(tree.op, tree.b3, member_values(person(name="张散", birth=date(2004, 5, 6))))
+    assert m.member_no and other.member_no
+    suffix = m.id_number[-6:]
+    for admin, org in ((tree.college_admin, tree.college), (tree.college_admin, tree.b2), (tree.top_admin, tree.top)):
+        for key in (m.member_no, suffix, m.id_number[-12:]):
+            assert [r.name for r in svc.members.list(admin, org, key).items] == ["章珊"], (org, key)
+    assert svc.members.list(tree.college_admin, tree.b1, m.member_no).items == ()  # another branch
+    assert svc.members.list(tree.college_admin, tree.college, other.member_no).items == ()
+    assert svc.members.list(tree.college_admin, tree.college, "0000000000009").items == ()
+    with pytest.raises(Forbidden) as outside:
+        svc.members.list(tree.other_admin, tree.college, m.member_no)
+    assert outside.value.code == "outside_subtree"
+    forged = Actor(account_id=tree.b1_admin.account_id, org_id=tree.college, label="伪造")
+    with pytest.raises(Forbidden) as not_admin:
+        svc.members.list(forged, tree.b2, suffix)
+    assert not_admin.value.code == "not_admin"
+    with pytest.raises(NotFound):
+        svc.members.list(tree.college_admin, 10**9, m.member_no)
+    with pytest.raises(NotFound):
+        svc.members.list(tree.op, 10**9, suffix)
+    svc.members.remove(tree.op, m.id, "转出")
+    assert svc.members.list(tree.college_admin, tree.college, m.member_no).items == ()
+    left = svc.members.list(tree.college_admin, tree.college, suffix, include_left=True).items
+    assert [(r.name, r.active) for r in left] == [("章珊", False)]
+
+
 def test_r_mem_2_each_key_seeks_its_index(tmp_path):
     # R-MEM-2 at scale, on SQLite (PostgreSQL plans by its statistics: benchmarks/run.py
     # --backend postgres prints the figures): in a subtree each search key is read through
@@ -103,5 +134,34 @@ def test_r_mem_2_each_key_seeks_its_index(tmp_path):
                                ("name", "张")):
                 assert expected[kind] in plan(tree.college, kind, text), (kind, plan(tree.college, kind, text))
             assert "(branch=?" in plan(tree.b1, "initials", "zs")
+            # A selective key read with the scope: the organisation by its key, then the index.
+            for kind, text, index in (("member_no", "201900000001", "INDEX sqlite_autoindex_member"),
+                                      ("id_suffix", "123456", "INDEX idx_member__id_rev")):
+                for scope_id in (tree.college, tree.b1):
+                    cols, joins, params = members.scope_sql(tree.op, scope_id)
+                    sql = _scoped_text(cols, joins, True, False, kind, False)
+                    params.update(_key_sql(kind, text)[1], lim=201)
+                    steps = " ".join(str(r) for r in svc.store.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+                    assert "SEARCH o USING INTEGER PRIMARY KEY" in steps and index in steps, (kind, steps)
     finally:
         svc.close()
+
+
+def test_member_row_init_sets_every_field_and_stays_frozen():
+    # DESIGN 2: MemberRow's own __init__ (fast for pages of 200) must set exactly the
+    # dataclass's fields, with their defaults, and the row must stay immutable.
+    import dataclasses
+    import inspect
+
+    from zhtj_tui.services.dto import MemberRow
+
+    names = [f.name for f in dataclasses.fields(MemberRow)]
+    params = inspect.signature(MemberRow.__init__).parameters
+    assert list(params)[1:] == names
+    assert {n: p.default for n, p in params.items() if p.default is not p.empty} == \
+        {f.name: f.default for f in dataclasses.fields(MemberRow) if f.default is not dataclasses.MISSING}
+    row = MemberRow(*range(11))
+    assert [getattr(row, n) for n in names] == [*range(11), True, ""]
+    assert row == MemberRow(*range(11)) and dataclasses.replace(row, name="x").name == "x"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row.name = "x"  # type: ignore[misc]

@@ -271,3 +271,68 @@ def test_counts_per_cohort_are_kept_and_rebuilt_by_the_schema_step(svc, tree):
             assert tally.stored_cohorts(upgraded.db) == now
     finally:
         upgraded.disconnect()
+
+
+def _over_age(svc, org_id):
+    """(超龄 members, branches with 超龄 members) per direct child, from ``progress``, and
+    the subtree's number of branches with 超龄 members from ``problems``."""
+    p = svc.progress.progress(OP, org_id)
+    per = {c.id: (c.figures.over_age, dict(c.problems).get("branch_over_age", 0)) for c in p.children}
+    return per, dict(svc.progress.problems(OP, org_id).counts)["branch_over_age"]
+
+
+def test_over_age_follows_the_date_and_every_member_write(svc, tree, clock):
+    """R-MEM-5, R-PROG-2: the 超龄 figures come from counts kept by birth date
+    (``db.tally_age``, by birth month, the cut-off's month read exactly), so a member turning 28 counts the next day without any write, and
+    each write (birth date, leaving, returning, moving between branches, deleting, a subtree
+    moved or deleted) changes them in its transaction (the teardown compares every kept
+    count with the tables)."""
+    from zhtj_tui.db import tally_age
+
+    top, a, b, c = (tree.ids[k] for k in ("top", "A", "B", "C"))
+    assert _over_age(svc, top) == ({a: (1, 1), b: (1, 1), c: (0, 0)}, 2)
+    clock.advance(days=1)  # A1's second member is 28 today
+    assert _over_age(svc, top)[0][a] == (2, 1)
+    assert _over_age(svc, a)[0][tree.ids["A1"]] == (2, 1)
+    clock.advance(days=31)  # the cut-off's month moves on: both now counted by their month's row
+    assert _over_age(svc, a)[0][tree.ids["A1"]] == (2, 1)
+    young = add_member(svc, tree.ids["C"], date(2004, 6, 1))
+    assert _over_age(svc, top)[0][c] == (0, 0)
+    with db_session:
+        svc.store.Member[young].birth_date = date(1995, 6, 1)  # a corrected ID number
+    assert _over_age(svc, top) == ({a: (2, 1), b: (1, 1), c: (1, 1)}, 3)
+    with db_session:  # moved to B1a: C has none left, B1a holds two
+        m = svc.store.Member[young]
+        m.branch, m.path = svc.store.Org[tree.ids["B1a"]], tree.paths["B1a"]
+    assert _over_age(svc, top) == ({a: (2, 1), b: (2, 1), c: (0, 0)}, 2)
+    with db_session:  # left, then back
+        svc.store.Member[young].status = "3"
+    assert _over_age(svc, top)[0][b] == (1, 1)
+    with db_session:
+        svc.store.Member[young].status = "1"
+    assert _over_age(svc, top)[0][b] == (2, 1)
+    with db_session:
+        svc.store.Member[young].delete()
+    assert _over_age(svc, top)[0][b] == (1, 1)
+    svc.orgs.move(OP, tree.ids["B1"], a, "隶属关系错误")  # B1a and its 超龄 member go to A
+    assert _over_age(svc, top) == ({a: (3, 2), b: (0, 0), c: (0, 0)}, 2)
+    with db_session:
+        kept = tally_age.stored(svc.store.db)
+    # Only birth dates someone is born on are kept, at every level above them.
+    assert all(m > 0 or br > 0 for m, br in kept.values())
+    assert {born for (org, born) in kept if org == top} == {born for (org, born) in kept if org != top}
+    # A database of schema version 8 (no counts by birth date) gets them from its rows.
+    from zhtj_tui.db import SCHEMA_VERSION, open_store, schema_version
+
+    with db_session:
+        svc.store.execute("DROP TABLE org_age_tally")
+        svc.store.execute("DROP INDEX idx_tally_oldest")
+        svc.store.execute("ALTER TABLE org_tally DROP COLUMN oldest")
+        svc.store.execute("UPDATE zhtj_meta SET value = '8' WHERE key = 'schema_version'")
+    upgraded = open_store(svc.settings.db_url)
+    try:
+        assert schema_version(upgraded) == SCHEMA_VERSION
+        with db_session:
+            assert tally_age.stored(upgraded.db) == kept
+    finally:
+        upgraded.disconnect()

@@ -7,15 +7,19 @@ import contextlib
 import fcntl
 import os
 import re
+import sqlite3
+import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from pony.orm import Database, db_session
+from pony.orm import core as pony_core
 from pony.utils import datetime2timestamp
 
-from zhtj_tui.db import tally, typed
+from zhtj_tui.db import tally, tally_age, typed
 from zhtj_tui.db.schema import SCHEMA_VERSION, define_entities, fill_org_initials
 from zhtj_tui.domain.vocab import STATUS_NORMAL
 
@@ -67,9 +71,13 @@ MIGRATIONS: dict[int, dict[str, list[str]]] = {
     # 8: the committees a cohort task looks at, counted per organisation and cohort
     # (org_tally.h_open, org_cohort_tally.h_own / h_has), by tally.upgrade.
     8: {},
+    # 9: active members counted per organisation and birth date (db.tally_age:
+    # org_age_tally, and org_tally.oldest), so that 超龄 figures read the subtree's top row
+    # set instead of every 超龄 member; filled from the existing rows by tally.upgrade.
+    9: {},
 }
 #: Steps that also run Python (after their SQL, in the same transaction).
-MIGRATION_CODE = {3: tally.rebuild, 6: fill_org_initials, 7: tally.upgrade, 8: tally.upgrade}
+MIGRATION_CODE = {3: tally.rebuild, 6: fill_org_initials, 7: tally.upgrade, 8: tally.upgrade, 9: tally.upgrade}
 
 
 class StoreError(Exception):
@@ -111,6 +119,21 @@ def parse_url(url: str) -> DbUrl:
     return DbUrl("sqlite", path=str(Path(path).expanduser().absolute()))
 
 
+#: ``$name`` parameters of the raw SQL the services write.
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class _Reader:
+    """A thread's read-only connection (``Store.rows``): it lives as long as the
+    thread (kept only by the thread's local storage, so a finished worker thread's
+    connection is closed with it) or until ``Store.disconnect``."""
+
+    __slots__ = ("con", "pid", "__weakref__")
+
+    def __init__(self, con, pid: int):
+        self.con, self.pid = con, pid
+
+
 class Store:
     """A bound Pony database with its entities (``store.Org``, ``store.Member``, ...)."""
 
@@ -120,6 +143,12 @@ class Store:
         self.provider = url.provider
         for name, entity in db.entities.items():
             setattr(self, name, entity)
+        #: Raw SQL with ``$name`` parameters -> the driver's own spelling (``rows``).
+        self._sql: dict[str, str] = {}
+        #: Each thread's read-only connection (``rows`` outside a db_session).
+        self._local = threading.local()
+        self._readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
+        self._readers_lock = threading.Lock()
 
     # Entities, for type checkers and readers (``db.typed`` declares their attributes).
     Org: type[typed.Org]
@@ -145,20 +174,99 @@ class Store:
         """Raw SELECT with ``$name`` parameters inside the current db_session."""
         return self.db.select(sql, {}, self._params(params))
 
+    def rows(self, sql: str, params: dict | None = None) -> list[tuple]:
+        """Raw SELECT with ``$name`` parameters, as plain tuples: the hot read path of
+        lists and searches, where Pony's own ``select`` (a new row class per call, the
+        parameters evaluated as Python code, text decoded by a Python function on SQLite)
+        costs several times a short indexed query.
+
+        Inside a db_session: on the session's connection (after flushing its changes, as
+        Pony's ``select`` does). Outside one: on the thread's read-only connection in
+        autocommit mode, so that a read needs no db_session at all (entering and leaving
+        one costs more than the query: on PostgreSQL Pony ends each with ``DISCARD ALL``);
+        each statement sees one committed state, as Pony's own reads do (it runs them in
+        autocommit mode on both backends)."""
+        driver_sql = self._sql.get(sql)
+        if driver_sql is None:
+            if len(self._sql) > 1000:  # a text made with values in it: do not keep them all
+                self._sql.clear()
+            driver_sql = self._sql[sql] = self._driver_sql(sql)
+        values = self._params(params)
+        if pony_core.local.db_session is not None:
+            cache = self.db._get_cache()
+            cursor = cache.prepare_connection_for_query_execution().cursor()
+            try:
+                cursor.execute(driver_sql, values)
+            except Exception as exc:
+                # A connection the server dropped: Pony reconnects outside a transaction
+                # (and raises ``exc`` otherwise), as its own ``select`` does.
+                cursor = cache.reconnect(exc).cursor()
+                cursor.execute(driver_sql, values)
+            return cursor.fetchall()
+        if self.provider == "sqlite":
+            return self._reader().execute(driver_sql, values).fetchall()
+        con = self._reader()
+        try:
+            with con.cursor() as cursor:
+                cursor.execute(driver_sql, values)
+                return cursor.fetchall()
+        except Exception:
+            if not con.closed:
+                raise
+        # The server dropped the connection (a restart): once more on a new one.
+        self._local.reader = None
+        with self._reader().cursor() as cursor:
+            cursor.execute(driver_sql, values)
+            return cursor.fetchall()
+
+    def _driver_sql(self, sql: str) -> str:
+        if self.provider == "sqlite":
+            return _PARAM.sub(r":\1", sql)
+        return _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+    def _reader(self):
+        """This thread's read-only connection in autocommit mode (opened on first use, and
+        again in a forked child)."""
+        reader = getattr(self._local, "reader", None)
+        if reader is None or reader.pid != os.getpid():
+            if self.provider == "sqlite":
+                assert self.url.path is not None
+                con = sqlite3.connect(self.url.path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT,
+                                      check_same_thread=False)
+                con.execute("PRAGMA query_only = ON")
+            else:
+                import psycopg2
+
+                con = psycopg2.connect(self.url.dsn, options=f"-c lock_timeout={int(PG_LOCK_TIMEOUT * 1000)}"
+                                       " -c default_transaction_read_only=on")
+                con.set_client_encoding("UTF8")
+                con.autocommit = True
+            reader = self._local.reader = _Reader(con, os.getpid())
+            with self._readers_lock:
+                self._readers.add(reader)
+        return reader.con
+
     def _params(self, params: dict | None) -> dict:
         """Parameters as Pony itself stores them. On SQLite a datetime is text, and Pony
         writes it with six fractional digits ('2026-11-21 08:00:00.000000'); sqlite3's own
         adapter drops them when they are zero ('2026-11-21 08:00:00'), and text comparison
         then puts the instant *before* the equal stored value, so ``expires_at > $now``
         would accept a code at the very moment it expires. Convert like Pony does."""
-        out = dict(params or {})
-        if self.provider == "sqlite":
-            for key, value in out.items():
-                if isinstance(value, datetime):
-                    out[key] = datetime2timestamp(value)
+        out = params or {}
+        if self.provider == "sqlite" and any(isinstance(value, datetime) for value in out.values()):
+            out = {key: datetime2timestamp(value) if isinstance(value, datetime) else value
+                   for key, value in out.items()}
         return out
 
     def disconnect(self) -> None:
+        with self._readers_lock:
+            readers = list(self._readers)
+            self._readers = weakref.WeakSet()
+        for reader in readers:
+            if reader.pid == os.getpid():  # a forked child leaves its parent's connections alone
+                with contextlib.suppress(Exception):
+                    reader.con.close()
+        self._local = threading.local()
         with contextlib.suppress(Exception):
             self.db.disconnect()
 
@@ -338,6 +446,7 @@ def _create_extra_indexes(store: Store) -> None:
         USABLE_CODE_INDEX,
         INITIALS_NAME_INDEX,
         *tally.create_sql(store.provider),
+        tally_age.OLDEST_INDEX,
     ]
     for sql in stmts:
         store.db.execute(sql)

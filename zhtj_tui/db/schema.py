@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from pony.orm import Database, Json, Optional, PrimaryKey, Required, Set, composite_index, composite_key
 
-from zhtj_tui.db import tally
+from zhtj_tui.db import tally, tally_age
 from zhtj_tui.domain.pinyin import stored_initials
 from zhtj_tui.domain.vocab import STATUS_NORMAL
 
@@ -20,7 +20,7 @@ def org_initials(short_name: str) -> str:
     """``org.name_initials``: the pinyin initials of the 简称 (letters-only search)."""
     return stored_initials(short_name, ORG_INITIALS_WIDTH)
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 def define_entities(db: Database, provider: str) -> None:
@@ -203,22 +203,27 @@ def define_entities(db: Database, provider: str) -> None:
         def before_update(self):
             if self.id_rev != self.id_number[::-1]:
                 self.id_rev = self.id_number[::-1]
-            self._tally_old = _old(self, "branch", "status")
+            self._tally_old = _old(self, "branch", "status", "birth_date")
 
         def after_insert(self):
             if self.status == STATUS_NORMAL:
                 tally.own_delta(db, self.branch.id, m=1)
+                tally_age.member_change(db, (None, None), (self.branch.id, self.birth_date))
 
         def after_update(self):
-            _moved(self, "m", lambda r: r.branch.id if r.status == STATUS_NORMAL else None)
+            old = getattr(self, "_tally_old", None)
+            _moved(self, "m", _counted_at)
+            if old is not None:
+                tally_age.member_change(db, (_counted_at(old), old.birth_date), (_counted_at(self), self.birth_date))
 
         def before_delete(self):
-            self._tally_old = (self.branch, self.status)
+            self._tally_old = (self.branch, self.status, self.birth_date)
 
         def after_delete(self):
-            branch, status = self._tally_old
+            branch, status, birth = self._tally_old
             if status == STATUS_NORMAL:
                 tally.own_delta(db, _id(branch), m=-1)
+                tally_age.member_change(db, (_id(branch), birth), (None, None))
 
     class Cadre(db.Entity):
         """A post held in an organisation (团干部), R-MEM-6. The open 书记 holding is the
@@ -308,6 +313,11 @@ def _old(obj, *names: str) -> SimpleNamespace:
 
 def _id(ref) -> int:
     return ref if isinstance(ref, int) else ref.id
+
+
+def _counted_at(member) -> int | None:
+    """The organisation whose active members count ``member`` (its branch), or None."""
+    return _id(member.branch) if member.status == STATUS_NORMAL else None
 
 
 def _moved(obj, key: str, counted_at) -> None:

@@ -38,6 +38,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from zhtj_tui.db import tally_age
+from zhtj_tui.db.tally_age import AGE_TABLE_SQL
 from zhtj_tui.domain import paths
 
 #: Own inputs, then subtree totals, as stored.
@@ -62,8 +64,9 @@ def create_sql(provider: str) -> list[str]:
     return [
         f"CREATE TABLE IF NOT EXISTS org_tally (org_id integer PRIMARY KEY, path {path_type} NOT NULL, "
         f"grp varchar(16) NOT NULL, info integer NOT NULL DEFAULT 0, cohort integer, {cols}, "
-        "h_open integer NOT NULL DEFAULT 0)",
+        "h_open integer NOT NULL DEFAULT 0, oldest date)",
         COHORT_TABLE_SQL,
+        AGE_TABLE_SQL,
         "CREATE UNIQUE INDEX IF NOT EXISTS idx_tally_path ON org_tally (path)",
         # One partial index per problem kind of R-TREE-3: the first problems of a subtree by
         # path, and their number, cost what there is to find, not the size of the subtree.
@@ -287,6 +290,7 @@ def detach(db, org_id: int) -> None:
         # Its own part as a committee (h_own, h_has) leaves with it below (_host_apply).
         _add_cohort(db, above, cohort, (-br, -br_done, -br_mem, 0, 0))
     db.execute(f"DELETE FROM org_cohort_tally WHERE org_id = {int(org_id)}")
+    tally_age.detach(db, org_id, above)
     db.execute(f"DELETE FROM org_tally WHERE org_id = {int(org_id)}")
     _host_apply(db, hosts, _host_states(db, ids))
     parent = _parent_id(path)
@@ -313,6 +317,7 @@ def move(db, org_id: int, old_path: str, new_path: str) -> None:
     for cohort, *counts in _subtree_cohorts(db, org_id):
         _add_cohort(db, old_above, cohort, (-c for c in counts))
         _add_cohort(db, new_above, cohort, counts)
+    tally_age.move(db, org_id, old_above, new_above)
     upper = old_path[:-1] + "0"
     db.execute("UPDATE org_tally SET path = $new || substr(path, $keep) WHERE path >= $lo AND path < $hi",
                {"new": new_path, "keep": len(old_path) + 1, "lo": old_path, "hi": upper})

@@ -4,6 +4,7 @@ them all (``rebuild``, after a bulk load or a schema step: ``upgrade``)."""
 
 from __future__ import annotations
 
+from zhtj_tui.db import tally_age
 from zhtj_tui.db.tally import (
     COHORT_COLS,
     COHORT_TABLE_SQL,
@@ -16,10 +17,12 @@ from zhtj_tui.db.tally import (
     flags,
     host_part,
 )
+from zhtj_tui.db.tally_age import AGE_TABLE_SQL, OLDEST_INDEX
 from zhtj_tui.domain.vocab import STATUS_NORMAL
 
 #: The columns of an ``org_tally`` row after ``org_id``, as ``recompute`` and ``stored`` give them.
-ROW = ("path", "grp", "info", "cohort", *OWN, *TOTALS, "h_open")
+ROW = ("path", "grp", "info", "cohort", *OWN, *TOTALS, "h_open", "oldest")
+_H_OPEN = ROW.index("h_open")
 _T0 = ROW.index(TOTALS[0])
 
 
@@ -27,8 +30,10 @@ def recompute(db) -> dict[int, tuple]:
     """What every organisation's row should hold, from the tables: ``{org_id: ROW values}``."""
     orgs = db.execute("SELECT id, path, cat_group, info_complete, parent_id, cohort FROM org "
                       "WHERE path IS NOT NULL").fetchall()
-    m = dict(db.execute(f"SELECT branch, count(*) FROM member WHERE status = '{STATUS_NORMAL}' "
-                        "GROUP BY branch").fetchall())
+    m, oldest = {}, {}
+    for branch, n, born in db.execute(f"SELECT branch, count(*), min(birth_date) FROM member "
+                                      f"WHERE status = '{STATUS_NORMAL}' GROUP BY branch").fetchall():
+        m[branch], oldest[branch] = n, born
     a = dict(db.execute("SELECT org, count(*) FROM admin_role WHERE active GROUP BY org").fetchall())
     s = {r[0] for r in db.execute("SELECT secretary_of FROM cadre WHERE secretary_of IS NOT NULL").fetchall()}
     nb: dict[int, int] = {}
@@ -38,7 +43,7 @@ def recompute(db) -> dict[int, tuple]:
     rows: dict[int, list] = {}
     for oid, path, grp, info, _parent, cohort in orgs:
         own = (int(m.get(oid, 0)), int(a.get(oid, 0)), int(oid in s), nb.get(oid, 0))
-        rows[oid] = [path, grp, int(bool(info)), cohort, *own, *flags(grp, info, *own), 0]
+        rows[oid] = [path, grp, int(bool(info)), cohort, *own, *flags(grp, info, *own), 0, oldest.get(oid)]
     # Children before parents: deepest paths first, each adding its totals to its parent.
     for oid, path, *_ in sorted(orgs, key=lambda r: -r[1].count("/")):
         parent = _parent_id(path)
@@ -53,7 +58,7 @@ def recompute(db) -> dict[int, tuple]:
         if h_open:
             for up in ancestor_ids(path):
                 if up in rows:
-                    rows[up][-1] += 1
+                    rows[up][_H_OPEN] += 1
     return {k: tuple(v) for k, v in rows.items()}
 
 
@@ -113,14 +118,17 @@ def rebuild(db) -> int:
     cohorts = [(oid, cohort, *counts) for (oid, cohort), counts in recompute_cohorts(rows).items()]
     _executemany(db, f"INSERT INTO org_cohort_tally (org_id, cohort, {', '.join(COHORT_COLS)}) "
                      f"VALUES ({', '.join(['%s'] * (2 + len(COHORT_COLS)))})", cohorts)
+    tally_age.rebuild(db)
     return len(values)
 
 
 def upgrade(db) -> int:
-    """Schema step: the cohort copy on ``org_tally`` (a database whose ``org_tally`` was
-    made before it), the table per cohort, then every count from the tables."""
+    """Schema step: the columns added to ``org_tally`` since it was made (cohort copy,
+    ``h_open``, ``oldest``), the tables per cohort and per birth date, then every count
+    from the tables."""
     db.execute(COHORT_TABLE_SQL)
-    wanted = {"org_tally": {"cohort": "integer", "h_open": "integer NOT NULL DEFAULT 0"},
+    db.execute(AGE_TABLE_SQL)
+    wanted = {"org_tally": {"cohort": "integer", "h_open": "integer NOT NULL DEFAULT 0", "oldest": "date"},
               "org_cohort_tally": {c: "integer NOT NULL DEFAULT 0" for c in COHORT_COLS}}
     for table, columns in wanted.items():
         if db.provider_name == "sqlite":
@@ -134,6 +142,7 @@ def upgrade(db) -> int:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
     for sql in create_sql(db.provider_name):
         db.execute(sql)
+    db.execute(OLDEST_INDEX)
     return rebuild(db)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache
-from operator import mul
 from typing import NamedTuple
 
 from zhtj_tui.domain.errors import DomainError
@@ -39,15 +38,18 @@ class IdInfo(NamedTuple):
 
 def check_char(first17: str) -> str:
     """The MOD 11-2 check character for the first 17 digits."""
-    if first17.isascii() and first17.isdigit() and len(first17) == 17:
-        # sum(digit * weight) with the digits as bytes (each 48 too many): one pass in C.
-        total = sum(map(mul, first17.encode(), WEIGHTS)) - _ZERO_WEIGHTED
-    else:
-        total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    if len(first17) == 17 and first17.isascii() and first17.isdigit():
+        return CHECK_CHARS[_mod11(first17)]
+    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
     return CHECK_CHARS[total % 11]
 
 
-_ZERO_WEIGHTED = 48 * sum(WEIGHTS)
+def _mod11(first17: str) -> int:
+    """sum(digit * weight) % 11 of 17 ASCII digits, in one call in C. The weights are
+    2**17 ... 2**1 modulo 11, and 13 = 2 (mod 11): the sum is twice the digits read as a
+    base-13 number, modulo 11. (Only for ASCII digits: ``int`` would also read a-c, _ and
+    spaces.)"""
+    return 2 * int(first17, 13) % 11
 _PLAIN_ID = re.compile(r"[0-9]{17}[0-9X]")
 
 
@@ -96,8 +98,7 @@ def parse_id_number(raw: object, today: date | None = None, field: str = _FIELD)
         raise DomainError(
             f"身份证号码中的出生日期 {birth.isoformat()} 晚于今天，请核对", field, "id_future"
         )
-    expected = check_char(number[:17])
-    if number[17] != expected:
+    if number[17] != CHECK_CHARS[_mod11(number[:17])]:  # ``number`` matched _PLAIN_ID
         raise DomainError(
             "身份证号码的校验位（最后一位）不正确，请逐位核对号码", field, "id_check"
         )
@@ -105,7 +106,7 @@ def parse_id_number(raw: object, today: date | None = None, field: str = _FIELD)
     region = PROVINCES.get(number[:2], "")
     if not region:
         warnings = (f"身份证号码的地区代码 {number[:6]} 不在已知省份中，请确认号码无误",)
-    sex = "男" if int(number[16]) % 2 == 1 else "女"
+    sex = "男" if number[16] in "13579" else "女"
     return IdInfo(number, birth, sex, region, warnings)
 
 

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.months import YearMonth
+from zhtj_tui.domain.policy import JoinAgePolicy
 
-
-@dataclass(frozen=True)
-class JoinAgePolicy:
-    """Settings of the join-age rule; defaults are the seed's values."""
-
-    cutover: date = date(2016, 9, 1)
-    age_from_cutover: int = 13
-    age_before_cutover: int = 12
-    warn_under: int = 14
-    over_age: int = 28
-
+__all__ = ["DEFAULT_POLICY", "JoinAgePolicy", "age_in_months", "age_on", "check_join_month", "is_over_age",
+           "over_age_cutoff", "required_join_age", "rule_text"]
 
 DEFAULT_POLICY = JoinAgePolicy()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
 
 from zhtj_tui.domain.errors import DomainError
@@ -96,13 +97,13 @@ class MemberCheck:
         # Text as written -> per value-list field its code, 入团年月 with its text;
         # (birth date, 入团年月) -> join-age warnings; the 入团年月 after which an empty
         # 团员编号 was accepted. Other values (numbers, dates, empty cells) are checked each time.
-        self._codes: dict[str, dict[str, Any]] = {k: {} for k in ("ethnic", "political", "education", "post")}
+        self._codes: dict[str, dict[str | None, Any]] = {k: {} for k in ("ethnic", "political", "education", "post")}
         self._months: dict[str, tuple[YearMonth, str]] = {}
         self._ages: dict[tuple[date, YearMonth], tuple[str, ...]] = {}
         self._no_number: set[YearMonth] = set()
 
     def _code(self, field: str, check: Callable[[object], T], value: object) -> T:
-        if value.__class__ is not str:
+        if value.__class__ is not str and value is not None:
             return check(value)
         known = self._codes[field]
         code = known.get(value, _UNKNOWN)
@@ -122,17 +123,27 @@ class MemberCheck:
 
     def __call__(self, values: dict) -> MemberData:
         get = values.get
+        codes = self._codes
         name = clean_person_name(get("name"), "name")
         info = parse_id_number(get("id_number"), self.today)
-        ethnic = self._code("ethnic", self._ethnic_code, get("ethnic"))
-        political = self._code("political", check_member_political, get("political"))
-        month, month_text = self._month(get("join_month"))
+        # The value-list fields: text seen on an earlier row is looked up where it was
+        # remembered (``_code``), in form order.
+        v = get("ethnic")
+        if (ethnic := codes["ethnic"].get(v) if v.__class__ is str else None) is None:
+            ethnic = self._code("ethnic", self._ethnic_code, v)
+        v = get("political")
+        if (political := codes["political"].get(v) if v.__class__ is str else None) is None:
+            political = self._code("political", check_member_political, v)
+        v = get("join_month")
+        month, month_text = (self._months.get(v) if v.__class__ is str else None) or self._month(v)
         birth = info.birth_date
         ages = self._ages.get((birth, month))
         if ages is None:
             ages = self._ages[birth, month] = check_join_month(birth, month, self.today, self.policy)
         warnings = info.warnings + ages if info.warnings else ages
-        education = self._code("education", self._education_code, get("education"))
+        v = get("education")
+        if (education := codes["education"].get(v) if v.__class__ is str else None) is None:
+            education = self._code("education", self._education_code, v)
         mobile = normalize_mobile(get("mobile"))
         raw_no = get("member_no")
         if raw_no is None and month in self._no_number:
@@ -178,7 +189,9 @@ __all__ = ["check_member_political", "MemberCheck", "MemberData", "check_member"
 MEMBER_INITIALS_WIDTH = 30
 
 
+@lru_cache(maxsize=4096)
 def member_initials(name: str) -> str:
     """``member.name_initials``: the pinyin initials of the name (search by "zs"), as every
-    write of a member and the consistency check compute it."""
+    write of a member and the consistency check compute it (remembered: an imported class
+    repeats names, and the consistency check reads every member)."""
     return stored_initials(name, MEMBER_INITIALS_WIDTH)

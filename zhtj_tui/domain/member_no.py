@@ -8,9 +8,10 @@ from datetime import date
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.months import YearMonth
+from zhtj_tui.domain.policy import MEMBER_NO_CUTOVER
 from zhtj_tui.domain.text import excerpt, to_halfwidth
 
-MEMBER_NO_CUTOVER = date(2017, 1, 1)
+__all__ = ["MEMBER_NO_CUTOVER", "check_member_no"]
 
 
 def check_member_no(

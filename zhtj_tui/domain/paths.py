@@ -27,6 +27,11 @@ def upper(path: str) -> str:
     return path[:-1] + "0"
 
 
+def upper_sql(expr: str) -> str:
+    """``upper`` in SQL (SQLite and PostgreSQL), for a path read in the same statement."""
+    return f"(substr({expr}, 1, length({expr}) - 1) || '0')"
+
+
 def inside(path: str, ancestor: str) -> bool:
     """Whether ``path`` is ``ancestor`` itself or lies in its subtree."""
     return path.startswith(ancestor)

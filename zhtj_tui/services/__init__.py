@@ -13,7 +13,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from zhtj_tui.config import Settings
-from zhtj_tui.services.dto import Actor
 
 if TYPE_CHECKING:
     from zhtj_tui.db import Store
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from zhtj_tui.services.codes import CodeService
     from zhtj_tui.services.consistency import ConsistencyService
     from zhtj_tui.services.demo import DemoService
+    from zhtj_tui.services.dto import Actor
     from zhtj_tui.services.files import FileService
     from zhtj_tui.services.member_export import MemberExportService
     from zhtj_tui.services.member_import import MemberImportService
@@ -182,6 +182,16 @@ class Services:
         with self._opening:
             if self._store is not None:
                 self._store.disconnect()
+
+
+def __getattr__(name: str):
+    """``Actor`` is still found here; its module loads when asked for (the dataclasses of the
+    service results are not needed to show the first screen)."""
+    if name == "Actor":
+        from zhtj_tui.services.dto import Actor
+
+        return Actor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["Services", "Actor", "Settings"]

@@ -121,6 +121,12 @@ class ServiceBase:
 
         return _with_retry(once, self.settings.busy_seconds)
 
+    def read_rows(self, fn: Callable[[], T]) -> T:
+        """Run ``fn``, a read made only of ``Store.rows`` statements (no entities), without
+        a db_session (the thread's read-only connection; entering and leaving a db_session
+        costs more than a short indexed query). Retried while busy."""
+        return _with_retry(fn, self.settings.busy_seconds)
+
     def write(self, fn: Callable[[], T], *, integrity: Callable[[Exception], DomainError] | None = None) -> T:
         """Run ``fn`` in one short write transaction, retried while the database is busy.
 
@@ -177,21 +183,32 @@ class ServiceBase:
         """``visible_org`` as plain values, read with one raw statement (the organisation,
         and for an administrator their role and home organisation): for reads that fetch
         plain rows, where building entities would cost more than the query itself."""
+        columns, joins, params = self.scope_sql(actor, org_id)
+        rows = self.s.rows(f"SELECT {columns} FROM org o{joins} WHERE o.id = $o", params)
+        return self.checked_scope(actor, rows[0] if rows else None)
+
+    @staticmethod
+    def scope_sql(actor: Actor, org_id: int) -> tuple[str, str, dict]:
+        """What ``visible_scope`` reads about the organisation ``o`` (``WHERE o.id = $o``):
+        the columns, the joins after ``FROM org o`` and the parameters, for a statement that
+        reads the scope together with the rows it is about (``checked_scope`` then decides
+        on the columns' values, which come first in this order)."""
         if not isinstance(org_id, int) or isinstance(org_id, bool):
             raise _org_not_found()
         if actor.operator:
-            rows = self.s.select("SELECT id, path, cat_group, parent_id FROM org WHERE id = $o", {"o": org_id})
-            if not rows:
-                raise _org_not_found()
-            return Scope(*rows[0])
-        rows = self.s.select(
-            "SELECT o.id, o.path, o.cat_group, o.parent_id, r.active, h.path FROM org o"
-            " LEFT JOIN admin_role r ON r.account = $a AND r.org = $h"
-            " LEFT JOIN org h ON h.id = r.org WHERE o.id = $o",
-            {"o": org_id, "a": actor.account_id, "h": actor.org_id})
-        if not rows:
+            return "o.id, o.path, o.cat_group, o.parent_id", "", {"o": org_id}
+        return ("o.id, o.path, o.cat_group, o.parent_id, r.active, h.path",
+                " LEFT JOIN admin_role r ON r.account = $a AND r.org = $h LEFT JOIN org h ON h.id = r.org",
+                {"o": org_id, "a": actor.account_id, "h": actor.org_id})
+
+    @staticmethod
+    def checked_scope(actor: Actor, values: tuple | None) -> Scope:
+        """R-AUTH and §9 on the values ``scope_sql`` read (None: no such organisation)."""
+        if values is None:
             raise _org_not_found()
-        oid, path, group, parent_id, active, home_path = rows[0]
+        if actor.operator:
+            return Scope(*values[:4])
+        oid, path, group, parent_id, active, home_path = values[:6]
         refuse_unless_admin(bool(active) and home_path is not None)
         refuse_outside(path, home_path)
         return Scope(oid, path, group, parent_id)
@@ -201,7 +218,7 @@ class ServiceBase:
         statement."""
         if actor.operator:
             raise Forbidden("该操作需要以团组织管理员身份登录", None, "need_admin")
-        rows = self.s.select("SELECT r.active, h.path FROM admin_role r JOIN org h ON h.id = r.org"
+        rows = self.s.rows("SELECT r.active, h.path FROM admin_role r JOIN org h ON h.id = r.org"
                              " WHERE r.account = $a AND r.org = $h", {"a": actor.account_id, "h": actor.org_id})
         refuse_unless_admin(bool(rows) and bool(rows[0][0]))
         return rows[0][1]

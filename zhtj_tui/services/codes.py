@@ -23,6 +23,12 @@ def usable_codes(store, now):
     return select(c for c in store.RegCode if c.used_at is None and c.revoked_at is None and c.expires_at > now)
 
 
+def usable_sql(alias: str) -> str:
+    """``usable_codes`` in raw SQL over ``reg_code {alias}``, with the parameter ``$now``
+    (the partial index ``idx_reg_code_usable`` serves it)."""
+    return f"{alias}.used_at IS NULL AND {alias}.revoked_at IS NULL AND {alias}.expires_at > $now"
+
+
 class CodeService(ServiceBase):
     def issue(self, actor: Actor, org_id: int) -> CodeView:
         """A new code for a direct child of the actor's organisation (or, for the server

@@ -27,7 +27,10 @@ What is checked (table.column <- inputs):
 * ``org_tally`` (``db.tally``): each organisation's own counts (active members,
   administrators, secretary, non-branch children) and its subtree totals;
   ``org_cohort_tally``: per organisation and cohort, the branches of that cohort in its
-  subtree, those with a secretary and an administrator, those with an active member.
+  subtree, those with a secretary and an administrator, those with an active member;
+  ``org_tally.oldest``: the birth date of its oldest active member.
+* ``org_age_tally`` (``db.tally_age``): per organisation and birth date, the active members
+  of its subtree born that day and the branches whose oldest active member was.
 
 A later stored figure (say, members per organisation kept for speed) adds one function
 with ``@derived_check("name")``: it receives the ``Base`` (organisations with their
@@ -338,6 +341,22 @@ def _org_tally(base: Base) -> Iterator[Mismatch]:
             if h != w:
                 yield Mismatch("org_tally", "org_cohort_tally", oid, f"{cohort}级 {column}", h, w,
                                base.org_label(oid))
+
+
+@derived_check("org_age_tally", "各组织按出生日期的在册团员计数（超龄统计）")
+def _org_age_tally(base: Base) -> Iterator[Mismatch]:
+    """``db.tally_age``: active members per organisation and birth date over its subtree,
+    and the organisations whose oldest active member was born that day."""
+    from zhtj_tui.db import tally, tally_age
+
+    db = base.store.db
+    wanted = tally_age.recompute(db, tally.recompute(db), *tally_age.own_rows(db))
+    stored = tally_age.stored(db)
+    for oid, born in sorted(set(stored) | set(wanted), key=lambda k: (k[0], str(k[1]))):
+        have, want = stored.get((oid, born), (0, 0)), wanted.get((oid, born), (0, 0))
+        for column, h, w in zip(tally_age.AGE_COLS, have, want, strict=True):
+            if h != w:
+                yield Mismatch("org_age_tally", "org_age_tally", oid, f"{born} {column}", h, w, base.org_label(oid))
 
 
 # -- the service -----------------------------------------------------------------------------

@@ -11,11 +11,13 @@ import json
 import os
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from pony.utils import datetime2timestamp
 
-from zhtj_tui.db import tally
+from zhtj_tui.db import tally, tally_age
 from zhtj_tui.domain import paths
 from zhtj_tui.domain.errors import Conflict, DomainError
 from zhtj_tui.domain.member import MemberCheck, MemberData, member_initials
@@ -54,8 +56,9 @@ CONFLICT_MESSAGE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Planned:
+class _Planned(NamedTuple):
+    """A checked row: its data, or why it is refused (a named tuple: one per row)."""
+
     row: int
     label: str
     data: MemberData | None = None
@@ -82,10 +85,7 @@ class MemberImportService(ServiceBase):
     def preview(self, actor: Actor, branch_id: int, source: str | os.PathLike | ParsedSheet | Pasted,
                 progress: Progress | None = None) -> ImportPreview:
         """Read and check the file; nothing is written."""
-        self.read(lambda: self.member_branch(actor, branch_id))  # refuse early, before reading the file
-        with gc_paused():
-            sheet, file_name = load(source, MEMBER_SPEC, phase(progress, 0.0, 0.7), folder_for(self.settings, actor))
-            planned = self._validate(sheet, phase(progress, 0.7, 1.0))
+        sheet, file_name, planned = self._read_checked(actor, branch_id, source, progress)
 
         def run():
             branch = self.member_branch(actor, branch_id)
@@ -104,57 +104,92 @@ class MemberImportService(ServiceBase):
             raise DomainError("这不是团员导入的预览", None, "wrong_preview")
         planned = list(preview.planned)
 
-        def run():
-            self.lock_orgs(preview.target_id)  # begins the write transaction; paths stay true (R-TREE-6)
-            branch = self.member_branch(actor, preview.target_id)
-            self.s.db.get_connection()  # begin the write transaction before checking again
+        def decide(branch) -> tuple[RowOutcome, ...]:
             basis = self._basis(branch, planned, preview.basis.asked if isinstance(preview.basis, _Basis) else None)
             # The same answers from the database give the same outcomes: only a change is
             # looked at row by row.
             if basis == preview.basis:
-                rows = preview.rows
-            else:
-                rows = tuple(self._resolve(branch, planned, basis))
-                changed = [(old, new) for old, new in zip(preview.rows, rows, strict=True) if old.outcome != new.outcome]
-                if changed:
-                    old, new = changed[0]
-                    raise Conflict(
-                        f"自预览以来数据已有变化（第{new.row}行：{new.reason or new.outcome}），本次没有导入任何团员。"
-                        "请重新上传文件，查看最新的检查结果后再确认", None, "changed_since_preview")
-            # One outcome per planned row, in order (``_resolve``).
-            todo = [p.data for r, p in zip(rows, planned, strict=True) if r.outcome == CREATE]
-            for r, p in zip(rows, planned, strict=True):  # R-MEM-4: a returning member takes their number back
-                if r.outcome == CREATE and r.code == RETURNING:
-                    release_member_no(self.s, p.data.member_no, p.data.id_number)
-            self._insert(branch, todo, progress)
-            for d in todo:  # R-MEM-6: the row with 团内职务 书记 becomes the secretary
-                if d.post == SECRETARY_POST:
-                    m = self.s.Member.get(active_id=d.id_number)
-                    CadreService(self.ctx).member_became_secretary(actor, branch, m)
-            out = tuple(RowOutcome(r.row, r.name, CREATED, r.reason, r.field, r.code) if r.outcome == CREATE else r
-                        for r in rows)
-            counts = Counter(r.outcome for r in rows)
-            self.audit(actor, "member.import", "org", branch.id, branch, after={
-                "created": len(todo), "existing": counts[EXISTS], "refused": counts[ERROR],
-                "file": preview.file_name[:80],
-            })
-            return ImportResult("members", branch.id, branch.short_name, out, notes=preview.notes)
+                return preview.rows
+            rows = tuple(self._resolve(branch, planned, basis))
+            changed = [(old, new) for old, new in zip(preview.rows, rows, strict=True) if old.outcome != new.outcome]
+            if changed:
+                old, new = changed[0]
+                raise Conflict(
+                    f"自预览以来数据已有变化（第{new.row}行：{new.reason or new.outcome}），本次没有导入任何团员。"
+                    "请重新上传文件，查看最新的检查结果后再确认", None, "changed_since_preview")
+            return rows
 
-        with gc_paused():
-            return self.write(run, integrity=lambda exc: Conflict(CONFLICT_MESSAGE, None, "import_conflict"))
+        return self._apply(actor, preview.target_id, planned, decide, preview.file_name, preview.notes, progress)
 
     def run_file(self, actor: Actor, branch_id: int, source, dry_run: bool = False,
                  progress: Progress | None = None) -> ImportResult:
-        # One pause of the collector for both steps; the preview (the sheet's checked rows)
-        # is let go before it resumes, so that it then looks only at the result's rows.
+        """Read, check and import a file without a preview in between (the command line):
+        the outcomes are decided in the transaction that inserts, so nothing can change
+        between the two and the database is asked once."""
+        # One pause of the collector for both steps; the sheet is let go before it resumes,
+        # so that it then looks only at the result's rows.
         with gc_paused():
             if dry_run:
-                result = preview_as_result(self.preview(actor, branch_id, source, progress))
-            else:
-                preview = self.preview(actor, branch_id, source, phase(progress, 0.0, 0.8))
-                result = self.commit(actor, preview, phase(progress, 0.8, 1.0))
-                del preview
-        return result
+                return preview_as_result(self.preview(actor, branch_id, source, progress))
+            sheet, file_name, planned = self._read_checked(actor, branch_id, source, phase(progress, 0.0, 0.8))
+            notes = sheet.notes
+            del sheet
+
+            def decide(branch) -> tuple[RowOutcome, ...]:
+                return tuple(self._resolve(branch, planned, self._basis(branch, planned)))
+
+            return self._apply(actor, branch_id, planned, decide, file_name, notes, phase(progress, 0.8, 1.0))
+
+    def _read_checked(self, actor: Actor, branch_id: int, source, progress: Progress | None,
+                      ) -> tuple[ParsedSheet, str, list[_Planned]]:
+        """The file read and each row checked (R-MEM-2, duplicates within the file), after
+        the branch has been checked (refused early, before reading the file)."""
+        self.read(lambda: self.member_branch(actor, branch_id))
+        with gc_paused():
+            sheet, file_name = load(source, MEMBER_SPEC, phase(progress, 0.0, 0.7), folder_for(self.settings, actor))
+            planned = self._validate(sheet, phase(progress, 0.7, 1.0))
+        return sheet, file_name, planned
+
+    def _apply(self, actor: Actor, branch_id: int, planned: list[_Planned],
+               decide: Callable[[Any], tuple[RowOutcome, ...]], file_name: str, notes: tuple[str, ...],
+               progress: Progress | None) -> ImportResult:
+        """One write transaction: the outcomes (``decide``, under the lock), then every
+        将创建 row inserted, the branch's secretary and kept counts, the audit entry."""
+
+        def run():
+            self.lock_orgs(branch_id)  # begins the write transaction; paths stay true (R-TREE-6)
+            branch = self.member_branch(actor, branch_id)
+            self.s.db.get_connection()  # begin the write transaction before checking again
+            rows = decide(branch)
+            # One outcome per planned row, in order (``_resolve``): one pass makes the rows to
+            # insert and the result's outcomes.
+            todo = []
+            out = []
+            secretaries = []
+            for r, p in zip(rows, planned, strict=True):
+                if r.outcome != CREATE:
+                    out.append(r)
+                    continue
+                d = p.data
+                todo.append(d)
+                out.append(RowOutcome(r.row, r.name, CREATED, r.reason, r.field, r.code))
+                if r.code == RETURNING:  # R-MEM-4: a returning member takes their number back
+                    release_member_no(self.s, d.member_no, d.id_number)
+                if d.post == SECRETARY_POST:
+                    secretaries.append(d)
+            self._insert(branch, todo, progress)
+            for d in secretaries:  # R-MEM-6: the row with 团内职务 书记 becomes the secretary
+                m = self.s.Member.get(active_id=d.id_number)
+                CadreService(self.ctx).member_became_secretary(actor, branch, m)
+            counts = Counter(r.outcome for r in rows)
+            self.audit(actor, "member.import", "org", branch.id, branch, after={
+                "created": len(todo), "existing": counts[EXISTS], "refused": counts[ERROR],
+                "file": file_name[:80],
+            })
+            return ImportResult("members", branch.id, branch.short_name, tuple(out), notes=notes)
+
+        with gc_paused():
+            return self.write(run, integrity=lambda exc: Conflict(CONFLICT_MESSAGE, None, "import_conflict"))
 
     # -- helpers -------------------------------------------------------------------------
     def _validate(self, sheet: ParsedSheet, progress: Progress | None = None) -> list[_Planned]:
@@ -268,14 +303,22 @@ class MemberImportService(ServiceBase):
         now = self.now()
         sqlite = self.s.provider == "sqlite"
         stamp = datetime2timestamp(now) if sqlite else now
-        path = branch.path
+        branch_id, path = branch.id, branch.path
+        # Birth dates repeat from row to row (a class shares a few hundred): each is
+        # written out once.
+        births: dict = {}
 
         def values(d: MemberData) -> tuple:
+            name, idn, birth, sex, ethnic, political, month, education, mobile, no, post, post_name, unit, note, _ = d
+            if sqlite:
+                day = births.get(birth)
+                if day is None:
+                    day = births[birth] = birth.isoformat()
+            else:
+                day = birth
             return (
-                branch.id, path, d.name, member_initials(d.name), d.id_number, d.id_number[::-1], d.id_number,
-                d.birth_date.isoformat() if sqlite else d.birth_date, d.sex, d.ethnic, d.political,
-                d.join_month, d.education, d.mobile, d.member_no, d.post, d.post_name, d.join_unit, d.note,
-                STATUS_NORMAL, None, None, stamp, stamp, 1,
+                branch_id, path, name, member_initials(name), idn, idn[::-1], idn, day, sex, ethnic, political,
+                month, education, mobile, no, post, post_name, unit, note, STATUS_NORMAL, None, None, stamp, stamp, 1,
             )
 
         con = self.s.db.get_connection()
@@ -296,6 +339,7 @@ class MemberImportService(ServiceBase):
             # The branch's kept count of active members (db.tally), in the same transaction:
             # the raw insert bypasses the entity hooks that keep it for single entries.
             tally.own_delta(self.s.db, branch.id, m=len(todo))
+            tally_age.members_added(self.s.db, branch.id, (d.birth_date for d in todo))
         except Exception as exc:
             if _is_unique_violation(exc):
                 raise Conflict(CONFLICT_MESSAGE, None, "import_conflict") from None

@@ -13,10 +13,12 @@ from __future__ import annotations
 import builtins  # the class's ``list`` method hides the type in its body
 import re
 from datetime import date
+from functools import lru_cache
 
 from pony.orm import select
 
 from zhtj_tui.db.values import as_date
+from zhtj_tui.domain import paths
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.idcard import mask_id_number
 from zhtj_tui.domain.joinage import age_on, over_age_cutoff
@@ -38,10 +40,18 @@ PAGE = 200
 #: Search kinds (``list(by=...)``); "auto" picks one from the typed text.
 SEARCH_KINDS = ("auto", "name", "initials", "id_suffix", "member_no")
 
-#: What a page reads of each member (and the name of its branch).
-_ROW_SQL = ("SELECT m.id, m.branch, b.short_name, m.name, m.id_number, m.sex, m.birth_date, m.join_month,"
-            " m.political, m.post, m.post_name, m.member_no, m.status, m.name_initials"
-            " FROM member m JOIN org b ON b.id = m.branch")
+#: What a page reads of each member (and the name of its branch); the status only where
+#: members who left are listed too (otherwise every row is active). Each column costs
+#: time on every row: the sort key of the keyset is read for the last row only.
+_ROW_COLUMNS = ("m.id, m.branch, b.short_name, m.name, m.id_number, m.sex, m.birth_date, m.join_month,"
+                " m.political, m.post, m.post_name, m.member_no{status}")
+_ROW_SQL = f"SELECT {_ROW_COLUMNS} FROM member m JOIN org b ON b.id = m.branch"
+
+#: Keys that find a handful of members wherever they are looked for (团员编号 is unique; the
+#: last four or more characters of ID numbers are shared by few): their index is read in the
+#: same statement as the scope and the actor's authority (``_scoped_text``), whatever the
+#: scope, instead of one statement for each.
+_SELECTIVE = {"member_no": 1, "id_suffix": 4}
 
 #: The keyset of the sort (pinyin initials, name, id): the rows after ``$ai, $an, $aid``.
 _AFTER_SQL = ("(m.name_initials > $ai OR (m.name_initials = $ai AND"
@@ -60,21 +70,71 @@ def classify_query(text: str) -> str:
     return "name"
 
 
+#: The condition of each search kind, written so that it seeks its index.
+_KEY_SQL = {
+    "name": "m.name LIKE $q ESCAPE '!'",
+    # The range seeks the index; the prefix test keeps the match exact in any collation.
+    "initials": "m.name_initials >= $q AND m.name_initials < $qhi AND substr(m.name_initials, 1, $qn) = $q",
+    "member_no": "m.member_no = $q",
+    "id_suffix": "m.id_rev >= $q AND m.id_rev < $qhi",
+}
+
+
 def _key_sql(kind: str, text: str) -> tuple[str, dict]:
-    """The condition of one search kind, written so that it seeks its index."""
+    """The condition of one search kind and its parameters."""
     if kind == "name":
-        return "m.name LIKE $q ESCAPE '!'", {"q": f"%{like_escape(text)}%"}
-    if kind == "initials":
+        values: dict = {"q": f"%{like_escape(text)}%"}
+    elif kind == "initials":
         t = text.lower()
-        # The range seeks the index; the prefix test keeps the match exact in any collation.
-        return ("m.name_initials >= $q AND m.name_initials < $qhi AND substr(m.name_initials, 1, $qn) = $q",
-                {"q": t, "qhi": t[:-1] + chr(ord(t[-1]) + 1), "qn": len(t)})
-    if kind == "member_no":
-        return "m.member_no = $q", {"q": text}
-    if kind == "id_suffix":
+        values = {"q": t, "qhi": t[:-1] + chr(ord(t[-1]) + 1), "qn": len(t)}
+    elif kind == "member_no":
+        values = {"q": text}
+    elif kind == "id_suffix":
         rev = text.upper()[::-1]
-        return "m.id_rev >= $q AND m.id_rev < $qhi", {"q": rev, "qhi": rev + "~"}
-    raise DomainError("未知的查找方式", None, "bad_search")
+        values = {"q": rev, "qhi": rev + "~"}
+    else:
+        raise DomainError("未知的查找方式", None, "bad_search")
+    return _KEY_SQL[kind], values
+
+
+@lru_cache(maxsize=128)
+def _page_text(branch: bool, path_hint: bool, include_left: bool, kind: str, keyset: bool) -> tuple[str, tuple[str, ...]]:
+    """The SELECT of a page and its conditions without the keyset (the same text for every
+    call of one shape: built once, and the driver's statement cache finds it again)."""
+    if branch:
+        where = ["m.branch = $org"]
+    else:
+        col = "+m.path" if path_hint else "m.path"
+        where = [f"{col} >= $lo AND {col} < $hi"]
+    if not include_left:
+        where.append(active_sql("m"))
+    if kind:
+        where.append(_KEY_SQL[kind])
+    sql = (f"{_ROW_SQL.format(status=', m.status' if include_left else '')}"
+           f" WHERE {' AND '.join(where + ([_AFTER_SQL] if keyset else []))}"
+           " ORDER BY m.name_initials, m.name, m.id LIMIT $lim")
+    return sql, tuple(where)
+
+
+@lru_cache(maxsize=64)
+def _scoped_text(scope_columns: str, scope_joins: str, path_hint: bool, include_left: bool, kind: str,
+                 keyset: bool) -> str:
+    """One page of a selective key (``_SELECTIVE``) under the organisation ``o``, read with
+    what ``ServiceBase.scope_sql`` reads about ``o`` (after the row's columns): one row of
+    NULL members and the scope when nothing matches, no row when there is no such
+    organisation. The rows are read before the authority is decided and are dropped when it
+    refuses (``checked_scope``)."""
+    col = "+m.path" if path_hint else "m.path"
+    conds = [f"{col} >= o.path AND {col} < {paths.upper_sql('o.path')}"]
+    if not include_left:
+        conds.append(active_sql("m"))
+    conds.append(_KEY_SQL[kind])
+    if keyset:
+        conds.append(_AFTER_SQL)
+    columns = _ROW_COLUMNS.format(status=", m.status" if include_left else "")
+    return (f"SELECT {columns}, {scope_columns} FROM org o{scope_joins}"
+            f" LEFT JOIN member m ON {' AND '.join(conds)} LEFT JOIN org b ON b.id = m.branch"
+            " WHERE o.id = $o ORDER BY m.name_initials, m.name, m.id LIMIT $lim")
 
 
 class MemberListing(ServiceBase):
@@ -95,63 +155,75 @@ class MemberListing(ServiceBase):
         cutoff = over_age_cutoff(today, self.settings.join_age)
 
         def run():
-            scope = self.visible_scope(actor, org_id)
-            rows, where, params = self._page(scope, kind, text, after, limit, include_left)
+            found_by = kind
+            if len(text) >= _SELECTIVE.get(kind, 99):
+                scope, rows = self._scoped_page(actor, org_id, kind, text, after, limit, include_left)
+            else:
+                scope = self.visible_scope(actor, org_id)
+                rows = self._page(scope, kind, text, after, limit, include_left)
             if kind == "member_no" and not rows:
                 # Twelve digits that are no 团员编号 are the end of an ID number.
-                rows, where, params = self._page(scope, "id_suffix", text, after, limit, include_left)
+                found_by = "id_suffix"
+                rows = self._page(scope, found_by, text, after, limit, include_left)
             more = len(rows) > limit
             rows = rows[:limit]
             # The first page counts the matches only when they do not all fit on it.
             total = None
             if after is None:
-                total = len(rows) if not more else (self._count(where, params) if count_all else None)
-            items = tuple(_row(r, today, cutoff) for r in rows)
-            last = rows[-1] if more and rows else None
-            nxt = (last[13], last[3], int(last[0])) if last else None
+                total = len(rows) if not more else (self._count(scope, found_by, text, include_left)
+                                                    if count_all else None)
+            items = _items(rows, today, cutoff, include_left)
+            nxt = None
+            if more and rows:
+                last = rows[-1]
+                initials = self.s.rows("SELECT name_initials FROM member WHERE id = $id", {"id": last[0]})[0][0]
+                nxt = (initials, last[3], last[0])
             return Page(items, nxt, total)
 
-        return self.read(run)
+        # Plain rows only (the authority check included): no db_session on SQLite.
+        return self.read_rows(run)
+
+    def _scoped_page(self, actor: Actor, org_id: int, kind: str, text: str, after: tuple | None, limit: int,
+                     include_left: bool) -> tuple[Scope, builtins.list]:
+        """The scope (authority checked) and one page of a selective key, in one statement."""
+        columns, joins, params = self.scope_sql(actor, org_id)
+        sql = _scoped_text(columns, joins, self.s.provider == "sqlite", include_left, kind, bool(after))
+        params.update(_key_sql(kind, text)[1], lim=limit + 1)
+        if after:
+            params.update(ai=after[0], an=after[1], aid=int(after[2]))
+        rows = self.s.rows(sql, params)
+        width = 13 if include_left else 12
+        scope = self.checked_scope(actor, rows[0][width:] if rows else None)
+        return scope, [r[:width] for r in rows if r[0] is not None]
 
     def _page(self, scope: Scope, kind: str, text: str, after: tuple | None, limit: int,
-              include_left: bool) -> tuple[builtins.list, builtins.list[str], dict]:
-        """One page of rows, with the conditions (without the keyset) for counting them."""
-        sql, page_params, where, params = self.page_sql(scope, kind, text, after, limit, include_left)
-        return self.s.select(sql, page_params), where, params
+              include_left: bool) -> builtins.list:
+        """One page of rows."""
+        sql, page_params, _, _ = self.page_sql(scope, kind, text, after, limit, include_left)
+        return self.s.rows(sql, page_params)
 
     def page_sql(self, scope: Scope, kind: str, text: str, after: tuple | None, limit: int,
                  include_left: bool) -> tuple[str, dict, builtins.list[str], dict]:
         """The SELECT of one page and its parameters; the conditions without the keyset and
         their parameters (for counting)."""
-        params: dict = {}
-        if scope.group == "branch":
-            where = ["m.branch = $org"]
-            params["org"] = scope.id
-        else:
-            # A subtree by its path range. When a search key narrows more than a subtree
-            # does, SQLite (which has no statistics on ranges) must seek the key's index:
-            # the unary + keeps it from choosing the path's (PostgreSQL plans by statistics).
-            col = "+m.path" if kind in ("initials", "id_suffix", "member_no") and self.s.provider == "sqlite" \
-                else "m.path"
-            where = [f"{col} >= $lo AND {col} < $hi"]
-            params.update(lo=scope.path, hi=subtree_upper(scope.path))
-        if not include_left:
-            where.append(active_sql("m"))
+        branch = scope.group == "branch"
+        params: dict = {"org": scope.id} if branch else {"lo": scope.path, "hi": subtree_upper(scope.path)}
+        # A subtree by its path range. When a search key narrows more than a subtree does,
+        # SQLite (which has no statistics on ranges) must seek the key's index: the unary +
+        # keeps it from choosing the path's (PostgreSQL plans by statistics).
+        hint = not branch and kind in ("initials", "id_suffix", "member_no") and self.s.provider == "sqlite"
         if kind:
-            cond, values = _key_sql(kind, text)
-            where.append(cond)
-            params.update(values)
-        keyset = []
+            params.update(_key_sql(kind, text)[1])
+        sql, where = _page_text(branch, hint, include_left, kind, bool(after))
         page_params = dict(params, lim=limit + 1)
         if after:
-            keyset = [_AFTER_SQL]
             page_params.update(ai=after[0], an=after[1], aid=int(after[2]))
-        sql = (f"{_ROW_SQL} WHERE {' AND '.join(where + keyset)}"
-               " ORDER BY m.name_initials, m.name, m.id LIMIT $lim")
-        return sql, page_params, where, params
+        return sql, page_params, builtins.list(where), params
 
-    def _count(self, where: builtins.list[str], params: dict) -> int:
-        return int(self.s.select(f"SELECT count(*) FROM member m WHERE {' AND '.join(where)}", params)[0])
+    def _count(self, scope: Scope, kind: str, text: str, include_left: bool) -> int:
+        """All the matches of a search, beyond the first page."""
+        _, _, where, params = self.page_sql(scope, kind, text, None, 0, include_left)
+        return int(self.s.rows(f"SELECT count(*) FROM member m WHERE {' AND '.join(where)}", params)[0][0])
 
     def counts(self, actor: Actor, org_id: int) -> tuple[BranchCount, ...]:
         """Active members and 超龄 members (R-MEM-5) of each branch under ``org_id`` (or
@@ -222,15 +294,42 @@ class MemberListing(ServiceBase):
     search = list  # the same call: a query makes a list a search
 
 
-def _row(r, today: date, cutoff: date) -> MemberRow:
-    """A ``MemberRow`` from a row of ``_ROW_SQL``; personal data masked (SPEC §9)."""
-    (mid, branch, branch_name, name, id_number, sex, birth, join_month, political, post, post_name,
-     member_no, status, _initials) = r
-    birth = as_date(birth)
-    assert birth is not None  # every member has one (NOT NULL)
-    return MemberRow(
-        id=int(mid), branch_id=int(branch), branch_name=branch_name, name=name, id_masked=mask_id_number(id_number),
-        sex=sex, age=age_on(birth, today), join_month=join_month, political_name=political_short(political),
-        post_label=post_label(post, post_name), over_age=birth <= cutoff, member_no=member_no or "",
-        active=is_active_status(status),
-    )
+#: (today, 超龄 cutoff, {birth date as read: (age, 超龄)}): a university's members share a
+#: few thousand birth dates, each worked out once a day (replaced whole when the day changes).
+_AGES: tuple[date | None, date | None, dict] = (None, None, {})
+
+
+def _ages(today: date, cutoff: date) -> dict:
+    global _AGES
+    day, cut, ages = _AGES
+    if day != today or cut != cutoff or len(ages) > 50_000:
+        ages = {}
+        _AGES = (today, cutoff, ages)
+    return ages
+
+
+def _items(rows: builtins.list[tuple], today: date, cutoff: date, include_left: bool) -> tuple[MemberRow, ...]:
+    """``MemberRow``s from rows of ``_ROW_SQL``; personal data masked (SPEC §9). Rows
+    repeat a few codes and birth dates many times: each is worked out once."""
+    ages = _ages(today, cutoff)  # birth date as read -> (age, 超龄)
+    politicals: dict = {}
+    posts: dict = {}
+    out = []
+    append, row_of, mask = out.append, MemberRow, mask_id_number
+    for r in rows:
+        birth, political, post, post_name = r[6], r[8], r[9], r[10]
+        age = ages.get(birth)
+        if age is None:
+            day = as_date(birth)
+            assert day is not None  # every member has one (NOT NULL)
+            age = ages[birth] = (age_on(day, today), day <= cutoff)
+        pol = politicals.get(political)
+        if pol is None:
+            pol = politicals[political] = political_short(political)
+        label = posts.get((post, post_name)) if post else ""
+        if label is None:
+            label = posts[(post, post_name)] = post_label(post, post_name)
+        # Without include_left every row is active (R-MEM-3: the page's condition).
+        append(row_of(r[0], r[1], r[3], mask(r[4]), r[5], age[0], r[7], pol, label, age[1], r[11] or "",
+                      is_active_status(r[12]) if include_left else True, r[2]))
+    return tuple(out)

@@ -2,14 +2,16 @@
 
 ``run_service(node, fn, on_ok, on_error, on_failed=...)`` (or ``call_service`` on a
 ``ServiceCaller``) runs ``fn`` (a blocking service call) in a thread worker with
-``exit_on_error=False``. The worker never touches a widget: its outcome is handed back to
-the event loop with ``App.call_from_thread`` and the handlers run there with the service's
-typed result (a frozen dataclass of ``services.dto``). There is one failure path:
+``exit_on_error=False``. The worker never touches a widget: its outcome is posted to the
+App's queue (``App.call_later``, which is thread-safe; the thread does not wait for it) and
+the handlers run there with the service's typed result (a frozen dataclass of
+``services.dto``). There is one failure path:
 
 * a ``DomainError`` goes to ``on_error`` (or a notification): the form shows what to fix;
 * anything else (a database that is locked or gone, a full disk) is written to the error
   log with its traceback, shown as a Chinese notification, and handed to ``on_failed`` so
-  the form can leave its busy state; the typed data stays where it is.
+  the form can leave its busy state; the typed data stays where it is. A handler that
+  itself fails takes the same path (never a traceback on screen).
 
 Long work reports progress with a message that has ``can_replace`` (``Progress``), a few
 times a second, never per row.
@@ -91,10 +93,12 @@ def run_service(
             outcome = (False, exc)
         if worker.is_cancelled:
             outcome = None  # a newer call of the same group replaced this one
-        try:
-            app.call_from_thread(_service_done, app, worker, outcome, on_ok, on_error, on_failed)
-        except RuntimeError:  # the app has closed meanwhile
-            pass
+        # Posted to the App's queue (thread-safe), and the thread ends at once. Not
+        # ``call_from_thread``: that keeps the thread waiting for the handlers and wakes it
+        # in the middle of them, and on a busy machine the event loop then waits for the
+        # thread to be scheduled and take the GIL before it can paint what they changed
+        # (e.g. the blank entry form after a save). A closed App takes nothing.
+        app.call_later(_service_done, app, worker, outcome, on_ok, on_error, on_failed)
 
     worker = node.run_worker(job, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
     track = getattr(app, "track_busy", None)
@@ -110,16 +114,19 @@ def _service_done(app, worker: Worker, outcome, on_ok, on_error, on_failed) -> N
     if outcome is None:
         return
     ok, value = outcome
-    if ok:
-        if on_ok is not None:
-            on_ok(value)
-        return
-    if isinstance(value, DomainError):
-        if on_error is not None:
-            on_error(value)
-        else:
-            app.notify(value.message, severity="error", timeout=8)
-        return
+    try:
+        if ok:
+            if on_ok is not None:
+                on_ok(value)
+            return
+        if isinstance(value, DomainError):
+            if on_error is not None:
+                on_error(value)
+            else:
+                app.notify(value.message, severity="error", timeout=8)
+            return
+    except Exception as exc:  # noqa: BLE001 - a handler's own failure: the same one path
+        value = exc
     log_unexpected(value)
     app.notify(unexpected_message(value), severity="error", timeout=10)
     if on_failed is not None:

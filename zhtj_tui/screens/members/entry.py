@@ -5,8 +5,9 @@ field that has the focus at its point of the typed sequence (``widgets.keyorder`
 save runs the keys wait, then go to the blank form); entering a field selects what it holds,
 so typing replaces a kept value and Enter keeps it. What the ID number and the join month
 mean is on two full-width lines (age, 超龄, join age against the rule); saving someone 超龄
-asks once; the ID number is checked for duplicates when it is left; leaving with unsaved
-input asks 保存 / 放弃 / 继续录入.
+asks once. The ID number is checked for duplicates when it is left (``duplicates``), and
+leaving with unsaved input asks 保存 / 放弃 / 继续录入 (``leaving``): the form's two base
+screens.
 
 Every service call runs in a thread worker; the rules are the domain's and the services'
 (the form calls the same domain functions for instant feedback, never its own copy).
@@ -15,26 +16,25 @@ Every service call runs in a thread worker; the rules are the domain's and the s
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.reactive import Reactive
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.member import MEMBER_FIELDS, REQUIRED_MEMBER_FIELDS
 from zhtj_tui.domain.vocab import political_statuses
 from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.screens.members.derived import Derived, derive
-from zhtj_tui.screens.members.dialogs import LeaveModal
+from zhtj_tui.screens.members.duplicates import DuplicateIds
 from zhtj_tui.screens.members.fields import FORM_FIELDS, PLACEHOLDERS, STICKY_FIELDS, _choices
+from zhtj_tui.screens.members.leaving import AsksBeforeLeaving
 from zhtj_tui.screens.tcss import beside
-from zhtj_tui.services.members import DuplicateMember
 from zhtj_tui.widgets.calls import run_service
 from zhtj_tui.widgets.choice import ChoiceInput
 from zhtj_tui.widgets.field import FieldInput
@@ -49,9 +49,11 @@ if TYPE_CHECKING:
 
 #: Seconds a save may take before the form says "正在保存…".
 SAVING_NOTE_AFTER = 0.25
+#: The colours of a field's hint by its state (the theme's; no colour: the hint line's own).
+HINT_STYLES = {"ok": "$success", "bad": "$error"}
 
 
-class MemberEntryScreen(Screen):
+class MemberEntryScreen(DuplicateIds, AsksBeforeLeaving):
     """Rapid entry (or, with ``member_id``, editing) of a branch's members, keyboard only."""
 
     DEFAULT_CSS = beside(__file__, "entry.tcss")
@@ -88,39 +90,56 @@ class MemberEntryScreen(Screen):
         self._derived = Derived()
         #: The ID number whose 超龄 was confirmed ("asks once").
         self._over_age_ok = ""
-        #: The ID number last looked up, and who holds it (R-MEM-3, when the field is left).
-        self._looked_up = ""
-        self._holder: DuplicateMember | None = None
-        #: What to do once the save under way has succeeded (leaving after 保存).
-        self._after_save: Callable[[], object] | None = None
+        self._after_save = None
         #: Shows "正在保存…" if the save under way is still running after a moment.
         self._saving_note: Timer | None = None
+        #: The form's inputs, hints and lines, kept from ``compose``: they are read and set
+        #: several times a key and for every blank form, and a query walks the whole form.
+        self._inputs: dict[str, Input] = {}
+        self._hints: dict[str, Static] = {}
+        self._hint_shown: dict[str, tuple[str, str]] = {}
+        self._lines: dict[str, Static] = {}
 
     @property
     def editing(self) -> bool:
         return self.member_id is not None
 
+    def unsaved_what(self) -> str:
+        return "正在修改的团员信息" if self.editing else "正在录入的团员"
+
+    def left_with(self) -> object:
+        return None if self.editing else self.saved_count
+
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(self._title(), id="entry-title", markup=False)
+        yield self._keep_line(Static(self._title(), id="entry-title", markup=False))
         yield Static("进入一项时原值已选中：直接输入即替换，Enter 保留 · 带*为必填", id="entry-help", markup=False)
         for key in FORM_FIELDS:
-            label = MEMBER_FIELDS[key] + ("*" if key in REQUIRED_MEMBER_FIELDS else "")
             choices = _choices(key)
             # Entering a field selects its value: a typed key replaces it, Enter keeps it.
             kw: dict[str, Any] = dict(id=f"f-{key}", placeholder=PLACEHOLDERS[key], select_on_focus=True,
                                       compact=True)
-            field = ChoiceInput(choices, **kw) if choices else FieldInput(**kw)
-            with Horizontal(classes="row", id=f"row-{key}"):
-                yield Label(label)
-                yield field
-                yield Static("", id=f"h-{key}", classes="hint", markup=False)
-        yield Static("", id="entry-status", markup=False)
-        yield Static("", id="entry-error", markup=False)
+            self._inputs[key] = ChoiceInput(choices, **kw) if choices else FieldInput(**kw)
+            self._hints[key] = Static("", id=f"h-{key}", classes="hint", markup=False)
+        # Three columns (labels, inputs, hints), not a row of three widgets per field: every
+        # widget on the form is drawn again for each blank form, and the labels never change.
+        labels = (MEMBER_FIELDS[k] + ("*" if k in REQUIRED_MEMBER_FIELDS else "") for k in FORM_FIELDS)
+        with Horizontal(id="entry-form"):
+            yield Static("\n".join(labels), id="entry-labels", markup=False)
+            with Vertical(id="entry-inputs"):
+                yield from self._inputs.values()
+            with Vertical(id="entry-hints"):
+                yield from self._hints.values()
+        yield self._keep_line(Static("", id="entry-status", markup=False))
+        yield self._keep_line(Static("", id="entry-error", markup=False))
         # The keys, written once: a Footer would be rebuilt on every move to the next field
         # (its bindings "change" with the focus), which costs more than the keystroke itself.
         yield Static("Ctrl+S 保存 · Enter 下一项 · Shift+Tab 上一项 · Esc 返回列表 · F9 退出登录",
                      id="entry-keys", markup=False)
+
+    def _keep_line(self, line: Static) -> Static:
+        self._lines[line.id or ""] = line
+        return line
 
     def _title(self) -> str:
         if self.editing:
@@ -128,7 +147,7 @@ class MemberEntryScreen(Screen):
         return f"团员录入 · {self.branch_name} · 本次已保存 {self.saved_count} 人"
 
     def on_mount(self) -> None:
-        for field in self.query(Input):
+        for field in self._inputs.values():
             field.cursor_blink = self.services.settings.cursor_blink
         member_id = self.member_id
         if member_id is not None:
@@ -165,7 +184,7 @@ class MemberEntryScreen(Screen):
 
     # -- fields ---------------------------------------------------------------------------
     def input(self, key: str) -> Input:
-        return self.query_one(f"#f-{key}", Input)
+        return self._inputs[key]
 
     def values(self) -> dict[str, str]:
         return {key: self.input(key).value for key in FORM_FIELDS}
@@ -187,17 +206,20 @@ class MemberEntryScreen(Screen):
     def _line(self, widget_id: str, text: str) -> None:
         """Update a fixed-size line of the form, only when it changes and without a layout
         pass (a layout of the whole form on every keystroke is what slows bursts down)."""
-        line = self.query_one(f"#{widget_id}", Static)
+        line = self._lines[widget_id]
         if str(line.content) != text:
             line.update(text, layout=False)
 
     def _hint(self, key: str, text: str, state: str = "") -> None:
-        hint = self.query_one(f"#h-{key}", Static)
-        if str(hint.content) == text and hint.has_class("-bad") == (state == "bad"):
+        """The short text beside a field, coloured by its state ("", "ok" or "bad"). The
+        colour is the text's own, not a CSS class: a class change restyles the widget
+        through the whole stylesheet, on every keystroke and twice for each blank form."""
+        if self._hint_shown.get(key, ("", "")) == (text, state):
             return
-        hint.update(text, layout=False)  # fixed size: no layout pass on every keystroke
-        hint.set_class(state == "bad", "-bad")
-        hint.set_class(state == "ok", "-ok")
+        self._hint_shown[key] = (text, state)
+        style = HINT_STYLES.get(state, "")
+        # Fixed size: no layout pass on every keystroke.
+        self._hints[key].update(Content.styled(text, style) if style else Content(text), layout=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         key = (event.input.id or "")[2:]
@@ -219,7 +241,7 @@ class MemberEntryScreen(Screen):
         self._derived = d
         self._hint("id_number", d.id_hint, d.id_state)
         self._hint("join_month", d.month_hint, d.month_state)
-        holder = self._holder if self._holder is not None and self._looked_up == d.id_number else None
+        holder = self.current_holder()
         if holder is not None:
             self._hint("id_number", "✗ 已有此人，见下方", "bad")
         status = "\n".join(line for line in (d.person, d.joining) if line)
@@ -243,27 +265,6 @@ class MemberEntryScreen(Screen):
             self.action_save()
         else:
             self.focus_next()
-
-    def on_input_blurred(self, event: Input.Blurred) -> None:
-        if event.input.id == "f-id_number":
-            self._look_up_holder()
-
-    # -- R-MEM-3 when the ID field is left --------------------------------------------------
-    def _look_up_holder(self) -> None:
-        number = self._derived.id_number
-        if not number or number == self._looked_up or self.editing:
-            return
-        self._looked_up, self._holder = number, None
-        members = self.services.members
-        run_service(self, lambda: (number, members.id_holder(self.actor, self.branch_id, number)),
-                    self._holder_found, lambda exc: None, group="entry-holder")
-
-    def _holder_found(self, result) -> None:
-        number, holder = result
-        if number != self._looked_up:
-            return  # the number changed meanwhile
-        self._holder = holder
-        self._refresh_derived()
 
     # -- saving ---------------------------------------------------------------------------
     def action_save(self) -> None:
@@ -341,6 +342,12 @@ class MemberEntryScreen(Screen):
             self._fill(self.sticky)
         self._line("entry-title", self._title())
         self._line("entry-error", message)
+        # The blank form is drawn first, then the focus goes to 姓名: moving the focus
+        # restyles both inputs through the whole stylesheet, the largest part of the work
+        # between the save and the blank form. The keys typed meanwhile wait for the focus.
+        self.call_after_refresh(self._start_next_member)
+
+    def _start_next_member(self) -> None:
         self.input("name").focus()
         release_keys(self.app, self)  # after the focus: the waiting keys start the next member
         self.last_ready_seconds = time.perf_counter() - self._save_started
@@ -357,56 +364,11 @@ class MemberEntryScreen(Screen):
         if dropped:
             exc = DomainError(f"{exc.message}\n（保存后已输入的 {dropped} 个按键未使用：改正后按 Ctrl+S，"
                               "再输入下一名团员）", exc.field, exc.code)
-        if (isinstance(exc, DuplicateMember) and exc.code == "duplicate_in_subtree" and exc.member_id
-                and not self.editing):
+        if not self.offer_move(exc):
             self._show_error(exc)
-            message = f"{exc.message}\n\n是否将该团员从 {exc.holder_path} 转入本支部？"
-            self.app.push_screen(ConfirmModal("该团员已在其他团支部", message, "转入本支部", default="yes"),
-                                 lambda yes: self._move_here(exc.member_id) if yes else None)
-            return
-        self._show_error(exc)
 
     def _show_error(self, exc: DomainError) -> None:
         self._line("entry-error", exc.message)
         if exc.field in FORM_FIELDS:
             self._hint(exc.field, "✗ 见下方说明", "bad")
             self.input(exc.field).focus()
-
-    def _move_here(self, member_id: int) -> None:
-        self.saving = True
-        hold_keys(self.app, self)
-        run_service(self, lambda: self.services.members.transfer(self.actor, [member_id], self.branch_id),
-                    self._moved, self._save_failed, group="entry-save")
-
-    def _moved(self, result) -> None:
-        self.saving = False
-        self._next_member(f"已将该团员转入 {result.to_branch_name}")
-
-    # -- leaving ----------------------------------------------------------------------------
-    def before_leaving(self, leaving: str, then: Callable[[], object]) -> None:
-        """Do ``then`` now, or, with unsaved input, after asking 保存 / 放弃 / 继续录入."""
-        if not self.unsaved():
-            then()
-            return
-
-        def answered(answer: str | None) -> None:
-            if answer == "save":
-                self._after_save = then
-                self.action_save()
-            elif answer == "discard":
-                then()
-
-        what = "正在修改的团员信息" if self.editing else "正在录入的团员"
-        self.app.push_screen(LeaveModal(what, leaving), answered)
-
-    def action_close(self) -> None:
-        self.before_leaving("返回团员列表", self._close)
-
-    def _close(self) -> None:
-        if self.is_current:
-            self.dismiss(None if self.editing else self.saved_count)
-
-    def action_logout(self) -> None:
-        logout = getattr(self.app, "logout", None)
-        if logout is not None:
-            self.before_leaving("退出登录", logout)

@@ -5,6 +5,7 @@ transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 #: Outcomes shown per row.
 CREATE = "将创建"
@@ -12,8 +13,11 @@ EXISTS = "已存在"
 ERROR = "错误"
 CREATED = "已创建"
 
-@dataclass(frozen=True, slots=True)
-class RowOutcome:
+class RowOutcome(NamedTuple):
+    """One row's outcome. A named tuple: immutable, and a third of the cost of a frozen
+    dataclass to make (a 50,000-row import makes one per row for the preview and one for the
+    result)."""
+
     #: The row number as Excel shows it.
     row: int
     #: 组织简称 or 姓名, as read.

@@ -1,24 +1,22 @@
 """Progress figures of each direct child, rolled up over its subtree (R-PROG-2).
 
 The figures are read from the counts kept per organisation (``db.tally``): one row per
-direct child, whatever the size of its subtree. What depends on today's date is counted
-from the rows it concerns: 超龄 members through the index of active members by birth
-date (their number, not the subtree's size, is the cost), and registration codes about
+direct child, whatever the size of its subtree. What depends on today's date: 超龄
+members and the branches holding them from each child's counts by birth date
+(``db.tally_age``: the rows born on or before the cut-off), and registration codes about
 to expire from the small reg_code table."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from pony.orm import select
+from datetime import datetime, timedelta
 
 from zhtj_tui.db.tally import PROBLEM_CONDITIONS
 from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.joinage import over_age_cutoff
-from zhtj_tui.services.base import subtree_upper
-from zhtj_tui.services.codes import usable_codes
+from zhtj_tui.services.base import active_sql, subtree_upper
+from zhtj_tui.services.codes import usable_sql
 from zhtj_tui.services.dto import Actor
-from zhtj_tui.services.progress.base import ACTIVE_M, ProgressBase
+from zhtj_tui.services.progress.base import ProgressBase
 from zhtj_tui.services.progress.dto import EXPIRY_WARN_DAYS, PROBLEM_KINDS, ChildProgress, Figures, Progress
 
 
@@ -43,14 +41,15 @@ class FiguresPart(ProgressBase):
         cutoff = self._date(over_age_cutoff(today, self.settings.join_age))
         x = org.id
         params = {"x": x, "cutoff": cutoff, "p": org.path, "lo": org.path, "hi": subtree_upper(org.path),
-                  "plen": len(org.path)}
+                  "plen": len(org.path), "month": self._date(over_age_cutoff(today, self.settings.join_age).replace(day=1)),
+                  "own_branch": org.group == "branch"}
         rows = self._rows("""
             SELECT c.id, c.short_name, c.category, c.cat_group, c.info_complete, c.path,
               t.s, t.a, t.m, (SELECT count(*) FROM org k WHERE k.parent_id = c.id),
               t.t_orgs, t.t_info, t.t_sec, t.t_adm, t.t_br, t.t_brm, t.t_mem, t.t_few, t.t_gbnb
             FROM org c JOIN org_tally t ON t.org_id = c.id
             WHERE c.parent_id = $x OR c.id = $x""", params)
-        old = {r[0]: (int(r[1]), int(r[2])) for r in self._over_age(params)}
+        old = self._over_age(params, {r[0]: r[5] for r in rows})
         problems = self._child_problems(org, params, old)
         children = []
         own = Figures()
@@ -81,16 +80,32 @@ class FiguresPart(ProgressBase):
             children=tuple(children), own=own, total=total,
         )
 
-    def _over_age(self, params: dict) -> list[tuple]:
-        """Per direct child (its path; the organisation's own members under its own path):
-        branches with 超龄 members, and 超龄 members. Reads only the 超龄 members."""
-        prefix = self._child_prefix("mb.path")
-        return self._rows(f"""
-            SELECT CASE WHEN mb.path = $lo THEN $lo ELSE {prefix} END, count(*), SUM(mb.n)
-            FROM (SELECT m.path AS path, count(*) AS n FROM member m
-                  WHERE {ACTIVE_M} AND m.birth_date <= $cutoff AND m.path >= $lo AND m.path < $hi
-                  GROUP BY m.path) mb
-            GROUP BY 1""", params)
+    def _over_age(self, params: dict, path_of: dict[int, str]) -> dict[str, tuple[int, int]]:
+        """Per direct child (its path) and for the organisation itself (its own path, over
+        its subtree): (branches with 超龄 members, 超龄 members). The months before the
+        cut-off's month from each child's counts by birth month (``db.tally_age``); the
+        cut-off's own month from the members born in it up to the cut-off and the branches
+        whose oldest member was (one month of births, through their birth-date indexes)."""
+        out: dict[str, list[int]] = {}
+        for oid, br, m in self._rows("""
+                SELECT a.org_id, SUM(a.br), SUM(a.m) FROM org_age_tally a
+                WHERE a.org_id IN (SELECT c.id FROM org c WHERE c.parent_id = $x OR c.id = $x)
+                  AND a.born < $month
+                GROUP BY a.org_id""", params):
+            out[path_of[oid]] = [int(br or 0), int(m or 0)]
+        for col, table, cond in ((0, "org_tally t", "t.oldest >= $month AND t.oldest <= $cutoff"),
+                                 (1, "member t", f"{active_sql('t')} AND t.birth_date >= $month "
+                                                 "AND t.birth_date <= $cutoff")):
+            for path, n in self._rows(f"""
+                    SELECT {self._child_prefix("t.path")}, count(*) FROM {table}
+                    WHERE {cond} AND t.path > $lo AND t.path < $hi GROUP BY 1""", params):
+                out.setdefault(path, [0, 0])[col] += int(n)
+            if params["own_branch"]:
+                (n,) = self._rows(f"SELECT count(*) FROM {table} WHERE {cond} AND t.path = $lo", params)[0]
+                out.setdefault(params["lo"], [0, 0])[col] += int(n)
+        if not params["own_branch"]:
+            out.pop(params["lo"], None)  # its own figures count no 超龄 (members are in branches)
+        return {path: (br, m) for path, (br, m) in out.items()}
 
     def _child_problems(self, org, params: dict, old: dict) -> dict[str, tuple[tuple[str, int], ...]]:
         """The counts of ``problems`` per direct child of ``org`` (keyed by the child's path),
@@ -124,12 +139,18 @@ class FiguresPart(ProgressBase):
 
     def _expiring_codes(self, lo: str, hi: str) -> list[tuple]:
         """Unused codes of the subtree below ``lo`` that expire within ``EXPIRY_WARN_DAYS``
-        days, as (org id, org path, expiry) by path; the small reg_code table, through the
-        ORM (it converts the datetimes)."""
+        days, as (org id, org path, expiry) by path. The usable codes about to expire come
+        first (their partial index by expiry), then each one's organisation by primary key:
+        a join would read the whole subtree's organisations (all of them, at the top)."""
         now = self.now()
-        soon = now + timedelta(days=EXPIRY_WARN_DAYS)
-        codes = select(
-            (c.org.id, c.org.path, c.expires_at) for c in usable_codes(self.s, now)
-            if c.expires_at <= soon and c.org.path > lo and c.org.path < hi
-        )
-        return sorted(codes[:], key=lambda r: (r[1], r[2]))
+        rows = self._rows(f"""
+            SELECT x.org, x.path, x.expires_at FROM (
+              SELECT c.org AS org, c.expires_at AS expires_at,
+                     (SELECT o.path FROM org o WHERE o.id = c.org) AS path
+              FROM reg_code c
+              WHERE {usable_sql('c')} AND c.expires_at <= $soon
+            ) x WHERE x.path > $lo AND x.path < $hi""",
+            {"now": now, "soon": now + timedelta(days=EXPIRY_WARN_DAYS), "lo": lo, "hi": hi})
+        out = [(int(oid), path, exp if isinstance(exp, datetime) else datetime.fromisoformat(exp))
+               for oid, path, exp in rows]
+        return sorted(out, key=lambda r: (r[1], r[2]))

@@ -55,12 +55,24 @@ class ProblemsPart(FiguresPart):
                 found[kind] = (n, [r[:3] for r in rows])
             else:
                 found[kind] = self._windowed(sql, params)
-        found["branch_over_age"] = self._windowed(f"""
-            SELECT o.id, o.path, mo.n FROM org o
-            JOIN (SELECT m.path AS path, count(*) AS n FROM member m
-                  WHERE {ACTIVE_M} AND m.birth_date <= $cutoff AND m.path >= $lo AND m.path < $hi
-                  GROUP BY m.path) mo ON mo.path = o.path
-            WHERE o.cat_group = 'branch'""", params)
+        # Branches with 超龄 members: their number from the subtree's counts by birth month
+        # (db.tally_age) and the branches whose oldest member was born in the cut-off's
+        # month up to the cut-off; the first of them by path through each one's oldest member.
+        params["month"] = self._date(over_age_cutoff(self.settings.today(), self.settings.join_age).replace(day=1))
+        n = int(self._rows("""
+            SELECT COALESCE(SUM(a.br), 0) FROM org_age_tally a
+            WHERE a.org_id = $x AND a.born < $month""", params)[0][0] or 0)
+        n += int(self._rows("""
+            SELECT count(*) FROM org_tally t
+            WHERE t.oldest >= $month AND t.oldest <= $cutoff AND t.path >= $lo AND t.path < $hi""", params)[0][0])
+        rows = self._rows(f"""
+            SELECT t.org_id, t.path,
+                   (SELECT count(*) FROM member m WHERE m.branch = t.org_id AND {ACTIVE_M}
+                      AND m.birth_date <= $cutoff)
+            FROM org_tally t
+            WHERE t.path >= $lo AND t.path < $hi AND t.grp = 'branch' AND t.oldest <= $cutoff
+            ORDER BY t.path LIMIT $lim""", params) if n and limit else []
+        found["branch_over_age"] = (n, [r[:3] for r in rows])
         code_rows = self._expiring_codes(lo, hi)
         found["code_expiring"] = (len(code_rows), [
             (oid, path, f"有效期至 {self.settings.fmt(exp)}") for oid, path, exp in code_rows[:limit]])

@@ -1,0 +1,218 @@
+"""Active members counted by birth month per organisation (table ``org_age_tally``), so
+that the 超龄 figures of a subtree (R-MEM-5, R-PROG-2) are a sum over a few hundred rows of
+the subtree's top, whatever the number of members, while the cut-off moves with today's
+date (a flag "is 超龄" would go stale as days pass; a birth month does not).
+
+One row per organisation and birth month (``born``: its first day) present in its subtree,
+itself included:
+
+* ``m``: active members (R-MEM-3, status 正常) of the subtree born that month;
+* ``br``: organisations of the subtree holding active members whose oldest active member
+  was born that month (members are held by branches only, so: branches).
+
+The 超龄 members of a subtree are ``sum(m)`` over the months before the cut-off's month,
+plus the members born in the cut-off's month up to the cut-off (one month of births, read
+through the index of active members by birth date); its branches with a 超龄 member are
+``sum(br)`` over the same months plus the branches whose oldest member (``oldest`` below,
+indexed) was born in the cut-off's month up to the cut-off.
+
+``org_tally.oldest`` keeps each organisation's oldest active member's birth date, so that
+a change knows which ``br`` row to move. Every write changes the rows in the same
+transaction: the member hooks of ``db.schema`` call ``member_change``, the raw bulk import
+``members_added``, and ``db.tally``'s ``move`` / ``detach`` call ``move`` / ``detach``.
+``rebuild`` counts everything from the tables in SQL (level by level, deepest first),
+``recompute`` gives what the rows should be, for the consistency check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+
+from zhtj_tui.domain import paths
+from zhtj_tui.domain.vocab import STATUS_NORMAL
+
+AGE_TABLE_SQL = ("CREATE TABLE IF NOT EXISTS org_age_tally (org_id integer NOT NULL, born date NOT NULL, "
+                 "m integer NOT NULL DEFAULT 0, br integer NOT NULL DEFAULT 0, PRIMARY KEY (org_id, born))")
+AGE_COLS = ("m", "br")
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Active organisations by their oldest member's birth date (the cut-off month's branches).
+OLDEST_INDEX = "CREATE INDEX IF NOT EXISTS idx_tally_oldest ON org_tally (oldest, path)"
+
+
+def month(d):
+    """The first day of ``d``'s month, in ``d``'s own form (ISO text on SQLite)."""
+    if d is None:
+        return None
+    return d[:8] + "01" if isinstance(d, str) else d.replace(day=1)
+
+
+def month_sql(db, col: str) -> str:
+    """SQL for the first day of the month of the date column ``col``."""
+    if db.provider_name == "postgres":
+        return f"date_trunc('month', {col})::date"
+    return f"(substr({col}, 1, 8) || '01')"
+
+
+def _lit(db, d) -> str:
+    """A birth date as an SQL literal (dates are ISO text on SQLite, dates on PostgreSQL)."""
+    iso = d if isinstance(d, str) else d.isoformat()
+    if not _ISO.fullmatch(iso):
+        raise ValueError(f"not a date: {iso!r}")
+    return f"DATE '{iso}'" if db.provider_name == "postgres" else f"'{iso}'"
+
+
+def _ids(ids: Iterable[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids)
+
+
+def _add(db, ids: list[int], born, m: int, br: int) -> None:
+    """Add ``(m, br)`` to the ``born`` rows of ``ids``; rows left at zero are dropped."""
+    if not ids or not (m or br) or born is None:
+        return
+    lit = _lit(db, month(born))
+    values = ", ".join(f"({int(i)}, {lit}, {int(m)}, {int(br)})" for i in ids)
+    db.execute(f"INSERT INTO org_age_tally (org_id, born, m, br) VALUES {values} "
+               "ON CONFLICT (org_id, born) DO UPDATE SET m = org_age_tally.m + excluded.m, "
+               "br = org_age_tally.br + excluded.br")
+    if m < 0 or br < 0:
+        db.execute(f"DELETE FROM org_age_tally WHERE born = {lit} AND m = 0 AND br = 0 "
+                   f"AND org_id IN ({_ids(ids)})")
+
+
+def _path(db, org_id: int) -> str | None:
+    row = db.execute(f"SELECT path FROM org_tally WHERE org_id = {int(org_id)}").fetchone()
+    return row[0] if row else None
+
+
+def _oldest(db, org_id: int) -> None:
+    """Bring ``org_tally.oldest`` of ``org_id`` and the ``br`` rows up to the member table.
+    The row is locked first, so two writers of one branch take turns."""
+    row = db.execute(f"UPDATE org_tally SET oldest = oldest WHERE org_id = {int(org_id)} "
+                     "RETURNING path, oldest").fetchone()
+    if row is None:  # not attached, or deleted in this flush (detach counted it)
+        return
+    path, was = row
+    now = db.execute(f"SELECT min(birth_date) FROM member WHERE branch = {int(org_id)} "
+                     f"AND status = '{STATUS_NORMAL}'").fetchone()[0]
+    if now == was:
+        return
+    db.execute(f"UPDATE org_tally SET oldest = {'NULL' if now is None else _lit(db, now)} "
+               f"WHERE org_id = {int(org_id)}")
+    ids = paths.ids(path)
+    _add(db, ids, was, 0, -1)
+    _add(db, ids, now, 0, 1)
+
+
+def member_change(db, old: tuple[int | None, date | None], new: tuple[int | None, date | None]) -> None:
+    """One member's (organisation counted at or None when not active, birth date) changed
+    from ``old`` to ``new`` (``(None, None)`` for an insert or a delete)."""
+    if old == new:
+        return
+    for (org_id, born), sign in ((old, -1), (new, 1)):
+        if org_id is not None and born is not None:
+            path = _path(db, org_id)
+            if path is not None:
+                _add(db, paths.ids(path), born, sign, 0)
+    for org_id in sorted({old[0], new[0]} - {None}):
+        _oldest(db, org_id)
+
+
+def members_added(db, org_id: int, births: Iterable) -> None:
+    """Active members born on ``births`` were inserted into ``org_id`` by a raw bulk insert."""
+    path = _path(db, org_id)
+    if path is None:
+        return
+    ids = paths.ids(path)
+    for born, n in sorted(Counter(map(month, births)).items()):  # one statement per birth month
+        _add(db, ids, born, n, 0)
+    _oldest(db, org_id)
+
+
+def _shift(db, org_id: int, ids: list[int], sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) the subtree rows of ``org_id`` at ``ids``."""
+    if not ids:
+        return
+    targets = " UNION ALL ".join(f"SELECT {int(i)} AS id" for i in ids)
+    db.execute(f"INSERT INTO org_age_tally (org_id, born, m, br) "
+               f"SELECT a.id, t.born, {sign} * t.m, {sign} * t.br FROM org_age_tally t, ({targets}) a "
+               f"WHERE t.org_id = {int(org_id)} "
+               "ON CONFLICT (org_id, born) DO UPDATE SET m = org_age_tally.m + excluded.m, "
+               "br = org_age_tally.br + excluded.br")
+    if sign < 0:
+        db.execute(f"DELETE FROM org_age_tally WHERE m = 0 AND br = 0 AND org_id IN ({_ids(ids)})")
+
+
+def move(db, org_id: int, old_above: list[int], new_above: list[int]) -> None:
+    """A subtree moved: its rows leave the old ancestors and join the new ones."""
+    _shift(db, org_id, old_above, -1)
+    _shift(db, org_id, new_above, 1)
+
+
+def detach(db, org_id: int, above: list[int]) -> None:
+    """An organisation is deleted: what it still counts leaves its ancestors."""
+    _shift(db, org_id, above, -1)
+    db.execute(f"DELETE FROM org_age_tally WHERE org_id = {int(org_id)}")
+
+
+# -- from scratch ------------------------------------------------------------------------------
+_UPSERT = ("ON CONFLICT (org_id, born) DO UPDATE SET m = org_age_tally.m + excluded.m, "
+           "br = org_age_tally.br + excluded.br")
+
+
+def rebuild(db) -> None:
+    """Every row from the member table, in SQL: each organisation's own members by birth
+    date, its oldest, then each level's rows added to the parents, deepest level first.
+    ``org_tally`` must hold its rows already (paths, and ``oldest``)."""
+    active = f"status = '{STATUS_NORMAL}'"
+    db.execute("DELETE FROM org_age_tally")
+    born = month_sql(db, "m.birth_date")
+    db.execute("INSERT INTO org_age_tally (org_id, born, m, br) "
+               f"SELECT m.branch, {born}, count(*), 0 FROM member m JOIN org_tally t ON t.org_id = m.branch "
+               f"WHERE m.{active} GROUP BY m.branch, {born}")
+    db.execute("INSERT INTO org_age_tally (org_id, born, m, br) "
+               f"SELECT org_id, {month_sql(db, 'oldest')}, 0, 1 FROM org_tally WHERE oldest IS NOT NULL {_UPSERT}")
+    depths = [r[0] for r in db.execute(
+        "SELECT DISTINCT o.depth FROM org o WHERE o.path IS NOT NULL AND o.parent_id IS NOT NULL "
+        "ORDER BY 1 DESC").fetchall()]
+    for depth in depths:
+        db.execute("INSERT INTO org_age_tally (org_id, born, m, br) "
+                   "SELECT o.parent_id, a.born, sum(a.m), sum(a.br) FROM org_age_tally a "
+                   "JOIN org o ON o.id = a.org_id JOIN org_tally p ON p.org_id = o.parent_id "
+                   f"WHERE o.depth = {int(depth)} GROUP BY o.parent_id, a.born {_UPSERT}")
+
+
+def own_rows(db) -> tuple[dict[int, list[tuple]], dict[int, object]]:
+    """``({org_id: [(birth date, active members born that day)]}, {org_id: oldest birth
+    date})`` from the member table."""
+    own: dict[int, list[tuple]] = {}
+    oldest: dict[int, object] = {}
+    for org_id, born, n in db.execute(f"SELECT branch, birth_date, count(*) FROM member "
+                                      f"WHERE status = '{STATUS_NORMAL}' GROUP BY branch, birth_date").fetchall():
+        own.setdefault(org_id, []).append((born, int(n)))
+        if org_id not in oldest or born < oldest[org_id]:
+            oldest[org_id] = born
+    return own, oldest
+
+
+def recompute(db, rows: dict[int, tuple], own: dict[int, list[tuple]], oldest: dict[int, object]) -> dict:
+    """What ``org_age_tally`` should hold: ``{(org_id, born): (m, br)}``; ``rows``: the
+    ``org_tally`` rows (their paths) as ``tally.recompute`` gives them."""
+    out: dict[tuple, list[int]] = {}
+    for org_id, births in own.items():
+        if org_id not in rows:
+            continue
+        ups = [u for u in paths.ids(rows[org_id][0]) if u in rows]
+        for born, n in births:
+            for up in ups:
+                out.setdefault((up, month(born)), [0, 0])[0] += n
+        for up in ups:
+            out.setdefault((up, month(oldest[org_id])), [0, 0])[1] += 1
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def stored(db) -> dict:
+    return {(r[0], r[1]): (int(r[2]), int(r[3]))
+            for r in db.execute("SELECT org_id, born, m, br FROM org_age_tally").fetchall()}
