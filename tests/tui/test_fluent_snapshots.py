@@ -130,11 +130,12 @@ def test_palette_pinyin(demo_app, snap_compare):
         await _login(pilot, demo)
         await pilot.press("ctrl+p")
         await pilot.press(*"lc2026")
-        for _ in range(40):
-            await pilot.pause(0.05)
+        # The providers search in a worker, each key's search replacing the last one's: wait
+        # until the last has finished and filled the list (bounded for a loaded machine).
+        for _ in range(200):
+            await settle(pilot)
             if pilot.app.screen.query_one("CommandList").option_count >= 2:
                 break
-        await pilot.pause(0.3)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run)
 

@@ -237,7 +237,7 @@ async def test_busy_indicator_only_while_work_runs(tui_settings, tui_services):
         assert "正在处理" in str(busy.render()) or not pilot.app.busy
         gate.set()
         await settle(pilot)
-        for _ in range(20):
+        for _ in range(200):
             if not pilot.app.busy:
                 break
             await pilot.pause(0.1)
@@ -266,7 +266,7 @@ async def test_busy_indicator_shows_for_slow_work_not_for_quick_work(tui_setting
         await settle(pilot)
         assert shown == [] and str(busy.render()) == ""
         run_service(centre, gate.wait, group="slow")
-        for _ in range(40):
+        for _ in range(400):  # shown once the work has run for a noticeable time
             await pilot.pause(0.05)
             if "正在处理" in str(busy.render()):
                 break
@@ -283,7 +283,7 @@ async def _palette(pilot, text: str):
     await pilot.press("ctrl+p")
     await pilot.pause()
     await pilot.press(*text)
-    for _ in range(40):  # the providers search in threads; the list fills when they answer
+    for _ in range(400):  # the providers search in threads; the list fills when they answer
         await pilot.pause(0.05)
         options = pilot.app.screen.query_one(CommandList)
         prompts = [str(getattr(options.get_option_at_index(i).prompt, "plain", "")) or
@@ -318,7 +318,7 @@ async def test_palette_is_chinese_and_finds_actions_by_name(tui_settings, tui_se
         await pilot.pause()
         assert pilot.app.screen is centre
         prompts = await _palette(pilot, "qqqqqq")
-        for _ in range(20):
+        for _ in range(200):  # said after a short delay of the palette's own
             if prompts and NOTHING_FOUND in prompts[-1]:
                 break
             await pilot.pause(0.1)
