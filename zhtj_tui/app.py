@@ -80,8 +80,8 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
 
     # -- start -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        # Under the login screen from the start: only the line a failed start updates.
-        yield Static("正在打开数据库…", id="start-message")
+        # Under the login screen from the start, empty: a failed start writes there.
+        return iter(())
 
     def on_mount(self) -> None:
         # The login screen first (it is the first screen but on the very first start); the
@@ -120,11 +120,12 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
         self.starting = False
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        message = self.query_one("#start-message", Static)
-        if not self.query(TopBar):
-            self.mount(TopBar("智慧团建 · 团组织管理（终端版）"), before=message)
-        message.update(
-            f"无法读取数据库：{exc.message}\n请稍后重新启动 zhtj；如反复出现，请联系服务器管理员。按 Ctrl+Q 退出。")
+        text = f"无法读取数据库：{exc.message}\n请稍后重新启动 zhtj；如反复出现，请联系服务器管理员。按 Ctrl+Q 退出。"
+        found = self.query("#start-message")
+        if found:
+            found.first(Static).update(text)
+        else:
+            self.mount(TopBar("智慧团建 · 团组织管理（终端版）"), Static(text, id="start-message", markup=False))
 
     def _started(self, top: OrgBrief | None) -> None:
         self.starting = False
