@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import Reactive
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.domain.member import MEMBER_FIELDS, REQUIRED_MEMBER_FIELDS
@@ -115,18 +115,21 @@ class MemberEntryScreen(DuplicateIds, AsksBeforeLeaving):
         yield self._keep_line(Static(self._title(), id="entry-title", markup=False))
         yield Static("进入一项时原值已选中：直接输入即替换，Enter 保留 · 带*为必填", id="entry-help", markup=False)
         for key in FORM_FIELDS:
-            label = MEMBER_FIELDS[key] + ("*" if key in REQUIRED_MEMBER_FIELDS else "")
             choices = _choices(key)
             # Entering a field selects its value: a typed key replaces it, Enter keeps it.
             kw: dict[str, Any] = dict(id=f"f-{key}", placeholder=PLACEHOLDERS[key], select_on_focus=True,
                                       compact=True)
-            field = ChoiceInput(choices, **kw) if choices else FieldInput(**kw)
-            self._inputs[key] = field
+            self._inputs[key] = ChoiceInput(choices, **kw) if choices else FieldInput(**kw)
             self._hints[key] = Static("", id=f"h-{key}", classes="hint", markup=False)
-            with Horizontal(classes="row", id=f"row-{key}"):
-                yield Label(label)
-                yield field
-                yield self._hints[key]
+        # Three columns (labels, inputs, hints), not a row of three widgets per field: every
+        # widget on the form is drawn again for each blank form, and the labels never change.
+        labels = (MEMBER_FIELDS[k] + ("*" if k in REQUIRED_MEMBER_FIELDS else "") for k in FORM_FIELDS)
+        with Horizontal(id="entry-form"):
+            yield Static("\n".join(labels), id="entry-labels", markup=False)
+            with Vertical(id="entry-inputs"):
+                yield from self._inputs.values()
+            with Vertical(id="entry-hints"):
+                yield from self._hints.values()
         yield self._keep_line(Static("", id="entry-status", markup=False))
         yield self._keep_line(Static("", id="entry-error", markup=False))
         # The keys, written once: a Footer would be rebuilt on every move to the next field
@@ -339,6 +342,12 @@ class MemberEntryScreen(DuplicateIds, AsksBeforeLeaving):
             self._fill(self.sticky)
         self._line("entry-title", self._title())
         self._line("entry-error", message)
+        # The blank form is drawn first, then the focus goes to 姓名: moving the focus
+        # restyles both inputs through the whole stylesheet, the largest part of the work
+        # between the save and the blank form. The keys typed meanwhile wait for the focus.
+        self.call_after_refresh(self._start_next_member)
+
+    def _start_next_member(self) -> None:
         self.input("name").focus()
         release_keys(self.app, self)  # after the focus: the waiting keys start the next member
         self.last_ready_seconds = time.perf_counter() - self._save_started
