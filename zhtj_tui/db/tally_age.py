@@ -126,7 +126,7 @@ def members_added(db, org_id: int, births: Iterable) -> None:
     if path is None:
         return
     ids = paths.ids(path)
-    for born, n in sorted(Counter(births).items()):
+    for born, n in sorted(Counter(map(month, births)).items()):  # one statement per birth month
         _add(db, ids, born, n, 0)
     _oldest(db, org_id)
 
