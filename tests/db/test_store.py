@@ -294,11 +294,19 @@ def test_rows_reads_plain_tuples_in_and_out_of_a_session(db_url):
         with db_session:
             store.execute("update zhtj_meta set value = '2' where key = 'probe'")
         assert store.rows(sql, {"k": "probe"}) == [("probe", "2")]
-        if store.provider == "sqlite":
-            with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only"):
-                store._reader().execute("delete from zhtj_meta")
+        with pytest.raises(Exception, match="readonly|read-only|query_only"):
+            store._reader().cursor().execute("delete from zhtj_meta")
         assert store.rows(sql, {"k": "probe"}) == [("probe", "2")]
+        # A worker thread's connection ends with the thread (none is left open).
+        import gc
+        import threading
+
+        seen = []
+        worker = threading.Thread(target=lambda: seen.append(store.rows(sql, {"k": "probe"})))
+        worker.start()
+        worker.join()
+        gc.collect()
+        assert seen == [[("probe", "2")]] and len(store._readers) == 1
     finally:
         store.disconnect()
-    if db_url.startswith("sqlite"):
-        assert store._readers == []  # closed with the store
+    assert len(store._readers) == 0  # closed with the store

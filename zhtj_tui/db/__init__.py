@@ -9,6 +9,7 @@ import os
 import re
 import sqlite3
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -122,6 +123,17 @@ def parse_url(url: str) -> DbUrl:
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
+class _Reader:
+    """A thread's read-only connection (``Store.rows``): it lives as long as the
+    thread (kept only by the thread's local storage, so a finished worker thread's
+    connection is closed with it) or until ``Store.disconnect``."""
+
+    __slots__ = ("con", "pid", "__weakref__")
+
+    def __init__(self, con, pid: int):
+        self.con, self.pid = con, pid
+
+
 class Store:
     """A bound Pony database with its entities (``store.Org``, ``store.Member``, ...)."""
 
@@ -133,9 +145,9 @@ class Store:
             setattr(self, name, entity)
         #: Raw SQL with ``$name`` parameters -> the driver's own spelling (``rows``).
         self._sql: dict[str, str] = {}
-        #: Each thread's read-only SQLite connection (``rows`` outside a db_session).
+        #: Each thread's read-only connection (``rows`` outside a db_session).
         self._local = threading.local()
-        self._readers: list[tuple[sqlite3.Connection, int]] = []
+        self._readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
         self._readers_lock = threading.Lock()
 
     # Entities, for type checkers and readers (``db.typed`` declares their attributes).
@@ -169,11 +181,11 @@ class Store:
         costs several times a short indexed query.
 
         Inside a db_session: on the session's connection (after flushing its changes, as
-        Pony's ``select`` does). Outside one on SQLite: on the thread's read-only
-        connection in autocommit mode, so that a read needs no db_session at all (entering
-        and leaving one costs more than the query; each statement still sees one committed
-        state, as Pony's reads do on SQLite). Outside one on PostgreSQL: in a db_session of
-        its own."""
+        Pony's ``select`` does). Outside one: on the thread's read-only connection in
+        autocommit mode, so that a read needs no db_session at all (entering and leaving
+        one costs more than the query: on PostgreSQL Pony ends each with ``DISCARD ALL``);
+        each statement sees one committed state, as Pony's own reads do (it runs them in
+        autocommit mode on both backends)."""
         driver_sql = self._sql.get(sql)
         if driver_sql is None:
             if len(self._sql) > 1000:  # a text made with values in it: do not keep them all
@@ -191,30 +203,48 @@ class Store:
                 cursor = cache.reconnect(exc).cursor()
                 cursor.execute(driver_sql, values)
             return cursor.fetchall()
-        if self.provider != "sqlite":
-            with db_session:
-                return self.rows(sql, params)
-        return self._reader().execute(driver_sql, values).fetchall()
+        if self.provider == "sqlite":
+            return self._reader().execute(driver_sql, values).fetchall()
+        con = self._reader()
+        try:
+            with con.cursor() as cursor:
+                cursor.execute(driver_sql, values)
+                return cursor.fetchall()
+        except Exception:
+            if not con.closed:
+                raise
+        # The server dropped the connection (a restart): once more on a new one.
+        self._local.reader = None
+        with self._reader().cursor() as cursor:
+            cursor.execute(driver_sql, values)
+            return cursor.fetchall()
 
     def _driver_sql(self, sql: str) -> str:
         if self.provider == "sqlite":
             return _PARAM.sub(r":\1", sql)
         return _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
 
-    def _reader(self) -> sqlite3.Connection:
-        """This thread's read-only connection to the SQLite file (opened on first use, and
+    def _reader(self):
+        """This thread's read-only connection in autocommit mode (opened on first use, and
         again in a forked child)."""
-        local = self._local
-        con = getattr(local, "con", None)
-        if con is None or local.pid != os.getpid():
-            assert self.url.path is not None
-            con = sqlite3.connect(self.url.path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT,
-                                  check_same_thread=False)
-            con.execute("PRAGMA query_only = ON")
-            local.con, local.pid = con, os.getpid()
+        reader = getattr(self._local, "reader", None)
+        if reader is None or reader.pid != os.getpid():
+            if self.provider == "sqlite":
+                assert self.url.path is not None
+                con = sqlite3.connect(self.url.path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT,
+                                      check_same_thread=False)
+                con.execute("PRAGMA query_only = ON")
+            else:
+                import psycopg2
+
+                con = psycopg2.connect(self.url.dsn, options=f"-c lock_timeout={int(PG_LOCK_TIMEOUT * 1000)}"
+                                       " -c default_transaction_read_only=on")
+                con.set_client_encoding("UTF8")
+                con.autocommit = True
+            reader = self._local.reader = _Reader(con, os.getpid())
             with self._readers_lock:
-                self._readers.append((con, local.pid))
-        return con
+                self._readers.add(reader)
+        return reader.con
 
     def _params(self, params: dict | None) -> dict:
         """Parameters as Pony itself stores them. On SQLite a datetime is text, and Pony
@@ -230,11 +260,12 @@ class Store:
 
     def disconnect(self) -> None:
         with self._readers_lock:
-            readers, self._readers = self._readers, []
-        for con, pid in readers:
-            if pid == os.getpid():  # a forked child leaves its parent's connections alone
+            readers = list(self._readers)
+            self._readers = weakref.WeakSet()
+        for reader in readers:
+            if reader.pid == os.getpid():  # a forked child leaves its parent's connections alone
                 with contextlib.suppress(Exception):
-                    con.close()
+                    reader.con.close()
         self._local = threading.local()
         with contextlib.suppress(Exception):
             self.db.disconnect()

@@ -122,13 +122,10 @@ class ServiceBase:
         return _with_retry(once, self.settings.busy_seconds)
 
     def read_rows(self, fn: Callable[[], T]) -> T:
-        """Run ``fn``, a read made only of ``Store.rows`` statements (no entities), with as
-        little around it as the backend allows: on SQLite no db_session at all (the
-        thread's read-only connection; entering and leaving a db_session costs more than
-        a short indexed query), on PostgreSQL one db_session. Retried while busy."""
-        if self.s.provider == "sqlite":
-            return _with_retry(fn, self.settings.busy_seconds)
-        return self.read(fn)
+        """Run ``fn``, a read made only of ``Store.rows`` statements (no entities), without
+        a db_session (the thread's read-only connection; entering and leaving a db_session
+        costs more than a short indexed query). Retried while busy."""
+        return _with_retry(fn, self.settings.busy_seconds)
 
     def write(self, fn: Callable[[], T], *, integrity: Callable[[Exception], DomainError] | None = None) -> T:
         """Run ``fn`` in one short write transaction, retried while the database is busy.
