@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
 
 from zhtj_tui.domain.errors import DomainError
@@ -188,7 +189,9 @@ __all__ = ["check_member_political", "MemberCheck", "MemberData", "check_member"
 MEMBER_INITIALS_WIDTH = 30
 
 
+@lru_cache(maxsize=4096)
 def member_initials(name: str) -> str:
     """``member.name_initials``: the pinyin initials of the name (search by "zs"), as every
-    write of a member and the consistency check compute it."""
+    write of a member and the consistency check compute it (remembered: an imported class
+    repeats names, and the consistency check reads every member)."""
     return stored_initials(name, MEMBER_INITIALS_WIDTH)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 from zhtj_tui.domain.text import to_halfwidth
 from zhtj_tui.excel.specs import MAX_COLS, SPECS, SheetSpec
@@ -17,7 +18,14 @@ def normalize_header(value: object) -> str:
     """'  身份证号码＊（必填）' -> '身份证号码'."""
     if value is None:
         return ""
-    text = to_halfwidth(str(value))
+    if value.__class__ is str:
+        return _normalize_text(value)
+    return _normalize_text(str(value))
+
+
+@lru_cache(maxsize=1024)
+def _normalize_text(value: str) -> str:
+    text = to_halfwidth(value)
     text = _PARENS.sub("", text)
     text = re.sub(r"[\s*＊:：]+", "", text)
     return text
@@ -75,27 +83,38 @@ def find_header(rows: list, spec: SheetSpec) -> Header | None:
     """The header row among ``rows`` (the first rows of a sheet or of pasted cells): its
     1-based number, column key -> 0-based index, and which template it belongs to (``spec``'s
     own when it matches, else another's so that the caller can name the wrong template)."""
-    maps = {k: _label_map(s) for k, s in SPECS.items()}
+    maps = _label_maps()
+    kinds = (spec.kind, *[k for k in SPECS if k != spec.kind])
     prev: list = []
     best: Header | None = None
     mine: Header | None = None
     for r, row in enumerate(rows, start=1):
         row = list(row[:MAX_COLS])
         # A header cell merged down over two rows holds its label in the upper row only.
-        cells = [v if normalize_header(v) else (prev[i] if i < len(prev) else "") for i, v in enumerate(row)]
-        labels = [normalize_header(v) for v in cells]
-        shown = [_shown(v) for v in cells]
-        for kind in (spec.kind, *[k for k in SPECS if k != spec.kind]):
+        own = [normalize_header(v) for v in row]
+        cells = [v if lab else (prev[i] if i < len(prev) else "") for i, (v, lab) in enumerate(zip(row, own, strict=True))]
+        labels = [lab or normalize_header(c) for lab, c in zip(own, cells, strict=True)]
+        shown: list[str] | None = None
+        for kind in kinds:
+            # Most rows are data: a row without the identifying labels is not looked at further.
+            hits = {hit[0] for lab in labels if (hit := maps[kind].get(lab)) is not None}
+            if not all(k in hits for k in SPECS[kind].identifying):
+                continue
+            if shown is None:
+                shown = [_shown(v) for v in cells]
             found = _match(labels, shown, kind, maps)
-            if all(k in found.columns for k in SPECS[kind].identifying):
-                found.row = r
-                if kind == spec.kind:
-                    # The header is the row matching most columns (a merged group label
-                    # above the real labels matches only some).
-                    if mine is None or len(found.columns) > len(mine.columns):
-                        mine = found
-                elif best is None or len(found.columns) > len(best.columns):
-                    best = found
+            found.row = r
+            if kind == spec.kind:
+                # The header is the row matching most columns (a merged group label
+                # above the real labels matches only some).
+                if mine is None or len(found.columns) > len(mine.columns):
+                    mine = found
+            elif best is None or len(found.columns) > len(best.columns):
+                best = found
         prev = row
     return mine or best
 
+
+@cache
+def _label_maps() -> dict[str, dict[str, tuple[str, int]]]:
+    return {k: _label_map(s) for k, s in SPECS.items()}

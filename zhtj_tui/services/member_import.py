@@ -11,8 +11,9 @@ import json
 import os
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pony.utils import datetime2timestamp
 
@@ -84,10 +85,7 @@ class MemberImportService(ServiceBase):
     def preview(self, actor: Actor, branch_id: int, source: str | os.PathLike | ParsedSheet | Pasted,
                 progress: Progress | None = None) -> ImportPreview:
         """Read and check the file; nothing is written."""
-        self.read(lambda: self.member_branch(actor, branch_id))  # refuse early, before reading the file
-        with gc_paused():
-            sheet, file_name = load(source, MEMBER_SPEC, phase(progress, 0.0, 0.7), folder_for(self.settings, actor))
-            planned = self._validate(sheet, phase(progress, 0.7, 1.0))
+        sheet, file_name, planned = self._read_checked(actor, branch_id, source, progress)
 
         def run():
             branch = self.member_branch(actor, branch_id)
@@ -106,23 +104,63 @@ class MemberImportService(ServiceBase):
             raise DomainError("这不是团员导入的预览", None, "wrong_preview")
         planned = list(preview.planned)
 
-        def run():
-            self.lock_orgs(preview.target_id)  # begins the write transaction; paths stay true (R-TREE-6)
-            branch = self.member_branch(actor, preview.target_id)
-            self.s.db.get_connection()  # begin the write transaction before checking again
+        def decide(branch) -> tuple[RowOutcome, ...]:
             basis = self._basis(branch, planned, preview.basis.asked if isinstance(preview.basis, _Basis) else None)
             # The same answers from the database give the same outcomes: only a change is
             # looked at row by row.
             if basis == preview.basis:
-                rows = preview.rows
-            else:
-                rows = tuple(self._resolve(branch, planned, basis))
-                changed = [(old, new) for old, new in zip(preview.rows, rows, strict=True) if old.outcome != new.outcome]
-                if changed:
-                    old, new = changed[0]
-                    raise Conflict(
-                        f"自预览以来数据已有变化（第{new.row}行：{new.reason or new.outcome}），本次没有导入任何团员。"
-                        "请重新上传文件，查看最新的检查结果后再确认", None, "changed_since_preview")
+                return preview.rows
+            rows = tuple(self._resolve(branch, planned, basis))
+            changed = [(old, new) for old, new in zip(preview.rows, rows, strict=True) if old.outcome != new.outcome]
+            if changed:
+                old, new = changed[0]
+                raise Conflict(
+                    f"自预览以来数据已有变化（第{new.row}行：{new.reason or new.outcome}），本次没有导入任何团员。"
+                    "请重新上传文件，查看最新的检查结果后再确认", None, "changed_since_preview")
+            return rows
+
+        return self._apply(actor, preview.target_id, planned, decide, preview.file_name, preview.notes, progress)
+
+    def run_file(self, actor: Actor, branch_id: int, source, dry_run: bool = False,
+                 progress: Progress | None = None) -> ImportResult:
+        """Read, check and import a file without a preview in between (the command line):
+        the outcomes are decided in the transaction that inserts, so nothing can change
+        between the two and the database is asked once."""
+        # One pause of the collector for both steps; the sheet is let go before it resumes,
+        # so that it then looks only at the result's rows.
+        with gc_paused():
+            if dry_run:
+                return preview_as_result(self.preview(actor, branch_id, source, progress))
+            sheet, file_name, planned = self._read_checked(actor, branch_id, source, phase(progress, 0.0, 0.8))
+            notes = sheet.notes
+            del sheet
+
+            def decide(branch) -> tuple[RowOutcome, ...]:
+                return tuple(self._resolve(branch, planned, self._basis(branch, planned)))
+
+            return self._apply(actor, branch_id, planned, decide, file_name, notes, phase(progress, 0.8, 1.0))
+
+    def _read_checked(self, actor: Actor, branch_id: int, source, progress: Progress | None,
+                      ) -> tuple[ParsedSheet, str, list[_Planned]]:
+        """The file read and each row checked (R-MEM-2, duplicates within the file), after
+        the branch has been checked (refused early, before reading the file)."""
+        self.read(lambda: self.member_branch(actor, branch_id))
+        with gc_paused():
+            sheet, file_name = load(source, MEMBER_SPEC, phase(progress, 0.0, 0.7), folder_for(self.settings, actor))
+            planned = self._validate(sheet, phase(progress, 0.7, 1.0))
+        return sheet, file_name, planned
+
+    def _apply(self, actor: Actor, branch_id: int, planned: list[_Planned],
+               decide: Callable[[Any], tuple[RowOutcome, ...]], file_name: str, notes: tuple[str, ...],
+               progress: Progress | None) -> ImportResult:
+        """One write transaction: the outcomes (``decide``, under the lock), then every
+        将创建 row inserted, the branch's secretary and kept counts, the audit entry."""
+
+        def run():
+            self.lock_orgs(branch_id)  # begins the write transaction; paths stay true (R-TREE-6)
+            branch = self.member_branch(actor, branch_id)
+            self.s.db.get_connection()  # begin the write transaction before checking again
+            rows = decide(branch)
             # One outcome per planned row, in order (``_resolve``): one pass makes the rows to
             # insert and the result's outcomes.
             todo = []
@@ -146,25 +184,12 @@ class MemberImportService(ServiceBase):
             counts = Counter(r.outcome for r in rows)
             self.audit(actor, "member.import", "org", branch.id, branch, after={
                 "created": len(todo), "existing": counts[EXISTS], "refused": counts[ERROR],
-                "file": preview.file_name[:80],
+                "file": file_name[:80],
             })
-            return ImportResult("members", branch.id, branch.short_name, tuple(out), notes=preview.notes)
+            return ImportResult("members", branch.id, branch.short_name, tuple(out), notes=notes)
 
         with gc_paused():
             return self.write(run, integrity=lambda exc: Conflict(CONFLICT_MESSAGE, None, "import_conflict"))
-
-    def run_file(self, actor: Actor, branch_id: int, source, dry_run: bool = False,
-                 progress: Progress | None = None) -> ImportResult:
-        # One pause of the collector for both steps; the preview (the sheet's checked rows)
-        # is let go before it resumes, so that it then looks only at the result's rows.
-        with gc_paused():
-            if dry_run:
-                result = preview_as_result(self.preview(actor, branch_id, source, progress))
-            else:
-                preview = self.preview(actor, branch_id, source, phase(progress, 0.0, 0.8))
-                result = self.commit(actor, preview, phase(progress, 0.8, 1.0))
-                del preview
-        return result
 
     # -- helpers -------------------------------------------------------------------------
     def _validate(self, sheet: ParsedSheet, progress: Progress | None = None) -> list[_Planned]:

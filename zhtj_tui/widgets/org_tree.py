@@ -4,13 +4,16 @@ ends in a "更多…" entry that loads the next page (DESIGN rule 8)."""
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -37,7 +40,16 @@ class MoreNode:
 
 
 class OrgTree(ServiceCaller, Tree):
-    """Emits ``OrgTree.OrgChosen`` when an organisation is selected (Enter)."""
+    """Emits ``OrgTree.OrgChosen`` when an organisation is selected (Enter).
+
+    A page of children is shown without laying the screen out again: the tree's size is
+    set by the screen (``#tree``), not by its rows, so new rows change only what the tree
+    can scroll (its scroll bars), which the tree updates itself; Textual's Tree would lay
+    out the whole management centre for each row added, then for the new scrollable size.
+    A tree sized by its content (``auto``) is laid out as Textual does it."""
+
+    #: What the rows span (Textual's Widget lays the screen out when it changes).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=True)
 
     BINDINGS = [
         Binding("enter", "select_cursor", "选择", id="tree.select", show=False),
@@ -58,6 +70,8 @@ class OrgTree(ServiceCaller, Tree):
             self.count = count
 
     def __init__(self, services: Services, actor: Actor, root: OrgBrief, **kw) -> None:
+        #: Cells of each node's label, by node id (names do not change once shown).
+        self._label_cells: dict[int, int] = {}
         super().__init__(self._label(root), data=OrgNode(root.id, root.short_name), **kw)
         self.services = services
         self.actor = actor
@@ -66,16 +80,41 @@ class OrgTree(ServiceCaller, Tree):
         self.guide_depth = 2
 
     @staticmethod
-    def _label(b: OrgBrief) -> str:
-        return b.short_name
+    def _label(b: OrgBrief) -> Text:
+        # Plain text: a name is never read as markup ("[" is an ordinary character).
+        return Text(b.short_name)
 
     def get_label_width(self, node: TreeNode) -> int:
         """What ``render_label`` would measure (the open/closed icon, then the name),
-        without rendering the label: the tree measures every shown node each time one is
-        added, and a node may hold thousands of children."""
-        icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
-        label = node.label
-        return cell_len(icon) + (label.cell_len if isinstance(label, Text) else cell_len(label))
+        without rendering the label: the tree measures every shown node each time its rows
+        change, and a node may hold thousands of children."""
+        cells = self._label_cells.get(node.id)
+        if cells is None:
+            label = node.label
+            cells = self._label_cells[node.id] = label.cell_len if isinstance(label, Text) else cell_len(label)
+        if node.allow_expand:
+            cells += cell_len(self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE)
+        return cells
+
+    def _sized_by_rows(self) -> bool:
+        return bool(self.styles.auto_dimensions)
+
+    def _invalidate(self) -> None:
+        """Textual's, less the layout of the screen (see the class)."""
+        if self._sized_by_rows():
+            super()._invalidate()
+            return
+        self._clear_line_cache()
+        self._updates += 1
+        self.root._reset()
+        self.refresh()
+
+    def watch_virtual_size(self, size: Size) -> None:
+        if self._sized_by_rows():
+            self.refresh(layout=True)
+        elif self.is_mounted:
+            # The scroll bars' extent; showing or hiding one lays the screen out.
+            self._scroll_update(size)
 
     def on_mount(self) -> None:
         self.root.expand()
@@ -109,11 +148,25 @@ class OrgTree(ServiceCaller, Tree):
         self.call_service(fetch, done, group=f"tree-{org_id}", exclusive=False)
 
     def _add_items(self, node: TreeNode, page: Page[OrgBrief]) -> None:
+        """A page of rows at the end of ``node``'s children, the tree redrawn once for all of
+        them (``TreeNode.add`` redraws it for each)."""
+        if not page.items:
+            return
+        children = node._children
         for b in page.items:
-            expandable = b.group != "branch" and b.child_count > 0
-            node.add(self._label(b), data=OrgNode(b.id, b.short_name), allow_expand=expandable)
+            child = self._add_node(node, self._label(b), OrgNode(b.id, b.short_name))
+            child._allow_expand = b.group != "branch" and b.child_count > 0
+            children.append(child)
+        node._updates += 1
+        self._invalidate()
 
     def add_page(self, node: TreeNode, page: Page[OrgBrief], shown: int, total: int | None) -> None:
+        # No full pass of the garbage collector between a page's arrival and the frame that
+        # shows it (the rows themselves fill the youngest generations): the collector runs
+        # again once the page is on screen.
+        if gc.isenabled():
+            gc.disable()
+            self.call_after_refresh(gc.enable)
         self._add_items(node, page)
         shown += len(page.items)
         if page.next_after is not None:
