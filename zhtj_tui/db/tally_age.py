@@ -126,7 +126,10 @@ def members_added(db, org_id: int, births: Iterable) -> None:
     if path is None:
         return
     ids = paths.ids(path)
-    for born, n in sorted(Counter(map(month, births)).items()):  # one statement per birth month
+    by_month: Counter = Counter()
+    for born, n in Counter(births).items():  # one statement per birth month
+        by_month[month(born)] += n
+    for born, n in sorted(by_month.items()):
         _add(db, ids, born, n, 0)
     _oldest(db, org_id)
 
