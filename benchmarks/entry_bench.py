@@ -133,8 +133,10 @@ def terminal_figures(typist_members: int, saves: int) -> dict[str, float]:
             tmux.wait(lambda s, n=count: f"本次已保存 {n} 人" in s and name_line_empty(s))
             ready.append(time.perf_counter() - t)
         out["save_ms"] = statistics.median(ready) * 1000
+        out["save_ms_best"] = min(ready) * 1000
         out["save_ms_max"] = max(ready) * 1000
         out["echo_ms"] = statistics.median(echo) * 1000
+        out["echo_ms_best"] = min(echo) * 1000
     finally:
         try:
             tmux.run("kill-server")
@@ -160,8 +162,9 @@ def main() -> None:
     print(f"  measured                  {fig['typist_members_per_minute']:6.1f}")
     print(f"  baseline: typist ceiling  {ceiling:6.1f}")
     print(f"Ctrl+S to the blank form in the real terminal (median of {args.saves}; goal <= 50 ms):")
-    print(f"  measured                  {fig['save_ms']:6.1f} ms (max {fig['save_ms_max']:.1f})")
-    print(f"  baseline: one key's echo  {fig['echo_ms']:6.1f} ms")
+    print(f"  measured                  {fig['save_ms']:6.1f} ms (best {fig['save_ms_best']:.1f}, "
+          f"max {fig['save_ms_max']:.1f})")
+    print(f"  baseline: one key's echo  {fig['echo_ms']:6.1f} ms (best {fig['echo_ms_best']:.1f})")
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 

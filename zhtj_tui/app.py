@@ -80,8 +80,8 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
 
     # -- start -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        # Under the login screen from the start: only the line a failed start updates.
-        yield Static("正在打开数据库…", id="start-message")
+        # Under the login screen from the start, empty: a failed start writes there.
+        return iter(())
 
     def on_mount(self) -> None:
         # The login screen first (it is the first screen but on the very first start); the
@@ -120,11 +120,12 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
         self.starting = False
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        message = self.query_one("#start-message", Static)
-        if not self.query(TopBar):
-            self.mount(TopBar("智慧团建 · 团组织管理（终端版）"), before=message)
-        message.update(
-            f"无法读取数据库：{exc.message}\n请稍后重新启动 zhtj；如反复出现，请联系服务器管理员。按 Ctrl+Q 退出。")
+        text = f"无法读取数据库：{exc.message}\n请稍后重新启动 zhtj；如反复出现，请联系服务器管理员。按 Ctrl+Q 退出。"
+        found = self.query("#start-message")
+        if found:
+            found.first(Static).update(text)
+        else:
+            self.mount(TopBar("智慧团建 · 团组织管理（终端版）"), Static(text, id="start-message", markup=False))
 
     def _started(self, top: OrgBrief | None) -> None:
         self.starting = False
@@ -134,6 +135,9 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
             self.goto(FirstRunScreen())
 
     def on_unmount(self) -> None:
+        import gc
+
+        gc.unfreeze()  # what ``_freeze_long_lived`` kept aside is collected again
         if self._owns_services:
             try:
                 self.services.close()
@@ -200,6 +204,7 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
         self.enter_centre(session, role)
         for hook in list(AFTER_LOGIN_HOOKS):
             hook(self, session, role)
+        self.call_after_refresh(_freeze_long_lived)
 
     def enter_centre(self, session: Session, role: Role) -> None:
         from zhtj_tui.screens.centre import CentreScreen
@@ -359,15 +364,21 @@ def make_app(settings: Settings, services=None) -> ZhtjApp:
 
 
 def _warm_pinyin() -> None:
-    import gc
-
     from zhtj_tui.domain.pinyin import initials
 
     initials("团")
-    # Everything loaded so far (the interface, the pinyin dictionary: a few hundred
-    # thousand objects) lives as long as the program: out of the collector's sight, so
-    # that a full collection later (say, while a big tree node opens) does not walk it
-    # again each time (hundreds of milliseconds on a busy machine).
+    _freeze_long_lived()
+
+
+def _freeze_long_lived() -> None:
+    """Everything made so far (the interface, the pinyin dictionary: a few hundred thousand
+    objects; after a login, the management centre's widgets) lives as long as the session:
+    out of the collector's sight, so that a full collection later (say, while a big tree
+    node opens a page) does not walk it again each time (a hundred milliseconds and more on
+    a busy machine). Done once the pinyin dictionary is loaded and after each login; the
+    app gives it all back to the collector when it ends."""
+    import gc
+
     gc.freeze()
 
 

@@ -230,3 +230,20 @@ def test_copy_text_escapes_only_what_needs_it():
     ]
     assert copy_text(rows) == "".join("\t".join(_copy_value(v) for v in r) + "\n" for r in rows)
     assert copy_text([]) == ""
+
+
+def test_the_load_gives_back_every_constraint_and_index(svc):
+    """On PostgreSQL the load drops the filled tables' secondary indexes, unique and
+    foreign-key constraints and builds them once at the end: afterwards the schema holds
+    exactly what it held before, and the constraints hold (a duplicate is refused)."""
+    if svc.store.provider != "postgres":
+        pytest.skip("the load keeps every index and constraint on SQLite")
+    schema = ("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+              "WHERE connamespace = current_schema()::regnamespace UNION ALL "
+              "SELECT tablename, indexname, '' FROM pg_indexes WHERE schemaname = current_schema()")
+    before = sorted(rows(svc, schema))
+    run_demo(svc)
+    assert sorted(rows(svc, schema)) == before
+    with pytest.raises(Exception, match="member_active_id_key"), db_session:
+        svc.store.execute("UPDATE member SET active_id = (SELECT min(active_id) FROM member) "
+                          "WHERE id = (SELECT max(id) FROM member)")

@@ -65,20 +65,45 @@ async def test_tree_pages_with_more_entry(tui_settings, tui_services):
     """DESIGN rule 8: a node with more than a page of children ends in “更多…”."""
     top_id, who = setup_admin(tui_services)
     top = tui_services.orgs.get(Actor.server_operator(), top_id)
-    _bulk_children(tui_settings.db_url, top_id, top.path, 250)
+    _bulk_children(tui_settings.db_url, top_id, top.path, 450)
     async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await login(pilot, who)
         tree = pilot.app.screen.query_one(OrgTree)
         kids = tree.root.children
         assert len(kids) == 201 and isinstance(kids[-1].data, MoreNode)
-        assert "共 250" in str(kids[-1].label)
+        assert "共 450" in str(kids[-1].label)
+        # The rows scroll inside the tree: its scroll bar spans them all.
+        assert tree.show_vertical_scrollbar and tree.virtual_size.height == 202
+        assert tree.vertical_scrollbar.window_virtual_size == 202
+        layouts: list[object] = []
+        pilot.app.screen.screen_layout_refresh_signal.subscribe(tree, layouts.append)
         tree.move_cursor(kids[-1])
         await pilot.press("enter")
         await settle(pilot)
         kids = tree.root.children
-        assert len(kids) == 250 and all(isinstance(k.data, OrgNode) for k in kids)
-        assert str(kids[-1].label) == "专业0249班团支部"
+        assert len(kids) == 401 and "已显示 400" in str(kids[-1].label)
+        # A page of rows changes what the tree scrolls, not the layout of the screen.
+        assert tree.virtual_size.height == 402 and tree.vertical_scrollbar.window_virtual_size == 402
+        assert layouts == []
+        tree.move_cursor(kids[-1])
+        await pilot.press("enter")
+        await settle(pilot)
+        kids = tree.root.children
+        assert len(kids) == 450 and all(isinstance(k.data, OrgNode) for k in kids)
+        assert str(kids[-1].label) == "专业0449班团支部"
+        tree.move_cursor(kids[-1])
+        tree.scroll_to_node(kids[-1], animate=False)
+        await settle(pilot)
+        assert tree.virtual_size.height == 451 and tree.scroll_y == tree.max_scroll_y > 0
+
+
+def test_tree_labels_are_plain_text():
+    """An organisation's name is shown as typed, never read as markup."""
+    from zhtj_tui.services.dto import OrgBrief
+
+    label = OrgTree._label(OrgBrief(1, "[b]一[/b]支部", "团支部", "branch", 1, 0, ()))
+    assert label.plain == "[b]一[/b]支部" and not label.spans
 
 
 async def test_selecting_a_child_in_the_tree_shows_its_panes(tui_settings, tui_services):

@@ -126,7 +126,10 @@ def members_added(db, org_id: int, births: Iterable) -> None:
     if path is None:
         return
     ids = paths.ids(path)
-    for born, n in sorted(Counter(map(month, births)).items()):  # one statement per birth month
+    by_month: Counter = Counter()
+    for born, n in Counter(births).items():  # one statement per birth month
+        by_month[month(born)] += n
+    for born, n in sorted(by_month.items()):
         _add(db, ids, born, n, 0)
     _oldest(db, org_id)
 
@@ -158,30 +161,50 @@ def detach(db, org_id: int, above: list[int]) -> None:
 
 
 # -- from scratch ------------------------------------------------------------------------------
-_UPSERT = ("ON CONFLICT (org_id, born) DO UPDATE SET m = org_age_tally.m + excluded.m, "
-           "br = org_age_tally.br + excluded.br")
 
 
 def rebuild(db) -> None:
     """Every row from the member table, in SQL: each organisation's own members by birth
-    date, its oldest, then each level's rows added to the parents, deepest level first.
-    ``org_tally`` must hold its rows already (paths, and ``oldest``)."""
+    month and its oldest, then level by level, deepest first, each level's rows (its own
+    and those its children handed up) summed and handed to the parents. Each level reads
+    only the level below (a temporary table), and the rows are written once, in key order;
+    on PostgreSQL the primary key is built after them. ``org_tally`` must hold its rows
+    already (paths, and ``oldest``)."""
+    pg = db.provider_name == "postgres"
     active = f"status = '{STATUS_NORMAL}'"
-    db.execute("DELETE FROM org_age_tally")
     born = month_sql(db, "m.birth_date")
-    db.execute("INSERT INTO org_age_tally (org_id, born, m, br) "
-               f"SELECT m.branch, {born}, count(*), 0 FROM member m JOIN org_tally t ON t.org_id = m.branch "
-               f"WHERE m.{active} GROUP BY m.branch, {born}")
-    db.execute("INSERT INTO org_age_tally (org_id, born, m, br) "
-               f"SELECT org_id, {month_sql(db, 'oldest')}, 0, 1 FROM org_tally WHERE oldest IS NOT NULL {_UPSERT}")
-    depths = [r[0] for r in db.execute(
-        "SELECT DISTINCT o.depth FROM org o WHERE o.path IS NOT NULL AND o.parent_id IS NOT NULL "
-        "ORDER BY 1 DESC").fetchall()]
+    db.execute("DELETE FROM org_age_tally")
+    if pg:
+        db.execute("ALTER TABLE org_age_tally DROP CONSTRAINT IF EXISTS org_age_tally_pkey")
+    for t in ("zhtj_age_own", "zhtj_age_level", "zhtj_age_next"):
+        db.execute(f"DROP TABLE IF EXISTS {t}")
+    db.execute(
+        "CREATE TEMP TABLE zhtj_age_own AS "
+        "SELECT o.depth AS depth, x.org_id AS org_id, o.parent_id AS parent_id, x.born AS born, x.m AS m, x.br AS br "
+        f"FROM (SELECT m.branch AS org_id, {born} AS born, count(*) AS m, 0 AS br FROM member m WHERE m.{active} "
+        f"      GROUP BY m.branch, {born} "
+        f"      UNION ALL SELECT org_id, {month_sql(db, 'oldest')}, 0, 1 FROM org_tally WHERE oldest IS NOT NULL) x "
+        "JOIN org o ON o.id = x.org_id WHERE o.path IS NOT NULL")
+    db.execute("CREATE TEMP TABLE zhtj_age_level (org_id integer, parent_id integer, born date, m integer, "
+               "br integer)")
+    depths = [r[0] for r in db.execute("SELECT DISTINCT depth FROM org WHERE path IS NOT NULL "
+                                       "ORDER BY 1 DESC").fetchall()]
     for depth in depths:
+        db.execute(
+            "CREATE TEMP TABLE zhtj_age_next AS "
+            "SELECT org_id, parent_id, born, sum(m) AS m, sum(br) AS br FROM ("
+            f"  SELECT org_id, parent_id, born, m, br FROM zhtj_age_own WHERE depth = {int(depth)} "
+            "  UNION ALL SELECT o.id, o.parent_id, l.born, l.m, l.br FROM zhtj_age_level l "
+            "  JOIN org o ON o.id = l.parent_id) x "
+            "GROUP BY org_id, parent_id, born")
         db.execute("INSERT INTO org_age_tally (org_id, born, m, br) "
-                   "SELECT o.parent_id, a.born, sum(a.m), sum(a.br) FROM org_age_tally a "
-                   "JOIN org o ON o.id = a.org_id JOIN org_tally p ON p.org_id = o.parent_id "
-                   f"WHERE o.depth = {int(depth)} GROUP BY o.parent_id, a.born {_UPSERT}")
+                   "SELECT org_id, born, m, br FROM zhtj_age_next ORDER BY org_id, born")
+        db.execute("DROP TABLE zhtj_age_level")
+        db.execute("ALTER TABLE zhtj_age_next RENAME TO zhtj_age_level")
+    db.execute("DROP TABLE zhtj_age_level")
+    db.execute("DROP TABLE zhtj_age_own")
+    if pg:
+        db.execute("ALTER TABLE org_age_tally ADD PRIMARY KEY (org_id, born)")
 
 
 def own_rows(db) -> tuple[dict[int, list[tuple]], dict[int, object]]:

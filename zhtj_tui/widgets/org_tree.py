@@ -4,6 +4,7 @@ ends in a "更多…" entry that loads the next page (DESIGN rule 8)."""
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -160,6 +161,12 @@ class OrgTree(ServiceCaller, Tree):
         self._invalidate()
 
     def add_page(self, node: TreeNode, page: Page[OrgBrief], shown: int, total: int | None) -> None:
+        # No full pass of the garbage collector between a page's arrival and the frame that
+        # shows it (the rows themselves fill the youngest generations): the collector runs
+        # again once the page is on screen.
+        if gc.isenabled():
+            gc.disable()
+            self.call_after_refresh(gc.enable)
         self._add_items(node, page)
         shown += len(page.items)
         if page.next_after is not None:
