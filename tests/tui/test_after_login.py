@@ -38,6 +38,11 @@ async def test_committee_admin_gets_the_window_and_enter_opens_the_child(tui_set
         assert isinstance(pilot.app.screen, ProgressModal)
         await pilot.press("backspace", "o")  # back up; o opens the college in the centre
         await settle(pilot)
+        for _ in range(100):  # o: the window closes, then the centre reads the college
+            centre = pilot.app.screen
+            if isinstance(centre, CentreScreen) and centre.view is not None and centre.view.id == college.id:
+                break
+            await pilot.pause(0.02)
         centre = pilot.app.screen
         assert isinstance(centre, CentreScreen)
         assert centre.view is not None and centre.view.id == college.id

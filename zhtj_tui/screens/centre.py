@@ -162,7 +162,7 @@ class CentreScreen(ServiceCaller, Screen):
             if reveal:
                 self.query_one(OrgTree).reveal(view.id, path_ids(view.path))
 
-        self.call_service(lambda: services.orgs.get(actor, org_id), shown, group="centre-org")
+        self.call_service(lambda: services.orgs.get(actor, org_id), shown, group="centre-org", latest_only=True)
 
     def show_org(self, view: OrgView) -> None:
         self.view = view

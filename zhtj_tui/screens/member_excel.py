@@ -29,7 +29,7 @@ from zhtj_tui.screens.batch_import import PathSuggester
 from zhtj_tui.screens.confirm import ConfirmModal
 from zhtj_tui.screens.tcss import beside
 from zhtj_tui.services.dto import MembersExported
-from zhtj_tui.widgets.calls import run_service
+from zhtj_tui.widgets.calls import Progress, run_service
 
 if TYPE_CHECKING:
     from zhtj_tui.services import Services
@@ -148,21 +148,19 @@ class ExportMembersModal(ModalScreen["MembersExported | None"]):
         bar = self.query_one("#export-progress", ProgressBar)
         bar.update(total=None, progress=0)
         bar.display = True
-        services, actor, org_id, folder, app = self.services, self.actor, self.org_id, self.folder, self.app
+        services, actor, org_id, folder = self.services, self.actor, self.org_id, self.folder
 
         def report(done: int, total: int) -> None:  # from the worker thread, a few times a second
-            try:
-                app.call_from_thread(self._progress, done, total)
-            except RuntimeError:  # the app has closed meanwhile
-                pass
+            self.post_message(Progress(done, total))
 
         run_service(self, lambda: services.files.export_members(actor, org_id, export_target(text, overwrite, folder),
                                                                 full, overwrite, progress=report),
                     self._done, self._refused, on_failed=self._failed, group="members-export")
 
-    def _progress(self, done: int, total: int) -> None:
+    def on_progress(self, message: Progress) -> None:
+        message.stop()
         if self.is_attached:
-            self.query_one("#export-progress", ProgressBar).update(total=max(total, 1), progress=done)
+            self.query_one("#export-progress", ProgressBar).update(total=max(message.total, 1), progress=message.done)
 
     def _done(self, done: MembersExported) -> None:
         self.busy = False

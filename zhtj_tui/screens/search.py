@@ -52,7 +52,7 @@ class SearchModal(ServiceCaller, ModalScreen["int | None"]):
             self._show(())
             return
         services, actor = self.services, self.actor
-        self.call_service(lambda: services.orgs.search(actor, text), self._show, group="search")
+        self.call_service(lambda: services.orgs.search(actor, text), self._show, group="search", latest_only=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -2,9 +2,9 @@
 
 ``run_service(node, fn, on_ok, on_error, on_failed=...)`` (or ``call_service`` on a
 ``ServiceCaller``) runs ``fn`` (a blocking service call) in a thread worker with
-``exit_on_error=False``. The worker never touches a widget: its outcome is posted to the
-App's queue (``App.call_later``, which is thread-safe; the thread does not wait for it) and
-the handlers run there with the service's typed result (a frozen dataclass of
+``exit_on_error=False``. The worker never touches a widget: its outcome is a ``ServiceDone``
+message posted to the widget or screen that made the call (thread-safe; the thread does
+not wait for it), and the handlers run there with the service's typed result (a frozen dataclass of
 ``services.dto``). There is one failure path:
 
 * a ``DomainError`` goes to ``on_error`` (or a notification): the form shows what to fix;
@@ -25,8 +25,9 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
+from textual._context import active_message_pump
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
@@ -71,6 +72,29 @@ def log_unexpected(exc: BaseException) -> None:
         pass
 
 
+@dataclass
+class ServiceDone(Message, Generic[T], bubble=False):
+    """The outcome of one service call: ``value`` is the service's typed result when ``ok``,
+    else the exception it raised. Posted by the worker to the widget or screen that made
+    the call, or to the nearest ``ServiceCaller`` holding it, and handled there. A read
+    marked ``latest_only`` (searches, page loads, views that follow the cursor) is replaced
+    by a newer outcome of the same group for the same node still waiting in the queue: only
+    the newest is shown."""
+
+    group: str
+    worker: Worker | None
+    ok: bool
+    value: Any
+    handlers: tuple[Callable[[Any], object] | None, Callable[[DomainError], object] | None,
+                    Callable[[BaseException], object] | None]
+    node: Any
+    latest_only: bool = False
+
+    def can_replace(self, message: Message) -> bool:
+        return (self.latest_only and isinstance(message, ServiceDone) and message.group == self.group
+                and message.node is self.node)
+
+
 def run_service(
     node,
     fn: Callable[[], T],
@@ -80,25 +104,33 @@ def run_service(
     on_failed: Callable[[BaseException], object] | None = None,
     group: str = "service",
     exclusive: bool = True,
+    latest_only: bool = False,
 ) -> Worker:
-    """Run ``fn`` in a thread worker of ``node`` (a widget or screen); the callbacks run on
-    the event loop. A newer call of the same group replaces an older one."""
+    """Run ``fn`` in a thread worker of ``node`` (a widget or screen); its outcome comes
+    back as a ``ServiceDone`` message and the handlers run on the event loop. A newer call
+    of the same group replaces an older one still running (``exclusive``)."""
     app = node.app
+    receiver: Any = next((n for n in (node, *node.ancestors) if isinstance(n, ServiceCaller)), None)
 
     def job() -> None:
         worker = get_current_worker()
+        value: Any
         try:
-            outcome: tuple[bool, Any] | None = (True, fn())
+            ok, value = True, fn()
         except Exception as exc:  # noqa: BLE001 - reported on screen, never raised
-            outcome = (False, exc)
-        if worker.is_cancelled:
-            outcome = None  # a newer call of the same group replaced this one
-        # Posted to the App's queue (thread-safe), and the thread ends at once. Not
-        # ``call_from_thread``: that keeps the thread waiting for the handlers and wakes it
-        # in the middle of them, and on a busy machine the event loop then waits for the
-        # thread to be scheduled and take the GIL before it can paint what they changed
-        # (e.g. the blank entry form after a save). A closed App takes nothing.
-        app.call_later(_service_done, app, worker, outcome, on_ok, on_error, on_failed)
+            ok, value = False, exc
+        if worker.is_cancelled:  # a newer call of the same group replaced this one
+            app.call_later(_untrack, app, worker)
+            return
+        done: ServiceDone = ServiceDone(group, worker, ok, value, (on_ok, on_error, on_failed), node,
+                                        latest_only)
+        # Posted (thread-safe) and the thread ends at once. Not ``call_from_thread``: that
+        # keeps the thread waiting for the handlers and wakes it in the middle of them, and on
+        # a busy machine the event loop then waits for the thread to be scheduled and take the
+        # GIL before it can paint what they changed (e.g. the blank entry form after a save).
+        # A receiver closed meanwhile hands it to the App; a closed App takes nothing.
+        if receiver is None or not receiver.post_message(done):
+            app.call_later(_service_done, app, done)
 
     worker = node.run_worker(job, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
     track = getattr(app, "track_busy", None)
@@ -107,15 +139,18 @@ def run_service(
     return worker
 
 
-def _service_done(app, worker: Worker, outcome, on_ok, on_error, on_failed) -> None:
+def _untrack(app, worker: Worker | None) -> None:
     track = getattr(app, "track_busy", None)
-    if track is not None:
+    if track is not None and worker is not None:
         track(worker, False)
-    if outcome is None:
-        return
-    ok, value = outcome
+
+
+def _service_done(app, done: ServiceDone) -> None:
+    _untrack(app, done.worker)
+    on_ok, on_error, on_failed = done.handlers
+    value = done.value
     try:
-        if ok:
+        if done.ok:
             if on_ok is not None:
                 on_ok(value)
             return
@@ -135,6 +170,18 @@ def _service_done(app, worker: Worker, outcome, on_ok, on_error, on_failed) -> N
 
 class ServiceCaller:
     """Mixin for widgets and screens (anything with ``app`` and ``run_worker``):
-    ``self.call_service(fn, on_ok, on_error, ...)`` is ``run_service(self, fn, ...)``."""
+    ``self.call_service(fn, on_ok, on_error, ...)`` is ``run_service(self, fn, ...)``; the
+    outcome comes back to it as a ``ServiceDone`` message."""
 
     call_service = run_service
+
+    def _on_service_done(self, message: ServiceDone) -> None:
+        # The handlers act for the App, as any callback of the App would: a screen they push
+        # answers the App, not this node, which may be gone by then (the login screen that
+        # the management centre replaces).
+        app = message.node.app
+        token = active_message_pump.set(app)
+        try:
+            _service_done(app, message)
+        finally:
+            active_message_pump.reset(token)

@@ -230,7 +230,8 @@ class OrgTree(ServiceCaller, Tree):
                 levels.append((parent_id, child_id, pages))
             return levels
 
-        self.call_service(fetch, lambda levels: self._open_levels(org_id, levels), group="tree-reveal")
+        self.call_service(fetch, lambda levels: self._open_levels(org_id, levels), group="tree-reveal",
+                          latest_only=True)
 
     def _opened_to(self, node: TreeNode) -> bool:
         parent = node.parent

@@ -117,7 +117,7 @@ class MembersPane(Vertical):
                 return None, page, None, query
             return svc.orgs.get(actor, org_id), page, svc.members.totals(actor, org_id), query
 
-        run_service(self, fn, self._loaded, self._failed, group="members-load")
+        run_service(self, fn, self._loaded, self._failed, group="members-load", latest_only=True)
 
     def _loaded(self, result) -> None:
         org, page, counts, query = result

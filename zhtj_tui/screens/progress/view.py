@@ -148,7 +148,7 @@ class ProgressView(ServiceCaller, Widget, can_focus=False):
                           services.progress.problems(actor, org_id, limit=PROBLEM_LIST_LIMIT))
 
         self.call_service(read, lambda data: self._ready(org_id, data),
-                          lambda exc: self._failed(org_id, exc.message), group="progress")
+                          lambda exc: self._failed(org_id, exc.message), group="progress", latest_only=True)
 
     def down(self) -> None:
         """Enter on a child: into it when it has organisations below, else open it."""
