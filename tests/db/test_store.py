@@ -10,6 +10,7 @@ import pytest
 from pony.orm import db_session
 
 import zhtj_tui.db as dbmod
+import zhtj_tui.db.migrate as migrate
 from zhtj_tui.db import SCHEMA_VERSION, StoreError, open_store, parse_url, schema_version
 
 
@@ -92,8 +93,8 @@ def test_older_database_is_upgraded_step_by_step(db_url, monkeypatch):
         b + 2: {p: ["INSERT INTO zhtj_step_test (n) SELECT count(*) + 3 FROM zhtj_step_test"] for p in ("sqlite", "postgres")},
         b + 3: {p: ["INSERT INTO zhtj_step_test (n) SELECT max(n) + 1 FROM zhtj_step_test"] for p in ("sqlite", "postgres")},
     }
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", b + 3)
-    monkeypatch.setattr(dbmod, "MIGRATIONS", steps)
+    monkeypatch.setattr(migrate, "SCHEMA_VERSION", b + 3)
+    monkeypatch.setattr(migrate, "MIGRATIONS", steps)
     upgraded = open_store(db_url)
     try:
         assert schema_version(upgraded) == b + 3
@@ -115,12 +116,12 @@ def test_failed_step_keeps_the_previous_version(db_url, monkeypatch):
         b + 2: {p: ["INSERT INTO zhtj_step_test (n) VALUES (1)", "INSERT INTO no_such_table VALUES (1)"]
                 for p in ("sqlite", "postgres")},
     }
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", b + 2)
-    monkeypatch.setattr(dbmod, "MIGRATIONS", steps)
+    monkeypatch.setattr(migrate, "SCHEMA_VERSION", b + 2)
+    monkeypatch.setattr(migrate, "MIGRATIONS", steps)
     with pytest.raises(StoreError) as info:
         open_store(db_url)
     assert f"从版本 {b + 1} 升级到 {b + 2} 失败" in str(info.value)
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", b + 1)
+    monkeypatch.setattr(migrate, "SCHEMA_VERSION", b + 1)
     store = open_store(db_url)
     try:
         assert schema_version(store) == b + 1

@@ -116,7 +116,7 @@ def member_change(db, old: tuple[int | None, date | None], new: tuple[int | None
             path = _path(db, org_id)
             if path is not None:
                 _add(db, paths.ids(path), born, sign, 0)
-    for org_id in sorted({old[0], new[0]} - {None}):
+    for org_id in sorted({o for o in (old[0], new[0]) if o is not None}):
         _oldest(db, org_id)
 
 

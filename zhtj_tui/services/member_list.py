@@ -314,7 +314,7 @@ def _items(rows: builtins.list[tuple], today: date, cutoff: date, include_left: 
     ages = _ages(today, cutoff)  # birth date as read -> (age, 超龄)
     politicals: dict = {}
     posts: dict = {}
-    out = []
+    out: builtins.list[MemberRow] = []
     append, row_of, mask = out.append, MemberRow, mask_id_number
     for r in rows:
         birth, political, post, post_name = r[6], r[8], r[9], r[10]
