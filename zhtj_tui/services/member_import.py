@@ -13,7 +13,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from pony.utils import datetime2timestamp
 
@@ -38,6 +38,7 @@ from zhtj_tui.services.dto import (
 )
 from zhtj_tui.services.imports import Pasted, Progress, Ticker, gc_paused, load, phase, preview_as_result
 from zhtj_tui.services.member_ids import release_member_no, returning_member_no
+from zhtj_tui.services.member_rows import Planned, in_file_duplicates
 
 #: The member table's columns filled by the import, in insert order.
 COLUMNS = (
@@ -54,15 +55,6 @@ CONFLICT_MESSAGE = (
     "导入时发现有身份证号码或团员编号刚被他人录入，为保证数据一致，本次没有导入任何团员。"
     "请重新上传文件，查看最新的检查结果后再确认"
 )
-
-
-class _Planned(NamedTuple):
-    """A checked row: its data, or why it is refused (a named tuple: one per row)."""
-
-    row: int
-    label: str
-    data: MemberData | None = None
-    error: DomainError | None = None
 
 
 @dataclass(frozen=True)
@@ -141,7 +133,7 @@ class MemberImportService(ServiceBase):
             return self._apply(actor, branch_id, planned, decide, file_name, notes, phase(progress, 0.8, 1.0))
 
     def _read_checked(self, actor: Actor, branch_id: int, source, progress: Progress | None,
-                      ) -> tuple[ParsedSheet, str, list[_Planned]]:
+                      ) -> tuple[ParsedSheet, str, list[Planned]]:
         """The file read and each row checked (R-MEM-2, duplicates within the file), after
         the branch has been checked (refused early, before reading the file)."""
         self.read(lambda: self.member_branch(actor, branch_id))
@@ -150,7 +142,7 @@ class MemberImportService(ServiceBase):
             planned = self._validate(sheet, phase(progress, 0.7, 1.0))
         return sheet, file_name, planned
 
-    def _apply(self, actor: Actor, branch_id: int, planned: list[_Planned],
+    def _apply(self, actor: Actor, branch_id: int, planned: list[Planned],
                decide: Callable[[Any], tuple[RowOutcome, ...]], file_name: str, notes: tuple[str, ...],
                progress: Progress | None) -> ImportResult:
         """One write transaction: the outcomes (``decide``, under the lock), then every
@@ -192,10 +184,10 @@ class MemberImportService(ServiceBase):
             return self.write(run, integrity=lambda exc: Conflict(CONFLICT_MESSAGE, None, "import_conflict"))
 
     # -- helpers -------------------------------------------------------------------------
-    def _validate(self, sheet: ParsedSheet, progress: Progress | None = None) -> list[_Planned]:
+    def _validate(self, sheet: ParsedSheet, progress: Progress | None = None) -> list[Planned]:
         check = MemberCheck(self.settings.today(), self.settings.join_age, self.settings.member_no_cutover)
         ticker = Ticker(progress, len(sheet.rows))
-        out: list[_Planned] = []
+        out: list[Planned] = []
         append = out.append
         for i, row in enumerate(sheet.rows):
             if not i & 255:
@@ -204,15 +196,15 @@ class MemberImportService(ServiceBase):
                 try:
                     data = check(row.values)
                 except DomainError as exc:
-                    append(_Planned(row.row, _label(row.values), error=exc))
+                    append(Planned(row.row, _label(row.values), error=exc))
                 else:
-                    append(_Planned(row.row, data.name, data))
+                    append(Planned(row.row, data.name, data))
             else:
-                append(_Planned(row.row, _label(row.values), error=row.error))
+                append(Planned(row.row, _label(row.values), error=row.error))
         ticker.finish()
-        return _in_file_duplicates(sheet, out)
+        return in_file_duplicates(sheet, out)
 
-    def _basis(self, branch, planned: list[_Planned], asked: tuple[list[str], list[str]] | None = None) -> _Basis:
+    def _basis(self, branch, planned: list[Planned], asked: tuple[list[str], list[str]] | None = None) -> _Basis:
         """What the outcomes depend on besides the rows: one query per kind of number."""
         if asked is None:
             ids = sorted({p.data.id_number for p in planned if p.data})
@@ -226,7 +218,7 @@ class MemberImportService(ServiceBase):
         secretary = (sec.id_number, sec.name, sec.start_date) if sec is not None else None
         return _Basis(branch.id, branch.short_name, id_holders, no_holders, names, secretary, (ids, nos))
 
-    def _resolve(self, branch, planned: list[_Planned], basis: _Basis) -> list[RowOutcome]:
+    def _resolve(self, branch, planned: list[Planned], basis: _Basis) -> list[RowOutcome]:
         """Duplicates within the file and in the whole system (R-MEM-3, R-MEM-4)."""
         id_holders, no_holders, names, secretary = basis.id_holders, basis.no_holders, basis.names, basis.secretary
         secretary_row: int | None = None
@@ -349,50 +341,6 @@ class MemberImportService(ServiceBase):
 def _label(values: dict) -> str:
     """A refused row's name in the preview, as written."""
     return str(values.get("name") or "").strip()[:30]
-
-
-def _in_file_duplicates(sheet: ParsedSheet, planned: list[_Planned]) -> list[_Planned]:
-    """R-MEM-3, R-MEM-4 within one file: every row whose ID number or 团员编号 (as written,
-    cleaned of spaces and case) appears on another row is refused, naming the other rows,
-    whether or not the other copies are valid: which copy is right is for a person to say."""
-    # First whether any value repeats (one pass each, nothing kept per row), then their rows.
-    ids = [v.upper() for row in sheet.rows if isinstance(v := row.values.get("id_number"), str) and v]
-    nos = [v for row in sheet.rows if isinstance(v := row.values.get("member_no"), str) and v]
-    if len(set(ids)) == len(ids) and len(set(nos)) == len(nos):
-        return planned
-    twice = {("id", k) for k, n in Counter(ids).items() if n > 1} | {("no", k) for k, n in Counter(nos).items() if n > 1}
-    dup_ids: dict[str, list[int]] = {}
-    dup_nos: dict[str, list[int]] = {}
-    for row in sheet.rows:
-        idn, no = row.values.get("id_number"), row.values.get("member_no")
-        if isinstance(idn, str) and ("id", idn.upper()) in twice:
-            dup_ids.setdefault(idn.upper(), []).append(row.row)
-        if isinstance(no, str) and ("no", no) in twice:
-            dup_nos.setdefault(no, []).append(row.row)
-    by_row = {row.row: row for row in sheet.rows}
-    out = []
-    for p in planned:
-        values = by_row[p.row].values
-        clashes = []
-        field = None
-        idn, no = values.get("id_number"), values.get("member_no")
-        for what, key, table, fld in (("身份证号码", idn, dup_ids, "id_number"), ("团员编号", no, dup_nos, "member_no")):
-            rows = table.get(key.upper() if fld == "id_number" else key) if isinstance(key, str) and key else None
-            if rows:
-                others = "、".join(str(r) for r in rows if r != p.row)
-                clashes.append(f"与第{others}行的{what}重复")
-                field = field or fld
-        if not clashes:
-            out.append(p)
-            continue
-        text = "，".join(clashes)
-        if p.error is not None:
-            message = f"{p.error}；另外，{text}"
-            error = DomainError(message, p.error.field, p.error.code)
-        else:
-            error = DomainError(f"{text}：同一人只能导入一次，请核对后删除重复的行", field, "duplicate_in_file")
-        out.append(_Planned(p.row, p.label, error=error))
-    return out
 
 
 def _is_unique_violation(exc: Exception) -> bool:
