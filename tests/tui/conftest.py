@@ -3,6 +3,7 @@ argon2, and helpers that wait for thread workers deterministically (no sleeps)."
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -57,19 +58,29 @@ def tui_services(tui_settings, request):
     services.close()
 
 
-async def settle(pilot, rounds: int = 20) -> None:
+async def settle(pilot, rounds: int = 20, timeout: float = 60.0) -> None:
     """Wait until the app has opened its database (``ZhtjApp.starting``), no worker is
-    running, every typed key has been handled (``OrderedKeys``) and the messages they
-    caused are handled."""
+    running, every worker's outcome has been handled (``outcomes_waiting``), every typed
+    key has been handled (``OrderedKeys``) and the messages they caused are handled. After
+    ``rounds`` looks it keeps looking in 20 ms steps, up to ``timeout`` seconds in all (a
+    loaded machine), then fails."""
+    from zhtj_tui.widgets.calls import outcomes_waiting
+
     app = pilot.app
-    for _ in range(rounds):
+    deadline = time.monotonic() + timeout
+    looks = 0
+    while True:
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if (not any(w.is_running for w in app.workers) and getattr(app, "keys_idle", True)
-                and not getattr(app, "starting", False)):
+        if (not any(w.is_running for w in app.workers) and not outcomes_waiting(app)
+                and getattr(app, "keys_idle", True) and not getattr(app, "starting", False)):
             return
-    raise AssertionError("workers did not finish")
+        looks += 1
+        if looks >= rounds:
+            if time.monotonic() > deadline:
+                raise AssertionError("workers did not finish")
+            await pilot.pause(0.02)
 
 
 def fill(screen, key: str, value: str) -> None:

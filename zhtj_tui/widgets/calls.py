@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import traceback
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -72,7 +73,7 @@ def log_unexpected(exc: BaseException) -> None:
         pass
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: one outcome is one message
 class ServiceDone(Message, Generic[T], bubble=False):
     """The outcome of one service call: ``value`` is the service's typed result when ``ok``,
     else the exception it raised. Posted by the worker to the widget or screen that made
@@ -89,10 +90,30 @@ class ServiceDone(Message, Generic[T], bubble=False):
                     Callable[[BaseException], object] | None]
     node: Any
     latest_only: bool = False
+    #: Where it was posted (the App when the node had no ServiceCaller or had closed).
+    receiver: Any = None
 
     def can_replace(self, message: Message) -> bool:
-        return (self.latest_only and isinstance(message, ServiceDone) and message.group == self.group
-                and message.node is self.node)
+        if (self.latest_only and isinstance(message, ServiceDone) and message.group == self.group
+                and message.node is self.node):
+            _WAITING.discard(self)
+            return True
+        return False
+
+
+#: Outcomes posted and not yet handled (``outcomes_waiting``).
+_WAITING: weakref.WeakSet[ServiceDone] = weakref.WeakSet()
+
+
+def outcomes_waiting(app) -> int:
+    """How many outcomes of ``app``'s service calls are posted and not handled yet, not
+    counting those whose receiver has closed meanwhile (tests wait for none)."""
+    count = 0
+    for done in list(_WAITING):
+        receiver = done.receiver
+        if receiver is not None and receiver.app is app and not (receiver._closed or receiver._closing):
+            count += 1
+    return count
 
 
 def run_service(
@@ -129,7 +150,10 @@ def run_service(
         # a busy machine the event loop then waits for the thread to be scheduled and take the
         # GIL before it can paint what they changed (e.g. the blank entry form after a save).
         # A receiver closed meanwhile hands it to the App; a closed App takes nothing.
+        done.receiver = receiver or app
+        _WAITING.add(done)
         if receiver is None or not receiver.post_message(done):
+            done.receiver = app
             app.call_later(_service_done, app, done)
 
     worker = node.run_worker(job, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
@@ -146,6 +170,7 @@ def _untrack(app, worker: Worker | None) -> None:
 
 
 def _service_done(app, done: ServiceDone) -> None:
+    _WAITING.discard(done)
     _untrack(app, done.worker)
     on_ok, on_error, on_failed = done.handlers
     value = done.value
