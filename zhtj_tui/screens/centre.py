@@ -263,10 +263,12 @@ class CentreScreen(ServiceCaller, Screen):
         """Focus inside ``pane`` once its tab is shown (a hidden widget takes no focus; on
         a busy machine the switch may take many refreshes), for at most ``tries`` short
         timer steps, and only while that tab is still the one chosen; then let the keys go.
-        A pane with nothing to focus yet (still loading) is asked FOCUS_ASKS times."""
+        A pane with nothing to focus yet (still loading) is asked FOCUS_ASKS times. The focus
+        put outside the tabs meanwhile (the tree, by a key or a click) stays there."""
         focused = self.focused
         if tabs.active != tab or tries <= 0 or asked >= FOCUS_ASKS or (
-                focused is not None and (focused is pane or pane in focused.ancestors)):
+                focused is not None and (focused is pane or pane in focused.ancestors
+                                         or tabs not in focused.ancestors)):
             release_keys(self.app, self)
             return
         if pane.region.area:
