@@ -84,17 +84,22 @@ def _admin_connect():
     return con
 
 
+def _admin_execute(sql: str) -> None:
+    """One statement on the server's maintenance connection (CREATE/DROP/ALTER DATABASE)."""
+    con = _admin_connect()
+    try:
+        with con.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        con.close()
+
+
 def _url(name: str) -> str:
     return urlunparse(urlparse(PG_URL)._replace(path=f"/{name}"))
 
 
 def _create(name: str, template: str) -> None:
-    con = _admin_connect()
-    try:
-        with con.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" ENCODING \'UTF8\'')
-    finally:
-        con.close()
+    _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" ENCODING \'UTF8\'')
 
 
 def _schema_template() -> str:
@@ -222,12 +227,7 @@ def create_database(schema: bool = False) -> str:
     an empty database in, without paying for the DDL in every test)."""
     name = f"zhtj_t_{uuid.uuid4().hex[:12]}"
     if schema and _free:
-        con = _admin_connect()
-        try:
-            with con.cursor() as cur:
-                cur.execute(f'ALTER DATABASE "{_free.pop()}" RENAME TO "{name}"')
-        finally:
-            con.close()
+        _admin_execute(f'ALTER DATABASE "{_free.pop()}" RENAME TO "{name}"')
         _from_template.add(name)
         return _url(name)
     _create(name, _schema_template() if schema else "template0")
@@ -248,12 +248,7 @@ def drop_database(url: str) -> None:
 
 
 def _drop(name: str) -> None:
-    con = _admin_connect()
-    try:
-        with con.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        con.close()
+    _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def drop_template() -> None:

@@ -246,7 +246,7 @@ def test_counts_per_cohort_are_kept_and_rebuilt_by_the_schema_step(svc, tree):
     organisation (all, done, with members) are kept in ``org_cohort_tally`` by every write;
     a database of schema version 6 (no such table, no cohort on ``org_tally``) gets them
     from its rows when opened."""
-    from zhtj_tui.db import SCHEMA_VERSION, open_store, schema_version, tally
+    from zhtj_tui.db import tally
 
     def cohorts():
         with db_session:
@@ -260,17 +260,8 @@ def test_counts_per_cohort_are_kept_and_rebuilt_by_the_schema_step(svc, tree):
     now = cohorts()
     assert now[(tree.ids["top"], 2018)][:3] == (1, 1, 1) and now[(tree.ids["top"], 2019)][:3] == (1, 0, 1)
 
-    with db_session:
-        svc.store.execute("DROP TABLE org_cohort_tally")
-        svc.store.execute("ALTER TABLE org_tally DROP COLUMN cohort")
-        svc.store.execute("UPDATE zhtj_meta SET value = '6' WHERE key = 'schema_version'")
-    upgraded = open_store(svc.settings.db_url)
-    try:
-        assert schema_version(upgraded) == SCHEMA_VERSION
-        with db_session:
-            assert tally.stored_cohorts(upgraded.db) == now
-    finally:
-        upgraded.disconnect()
+    assert _upgraded_from(svc, 6, "DROP TABLE org_cohort_tally", "ALTER TABLE org_tally DROP COLUMN cohort",
+                          read=tally.stored_cohorts) == now
 
 
 def _over_age(svc, org_id):
@@ -321,18 +312,25 @@ def test_over_age_follows_the_date_and_every_member_write(svc, tree, clock):
     # Only birth dates someone is born on are kept, at every level above them.
     assert all(m > 0 or br > 0 for m, br in kept.values())
     assert {born for (org, born) in kept if org == top} == {born for (org, born) in kept if org != top}
-    # A database of schema version 8 (no counts by birth date) gets them from its rows.
+    # A database of schema version 8 (no counts by birth month) gets them from its rows.
+
+    assert _upgraded_from(svc, 8, "DROP TABLE org_age_tally", "DROP INDEX idx_tally_oldest",
+                          "ALTER TABLE org_tally DROP COLUMN oldest", read=tally_age.stored) == kept
+
+
+def _upgraded_from(svc, version: int, *undo: str, read):
+    """Take the database back to schema ``version`` (``undo``: the later steps' DDL), open
+    it again (the missing steps run and fill what they add) and return ``read(db)``."""
     from zhtj_tui.db import SCHEMA_VERSION, open_store, schema_version
 
     with db_session:
-        svc.store.execute("DROP TABLE org_age_tally")
-        svc.store.execute("DROP INDEX idx_tally_oldest")
-        svc.store.execute("ALTER TABLE org_tally DROP COLUMN oldest")
-        svc.store.execute("UPDATE zhtj_meta SET value = '8' WHERE key = 'schema_version'")
+        for sql in undo:
+            svc.store.execute(sql)
+        svc.store.execute(f"UPDATE zhtj_meta SET value = '{version}' WHERE key = 'schema_version'")
     upgraded = open_store(svc.settings.db_url)
     try:
         assert schema_version(upgraded) == SCHEMA_VERSION
         with db_session:
-            assert tally_age.stored(upgraded.db) == kept
+            return read(upgraded.db)
     finally:
         upgraded.disconnect()
