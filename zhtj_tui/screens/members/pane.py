@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -64,6 +65,9 @@ class MembersPane(Vertical):
         self.marked: set[int] = set()
         self.query_text = ""
         self._loading_more = False
+        #: The organisation is being read: n pressed meanwhile opens the form once it is known.
+        self._org_loading = False
+        self._after_load: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("团员管理", id="members-title", markup=False)
@@ -91,6 +95,8 @@ class MembersPane(Vertical):
     def org_changed(self, view) -> None:
         """Show another organisation's members."""
         self.org_id = view.id
+        # What the centre's view already says (the pane's own read brings the counts).
+        self.org_name, self.is_branch, self.editable = view.short_name, view.is_branch, view.members_writable
         self.marked.clear()
         self.query_text = ""
         if self.is_mounted:
@@ -117,6 +123,8 @@ class MembersPane(Vertical):
                 return None, page, None, query
             return svc.orgs.get(actor, org_id), page, svc.members.totals(actor, org_id), query
 
+        if not search_only:
+            self._org_loading = True
         run_service(self, fn, self._loaded, self._failed, group="members-load", latest_only=True)
 
     def _loaded(self, result) -> None:
@@ -124,6 +132,7 @@ class MembersPane(Vertical):
         if query != self.query_text:
             return  # a newer search is on its way
         if org is not None:
+            self._org_loading = False
             self.org_name = org.short_name
             self.is_branch = org.is_branch
             self.editable = org.members_writable  # R-MEM-1, as the service decided it
@@ -131,6 +140,9 @@ class MembersPane(Vertical):
         self.rows = list(page.items)
         self.next_after, self.total = page.next_after, page.total
         self._render_rows(reset=True)
+        if org is not None and self._after_load is not None:
+            then, self._after_load = self._after_load, None
+            then()
 
     def _more_loaded(self, result) -> None:
         page, query = result
@@ -146,6 +158,7 @@ class MembersPane(Vertical):
 
     def _failed(self, exc: DomainError) -> None:
         self._loading_more = False
+        self._org_loading, self._after_load = False, None
         self.notify(exc.message, severity="error")
 
     def _cells(self, r: MemberRow) -> tuple[str, ...]:
@@ -228,6 +241,9 @@ class MembersPane(Vertical):
         self._status()
 
     def action_new(self) -> None:
+        if self._org_loading and not self.is_branch:
+            self._after_load = self.action_new  # right after login: the branch is still being read
+            return
         if not self.is_branch:
             self.notify("请先在组织树中选择一个团支部，再录入团员", severity="warning")
             return
