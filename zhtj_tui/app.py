@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.screens.help import key_name
-from zhtj_tui.screens.keys import ALT_DIGIT_KEYS, alt_digit
+from zhtj_tui.screens.keys import alt_digit, escape_then
 from zhtj_tui.widgets.calls import ServiceCaller, log_unexpected
 from zhtj_tui.widgets.keyorder import OrderedKeys
 from zhtj_tui.widgets.topbar import TopBar
@@ -248,14 +248,20 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
 
     async def on_event(self, event: events.Event) -> None:
         """Alt+1…6 arrive from most terminals as Esc+digit, which Textual reads as the
-        characters ¡™£¢∞§ that an input would type: they are turned back into the keys
-        alt+1…6 (which type nothing) before they join the queue of keys, so they switch the
-        tab from inside an input too, in their turn."""
-        if isinstance(event, events.Key) and not event.is_forwarded and event.key in ALT_DIGIT_KEYS:
-            alt = events.Key(f"alt+{alt_digit(event.key)}", None)
-            alt.time = event.time
-            event = alt
+        characters ¡™£¢∞§ that an input would type: in the management centre they are turned
+        back into the keys alt+1…6 (which type nothing) before they join the queue of keys, so
+        they switch the tab from inside an input too, in their turn. Elsewhere, and for
+        Esc+letter (Textual's alt+letter; the program has no Alt+letter keys), they are what
+        the user typed when a slow link delivers Esc and the next key together: Esc, then
+        that key (registration's Esc then the mobile number for the login field)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            for key in escape_then(event, self._centre_on_top()):
+                await super().on_event(key)
+            return
         await super().on_event(event)
+
+    def _centre_on_top(self) -> bool:
+        return type(self.screen).__name__ == "CentreScreen"
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """No blinking cursor over SSH unless asked for (every blink is output), in every

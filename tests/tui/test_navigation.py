@@ -179,6 +179,43 @@ async def test_esc_from_registration_returns_to_the_login_field(tui_settings, tu
         assert type(pilot.app.screen).__name__ == "CentreScreen"
 
 
+async def test_esc_and_a_digit_read_together_are_esc_then_the_digit(tui_settings, tui_services):
+    """Over a slow link Esc and the next key arrive together (ESC 1, which Textual reads as
+    the Option character ¡): outside the management centre that is Esc, then 1. Esc from
+    注册管理员 and the mobile number typed at once end in the login field, whole."""
+    _, who = setup_admin(tui_services)
+    assert who.mobile.startswith("1")
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        login_screen = pilot.app.screen
+        await pilot.press("f2")
+        await settle(pilot)
+        assert pilot.app.screen is not login_screen
+        await pilot.press("inverted_exclamation_mark", *who.mobile[1:], "enter")  # ESC 1, then the rest
+        await settle(pilot)
+        assert pilot.app.screen is login_screen
+        assert login_screen.query_one("#field-login").value == who.mobile
+        assert pilot.app.focused is login_screen.query_one("#input-password")
+
+
+def test_esc_then_a_key_from_one_read():
+    """What each key read with a leading Esc stands for (screens.keys.escape_then)."""
+    from textual import events
+
+    from zhtj_tui.screens.keys import escape_then
+
+    def keys(key: str, char: str | None, centre: bool) -> list[tuple[str, str | None]]:
+        return [(k.key, k.character) for k in escape_then(events.Key(key, char), centre)]
+
+    assert keys("inverted_exclamation_mark", "¡", centre=True) == [("alt+1", None)]  # a tab
+    assert keys("section_sign", "§", centre=False) == [("escape", "\x1b"), ("6", "6")]
+    assert keys("alt+a", "a", centre=True) == [("escape", "\x1b"), ("a", "a")]
+    assert keys("alt+shift+z", "Z", centre=False) == [("escape", "\x1b"), ("Z", "Z")]
+    assert keys("alt+3", None, centre=False) == [("alt+3", None)]  # the kitty protocol's own Alt+3
+    assert keys("a", "a", centre=False) == [("a", "a")]
+    assert keys("pilcrow_sign", "¶", centre=False) == [("pilcrow_sign", "¶")]  # a character, not a tab key
+
+
 @pytest.mark.parametrize("where", ["tree", "table"])
 @pytest.mark.parametrize("key", ["f1", "f3", "ctrl+p", "t"])
 async def test_every_dialog_gives_the_focus_back(tui_settings, tui_services, demo, where, key):
