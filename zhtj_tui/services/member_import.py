@@ -205,8 +205,9 @@ class MemberImportService(ServiceBase):
     def _basis(self, branch, planned: list[Planned], asked: tuple[list[str], list[str]] | None = None) -> _Basis:
         """What the outcomes depend on besides the rows: one query per kind of number."""
         if asked is None:
-            ids = sorted({d.id_number for p in planned if (d := p.data) is not None})
-            nos = sorted({d.member_no for p in planned if (d := p.data) is not None and d.member_no})
+            # Each number once, in no particular order (the same list is asked again at the commit).
+            ids = list({d.id_number for p in planned if (d := p.data) is not None})
+            nos = list({d.member_no for p in planned if (d := p.data) is not None and d.member_no})
         else:
             ids, nos = asked
         id_holders = self._holders("active_id", ids)
@@ -226,49 +227,52 @@ class MemberImportService(ServiceBase):
         def where(path: str) -> str:
             return " / ".join(names.get(i, "?") for i in paths.ids(path))
 
-        out = []
+        out: list[RowOutcome] = []
+        append = out.append
+        outcome = tuple.__new__  # RowOutcome(...) of the usual row, without its __new__
         for p in planned:
             if p.error is not None:
-                out.append(RowOutcome(p.row, p.label, ERROR, str(p.error), p.error.field, p.error.code))
+                append(RowOutcome(p.row, p.label, ERROR, str(p.error), p.error.field, p.error.code))
                 continue
             d = p.data
             assert d is not None  # a row without a refusal carries its data
-            holder = id_holders.get(d.id_number)
+            holder = id_holders.get(d.id_number) if id_holders else None
             if holder is not None:
                 branch_id, path = holder[:2]
                 if branch_id == branch.id:
-                    out.append(RowOutcome(p.row, d.name, EXISTS, "该团员已在本团支部，不会重复导入", None, "exists"))
+                    append(RowOutcome(p.row, d.name, EXISTS, "该团员已在本团支部，不会重复导入", None, "exists"))
                 else:
-                    out.append(RowOutcome(
+                    append(RowOutcome(
                         p.row, d.name, ERROR,
                         f"该身份证号码已是“{where(path)}”的团员，一人只能属于一个团组织。"
                         "如确需转入，请先由原组织办理组织关系转出", "id_number", "duplicate_id"))
                 continue
-            no_holder = no_holders.get(d.member_no) if d.member_no else None
+            no_holder = no_holders.get(d.member_no) if d.member_no and no_holders else None
             returning = no_holder is not None and returning_member_no(no_holder[3] is not None, no_holder[2],
                                                                       d.id_number)
             if no_holder is not None and not returning:
-                out.append(RowOutcome(p.row, d.name, ERROR,
+                append(RowOutcome(p.row, d.name, ERROR,
                                       f"团员编号 {d.member_no} 已被“{where(no_holder[1])}”的团员使用，请核对",
                                       "member_no", "duplicate_member_no"))
                 continue
             if d.post == SECRETARY_POST:
                 if secretary is not None and secretary[0] != d.id_number:
-                    out.append(RowOutcome(p.row, d.name, ERROR,
+                    append(RowOutcome(p.row, d.name, ERROR,
                                           secretary_taken_message(branch.short_name, secretary[1], secretary[2]),
                                           "post", "secretary_exists"))
                     continue
                 if secretary_row is not None:
-                    out.append(RowOutcome(p.row, d.name, ERROR,
+                    append(RowOutcome(p.row, d.name, ERROR,
                                           f"第{secretary_row}行已是书记，一个组织只能有一位书记，请改正团内职务",
                                           "post", "secretary_in_file"))
                     continue
                 secretary_row = p.row
-            notes = list(d.warnings)
-            if returning:
-                notes.append(f"沿用本人已离团记录中的团员编号 {d.member_no}")
-            reason = ("提示：" + "；".join(notes)) if notes else ""
-            out.append(RowOutcome(p.row, d.name, create, reason, None, RETURNING if returning else None))
+            if not returning:
+                reason = ("提示：" + "；".join(d.warnings)) if d.warnings else ""
+                append(outcome(RowOutcome, (p.row, d.name, create, reason, None, None)))
+                continue
+            notes = [*d.warnings, f"沿用本人已离团记录中的团员编号 {d.member_no}"]
+            append(RowOutcome(p.row, d.name, create, "提示：" + "；".join(notes), None, RETURNING))
         return out
 
     def _holders(self, column: str, values: list[str]) -> dict[str, tuple[int, str, str, str | None]]:
