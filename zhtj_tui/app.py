@@ -87,9 +87,11 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
         # The login screen first (it is the first screen but on the very first start); the
         # database is opened and read once it shows (``first_screen_shown``): the user types
         # while it opens, and a login waits for it. No organisation yet: the first-run
-        # screen replaces it.
+        # screen replaces it. Pushed once the app's start-up is over: pushed from here, the
+        # screen would be laid out and painted while Textual still holds the app's repaints
+        # back, then laid out and painted again (its first frame drawn twice).
         self.starting = True
-        self.show_login()
+        self.call_later(self.show_login)
         # The pinyin dictionary (type-ahead, searching by initials) loads while the user
         # reads the first screen, not on their first keystroke; a second after start-up, so
         # that it does not hold up the first screen itself.

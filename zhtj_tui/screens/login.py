@@ -3,14 +3,17 @@ password check runs in a thread worker."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
+from zhtj_tui.widgets.button import CompactButton
 from zhtj_tui.widgets.calls import ServiceCaller
 from zhtj_tui.widgets.field import Form, FormField
+from zhtj_tui.widgets.footer import KeysFooter
 from zhtj_tui.widgets.host import host
 from zhtj_tui.widgets.topbar import TopBar
 
@@ -31,6 +34,7 @@ class LoginScreen(ServiceCaller, Form, Screen):
         super().__init__()
         self._login = login
         self._message = message
+        self._resumed = False
 
     def compose(self) -> ComposeResult:
         yield TopBar("智慧团建 · 团组织管理员登录")
@@ -40,10 +44,10 @@ class LoginScreen(ServiceCaller, Form, Screen):
             yield FormField("password", "密码", required=True, password=True)
             yield Static(self._message, id="login-message", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("登录", id="login", variant="primary", compact=True)
-                yield Button("注册管理员 (F2)", id="register", compact=True)
-                yield Button("忘记密码 (F3)", id="forgot", compact=True)
-        yield Footer(compact=True)
+                yield CompactButton("登录", id="login", variant="primary")
+                yield CompactButton("注册管理员 (F2)", id="register")
+                yield CompactButton("忘记密码 (F3)", id="forgot")
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         pinned = host(self).settings.pinned_login
@@ -57,6 +61,13 @@ class LoginScreen(ServiceCaller, Form, Screen):
         shown = getattr(self.app, "first_screen_shown", None)
         if shown is not None:
             self.call_after_refresh(shown)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Textual's own handler. The first time, every widget was styled as it
+        # was mounted a moment ago: not all styled again before the first frame.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
