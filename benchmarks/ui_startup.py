@@ -221,9 +221,13 @@ async def tree_figures(settings, who, big_id: int, runs: int) -> tuple[list[list
                 node.data.loaded = False
                 await _settle(pilot)
             pages = []
+            # From the key that opens the node (space: Tree's toggle_node action), as the
+            # later pages are timed from the key on "更多…" (Enter: select_cursor).
+            tree.move_cursor(node)
+            await _settle(pilot)
             frames.when(lambda: len(node.children) > 0)
             frames.start()
-            node.expand()
+            tree.action_toggle_node()
             pages.append(await frames.shown("the first page"))
             await _settle(pilot)
             while True:
