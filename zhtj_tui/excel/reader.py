@@ -100,8 +100,9 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: Header, progre
     # Per text column: a cell's cleaned value by the text as written, for values that
     # repeat from row to row (民族, 政治面貌, 入团年月 ...). Digits (ID, mobile numbers)
     # differ on every row and are not remembered.
-    cols = [(c.key, c.label, i, c.digits, None if c.digits else {})
-            for c, i in ((spec.column(k), i) for k, i in header.columns.items())]
+    cols: list[tuple[str, str, int, bool, dict[str, Any] | None]] = [
+        (c.key, c.label, i, c.digits, None if c.digits else {})
+        for c, i in ((spec.column(k), i) for k, i in header.columns.items())]
     first = header.row + 1
     last = header.row + MAX_ROWS
     data = grid.rows
