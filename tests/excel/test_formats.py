@@ -213,6 +213,29 @@ def test_xlsx_empty_formatted_cell_far_away_is_fine(tmp_path):
     assert [r.values["name"] for r in read_sheet(p, MEMBER_SPEC).rows] == ["张三"]
 
 
+def _scan_xml(tmp_path, xml: bytes) -> bool:
+    p = tmp_path / "scan.zip"
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", xml)
+    with zipfile.ZipFile(p) as zf:
+        return extents.xlsx_scan(zf, "xl/worksheets/sheet1.xml", "Sheet1")
+
+
+def test_xlsx_namespace_prefixed_cells_and_formulas_are_found(tmp_path):
+    ns = b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+    end = b"</x:sheetData></x:worksheet>"
+    plain = b'<x:row r="1" spans="1:2"><x:c r="A1" t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c></x:row>'
+    assert _scan_xml(tmp_path, ns + plain + end) is False
+    # A prefixed formula (whatever the spans="1:2" before it) holds a formula.
+    formula = b'<x:row r="2"><x:c r="A2"><x:f>1+1</x:f><x:v>2</x:v></x:c></x:row>'
+    assert _scan_xml(tmp_path, ns + plain + formula + end) is True
+    # Prefixed cells placed by counting are followed by a real parse: row 200000 is refused.
+    far = b'<x:row r="200000"><x:c><x:v>1</x:v></x:c></x:row>'
+    with pytest.raises(FileRefused) as err:
+        _scan_xml(tmp_path, ns + plain + far + end)
+    assert err.value.code == "too_many_rows"
+
+
 def _record(rt: int, body: bytes) -> bytes:
     head = bytes([rt]) if rt < 0x80 else bytes([(rt & 0x7F) | 0x80, rt >> 7])
     return head + bytes([len(body)]) + body

@@ -80,6 +80,7 @@ _FORMULA = re.compile(rb"<f[\s>/]")
 _NS_FORMULA = re.compile(rb":f[\s>/]")
 _UNPLACED_CELL = re.compile(rb'<c(?! r=")[\s>/]')
 _NS_CELL = re.compile(rb":c[\s>/]")
+_NS_TAG = re.compile(rb":[cf][\s>/]")
 CHUNK = 4 << 20
 
 
@@ -110,12 +111,19 @@ def xlsx_scan(zf: zipfile.ZipFile, part: str, sheet: str) -> bool:
                 ref = _COL.fullmatch(m.group(1))
                 if ref is not None:
                     e.add(int(ref.group(2)), col_number(ref.group(1)))
-            if not formula and (_FORMULA.search(body) or (_NS_FORMULA.search(body) and _FORMULA_TAG.search(body))):
+            if not formula and _FORMULA.search(body):
                 formula = True
             # Cells must name their place: a cell without r="" first (or written with a
             # namespace prefix) is placed by counting, which only a real parse can follow.
-            if plain and (_UNPLACED_CELL.search(body) or _NS_CELL.search(body)):
+            if plain and _UNPLACED_CELL.search(body):
                 plain = False
+            # Formulas and cells with a namespace prefix: one pass finds whether there is
+            # any (there seldom is), and where to look from for each.
+            if (not formula or plain) and (ns := _NS_TAG.search(body)) is not None:
+                if not formula and _NS_FORMULA.search(body, ns.start()) and _FORMULA_TAG.search(body):
+                    formula = True
+                if plain and _NS_CELL.search(body, ns.start()):
+                    plain = False
             if not chunk:
                 break
     if not plain:

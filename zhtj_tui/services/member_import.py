@@ -213,7 +213,9 @@ class MemberImportService(ServiceBase):
         id_holders = self._holders("active_id", ids)
         no_holders = self._holders("member_no", nos)
         names = self._org_names([h[1] for h in (*id_holders.values(), *no_holders.values())])
-        sec = self.s.Cadre.get(secretary_of=branch.id)
+        # The branch's secretary matters only to a row naming 书记 as its 团内职务 (R-MEM-6).
+        sec = (self.s.Cadre.get(secretary_of=branch.id)
+               if any(p.data is not None and p.data.post == SECRETARY_POST for p in planned) else None)
         secretary = (sec.id_number, sec.name, sec.start_date) if sec is not None else None
         return _Basis(branch.id, branch.short_name, id_holders, no_holders, names, secretary, (ids, nos))
 
