@@ -85,8 +85,11 @@ def start_time(code: str, *args: str, cpu: list[float] | None = None, root: Path
     seconds until then are appended to ``cpu`` (on a busy machine they vary less).
     ``root``: the source tree the child imports (another checkout, to compare)."""
     t0 = time.time()
-    out = subprocess.run([sys.executable, "-c", code, repr(t0), *args], env=child_env(root), capture_output=True,
-                         text=True, timeout=WAIT)
+    # Run in ``root``: ``python -c`` puts the working directory first on the path, before
+    # PYTHONPATH, so started elsewhere (say, in this checkout with ``--compare``) the child
+    # would import the zhtj of the directory it was started in.
+    out = subprocess.run([sys.executable, "-c", code, repr(t0), *args], env=child_env(root), cwd=root,
+                         capture_output=True, text=True, timeout=WAIT)
     if out.returncode != 0:
         raise SystemExit(out.stderr[-2000:])
     wall, used = (float(x) for x in out.stdout.strip().splitlines()[-1].split())

@@ -66,5 +66,5 @@ class CompactButton(Button):
 
     def __init__(self, label: str, *, variant: ButtonVariant = "default", id: str | None = None,
                  classes: str = "") -> None:
-        marks = f"-textual-compact -style-default -{variant}"
+        marks = f"-style-default -{variant}"
         super().__init__(label, variant=variant, id=id, classes=f"{classes} {marks}".strip(), compact=True)
