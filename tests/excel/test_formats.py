@@ -199,6 +199,10 @@ def _xlsx_with(tmp_path, extra: bytes) -> Path:
     # An attribute ending in r before the real reference, and a tab before r: still found.
     (b'<row r="90000"><c xr="AB1" r="ZZ90000" t="inlineStr"><is><t>x</t></is></c></row>', "too_many_cells"),
     (b'<row r="90000"><c\tr="ZZ90000" t="inlineStr"><is><t>x</t></is></c></row>', "too_many_cells"),
+    # The reference after another attribute, and a far cell after ordinary ones in its row.
+    (b'<row r="90000"><c s="0" r="ZZ90000" t="inlineStr"><is><t>x</t></is></c></row>', "too_many_cells"),
+    (b'<row r="7"><c r="A7" t="inlineStr"><is><t>a</t></is></c><c r="ZZZ7"><v>1</v></c></row>'
+     b'<row r="90000"><c r="B90000"><v>1</v></c></row>', "too_many_cells"),
 ])
 def test_xlsx_cell_far_away_is_refused_before_calamine(tmp_path, monkeypatch, extra, code):
     opened = []
