@@ -60,6 +60,9 @@ MIGRATIONS: dict[int, dict[str, list[str]]] = {
     # org_age_tally, and org_tally.oldest), so that 超龄 figures read the subtree's top row
     # set instead of every 超龄 member; filled from the existing rows by tally.upgrade.
     9: {},
+    # 10: the branches by path with their oldest member's birth date (the first branches
+    # with 超龄 members of a subtree, db.tally's idx_tally_branch_oldest).
+    10: {p: [tally_age.BRANCH_OLDEST_INDEX] for p in ("sqlite", "postgres")},
 }
 #: Steps that also run Python (after their SQL, in the same transaction).
 MIGRATION_CODE = {3: tally.rebuild, 6: fill_org_initials, 7: tally.upgrade, 8: tally.upgrade, 9: tally.upgrade}
@@ -138,6 +141,7 @@ def _create_extra_indexes(store: Store) -> None:
         INITIALS_NAME_INDEX,
         *tally.create_sql(store.provider),
         tally_age.OLDEST_INDEX,
+        tally_age.BRANCH_OLDEST_INDEX,
     ]
     for sql in stmts:
         store.db.execute(sql)

@@ -14,6 +14,9 @@ import threading
 from datetime import date, datetime
 
 from zhtj_tui.db import SQLITE_BUSY_TIMEOUT, DbUrl
+from zhtj_tui.db.tally import COHORT_COLS
+from zhtj_tui.db.tally_age import AGE_COLS
+from zhtj_tui.db.tally_build import ROW
 
 #: Tables in the order their rows must be written (foreign keys point backwards).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -34,8 +37,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "audit_log": ("id", "at", "actor", "actor_label", "action", "entity", "entity_id", "org", "path",
                   "before", "after", "note"),
 }
+#: The counts kept per organisation (``db.tally``, ``db.tally_age``), written after the rows.
+DERIVED: dict[str, tuple[str, ...]] = {
+    "org_tally": ("org_id", *ROW),
+    "org_cohort_tally": ("org_id", "cohort", *COHORT_COLS),
+    "org_age_tally": ("org_id", "born", *AGE_COLS),
+}
+TABLES = {**COLUMNS, **DERIVED}
 #: Every table the demo fills or empties, children first (the order for emptying).
-EMPTY_ORDER = ("org_cohort_tally", "org_tally", "audit_log", "throttle", "deadline_task", "cadre", "admin_role", "reg_code", "member", "org",
+EMPTY_ORDER = ("org_age_tally", "org_cohort_tally", "org_tally", "audit_log", "throttle", "deadline_task", "cadre", "admin_role", "reg_code", "member", "org",
                "account")
 
 
@@ -108,7 +118,7 @@ class SqliteWriter(Writer):
         self._in_tx = False
         self._sql = {
             t: f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-            for t, cols in COLUMNS.items()
+            for t, cols in TABLES.items()
         }
 
     def _begin(self) -> None:
@@ -214,6 +224,8 @@ class PostgresWriter(Writer):
         self._queue: queue.Queue | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        #: Tables emptied in the current transaction (COPY may write their rows frozen).
+        self._emptied: set[str] = set()
 
     def write(self, table, rows):
         if not rows:
@@ -225,7 +237,11 @@ class PostgresWriter(Writer):
             self._thread.start()
         self._raise()
         assert self._queue is not None
-        self._queue.put((f"COPY {table} ({', '.join(COLUMNS[table])}) FROM STDIN", buf))
+        # FREEZE: rows copied into a table emptied in this transaction are written frozen
+        # and all-visible, so the index builds, ANALYZE and the first reads do not
+        # rewrite every page to set its hint bits, and autovacuum has nothing to do.
+        freeze = " WITH (FREEZE)" if table in self._emptied else ""
+        self._queue.put((f"COPY {table} ({', '.join(TABLES[table])}) FROM STDIN{freeze}", buf))
 
     def _copier(self) -> None:
         assert self._queue is not None
@@ -271,6 +287,7 @@ class PostgresWriter(Writer):
     def commit(self):
         self._sync()
         self.con.commit()
+        self._emptied.clear()
 
     def close(self):
         try:
@@ -292,6 +309,7 @@ class PostgresWriter(Writer):
         self.execute(f"TRUNCATE {', '.join(EMPTY_ORDER)} RESTART IDENTITY")
         for sql in AUDIT_GUARD_ON["postgres"]:
             self.execute(sql)
+        self._emptied.update(EMPTY_ORDER)
 
     def begin_load(self):
         """Drop the plain secondary indexes of the filled tables, and their unique and
@@ -302,7 +320,7 @@ class PostgresWriter(Writer):
         too. Re-adding them at the end checks every row: a duplicate or a dangling
         reference still fails the whole load. Primary keys stay."""
         self._sync()
-        tables = [*COLUMNS, "org_tally", "org_cohort_tally", "org_age_tally"]
+        tables = list(TABLES)
         with self.con.cursor() as cur:
             cur.execute(
                 "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
@@ -345,7 +363,7 @@ class PostgresWriter(Writer):
         self.con.autocommit = True
         try:
             with self.con.cursor() as cur:
-                cur.execute(f"ANALYZE {', '.join(COLUMNS)}, org_tally, org_cohort_tally")
+                cur.execute(f"ANALYZE {', '.join(TABLES)}")
         finally:
             self.con.autocommit = old
 

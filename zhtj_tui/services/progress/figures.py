@@ -87,10 +87,11 @@ class FiguresPart(ProgressBase):
         cut-off's own month from the members born in it up to the cut-off and the branches
         whose oldest member was (one month of births, through their birth-date indexes)."""
         out: dict[str, list[int]] = {}
-        for oid, br, m in self._rows("""
+        # The ids are spelled out: with a subquery the planner may read all of ``org``.
+        ids = ", ".join(str(int(oid)) for oid in path_of)
+        for oid, br, m in self._rows(f"""
                 SELECT a.org_id, SUM(a.br), SUM(a.m) FROM org_age_tally a
-                WHERE a.org_id IN (SELECT c.id FROM org c WHERE c.parent_id = $x OR c.id = $x)
-                  AND a.born < $month
+                WHERE a.org_id IN ({ids}) AND a.born < $month
                 GROUP BY a.org_id""", params):
             out[path_of[oid]] = [int(br or 0), int(m or 0)]
         for col, table, cond in ((0, "org_tally t", "t.oldest >= $month AND t.oldest <= $cutoff"),
@@ -143,13 +144,11 @@ class FiguresPart(ProgressBase):
         first (their partial index by expiry), then each one's organisation by primary key:
         a join would read the whole subtree's organisations (all of them, at the top)."""
         now = self.now()
+        # Each code's organisation by primary key (a nested loop from the few codes about
+        # to expire), never the subtree's organisations by path (all of them at the top).
         rows = self._rows(f"""
-            SELECT x.org, x.path, x.expires_at FROM (
-              SELECT c.org AS org, c.expires_at AS expires_at,
-                     (SELECT o.path FROM org o WHERE o.id = c.org) AS path
-              FROM reg_code c
-              WHERE {usable_sql('c')} AND c.expires_at <= $soon
-            ) x WHERE x.path > $lo AND x.path < $hi""",
+            SELECT c.org, o.path, c.expires_at FROM reg_code c JOIN org o ON o.id = c.org
+            WHERE {usable_sql('c')} AND c.expires_at <= $soon AND o.path > $lo AND o.path < $hi""",
             {"now": now, "soon": now + timedelta(days=EXPIRY_WARN_DAYS), "lo": lo, "hi": hi})
         out = [(int(oid), path, exp if isinstance(exp, datetime) else datetime.fromisoformat(exp))
                for oid, path, exp in rows]
