@@ -18,6 +18,8 @@ from zhtj_tui.domain.vocab import SECRETARY_POST, STATUS_NORMAL, league_posts
 
 #: Rows buffered before they are written (members dominate).
 BATCH = 20_000
+#: NULL in a COPY line.
+NULL = "\\N"
 
 
 @dataclass
@@ -206,6 +208,9 @@ class Builder:
         rng = self.rng
         created0 = branch.info_saved_at or self.days_ago(10)
         births: list[date] = []
+        bid, bpath = branch.id, branch.path
+        lines = self.w.lines
+        add = self.buf["member"].append  # (no flush during one branch's members)
         for i in range(n):
             if i >= n - over_age:
                 lo, hi = age_birth_window(self.today, 28, 28)
@@ -227,13 +232,19 @@ class Builder:
             created = created0 + timedelta(minutes=3 * i)
             if created > self.now:
                 created = self.now
-            self._add("member", (
-                mid, branch.id, branch.path, p.name, p.initials, p.id_number, p.id_number[::-1], p.id_number, birth,
-                p.sex, p.ethnic,
-                political, str(join), profile.education(rng), p.mobile, people.member_no(join), post, None,
-                profile.join_unit(rng, p) if rng.random() < 0.6 else None, None, STATUS_NORMAL, None, None, created,
-                created, 1,
-            ))
+            education = profile.education(rng)
+            member_no = people.member_no(join)
+            unit = profile.join_unit(rng, p) if rng.random() < 0.6 else None
+            idn = p.id_number
+            if lines:  # the COPY line itself (see Writer.lines): every value is plain text
+                add(f"{mid}\t{bid}\t{bpath}\t{p.name}\t{p.initials}\t{idn}\t{idn[::-1]}\t{idn}\t{birth}\t"
+                    f"{p.sex}\t{p.ethnic}\t{political}\t{join}\t{education}\t{p.mobile}\t{member_no or NULL}\t"
+                    f"{post or NULL}\t{NULL}\t{unit or NULL}\t{NULL}\t{STATUS_NORMAL}\t{NULL}\t{NULL}\t{created}\t"
+                    f"{created}\t1\n")
+            else:
+                add((mid, bid, bpath, p.name, p.initials, idn, idn[::-1], idn, birth, p.sex, p.ethnic, political,
+                     str(join), education, p.mobile, member_no, post, None, unit, None, STATUS_NORMAL, None, None,
+                     created, created, 1))
             ids.append(mid)
             if i == 0:
                 if secretary:
@@ -241,7 +252,6 @@ class Builder:
                 if admin:
                     self.admin(branch, parent, p, join, post or "03", login=login)
         if births:  # all of them active (status 正常)
-            bid = branch.id
             self.active[bid] = self.active.get(bid, 0) + len(births)
             months = self.months.setdefault(bid, {})
             for born in births:
@@ -261,9 +271,10 @@ class Builder:
         self.w.write("org_tally", [(oid, *rows[oid]) for oid in sorted(rows)])
         cohorts = tally_build.recompute_cohorts(rows)
         self.w.write("org_cohort_tally", [(oid, y, *cohorts[oid, y]) for oid, y in sorted(cohorts)])
-        batch: list[tuple] = []
-        for row in tally_age.table_rows(tally_age.rollup(rows, self.months, self.oldest)):
-            batch.append(row)
+        batch: list = []
+        lines = self.w.lines
+        for oid, born, m, br in tally_age.table_rows(tally_age.rollup(rows, self.months, self.oldest)):
+            batch.append(f"{oid}\t{born}\t{m}\t{br}\n" if lines else (oid, born, m, br))
             if len(batch) == BATCH * 5:
                 self.w.write("org_age_tally", batch)
                 batch = []
