@@ -85,8 +85,11 @@ def start_time(code: str, *args: str, cpu: list[float] | None = None, root: Path
     seconds until then are appended to ``cpu`` (on a busy machine they vary less).
     ``root``: the source tree the child imports (another checkout, to compare)."""
     t0 = time.time()
-    out = subprocess.run([sys.executable, "-c", code, repr(t0), *args], env=child_env(root), capture_output=True,
-                         text=True, timeout=WAIT)
+    # Run in ``root``: ``python -c`` puts the working directory first on the path, before
+    # PYTHONPATH, so started elsewhere (say, in this checkout with ``--compare``) the child
+    # would import the zhtj of the directory it was started in.
+    out = subprocess.run([sys.executable, "-c", code, repr(t0), *args], env=child_env(root), cwd=root,
+                         capture_output=True, text=True, timeout=WAIT)
     if out.returncode != 0:
         raise SystemExit(out.stderr[-2000:])
     wall, used = (float(x) for x in out.stdout.strip().splitlines()[-1].split())
@@ -221,9 +224,13 @@ async def tree_figures(settings, who, big_id: int, runs: int) -> tuple[list[list
                 node.data.loaded = False
                 await _settle(pilot)
             pages = []
+            # From the key that opens the node (space: Tree's toggle_node action), as the
+            # later pages are timed from the key on "更多…" (Enter: select_cursor).
+            tree.move_cursor(node)
+            await _settle(pilot)
             frames.when(lambda: len(node.children) > 0)
             frames.start()
-            node.expand()
+            tree.action_toggle_node()
             pages.append(await frames.shown("the first page"))
             await _settle(pilot)
             while True:

@@ -4,6 +4,7 @@ between the screens; the screens do the work through the services."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -77,6 +78,11 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
         #: True from the start until the database has been opened and read (or failed).
         self.starting = False
         self._start_requested = False
+        # No pass of the garbage collector until the first screen is up: start-up makes tens
+        # of thousands of objects (widgets, styles, parsed CSS) and frees almost none, so
+        # each pass only walks them; the collector resumes at the first screen's first frame.
+        self._gc_held = gc.isenabled()
+        gc.disable()
 
     # -- start -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -87,9 +93,11 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
         # The login screen first (it is the first screen but on the very first start); the
         # database is opened and read once it shows (``first_screen_shown``): the user types
         # while it opens, and a login waits for it. No organisation yet: the first-run
-        # screen replaces it.
+        # screen replaces it. Pushed once the app's start-up is over: pushed from here, the
+        # screen would be laid out and painted while Textual still holds the app's repaints
+        # back, then laid out and painted again (its first frame drawn twice).
         self.starting = True
-        self.show_login()
+        self.call_later(self.show_login)
         # The pinyin dictionary (type-ahead, searching by initials) loads while the user
         # reads the first screen, not on their first keystroke; a second after start-up, so
         # that it does not hold up the first screen itself.
@@ -99,6 +107,7 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
     def first_screen_shown(self) -> None:
         """Called by the first screen once it is up: open the database in a worker (not
         before, so that its imports do not hold up the first screen)."""
+        self._resume_gc()
         if self.starting and not self._start_requested:
             self._start_requested = True
             self.call_service(self._read_top, self._started, self._start_failed, group="start")
@@ -134,9 +143,13 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
 
             self.goto(FirstRunScreen())
 
-    def on_unmount(self) -> None:
-        import gc
+    def _resume_gc(self) -> None:
+        if self._gc_held:
+            self._gc_held = False
+            gc.enable()
 
+    def on_unmount(self) -> None:
+        self._resume_gc()
         gc.unfreeze()  # what ``_freeze_long_lived`` kept aside is collected again
         if self._owns_services:
             try:
@@ -383,8 +396,6 @@ def _freeze_long_lived() -> None:
     node opens a page) does not walk it again each time (a hundred milliseconds and more on
     a busy machine). Done once the pinyin dictionary is loaded and after each login; the
     app gives it all back to the collector when it ends."""
-    import gc
-
     gc.freeze()
 
 

@@ -17,9 +17,14 @@ from zhtj_tui.domain.joinage import JoinAgePolicy
 from zhtj_tui.domain.member import MemberCheck, check_member
 
 TODAY = date(2026, 11, 1)
-IDS = [make_id_number("110105", date(2000, 5, 17), i) for i in range(1, 4)] + [
+IDS: list = [make_id_number("110105", date(2000, 5, 17), i) for i in range(1, 4)]
+IDS += [
     make_id_number("659001", date(2004, 3, 8), 7), make_id_number("990101", date(2010, 1, 2), 1),
-    "110105200005170000", "12345", None]
+    "110105200005170000", "12345", None,
+    # The same birth digits as an accepted number, written otherwise or with another fault:
+    # remembering the birth date must not let them through unread.
+    IDS[0][:17].lower() + IDS[0][17].lower(), " " + IDS[0], "１１０１０５" + IDS[0][6:], 110105200005170025,
+    "999999" + IDS[0][6:17] + "0", make_id_number("110105", date(2030, 5, 17), 1)]
 VALUES = {
     "name": ["张三", "热依拉·买买提", "张　伟", "A", None],
     "id_number": IDS,

@@ -199,6 +199,10 @@ def _xlsx_with(tmp_path, extra: bytes) -> Path:
     # An attribute ending in r before the real reference, and a tab before r: still found.
     (b'<row r="90000"><c xr="AB1" r="ZZ90000" t="inlineStr"><is><t>x</t></is></c></row>', "too_many_cells"),
     (b'<row r="90000"><c\tr="ZZ90000" t="inlineStr"><is><t>x</t></is></c></row>', "too_many_cells"),
+    # The reference after another attribute, and a far cell after ordinary ones in its row.
+    (b'<row r="90000"><c s="0" r="ZZ90000" t="inlineStr"><is><t>x</t></is></c></row>', "too_many_cells"),
+    (b'<row r="7"><c r="A7" t="inlineStr"><is><t>a</t></is></c><c r="ZZZ7"><v>1</v></c></row>'
+     b'<row r="90000"><c r="B90000"><v>1</v></c></row>', "too_many_cells"),
 ])
 def test_xlsx_cell_far_away_is_refused_before_calamine(tmp_path, monkeypatch, extra, code):
     opened = []
@@ -211,6 +215,29 @@ def test_xlsx_cell_far_away_is_refused_before_calamine(tmp_path, monkeypatch, ex
 def test_xlsx_empty_formatted_cell_far_away_is_fine(tmp_path):
     p = _xlsx_with(tmp_path, b'<row r="1048576"><c r="XFD1048576" s="0"/></row>')
     assert [r.values["name"] for r in read_sheet(p, MEMBER_SPEC).rows] == ["张三"]
+
+
+def _scan_xml(tmp_path, xml: bytes) -> bool:
+    p = tmp_path / "scan.zip"
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", xml)
+    with zipfile.ZipFile(p) as zf:
+        return extents.xlsx_scan(zf, "xl/worksheets/sheet1.xml", "Sheet1")
+
+
+def test_xlsx_namespace_prefixed_cells_and_formulas_are_found(tmp_path):
+    ns = b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+    end = b"</x:sheetData></x:worksheet>"
+    plain = b'<x:row r="1" spans="1:2"><x:c r="A1" t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c></x:row>'
+    assert _scan_xml(tmp_path, ns + plain + end) is False
+    # A prefixed formula (whatever the spans="1:2" before it) holds a formula.
+    formula = b'<x:row r="2"><x:c r="A2"><x:f>1+1</x:f><x:v>2</x:v></x:c></x:row>'
+    assert _scan_xml(tmp_path, ns + plain + formula + end) is True
+    # Prefixed cells placed by counting are followed by a real parse: row 200000 is refused.
+    far = b'<x:row r="200000"><x:c><x:v>1</x:v></x:c></x:row>'
+    with pytest.raises(FileRefused) as err:
+        _scan_xml(tmp_path, ns + plain + far + end)
+    assert err.value.code == "too_many_rows"
 
 
 def _record(rt: int, body: bytes) -> bytes:

@@ -416,7 +416,7 @@ def verify(url: str, plan: dict, result: SoakResult) -> None:
 def default_seconds() -> float:
     from tests.helpers import THOROUGH
 
-    return float(os.environ.get("ZHTJ_SOAK_SECONDS", 60 if THOROUGH else 8))
+    return float(os.environ.get("ZHTJ_SOAK_SECONDS", 60 if THOROUGH else 5))
 
 
 __all__ = ["run", "setup", "worker_main", "SoakResult", "default_seconds"]

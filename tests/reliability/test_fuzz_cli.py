@@ -65,7 +65,7 @@ def sandbox():
                     os.environ[k] = v
 
 
-@settings(max_examples=examples(800), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=list(HealthCheck))
 @given(argv=argvs)
 def test_random_command_lines(sandbox, monkeypatch, argv):
     import zhtj_tui.commands.ui as ui

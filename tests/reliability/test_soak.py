@@ -1,5 +1,5 @@
 """Concurrency soak (issue 8, DESIGN rule 9): 8 real processes doing a realistic mix on one
-database for a bounded time (``ZHTJ_SOAK_SECONDS``, default 8; 60 with ``ZHTJ_THOROUGH=1``) and at least
+database for a bounded time (``ZHTJ_SOAK_SECONDS``, default 5; 60 with ``ZHTJ_THOROUGH=1``) and at least
 ``soak.MIN_OPS`` operations a process, the processes starting together, on SQLite and PostgreSQL.
 Afterwards every write reported as successful is in the database, nothing reported as
 failed is half there, uniqueness holds (names under one parent, one use per code, one

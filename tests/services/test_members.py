@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -195,6 +195,26 @@ def test_over_age_flag_and_counts(svc, tree, clock):
     total = svc.members.totals(tree.top_admin, tree.top)
     assert (total.members, total.over_age) == (3, 1)
     assert over_age_cutoff(date(2028, 2, 29), 28) == date(2000, 2, 29)
+
+
+def test_subtree_totals_from_the_stored_counts_agree_with_the_members(svc, tree, clock):
+    # R-MEM-5: a subtree's totals come from its stored counts by birth month and the members
+    # born in the cut-off's own month (read directly): the day of the cut-off decides, a
+    # removed member counts nowhere, and every level agrees with the members branch by branch.
+    clock.advance(days=14)  # the cut-off falls in the middle of its month
+    cutoff = over_age_cutoff(clock().date(), 28)
+    births = {"甲": cutoff, "乙": cutoff.replace(day=1), "丙": cutoff + timedelta(days=1),
+              "丁": cutoff.replace(day=1) - timedelta(days=1), "戊": date(1990, 5, 5), "己": date(2004, 1, 1)}
+    added = {n: svc.members.add(tree.college_admin, tree.b2 if n in "甲丙戊" else tree.b1,
+                                member_values(person(birth=b, name="周" + n)))
+             for n, b in births.items()}
+    svc.members.remove(tree.college_admin, added["戊"].id, "录入错误")
+    for actor, org in ((tree.top_admin, tree.top), (tree.college_admin, tree.college)):
+        per_branch = svc.members.counts(actor, org)
+        total = svc.members.totals(actor, org)
+        assert (total.members, total.over_age) == (sum(c.members for c in per_branch),
+                                                   sum(c.over_age for c in per_branch))
+        assert (total.members, total.over_age) == (5, 3)  # 甲 乙 丁 are 超龄; 丙 is a day short
 
 
 def test_update_checks_and_optimistic_version(svc, tree):

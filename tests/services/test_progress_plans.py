@@ -9,7 +9,8 @@ remains shows the plan's shape rather than the small data set's costs:
   organisations PostgreSQL falls back to rescanning it per row, a quadratic plan);
 * no SubPlan or nested-loop inner side that reads a whole table (every correlated probe is
   an index look-up);
-* no sequential scan at all, i.e. every statement is served by an index."""
+* no sequential scan at all, i.e. every statement is served by an index;
+* no sort in the first page of a subtree's member list (its index gives the list's order)."""
 
 from __future__ import annotations
 
@@ -77,6 +78,15 @@ def test_progress_check_and_tasks_plans_are_linear(svc, monkeypatch):
             svc.progress.tasks(OP, org, limit=limit)
     monkeypatch.setattr(type(store), "execute", original)
     assert len(seen) > 10
+    # R-MEM-2: the first page of a subtree's member list (the members tab of a committee)
+    # is read in the list's order from its index and stops after the page, instead of
+    # sorting every member of the subtree (five million for a province's top).
+    members = svc.members
+    pages = []
+    for org in (top, college):
+        sql, params, _, _ = members.page_sql(members.visible_scope(OP, org), "", "", None, 50, False)
+        pages.append((sql, params))
+        seen.append((sql, params))
 
     from pony.orm import db_session
 
@@ -94,4 +104,6 @@ def test_progress_check_and_tasks_plans_are_linear(svc, monkeypatch):
                     bad.append(("hashed SubPlan", name, sql))
                 if kind == "Seq Scan":
                     bad.append(("Seq Scan" + (" inside a SubPlan" if in_subplan else ""), node["Relation Name"], sql))
+                if (sql, params) in pages and "Sort" in kind:
+                    bad.append((kind, "member list page", sql))
     assert not bad, "\n\n".join(f"{what} {rel}:\n{sql}" for what, rel, sql in bad)

@@ -49,13 +49,13 @@ async def test_role_switcher(tui_settings, tui_services):
         assert pilot.app.screen.role.org_id == top_id
 
 
-def _bulk_children(url: str, parent_id: int, path: str, n: int) -> None:
+def _bulk_children(url: str, parent_id: int, path: str, n: int, depth: int = 1) -> None:
     now = datetime(2026, 11, 1, 8, 0).isoformat(sep=" ")
     con = sqlite3.connect(url.removeprefix("sqlite:///"))
     con.executemany(
         "INSERT INTO org (parent_id, depth, category, cat_group, short_name, name_initials, created_at, updated_at,"
-        " version, info_complete) VALUES (?, 1, '05', 'branch', ?, ?, ?, ?, 1, 0)",
-        [(parent_id, f"专业{i:04d}班团支部", org_initials(f"专业{i:04d}班团支部"), now, now) for i in range(n)])
+        " version, info_complete) VALUES (?, ?, '05', 'branch', ?, ?, ?, ?, 1, 0)",
+        [(parent_id, depth, f"专业{i:04d}班团支部", org_initials(f"专业{i:04d}班团支部"), now, now) for i in range(n)])
     con.execute("UPDATE org SET path = ? || id || '/' WHERE parent_id = ? AND path IS NULL", (path, parent_id))
     con.commit()
     con.close()
@@ -373,3 +373,61 @@ async def test_typed_information_survives_looking_at_another_organisation(tui_se
         centre.select_org(top_id)
         await settle(pilot)
         assert info.field("email").value == "tw@example.edu.cn"
+
+
+async def test_a_node_opens_with_its_first_page_in_one_frame(tui_settings, tui_services, monkeypatch):
+    """DESIGN rule 8: the key that opens a node whose children were never read shows the node
+    open together with its first page; no frame shows it open and empty while the page is
+    read (Textual would hold back the page's frame behind that one). A refused read leaves
+    the node closed, says why, and the next key reads again."""
+    import threading
+
+    from zhtj_tui.domain.errors import DomainError
+    from zhtj_tui.services.orgs import OrgService
+
+    top_id, who = setup_admin(tui_services)
+    me = _me(tui_services, top_id, who)
+    college = tui_services.orgs.create_child(me, top_id, "大型学院团委", "团委")
+    _bulk_children(tui_settings.db_url, college.id, college.path, 3, depth=2)
+    read = OrgService.children
+    gate = threading.Event()
+    refuse = [True]
+
+    def gated(self, actor, org_id, after=None):
+        if org_id == college.id:
+            gate.wait(30)
+            if refuse[0]:
+                refuse[0] = False
+                raise DomainError("暂时无法读取下级组织", None, "test_refused")
+        return read(self, actor, org_id, after=after)
+
+    monkeypatch.setattr(OrgService, "children", gated)
+    async with make_app(tui_settings, tui_services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, who)
+        tree = pilot.app.screen.query_one(OrgTree)
+        node = tree.find(college.id)
+        assert node is not None and not node.is_expanded
+        tree.move_cursor(node)
+        await settle(pilot)
+        frames: list[tuple[bool, int]] = []
+        display = pilot.app._display
+
+        def watch(screen, renderable) -> None:
+            display(screen, renderable)
+            if renderable is not None:
+                frames.append((node.is_expanded, len(node.children)))
+
+        pilot.app._display = watch
+        for _ in range(2):  # refused, then read
+            await pilot.press("space")
+            for _ in range(5):  # frames may come while the page is read: none shows it open
+                await pilot.pause(0.02)
+            assert not node.is_expanded
+            gate.set()
+            await settle(pilot)
+            gate.clear()
+            if not node.is_expanded:
+                assert not node.children and pilot.app._notifications  # said, and not open
+        assert node.is_expanded and [str(k.label) for k in node.children] == [f"专业{i:04d}班团支部" for i in range(3)]
+        assert (True, 0) not in frames and frames[-1] == (True, 3)

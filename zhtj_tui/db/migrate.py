@@ -27,9 +27,11 @@ OVER_AGE_INDEX = ("CREATE INDEX IF NOT EXISTS idx_member_active_birth ON member 
 USABLE_CODE_INDEX = ("CREATE INDEX IF NOT EXISTS idx_reg_code_usable ON reg_code (expires_at) "
                      "WHERE used_at IS NULL AND revoked_at IS NULL")
 
-#: Members by pinyin initials then name: a search by initials reads its page in the order
-#: of the list and stops after it, however many share the initials.
-INITIALS_NAME_INDEX = "CREATE INDEX IF NOT EXISTS idx_member_initials_name ON member (name_initials, name)"
+#: Members in the order of the list (pinyin initials, name, id): a search by initials, or
+#: the first page of a subtree's list, reads its page in that order and stops after it,
+#: however many members there are (without the id PostgreSQL sorted a province's five
+#: million members to show fifty; SQLite's indexes end with the row id anyway).
+INITIALS_NAME_INDEX = "CREATE INDEX IF NOT EXISTS idx_member_initials_name ON member (name_initials, name, id)"
 
 MIGRATIONS: dict[int, dict[str, list[str]]] = {
     # 2: password reset codes (R-REG-7) on the account.
@@ -60,9 +62,11 @@ MIGRATIONS: dict[int, dict[str, list[str]]] = {
     # org_age_tally, and org_tally.oldest), so that 超龄 figures read the subtree's top row
     # set instead of every 超龄 member; filled from the existing rows by tally.upgrade.
     9: {},
-    # 10: the branches by path with their oldest member's birth date (the first branches
-    # with 超龄 members of a subtree, db.tally's idx_tally_branch_oldest).
-    10: {p: [tally_age.BRANCH_OLDEST_INDEX] for p in ("sqlite", "postgres")},
+    # 10: the members' list order in one index (initials, name and id).
+    10: {p: ["DROP INDEX IF EXISTS idx_member_initials_name", INITIALS_NAME_INDEX] for p in ("sqlite", "postgres")},
+    # 11: the branches by path with their oldest member's birth date (the first branches
+    # with 超龄 members of a subtree, db.tally_age's idx_tally_branch_oldest).
+    11: {p: [tally_age.BRANCH_OLDEST_INDEX] for p in ("sqlite", "postgres")},
 }
 #: Steps that also run Python (after their SQL, in the same transaction).
 MIGRATION_CODE = {3: tally.rebuild, 6: fill_org_initials, 7: tally.upgrade, 8: tally.upgrade, 9: tally.upgrade}

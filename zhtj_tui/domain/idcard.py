@@ -50,12 +50,12 @@ def _mod11(first17: str) -> int:
     base-13 number, modulo 11. (Only for ASCII digits: ``int`` would also read a-c, _ and
     spaces.)"""
     return 2 * int(first17, 13) % 11
-_PLAIN_ID = re.compile(r"[0-9]{17}[0-9X]")
+PLAIN_ID = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def normalize_id_number(raw: object) -> str:
     """Strip spaces, turn full-width characters to ASCII and lower-case x to X."""
-    if raw.__class__ is str and _PLAIN_ID.fullmatch(raw):
+    if raw.__class__ is str and PLAIN_ID.fullmatch(raw):
         return raw  # already what the steps below would make of it
     text = to_halfwidth("" if raw is None else str(raw))
     text = re.sub(r"\s+", "", text)
@@ -68,7 +68,7 @@ def parse_id_number(raw: object, today: date | None = None, field: str = _FIELD)
     Raises ``DomainError`` saying which of length, characters, date or check character is
     wrong. ``today`` (when given) refuses birth dates in the future.
     """
-    if isinstance(raw, str) and _PLAIN_ID.fullmatch(raw):
+    if isinstance(raw, str) and PLAIN_ID.fullmatch(raw):
         number = raw  # 18 characters of the right kinds already
     else:
         number = normalize_id_number(raw)
@@ -78,7 +78,7 @@ def parse_id_number(raw: object, today: date | None = None, field: str = _FIELD)
             raise DomainError(
                 f"身份证号码应为18位，现在是{len(number)}位，请核对", field, "id_length"
             )
-        if not _PLAIN_ID.fullmatch(number):
+        if not PLAIN_ID.fullmatch(number):
             raise DomainError(
                 "身份证号码前17位必须是数字，最后一位是数字或X，请核对", field, "id_chars"
             )
@@ -98,7 +98,7 @@ def parse_id_number(raw: object, today: date | None = None, field: str = _FIELD)
         raise DomainError(
             f"身份证号码中的出生日期 {birth.isoformat()} 晚于今天，请核对", field, "id_future"
         )
-    if number[17] != CHECK_CHARS[_mod11(number[:17])]:  # ``number`` matched _PLAIN_ID
+    if number[17] != CHECK_CHARS[_mod11(number[:17])]:  # ``number`` matched PLAIN_ID
         raise DomainError(
             "身份证号码的校验位（最后一位）不正确，请逐位核对号码", field, "id_check"
         )

@@ -10,13 +10,13 @@ from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
 
 from zhtj_tui.domain.errors import DomainError
-from zhtj_tui.domain.idcard import parse_id_number
+from zhtj_tui.domain.idcard import CHECK_CHARS, PLAIN_ID, PROVINCES, parse_id_number
 from zhtj_tui.domain.joinage import DEFAULT_POLICY, JoinAgePolicy, check_join_month
 from zhtj_tui.domain.member_no import MEMBER_NO_CUTOVER, check_member_no
-from zhtj_tui.domain.mobile import normalize_mobile
+from zhtj_tui.domain.mobile import MOBILE_RE, normalize_mobile
 from zhtj_tui.domain.months import YearMonth, parse_month
 from zhtj_tui.domain.pinyin import stored_initials
-from zhtj_tui.domain.text import clean_person_name, clean_text
+from zhtj_tui.domain.text import PLAIN_NAME, clean_person_name, clean_text
 from zhtj_tui.domain.vocab import (
     MEMBER_POLITICAL,
     OTHER_POST,
@@ -43,6 +43,12 @@ MEMBER_FIELDS: dict[str, str] = {
 }
 T = TypeVar("T")
 _UNKNOWN = object()
+
+_plain_name = PLAIN_NAME.fullmatch
+_plain_id = PLAIN_ID.fullmatch
+_plain_mobile = MOBILE_RE.fullmatch
+#: ``MemberData(*fields)`` without the named tuple's own ``__new__`` (one per imported row).
+_new_member = tuple.__new__
 
 REQUIRED_MEMBER_FIELDS = ("name", "id_number", "ethnic", "political", "join_month", "education", "mobile")
 
@@ -101,6 +107,8 @@ class MemberCheck:
         self._months: dict[str, tuple[YearMonth, str]] = {}
         self._ages: dict[tuple[date, YearMonth], tuple[str, ...]] = {}
         self._no_number: set[YearMonth] = set()
+        # The eight digits of an accepted birth date -> the date (born before today).
+        self._births: dict[str, date] = {}
 
     def _code(self, field: str, check: Callable[[object], T], value: object) -> T:
         if value.__class__ is not str and value is not None:
@@ -124,8 +132,20 @@ class MemberCheck:
     def __call__(self, values: dict) -> MemberData:
         get = values.get
         codes = self._codes
-        name = clean_person_name(get("name"), "name")
-        info = parse_id_number(get("id_number"), self.today)
+        v = get("name")
+        name = v if v.__class__ is str and _plain_name(v) else clean_person_name(v, "name")
+        # 身份证号码: 18 plain characters whose birth date was accepted on an earlier row
+        # need only the check character (``idcard._mod11``) and a known region; anything
+        # else is read by ``parse_id_number``, which says what is wrong.
+        v = get("id_number")
+        if (v.__class__ is str and _plain_id(v) and (birth := self._births.get(v[6:14])) is not None
+                and v[17] == CHECK_CHARS[2 * int(v[:17], 13) % 11] and v[:2] in PROVINCES):
+            number = v
+            sex = "男" if v[16] in "13579" else "女"
+            id_warnings: tuple[str, ...] = ()
+        else:
+            number, birth, sex, _, id_warnings = parse_id_number(v, self.today)
+            self._births[number[6:14]] = birth
         # The value-list fields: text seen on an earlier row is looked up where it was
         # remembered (``_code``), in form order.
         v = get("ethnic")
@@ -136,15 +156,15 @@ class MemberCheck:
             political = self._code("political", check_member_political, v)
         v = get("join_month")
         month, month_text = (self._months.get(v) if v.__class__ is str else None) or self._month(v)
-        birth = info.birth_date
         ages = self._ages.get((birth, month))
         if ages is None:
             ages = self._ages[birth, month] = check_join_month(birth, month, self.today, self.policy)
-        warnings = info.warnings + ages if info.warnings else ages
+        warnings = id_warnings + ages if id_warnings else ages
         v = get("education")
         if (education := codes["education"].get(v) if v.__class__ is str else None) is None:
             education = self._code("education", self._education_code, v)
-        mobile = normalize_mobile(get("mobile"))
+        v = get("mobile")
+        mobile = v if v.__class__ is str and _plain_mobile(v) else normalize_mobile(v)
         raw_no = get("member_no")
         if raw_no is None and month in self._no_number:
             member_no = None
@@ -152,14 +172,20 @@ class MemberCheck:
             member_no = check_member_no(raw_no, month, self.cutover)
             if raw_no is None:
                 self._no_number.add(month)
-        post = self._code("post", self._post_code, get("post"))
+        v = get("post")
+        if v is None and None in codes["post"]:
+            post = codes["post"][None]
+        else:
+            post = self._code("post", self._post_code, v)
         post_name = None
         if post == OTHER_POST:
             post_name = clean_text(get("post_name"), "post_name", required=True, label="职务名称")
-        join_unit = clean_text(values["join_unit"], "join_unit") or None if get("join_unit") is not None else None
-        note = clean_text(values["note"], "note") or None if get("note") is not None else None
-        return MemberData(name, info.number, birth, info.sex, ethnic, political, month_text, education, mobile,
-                          member_no, post, post_name, join_unit, note, warnings)
+        v = get("join_unit")
+        join_unit = clean_text(v, "join_unit") or None if v is not None else None
+        v = get("note")
+        note = clean_text(v, "note") or None if v is not None else None
+        return _new_member(MemberData, (name, number, birth, sex, ethnic, political, month_text, education, mobile,
+                                        member_no, post, post_name, join_unit, note, warnings))
 
     def _ethnic_code(self, value: object) -> str:
         return self._ethnic.resolve(value, "ethnic")

@@ -134,13 +134,13 @@ def normalize_person_name(value: object) -> str:
 
 
 #: Most names: 2 to 6 common Chinese characters, which every step below leaves as they are.
-_PLAIN_NAME = re.compile("[\u4e00-\u9fff]{2,6}")
+PLAIN_NAME = re.compile("[\u4e00-\u9fff]{2,6}")
 
 
 def clean_person_name(value: object, field: str = "person_name", label: str = "姓名") -> str:
     """A person's name (members, secretaries, administrators): ``normalize_person_name``,
     then Chinese characters, letters and the middle dot only, at least 2 characters."""
-    if value.__class__ is str and _PLAIN_NAME.fullmatch(value):
+    if value.__class__ is str and PLAIN_NAME.fullmatch(value):
         return value
     text = clean_text(normalize_person_name(value), "person_name", required=True, label=label)
     if len(text) < 2:

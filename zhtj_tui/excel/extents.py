@@ -67,20 +67,23 @@ def col_number(letters: bytes | str) -> int:
     return n
 
 
-# .xlsx: a cell reference far out: two or three column letters, or a row of six digits or more.
-# The pattern starts with its literal text, which the regex engine looks for at memchr speed;
-# that the attribute is ``r`` (whitespace before it) is checked on the few matches. It
-# consumes only the attribute, so one in a look-alike (``xr="AB1"``) hides nothing after it.
-_FAR_REF = re.compile(rb'r="([A-Z]{2,3}\d+|[A-Z]\d{6,})"(?=[^>]*?(/?)>)')
-_XML_SPACE = b" \t\n\r\x0b\x0c"
+# .xlsx: each cell element either names its place first (<c r="A1" ...>) or is placed by
+# counting, which only a real parse can follow. One pass finds the cells whose reference is
+# far out (two or three column letters, or a row of six digits or more) and the first cell
+# that does not name its place first; an ordinary cell does not match at all. The pattern
+# starts with its literal text, which the regex engine skips to quickly.
+_CELL = re.compile(rb'<c(?:(?! r=")[\s>/]| r="([A-Z]{2,3}\d+|[A-Z]\d{6,})"(?=[^>]*?(/?)>))')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="(?:[A-Z]+\d+:)?([A-Z]{1,3})(\d+)"')
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 # Each of these starts with literal text, so that the engine skips to it at memchr speed.
 _FORMULA = re.compile(rb"<f[\s>/]")
 _NS_FORMULA = re.compile(rb":f[\s>/]")
-_UNPLACED_CELL = re.compile(rb'<c(?! r=")[\s>/]')
 _NS_CELL = re.compile(rb":c[\s>/]")
+_NS_TAG = re.compile(rb":[cf][\s>/]")
 CHUNK = 4 << 20
+#: The rows and columns a reference that is not far out (``_CELL``) can reach.
+NEAR_ROWS = 99_999
+NEAR_COLS = 26
 
 
 def xlsx_scan(zf: zipfile.ZipFile, part: str, sheet: str) -> bool:
@@ -104,21 +107,33 @@ def xlsx_scan(zf: zipfile.ZipFile, part: str, sheet: str) -> bool:
                 m = _DIMENSION.search(body[:4096])
                 if m is not None:  # what the file claims: refused before reading on
                     check_extent(Extent(sheet, int(m.group(2)), col_number(m.group(1))), claimed=True)
-            for m in _FAR_REF.finditer(body):
-                if m.group(2) or body[m.start() - 1] not in _XML_SPACE:
-                    continue  # an empty formatted cell (<c r="XFD9" s="1"/>) holds nothing; xr="…" is not r
-                ref = _COL.fullmatch(m.group(1))
-                if ref is not None:
-                    e.add(int(ref.group(2)), col_number(ref.group(1)))
-            if not formula and (_FORMULA.search(body) or (_NS_FORMULA.search(body) and _FORMULA_TAG.search(body))):
+            # Cells must name their place first (<c r="…" …>): one that does not (or one
+            # written with a namespace prefix, below) sends the sheet to a real parse.
+            if plain:
+                for m in _CELL.finditer(body):
+                    if m.group(1) is None:
+                        plain = False
+                        break
+                    if m.group(2):
+                        continue  # an empty formatted cell (<c r="XFD9" s="1"/>) holds nothing
+                    ref = _COL.fullmatch(m.group(1))
+                    if ref is not None:
+                        e.add(int(ref.group(2)), col_number(ref.group(1)))
+            if not formula and _FORMULA.search(body):
                 formula = True
-            # Cells must name their place: a cell without r="" first (or written with a
-            # namespace prefix) is placed by counting, which only a real parse can follow.
-            if plain and (_UNPLACED_CELL.search(body) or _NS_CELL.search(body)):
-                plain = False
+            # Formulas and cells with a namespace prefix: one pass finds whether there is
+            # any (there seldom is), and where to look from for each.
+            if (not formula or plain) and (ns := _NS_TAG.search(body)) is not None:
+                if not formula and _NS_FORMULA.search(body, ns.start()) and _FORMULA_TAG.search(body):
+                    formula = True
+                if plain and _NS_CELL.search(body, ns.start()):
+                    plain = False
             if not chunk:
                 break
-    if not plain:
+    # Only far references were noted: any other cell lies within column Z and row 99,999.
+    # A sheet whose rectangle could be too big with those (a cell far right, another far
+    # down) needs its real extent.
+    if not plain or max(e.rows, NEAR_ROWS) * max(e.cols, NEAR_COLS) > MAX_CELLS:
         e = _xlsx_exact(zf, part, sheet)
     check_extent(e)
     return formula

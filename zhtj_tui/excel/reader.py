@@ -91,10 +91,18 @@ def _read(grids: list[sources.Grid], p: Path, kind: str, spec: SheetSpec, progre
 
 
 _CSV_AMBIGUOUS_MONTH = re.compile(r"\d{4}\.1")
+_MISS = object()
+#: Most distinct texts remembered per column (names differ on every row).
+SEEN_MAX = 2000
 
 
 def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: Header, progress: Progress | None) -> Iterator[SheetRow]:
-    cols = [(c.key, c.label, i, c.digits) for c, i in ((spec.column(k), i) for k, i in header.columns.items())]
+    # Per text column: a cell's cleaned value by the text as written, for values that
+    # repeat from row to row (民族, 政治面貌, 入团年月 ...). Digits (ID, mobile numbers)
+    # differ on every row and are not remembered.
+    cols: list[tuple[str, str, int, bool, dict[str, Any] | None]] = [
+        (c.key, c.label, i, c.digits, None if c.digits else {})
+        for c, i in ((spec.column(k), i) for k, i in header.columns.items())]
     first = header.row + 1
     last = header.row + MAX_ROWS
     data = grid.rows
@@ -114,13 +122,17 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: Header, progre
         error: DomainError | None = None
         blank = True
         width = len(row)
-        for key, label, i, digits in cols:
+        for key, label, i, digits, seen in cols:
             v: Any = row[i] if i < width else None
             if v.__class__ is str:
                 # Text, the usual case: the steps of ``plain_value`` / ``digits_value``
                 # for the common shapes, inline; a blank cell is empty.
                 if not v:
                     values[key] = None
+                    continue
+                if seen is not None and (c := seen.get(v, _MISS)) is not _MISS:
+                    values[key] = c
+                    blank = False
                     continue
                 if v.isascii():
                     if digits and v.isdigit():
@@ -141,9 +153,12 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: Header, progre
                         error = error or exc
                         v = None
                 else:
+                    raw = v
                     v = text
                     if csv and key == "join_month" and _CSV_AMBIGUOUS_MONTH.fullmatch(v):
                         v = float(v)  # a CSV keeps what Excel showed: 2018.1 may have been 2018.10
+                    if seen is not None and len(seen) < SEEN_MAX:
+                        seen[raw] = v
                 values[key] = v
                 continue
             if v is None:

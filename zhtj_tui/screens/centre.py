@@ -51,6 +51,8 @@ class CentreTabs(TabbedContent):
 
 class CentreScreen(ServiceCaller, Screen):
     SCREEN_TITLE = "管理中心"
+    #: Its layout, read when the centre first opens (not parsed before the login screen).
+    CSS_PATH = "centre.tcss"
     COMMANDS = {OrgSearchProvider}
     BINDINGS = [
         # Short labels so that the footer fits 80 columns with any tab's own keys; the help

@@ -3,14 +3,17 @@ password check runs in a thread worker."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
+from zhtj_tui.widgets.button import CompactButton
 from zhtj_tui.widgets.calls import ServiceCaller
 from zhtj_tui.widgets.field import Form, FormField
+from zhtj_tui.widgets.footer import KeysFooter
 from zhtj_tui.widgets.host import host
 from zhtj_tui.widgets.topbar import TopBar
 
@@ -31,19 +34,26 @@ class LoginScreen(ServiceCaller, Form, Screen):
         super().__init__()
         self._login = login
         self._message = message
+        self._resumed = False
 
     def compose(self) -> ComposeResult:
         yield TopBar("智慧团建 · 团组织管理员登录")
         with Vertical(id="login-box", classes="box"):
             yield Static(INTRO, id="login-intro", markup=False)
-            yield FormField("login", "账号", required=True, placeholder="手机号码或身份证号码", value=self._login)
-            yield FormField("password", "密码", required=True, password=True)
+            fields = (FormField("login", "账号", required=True, placeholder="手机号码或身份证号码", value=self._login),
+                      FormField("password", "密码", required=True, password=True))
+            for field in fields:
+                if field.key == self._first_field():
+                    # The mark of the field with the focus (``on_mount``) from the start, so
+                    # that focusing it does not style the field again before the first frame.
+                    field.add_class("-focused", update=False)
+                yield field
             yield Static(self._message, id="login-message", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("登录", id="login", variant="primary", compact=True)
-                yield Button("注册管理员 (F2)", id="register", compact=True)
-                yield Button("忘记密码 (F3)", id="forgot", compact=True)
-        yield Footer(compact=True)
+                yield CompactButton("登录", id="login", variant="primary")
+                yield CompactButton("注册管理员 (F2)", id="register")
+                yield CompactButton("忘记密码 (F3)", id="forgot")
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         pinned = host(self).settings.pinned_login
@@ -51,12 +61,21 @@ class LoginScreen(ServiceCaller, Form, Screen):
             # Connected with an administrator's own SSH key: that account and no other.
             self.field("login").value = pinned
             self.field("login").control.disabled = True
-            self._login = pinned
-        target = "password" if self._login else "login"
-        self.field(target).focus_control()
+        self.field(self._first_field()).focus_control()
         shown = getattr(self.app, "first_screen_shown", None)
         if shown is not None:
             self.call_after_refresh(shown)
+
+    def _first_field(self) -> str:
+        """The field that gets the focus: the password once the account is known."""
+        return "password" if self._login or host(self).settings.pinned_login else "login"
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Textual's own handler. The first time, every widget was styled as it
+        # was mounted a moment ago: not all styled again before the first frame.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -128,7 +128,9 @@ class MemberImportService(ServiceBase):
             del sheet
 
             def decide(branch) -> tuple[RowOutcome, ...]:
-                return tuple(self._resolve(branch, planned, self._basis(branch, planned)))
+                # Decided in the transaction that inserts: a row that will be created is
+                # 已创建 at once.
+                return tuple(self._resolve(branch, planned, self._basis(branch, planned), CREATED))
 
             return self._apply(actor, branch_id, planned, decide, file_name, notes, phase(progress, 0.8, 1.0))
 
@@ -153,24 +155,19 @@ class MemberImportService(ServiceBase):
             branch = self.member_branch(actor, branch_id)
             self.s.db.get_connection()  # begin the write transaction before checking again
             rows = decide(branch)
-            # One outcome per planned row, in order (``_resolve``): one pass makes the rows to
-            # insert and the result's outcomes.
-            todo = []
-            out = []
-            secretaries = []
+            # One outcome per planned row, in order (``_resolve``); a 将创建 row (a preview's)
+            # becomes 已创建.
+            if any(r.outcome == CREATE for r in rows):
+                rows = tuple(RowOutcome(r.row, r.name, CREATED, r.reason, r.field, r.code) if r.outcome == CREATE
+                             else r for r in rows)
+            todo = [p.data for r, p in zip(rows, planned, strict=True) if r.outcome == CREATED]
             for r, p in zip(rows, planned, strict=True):
-                if r.outcome != CREATE:
-                    out.append(r)
-                    continue
-                d = p.data
-                todo.append(d)
-                out.append(RowOutcome(r.row, r.name, CREATED, r.reason, r.field, r.code))
-                if r.code == RETURNING:  # R-MEM-4: a returning member takes their number back
-                    release_member_no(self.s, d.member_no, d.id_number)
-                if d.post == SECRETARY_POST:
-                    secretaries.append(d)
+                if r.code == RETURNING and r.outcome == CREATED:  # R-MEM-4: a returning member takes
+                    release_member_no(self.s, p.data.member_no, p.data.id_number)  # their number back
+            # R-MEM-6: the row with 团内职务 书记 becomes the secretary
+            secretaries = [d for d in todo if d.post == SECRETARY_POST]
             self._insert(branch, todo, progress)
-            for d in secretaries:  # R-MEM-6: the row with 团内职务 书记 becomes the secretary
+            for d in secretaries:
                 m = self.s.Member.get(active_id=d.id_number)
                 CadreService(self.ctx).member_became_secretary(actor, branch, m)
             counts = Counter(r.outcome for r in rows)
@@ -178,7 +175,7 @@ class MemberImportService(ServiceBase):
                 "created": len(todo), "existing": counts[EXISTS], "refused": counts[ERROR],
                 "file": file_name[:80],
             })
-            return ImportResult("members", branch.id, branch.short_name, tuple(out), notes=notes)
+            return ImportResult("members", branch.id, branch.short_name, rows, notes=notes)
 
         with gc_paused():
             return self.write(run, integrity=lambda exc: Conflict(CONFLICT_MESSAGE, None, "import_conflict"))
@@ -189,86 +186,95 @@ class MemberImportService(ServiceBase):
         ticker = Ticker(progress, len(sheet.rows))
         out: list[Planned] = []
         append = out.append
-        for i, row in enumerate(sheet.rows):
+        planned = tuple.__new__  # Planned(row, name, data, None), one per row, without its __new__
+        for i, (r, values, error) in enumerate(sheet.rows):
             if not i & 255:
                 ticker.tick(i)
-            if row.error is None:
+            if error is None:
                 try:
-                    data = check(row.values)
+                    data = check(values)
                 except DomainError as exc:
-                    append(Planned(row.row, _label(row.values), error=exc))
+                    append(Planned(r, _label(values), error=exc))
                 else:
-                    append(Planned(row.row, data.name, data))
+                    append(planned(Planned, (r, data[0], data, None)))
             else:
-                append(Planned(row.row, _label(row.values), error=row.error))
+                append(Planned(r, _label(values), error=error))
         ticker.finish()
         return in_file_duplicates(sheet, out)
 
     def _basis(self, branch, planned: list[Planned], asked: tuple[list[str], list[str]] | None = None) -> _Basis:
         """What the outcomes depend on besides the rows: one query per kind of number."""
         if asked is None:
-            ids = sorted({p.data.id_number for p in planned if p.data})
-            nos = sorted({p.data.member_no for p in planned if p.data and p.data.member_no})
+            # Each number once, in no particular order (the same list is asked again at the commit).
+            ids = list({d.id_number for p in planned if (d := p.data) is not None})
+            nos = list({d.member_no for p in planned if (d := p.data) is not None and d.member_no})
         else:
             ids, nos = asked
         id_holders = self._holders("active_id", ids)
         no_holders = self._holders("member_no", nos)
         names = self._org_names([h[1] for h in (*id_holders.values(), *no_holders.values())])
-        sec = self.s.Cadre.get(secretary_of=branch.id)
+        # The branch's secretary matters only to a row naming 书记 as its 团内职务 (R-MEM-6).
+        sec = (self.s.Cadre.get(secretary_of=branch.id)
+               if any(p.data is not None and p.data.post == SECRETARY_POST for p in planned) else None)
         secretary = (sec.id_number, sec.name, sec.start_date) if sec is not None else None
         return _Basis(branch.id, branch.short_name, id_holders, no_holders, names, secretary, (ids, nos))
 
-    def _resolve(self, branch, planned: list[Planned], basis: _Basis) -> list[RowOutcome]:
-        """Duplicates within the file and in the whole system (R-MEM-3, R-MEM-4)."""
+    def _resolve(self, branch, planned: list[Planned], basis: _Basis, create: str = CREATE) -> list[RowOutcome]:
+        """Duplicates within the file and in the whole system (R-MEM-3, R-MEM-4). A row
+        that can be created gets the outcome ``create`` (将创建, or 已创建 when decided in
+        the inserting transaction)."""
         id_holders, no_holders, names, secretary = basis.id_holders, basis.no_holders, basis.names, basis.secretary
         secretary_row: int | None = None
 
         def where(path: str) -> str:
             return " / ".join(names.get(i, "?") for i in paths.ids(path))
 
-        out = []
+        out: list[RowOutcome] = []
+        append = out.append
+        outcome = tuple.__new__  # RowOutcome(...) of the usual row, without its __new__
         for p in planned:
             if p.error is not None:
-                out.append(RowOutcome(p.row, p.label, ERROR, str(p.error), p.error.field, p.error.code))
+                append(RowOutcome(p.row, p.label, ERROR, str(p.error), p.error.field, p.error.code))
                 continue
             d = p.data
             assert d is not None  # a row without a refusal carries its data
-            holder = id_holders.get(d.id_number)
+            holder = id_holders.get(d.id_number) if id_holders else None
             if holder is not None:
                 branch_id, path = holder[:2]
                 if branch_id == branch.id:
-                    out.append(RowOutcome(p.row, d.name, EXISTS, "该团员已在本团支部，不会重复导入", None, "exists"))
+                    append(RowOutcome(p.row, d.name, EXISTS, "该团员已在本团支部，不会重复导入", None, "exists"))
                 else:
-                    out.append(RowOutcome(
+                    append(RowOutcome(
                         p.row, d.name, ERROR,
                         f"该身份证号码已是“{where(path)}”的团员，一人只能属于一个团组织。"
                         "如确需转入，请先由原组织办理组织关系转出", "id_number", "duplicate_id"))
                 continue
-            no_holder = no_holders.get(d.member_no) if d.member_no else None
+            no_holder = no_holders.get(d.member_no) if d.member_no and no_holders else None
             returning = no_holder is not None and returning_member_no(no_holder[3] is not None, no_holder[2],
                                                                       d.id_number)
             if no_holder is not None and not returning:
-                out.append(RowOutcome(p.row, d.name, ERROR,
+                append(RowOutcome(p.row, d.name, ERROR,
                                       f"团员编号 {d.member_no} 已被“{where(no_holder[1])}”的团员使用，请核对",
                                       "member_no", "duplicate_member_no"))
                 continue
             if d.post == SECRETARY_POST:
                 if secretary is not None and secretary[0] != d.id_number:
-                    out.append(RowOutcome(p.row, d.name, ERROR,
+                    append(RowOutcome(p.row, d.name, ERROR,
                                           secretary_taken_message(branch.short_name, secretary[1], secretary[2]),
                                           "post", "secretary_exists"))
                     continue
                 if secretary_row is not None:
-                    out.append(RowOutcome(p.row, d.name, ERROR,
+                    append(RowOutcome(p.row, d.name, ERROR,
                                           f"第{secretary_row}行已是书记，一个组织只能有一位书记，请改正团内职务",
                                           "post", "secretary_in_file"))
                     continue
                 secretary_row = p.row
-            notes = list(d.warnings)
-            if returning:
-                notes.append(f"沿用本人已离团记录中的团员编号 {d.member_no}")
-            reason = ("提示：" + "；".join(notes)) if notes else ""
-            out.append(RowOutcome(p.row, d.name, CREATE, reason, None, RETURNING if returning else None))
+            if not returning:
+                reason = ("提示：" + "；".join(d.warnings)) if d.warnings else ""
+                append(outcome(RowOutcome, (p.row, d.name, create, reason, None, None)))
+                continue
+            notes = [*d.warnings, f"沿用本人已离团记录中的团员编号 {d.member_no}"]
+            append(RowOutcome(p.row, d.name, create, "提示：" + "；".join(notes), None, RETURNING))
         return out
 
     def _holders(self, column: str, values: list[str]) -> dict[str, tuple[int, str, str, str | None]]:
@@ -298,27 +304,20 @@ class MemberImportService(ServiceBase):
         branch_id, path = branch.id, branch.path
         # Birth dates repeat from row to row (a class shares a few hundred): each is
         # written out once.
-        births: dict = {}
-
-        def values(d: MemberData) -> tuple:
-            name, idn, birth, sex, ethnic, political, month, education, mobile, no, post, post_name, unit, note, _ = d
-            if sqlite:
-                day = births.get(birth)
-                if day is None:
-                    day = births[birth] = birth.isoformat()
-            else:
-                day = birth
-            return (
-                branch_id, path, name, member_initials(name), idn, idn[::-1], idn, day, sex, ethnic, political,
-                month, education, mobile, no, post, post_name, unit, note, STATUS_NORMAL, None, None, stamp, stamp, 1,
-            )
-
+        births = {b: b.isoformat() for b in {d.birth_date for d in todo}} if sqlite else None
+        initials = member_initials
+        status = STATUS_NORMAL
         con = self.s.db.get_connection()
         cur = con.cursor()
         cols = ", ".join(COLUMNS)
         try:
             for i in range(0, len(todo), BATCH):
-                batch = [values(d) for d in todo[i:i + BATCH]]
+                # MemberData: name, id_number, birth_date, sex, ethnic, political, join_month,
+                # education, mobile, member_no, post, post_name, join_unit, note, warnings.
+                batch = [(branch_id, path, d[0], initials(d[0]), d[1], d[1][::-1], d[1],
+                          births[d[2]] if births is not None else d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9],
+                          d[10], d[11], d[12], d[13], status, None, None, stamp, stamp, 1)
+                         for d in todo[i:i + BATCH]]
                 if sqlite:
                     marks = ", ".join("?" * len(COLUMNS))
                     cur.executemany(f"INSERT INTO member ({cols}) VALUES ({marks})", batch)

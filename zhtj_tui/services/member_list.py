@@ -245,16 +245,27 @@ class MemberListing(ServiceBase):
         return self.read(run)
 
     def totals(self, actor: Actor, org_id: int) -> BranchCount:
-        """Active and 超龄 members of ``org_id``'s whole subtree, in one aggregate."""
+        """Active and 超龄 members of ``org_id``'s whole subtree. A branch: one aggregate
+        over its members. A larger subtree (a province's holds millions): its stored counts
+        (``org_tally.t_mem``; ``org_age_tally`` for the birth months before the cut-off's
+        month) and the members born in the cut-off's month up to the cut-off, read through
+        the index of active members by birth date, as the progress figures do."""
         cutoff = over_age_cutoff(self.settings.today(), self.settings.join_age)
 
         def run():
             scope = self.visible_scope(actor, org_id)
-            n, o = self.s.execute(
-                "SELECT COUNT(*), SUM(CASE WHEN birth_date <= $cutoff THEN 1 ELSE 0 END) FROM member"
-                f" WHERE path >= $lo AND path < $hi AND {active_sql()}",
-                {"cutoff": cutoff.isoformat(), "lo": scope.path, "hi": subtree_upper(scope.path)},
-            ).fetchone()
+            params = {"cutoff": cutoff.isoformat(), "lo": scope.path, "hi": subtree_upper(scope.path)}
+            if scope.group == "branch":
+                n, o = self.s.execute(
+                    "SELECT COUNT(*), SUM(CASE WHEN birth_date <= $cutoff THEN 1 ELSE 0 END) FROM member"
+                    f" WHERE path >= $lo AND path < $hi AND {active_sql()}", params).fetchone()
+            else:
+                params.update(x=scope.id, month=cutoff.replace(day=1).isoformat())
+                n, o = self.s.execute(
+                    "SELECT (SELECT t.t_mem FROM org_tally t WHERE t.org_id = $x),"
+                    " COALESCE((SELECT SUM(a.m) FROM org_age_tally a WHERE a.org_id = $x AND a.born < $month), 0)"
+                    " + (SELECT COUNT(*) FROM member WHERE birth_date >= $month AND birth_date <= $cutoff"
+                    f" AND path >= $lo AND path < $hi AND {active_sql()})", params).fetchone()
             return BranchCount(scope.id, int(n or 0), int(o or 0))
 
         return self.read(run)

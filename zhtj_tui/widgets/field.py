@@ -15,7 +15,6 @@ from textual.widgets import Input, Label, Select, Static
 
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.widgets.host import host
-from zhtj_tui.widgets.select import ChineseSelect
 
 #: A check gets the typed text; it raises DomainError or returns an optional hint.
 Check = Callable[[str], "str | None"]
@@ -120,6 +119,8 @@ class FormField(Vertical):
         with Horizontal():
             yield Label(" " + self.label, classes="field-label", markup=False)
             if self._options is not None:
+                from zhtj_tui.widgets.select import ChineseSelect  # not needed by the login screen
+
                 sel: Select[str] = ChineseSelect(
                     self._options, prompt="请选择", compact=True, id=f"input-{self.key}", type_to_search=True,
                     value=self._initial if self._initial in {v for _, v in self._options} else Select.NULL,

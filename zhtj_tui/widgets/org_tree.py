@@ -17,6 +17,7 @@ from textual.reactive import Reactive
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.services.dto import Actor, OrgBrief, Page
 from zhtj_tui.widgets.calls import ServiceCaller
 
@@ -120,13 +121,30 @@ class OrgTree(ServiceCaller, Tree):
         self.root.expand()
 
     # -- loading ------------------------------------------------------------------------------
+    def _toggle_node(self, node: TreeNode) -> None:
+        """The key (or click) that opens a node whose children were never read opens it
+        with its first page, in one frame: no frame of an open node without rows first.
+        Textual paints at most one frame per period of its screen update timer (1/60 s), and
+        after a frame painted from idle the next comes up to two periods later: a frame of
+        the empty open node would hold back the frame showing the page. Until the page is
+        read the node stays as it was (a slow read says "正在处理…" in the top bar)."""
+        data = node.data
+        if isinstance(data, OrgNode) and not data.loaded and node.allow_expand and not node.is_expanded:
+            data.loaded = True
+            self.load_page(node, None, open_node=True)
+            return
+        super()._toggle_node(node)
+
     def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
         data = event.node.data
         if isinstance(data, OrgNode) and not data.loaded:
             data.loaded = True
             self.load_page(event.node, None)
 
-    def load_page(self, node: TreeNode, after: tuple | None, more_node: TreeNode | None = None) -> None:
+    def load_page(self, node: TreeNode, after: tuple | None, more_node: TreeNode | None = None,
+                  open_node: bool = False) -> None:
+        """Read a page of ``node``'s children (after ``after``) and add it; ``more_node``:
+        the "更多…" entry it replaces; ``open_node``: open the node with the page."""
         data = node.data
         assert isinstance(data, OrgNode)
         org_id = data.org_id
@@ -144,8 +162,19 @@ class OrgTree(ServiceCaller, Tree):
             else:
                 shown, total = 0, page.total
             self.add_page(node, page, shown, total)
+            if open_node and node.allow_expand and not node.is_expanded:
+                node.expand()
 
-        self.call_service(fetch, done, group=f"tree-{org_id}", exclusive=False)
+        def refused(exc: DomainError) -> None:
+            if open_node:
+                data.loaded = False  # the next key tries again
+            self.notify(exc.message, severity="error", timeout=8)
+
+        def failed(_exc: BaseException) -> None:
+            if open_node:
+                data.loaded = False
+
+        self.call_service(fetch, done, refused, on_failed=failed, group=f"tree-{org_id}", exclusive=False)
 
     def _add_items(self, node: TreeNode, page: Page[OrgBrief]) -> None:
         """A page of rows at the end of ``node``'s children, the tree redrawn once for all of
