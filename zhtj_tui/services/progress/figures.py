@@ -141,15 +141,15 @@ class FiguresPart(ProgressBase):
     def _expiring_codes(self, lo: str, hi: str) -> list[tuple]:
         """Unused codes of the subtree below ``lo`` that expire within ``EXPIRY_WARN_DAYS``
         days, as (org id, org path, expiry) by path. The usable codes about to expire come
-        first (their partial index by expiry), then each one's organisation by primary key:
-        a join would read the whole subtree's organisations (all of them, at the top)."""
+        first (their partial index by expiry), then each one's organisation path by primary
+        key, once per code, and the subtree is picked here: a join, or a filter on the path
+        in SQL, lets the planner read the subtree's organisations instead (all 300,000 at a
+        province's top)."""
         now = self.now()
-        # Each code's organisation by primary key (a nested loop from the few codes about
-        # to expire), never the subtree's organisations by path (all of them at the top).
-        rows = self._rows(f"""
-            SELECT c.org, o.path, c.expires_at FROM reg_code c JOIN org o ON o.id = c.org
-            WHERE {usable_sql('c')} AND c.expires_at <= $soon AND o.path > $lo AND o.path < $hi""",
-            {"now": now, "soon": now + timedelta(days=EXPIRY_WARN_DAYS), "lo": lo, "hi": hi})
+        rows = [(oid, path, exp) for oid, path, exp in self._rows(f"""
+            SELECT c.org, (SELECT o.path FROM org o WHERE o.id = c.org), c.expires_at FROM reg_code c
+            WHERE {usable_sql('c')} AND c.expires_at <= $soon""",
+            {"now": now, "soon": now + timedelta(days=EXPIRY_WARN_DAYS)}) if path and lo < path < hi]
         out = [(int(oid), path, exp if isinstance(exp, datetime) else datetime.fromisoformat(exp))
                for oid, path, exp in rows]
         return sorted(out, key=lambda r: (r[1], r[2]))
