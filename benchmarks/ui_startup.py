@@ -151,6 +151,19 @@ async def _settle(pilot) -> None:
     await pilot.pause()
 
 
+async def _before_key(pilot) -> None:
+    """Settle, then let two of Textual's screen update periods pass: Textual paints at most
+    one frame per period (1/60 s), and after a frame painted from idle the next may come up
+    to two periods later. A person's key does not come within 33 ms of the last frame; each
+    timed key on either side starts from an app whose last frame is at least that old, so
+    that neither side's figure depends on how recently the setup painted."""
+    from textual.constants import MAX_FPS
+
+    await _settle(pilot)
+    await asyncio.sleep(2 / MAX_FPS)
+    await _settle(pilot)
+
+
 class Frames:
     """The frames an app paints: ``when(ready)`` before an action, then ``await shown()``
     gives the time of the first frame painted with ``ready()`` true, i.e. showing the
@@ -227,7 +240,7 @@ async def tree_figures(settings, who, big_id: int, runs: int) -> tuple[list[list
             # From the key that opens the node (space: Tree's toggle_node action), as the
             # later pages are timed from the key on "更多…" (Enter: select_cursor).
             tree.move_cursor(node)
-            await _settle(pilot)
+            await _before_key(pilot)
             frames.when(lambda: len(node.children) > 0)
             frames.start()
             tree.action_toggle_node()
@@ -239,7 +252,7 @@ async def tree_figures(settings, who, big_id: int, runs: int) -> tuple[list[list
                     break
                 before = len(node.children)
                 tree.move_cursor(more[0])
-                await _settle(pilot)
+                await _before_key(pilot)
                 frames.when(lambda before=before: len(node.children) > before)
                 frames.start()
                 tree.action_select_cursor()
@@ -265,7 +278,7 @@ async def bare_tree_page(n: int = 200) -> float:
         tree = app.query_one(Tree)
         tree.root.expand()
         node = tree.root.add("大型学院团委", expand=True)
-        await _settle(pilot)
+        await _before_key(pilot)
         frames.when(lambda: len(node.children) > n)
         frames.start()
         for i in range(n):

@@ -149,6 +149,9 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
             gc.enable()
 
     def on_unmount(self) -> None:
+        from zhtj_tui.widgets import css_cache
+
+        css_cache.save()
         self._resume_gc()
         gc.unfreeze()  # what ``_freeze_long_lived`` kept aside is collected again
         if self._owns_services:
@@ -375,7 +378,12 @@ def make_app(settings: Settings, services=None) -> ZhtjApp:
     unless ``services`` is given (tests)."""
     owns = services is None
     if services is None:
+        from zhtj_tui.config import state_dir
         from zhtj_tui.services import Services
+        from zhtj_tui.widgets import css_cache
+
+        # The program's own start (not a test's host): Textual's CSS parsed in earlier runs.
+        css_cache.install(state_dir() / "textual-css.cache")
 
         # Opened by the start-up worker, after the first screen is up (``_read_top``).
         services = Services.open(settings, defer=True)
@@ -384,8 +392,10 @@ def make_app(settings: Settings, services=None) -> ZhtjApp:
 
 def _warm_pinyin() -> None:
     from zhtj_tui.domain.pinyin import initials
+    from zhtj_tui.widgets import css_cache
 
     initials("团")
+    css_cache.save()
     _freeze_long_lived()
 
 

@@ -284,8 +284,10 @@ class MemberImportService(ServiceBase):
             return {}
         db = self.s.db
         if self.s.provider == "sqlite":
-            sql = (f"SELECT m.{column}, m.branch, m.path, m.id_number, m.active_id FROM member m "
-                   f"WHERE m.{column} IN (SELECT value FROM json_each($vals))")
+            # The numbers (distinct) drive the join, one index lookup each: "IN (SELECT …)"
+            # would first build a temporary list of them.
+            sql = (f"SELECT m.{column}, m.branch, m.path, m.id_number, m.active_id "
+                   f"FROM json_each($vals) j JOIN member m ON m.{column} = j.value")
             rows = db.select(sql, {}, {"vals": json.dumps(values)})
         else:
             sql = f"SELECT m.{column}, m.branch, m.path, m.id_number, m.active_id FROM member m WHERE m.{column} = ANY($vals)"
