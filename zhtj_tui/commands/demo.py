@@ -59,6 +59,9 @@ def cmd_demo(args, ctx) -> int:
                  "statistics": "统计信息"}
         print("各步骤用时：" + "，".join(f"{names.get(k, k)} {v:.1f} 秒" for k, v in report.phases.items()),
               file=sys.stderr)
+        if report.server.get("copying"):
+            print(f"  服务器写入（COPY）共 {report.server['copying']:.1f} 秒，"
+                  f"其间本程序等待服务器 {report.server['waited']:.1f} 秒", file=sys.stderr)
     if report.logins:
         print(f"演示登录（手机号码 + 密码 {report.password}）：")
         for login in report.logins:

@@ -77,6 +77,9 @@ class DemoReport:
     #: Seconds per step: rows built and written (``rows``), the counts kept per organisation
     #: (``counts``), indexes and constraints (``indexes``), ``commit``, statistics.
     phases: dict[str, float] = field(default_factory=dict)
+    #: Seconds this process waited for the server to take rows (``waited``), and seconds
+    #: the server spent on them (``copying``), from the writer's COPY thread (PostgreSQL).
+    server: dict[str, float] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -159,7 +162,8 @@ def generate(db_url: str, settings, hasher, scale: str = "small", seed: int = 20
         writer.analyze()
         phase("statistics")
         seconds = time.perf_counter() - started
-        return DemoReport(scale, seed, dict(b.counts.rows), seconds, b.logins, DEMO_PASSWORD, defects, phases)
+        return DemoReport(scale, seed, dict(b.counts.rows), seconds, b.logins, DEMO_PASSWORD, defects, phases,
+                          {"waited": writer.waited, "copying": writer.copying})
     finally:
         writer.close()
 

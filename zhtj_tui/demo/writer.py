@@ -255,7 +255,7 @@ class PostgresWriter(Writer):
             return
         buf = io.StringIO(_lines(rows, len(TABLES[table])) if type(rows[0]) is str else copy_text(rows))
         if self._thread is None:
-            self._queue = queue.Queue(maxsize=2)
+            self._queue = queue.Queue(maxsize=4)
             self._thread = threading.Thread(target=self._copier, name="demo-copy", daemon=True)
             self._thread.start()
         self._raise()
