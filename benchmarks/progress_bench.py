@@ -342,7 +342,11 @@ def main() -> int:
             svc.progress.create_task(op, top, "2018级新生团支部建立", "cohort_branches", date(2026, 11, 9), 2018)
             svc.progress.create_task(op, top, "团员信息录入", "members_entered", date(2026, 11, 15))
         second = min(c.id for c in svc.progress.progress(op, top).children)
-        for label, oid in (("top organisation", top), ("one child of the top", second)):
+        # The deepest administrators' window too: a committee whose children are branches.
+        host = db_session(lambda: svc.store.select(
+            "SELECT max(parent_id) FROM org WHERE cat_group = 'branch'")[0])()
+        for label, oid in (("top organisation", top), ("one child of the top", second),
+                           ("a committee holding branches", host)):
             p = svc.progress.progress(op, oid)
             print(f"\n{label} (id {oid}): {len(p.children)} children, totals {p.total.as_dict()}")
             best, med = timed(lambda oid=oid: svc.progress.progress(op, oid), args.runs)

@@ -240,6 +240,19 @@ def test_xlsx_namespace_prefixed_cells_and_formulas_are_found(tmp_path):
     assert err.value.code == "too_many_rows"
 
 
+def test_xlsx_wide_sheet_is_measured_by_its_lowest_cell(tmp_path):
+    start = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    end = b"</sheetData></worksheet>"
+    wide = b'<row r="5"><c r="A5"><v>1</v></c><c r="CA5"><v>1</v></c></row>'
+    # 79 columns: fine with a few rows, and with an empty formatted cell far down (it holds nothing).
+    assert _scan_xml(tmp_path, start + wide + end) is False
+    assert _scan_xml(tmp_path, start + wide + b'<row r="99000"><c r="A99000" s="0"/></row>' + end) is False
+    # 79 columns down to row 99,000 (each cell near enough alone) is a rectangle too big for calamine.
+    with pytest.raises(FileRefused) as err:
+        _scan_xml(tmp_path, start + wide + b'<row r="99000"><c r="A99000"><v>1</v></c></row>' + end)
+    assert err.value.code == "too_many_cells"
+
+
 def _record(rt: int, body: bytes) -> bytes:
     head = bytes([rt]) if rt < 0x80 else bytes([(rt & 0x7F) | 0x80, rt >> 7])
     return head + bytes([len(body)]) + body

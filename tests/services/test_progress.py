@@ -315,6 +315,7 @@ def test_over_age_follows_the_date_and_every_member_write(svc, tree, clock):
     # A database of schema version 8 (no counts by birth month) gets them from its rows.
 
     assert _upgraded_from(svc, 8, "DROP TABLE org_age_tally", "DROP INDEX idx_tally_oldest",
+                          "DROP INDEX idx_tally_branch_oldest",
                           "ALTER TABLE org_tally DROP COLUMN oldest", read=tally_age.stored) == kept
 
 

@@ -28,6 +28,7 @@ def register(sub) -> None:
                    help="规模：small 约1千团员；university 约3千组织、6万团员；province 约30万组织、500万团员（宜用 PostgreSQL）")
     p.add_argument("--seed", type=int, default=2018, help="随机种子（相同种子生成相同数据，默认 2018）")
     p.add_argument("--force", action="store_true", help="清空此前由 zhtj demo 生成的数据后重新生成")
+    p.add_argument("-v", "--verbose", action="store_true", help="另在标准错误输出中列出各步骤用时")
     p.set_defaults(func=cmd_demo)
 
 
@@ -53,9 +54,14 @@ def cmd_demo(args, ctx) -> int:
     for table, label in TABLE_LABELS.items():
         print(f"  {label}：{report.counts.get(table, 0):,}")
     print(f"共 {report.rows:,} 行，用时 {report.seconds:.1f} 秒，{report.rate:,.0f} 行/秒")
-    if report.phases and args.scale != "small":
-        names = {"rows": "生成并写入", "indexes": "建索引", "counts": "计数", "statistics": "统计信息"}
-        print("  其中 " + "，".join(f"{names.get(k, k)} {v:.1f} 秒" for k, v in report.phases.items()))
+    if report.phases and args.verbose:
+        names = {"rows": "生成并写入", "counts": "各组织计数", "indexes": "建索引和约束", "commit": "提交",
+                 "statistics": "统计信息"}
+        print("各步骤用时：" + "，".join(f"{names.get(k, k)} {v:.1f} 秒" for k, v in report.phases.items()),
+              file=sys.stderr)
+        if report.server.get("copying"):
+            print(f"  服务器写入（COPY）共 {report.server['copying']:.1f} 秒，"
+                  f"其间本程序等待服务器 {report.server['waited']:.1f} 秒", file=sys.stderr)
     if report.logins:
         print(f"演示登录（手机号码 + 密码 {report.password}）：")
         for login in report.logins:

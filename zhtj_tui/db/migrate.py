@@ -64,6 +64,9 @@ MIGRATIONS: dict[int, dict[str, list[str]]] = {
     9: {},
     # 10: the members' list order in one index (initials, name and id).
     10: {p: ["DROP INDEX IF EXISTS idx_member_initials_name", INITIALS_NAME_INDEX] for p in ("sqlite", "postgres")},
+    # 11: the branches by path with their oldest member's birth date (the first branches
+    # with 超龄 members of a subtree, db.tally_age's idx_tally_branch_oldest).
+    11: {p: [tally_age.BRANCH_OLDEST_INDEX] for p in ("sqlite", "postgres")},
 }
 #: Steps that also run Python (after their SQL, in the same transaction).
 MIGRATION_CODE = {3: tally.rebuild, 6: fill_org_initials, 7: tally.upgrade, 8: tally.upgrade, 9: tally.upgrade}
@@ -142,6 +145,7 @@ def _create_extra_indexes(store: Store) -> None:
         INITIALS_NAME_INDEX,
         *tally.create_sql(store.provider),
         tally_age.OLDEST_INDEX,
+        tally_age.BRANCH_OLDEST_INDEX,
     ]
     for sql in stmts:
         store.db.execute(sql)

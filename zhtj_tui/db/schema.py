@@ -20,7 +20,7 @@ def org_initials(short_name: str) -> str:
     """``org.name_initials``: the pinyin initials of the 简称 (letters-only search)."""
     return stored_initials(short_name, ORG_INITIALS_WIDTH)
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 def define_entities(db: Database, provider: str) -> None:

@@ -40,6 +40,10 @@ AGE_COLS = ("m", "br")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: Active organisations by their oldest member's birth date (the cut-off month's branches).
 OLDEST_INDEX = "CREATE INDEX IF NOT EXISTS idx_tally_oldest ON org_tally (oldest, path)"
+#: The branches of a subtree in path order with their oldest member's birth date: the first
+#: branches with 超龄 members by path, the date compared in the index alone.
+BRANCH_OLDEST_INDEX = ("CREATE INDEX IF NOT EXISTS idx_tally_branch_oldest ON org_tally (path, oldest) "
+                       "WHERE grp = 'branch'")
 
 
 def month(d):
@@ -207,33 +211,73 @@ def rebuild(db) -> None:
         db.execute("ALTER TABLE org_age_tally ADD PRIMARY KEY (org_id, born)")
 
 
-def own_rows(db) -> tuple[dict[int, list[tuple]], dict[int, object]]:
-    """``({org_id: [(birth date, active members born that day)]}, {org_id: oldest birth
+def own_rows(db) -> tuple[dict[int, dict], dict[int, object]]:
+    """``({org_id: {birth month: active members born that month}}, {org_id: oldest birth
     date})`` from the member table."""
-    own: dict[int, list[tuple]] = {}
+    own: dict[int, dict] = {}
     oldest: dict[int, object] = {}
     for org_id, born, n in db.execute(f"SELECT branch, birth_date, count(*) FROM member "
                                       f"WHERE status = '{STATUS_NORMAL}' GROUP BY branch, birth_date").fetchall():
-        own.setdefault(org_id, []).append((born, int(n)))
+        months = own.setdefault(org_id, {})
+        key = month(born)
+        months[key] = months.get(key, 0) + int(n)
         if org_id not in oldest or born < oldest[org_id]:
             oldest[org_id] = born
     return own, oldest
 
 
-def recompute(db, rows: dict[int, tuple], own: dict[int, list[tuple]], oldest: dict[int, object]) -> dict:
-    """What ``org_age_tally`` should hold: ``{(org_id, born): (m, br)}``; ``rows``: the
-    ``org_tally`` rows (their paths) as ``tally.recompute`` gives them."""
-    out: dict[tuple, list[int]] = {}
-    for org_id, births in own.items():
-        if org_id not in rows:
+def rollup(rows: dict[int, tuple], own: dict[int, dict], oldest: dict[int, object]) -> dict[int, tuple[dict, dict]]:
+    """What ``org_age_tally`` should hold, per organisation: ``{org_id: ({birth month: m},
+    {birth month: br})}`` over its subtree. ``rows``: the ``org_tally`` rows (their paths
+    first) as ``tally.compute`` gives them; ``own``: each organisation's own active members
+    by birth month; ``oldest``: its oldest active member's birth date. Summed bottom-up,
+    each organisation's months handed once to the nearest ancestor that has a row."""
+    m_of: dict[int, dict] = {}
+    br_of: dict[int, dict] = {}
+    for org_id, months in own.items():
+        if org_id in rows and months:
+            m_of[org_id] = dict(months)
+            br_of[org_id] = {month(oldest[org_id]): 1}
+    depth = {oid: r[0].count("/") for oid, r in rows.items()}
+    for oid in sorted(rows, key=depth.__getitem__, reverse=True):
+        mine = m_of.get(oid)
+        if not mine:
             continue
-        ups = [u for u in paths.ids(rows[org_id][0]) if u in rows]
-        for born, n in births:
-            for up in ups:
-                out.setdefault((up, month(born)), [0, 0])[0] += n
-        for up in ups:
-            out.setdefault((up, month(oldest[org_id])), [0, 0])[1] += 1
-    return {k: tuple(v) for k, v in out.items()}
+        up = _nearest_up(rows, oid)
+        if up is None:
+            continue
+        for target, source in ((m_of, mine), (br_of, br_of[oid])):
+            have = target.get(up)
+            if have is None:
+                target[up] = dict(source)
+            else:
+                for k, v in source.items():
+                    have[k] = have.get(k, 0) + v
+        br_of.setdefault(up, {})
+    return {oid: (m_of[oid], br_of.get(oid, {})) for oid in m_of}
+
+
+def _nearest_up(rows: dict, oid: int) -> int | None:
+    ids = paths.ids(rows[oid][0])
+    for up in reversed(ids[:-1]):
+        if up in rows:
+            return up
+    return None
+
+
+def table_rows(rolled: dict[int, tuple[dict, dict]]):
+    """``rollup``'s counts as ``org_age_tally`` rows ``(org_id, born, m, br)``, in key order."""
+    for oid in sorted(rolled):
+        m, br = rolled[oid]
+        for born in sorted(m.keys() | br.keys()):
+            yield oid, born, m.get(born, 0), br.get(born, 0)
+
+
+def recompute(db, rows: dict[int, tuple], own: dict[int, dict], oldest: dict[int, object]) -> dict:
+    """What ``org_age_tally`` should hold: ``{(org_id, born): (m, br)}``; ``rows``: the
+    ``org_tally`` rows (their paths) as ``tally.recompute`` gives them; ``own`` and
+    ``oldest`` as ``own_rows`` gives them."""
+    return {(oid, born): (m, br) for oid, born, m, br in table_rows(rollup(rows, own, oldest))}
 
 
 def stored(db) -> dict:

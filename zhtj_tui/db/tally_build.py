@@ -36,6 +36,16 @@ def recompute(db) -> dict[int, tuple]:
         m[branch], oldest[branch] = n, born
     a = dict(db.execute("SELECT org, count(*) FROM admin_role WHERE active GROUP BY org").fetchall())
     s = {r[0] for r in db.execute("SELECT secretary_of FROM cadre WHERE secretary_of IS NOT NULL").fetchall()}
+    return compute(orgs, m, oldest, a, s)
+
+
+def compute(orgs, m: dict, oldest: dict, a: dict, s) -> dict[int, tuple]:
+    """Every organisation's row from its inputs: ``orgs`` as ``(id, path, group, info
+    complete, parent id, cohort)`` (those with a path), active members and the oldest
+    active member's birth date per organisation, active administrator roles per
+    organisation, and the set of organisations with a secretary. The one definition of
+    the counts, for the consistency check (read from the tables) and for ``zhtj demo``
+    (from the rows it generated)."""
     nb: dict[int, int] = {}
     for _id, _path, grp, _info, parent, _cohort in orgs:
         if parent is not None and grp != "branch":

@@ -54,7 +54,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from zhtj_tui.db import parse_url, tally
+from zhtj_tui.db import parse_url
 from zhtj_tui.demo.build import Builder, Counts, Login
 from zhtj_tui.demo.people import REGIONS_HENAN, REGIONS_NATIONAL, People
 from zhtj_tui.demo.scales import DEMO_PASSWORD, SCALES
@@ -74,8 +74,12 @@ class DemoReport:
     logins: list[Login] = field(default_factory=list)
     password: str = DEMO_PASSWORD
     defects: dict[str, str] = field(default_factory=dict)
-    #: Seconds per step: rows built and written, indexes, kept counts, statistics.
+    #: Seconds per step: rows built and written (``rows``), the counts kept per organisation
+    #: (``counts``), indexes and constraints (``indexes``), ``commit``, statistics.
     phases: dict[str, float] = field(default_factory=dict)
+    #: Seconds this process waited for the server to take rows (``waited``), and seconds
+    #: the server spent on them (``copying``), from the writer's COPY thread (PostgreSQL).
+    server: dict[str, float] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -114,15 +118,16 @@ def generate(db_url: str, settings, hasher, scale: str = "small", seed: int = 20
         # One slow hash, outside the timed part: the rate is that of writing rows.
         pw_hash = hasher.hash(DEMO_PASSWORD, salt=rng.randbytes(16))
         started = time.perf_counter()
+        # One transaction from emptying the tables to the last index: a run cut short
+        # leaves the database as it was, and on PostgreSQL the rows of the tables emptied
+        # in it are written frozen (see ``PostgresWriter.write``).
         writer.empty_tables()
         for key in ("top_org", META_SCALE, META_SEED):
             writer.execute("DELETE FROM zhtj_meta WHERE key = " + ("%s" if writer.provider == "postgres" else "?"),
                            (key,))
-        # Mark the database as demo data first, so that a run cut short can be redone with --force.
         writer.set_meta(META_SCALE, scale)
         writer.set_meta(META_SEED, str(seed))
         writer.set_meta("top_org", "1")
-        writer.commit()
 
         today, now = settings.today(), settings.now()
         if scale == "province":
@@ -144,19 +149,21 @@ def generate(db_url: str, settings, hasher, scale: str = "small", seed: int = 20
         defects = SCALES[scale](b, today)
         b.audit("demo.generate", f"演示数据 规模={scale} 随机种子={seed}", None)
         b.flush()
-        writer.sync()
         phase("rows")
-        writer.end_load()
-        phase("indexes")
-        # The counts kept per organisation (db.tally), from the rows just written.
-        tally.rebuild(tally.Raw(writer.con, writer.provider))
-        writer.reset_sequences()
-        writer.commit()
+        # The counts kept per organisation (db.tally, db.tally_age), from the rows made.
+        b.write_counts()
+        writer.sync()
         phase("counts")
+        writer.end_load()
+        writer.reset_sequences()
+        phase("indexes")
+        writer.commit()
+        phase("commit")
         writer.analyze()
         phase("statistics")
         seconds = time.perf_counter() - started
-        return DemoReport(scale, seed, dict(b.counts.rows), seconds, b.logins, DEMO_PASSWORD, defects, phases)
+        return DemoReport(scale, seed, dict(b.counts.rows), seconds, b.logins, DEMO_PASSWORD, defects, phases,
+                          {"waited": writer.waited, "copying": writer.copying})
     finally:
         writer.close()
 

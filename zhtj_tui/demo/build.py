@@ -7,16 +7,19 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from zhtj_tui.db import tally_age, tally_build
 from zhtj_tui.db.schema import org_initials
 from zhtj_tui.demo.people import People, PersonRow, age_birth_window
 from zhtj_tui.demo.writer import COLUMNS, Writer
 from zhtj_tui.domain import orgs as rules
 from zhtj_tui.domain.codes import generate_code
 from zhtj_tui.domain.months import YearMonth
-from zhtj_tui.domain.vocab import SECRETARY_POST, league_posts
+from zhtj_tui.domain.vocab import SECRETARY_POST, STATUS_NORMAL, league_posts
 
 #: Rows buffered before they are written (members dominate).
 BATCH = 20_000
+#: NULL in a COPY line.
+NULL = "\\N"
 
 
 @dataclass
@@ -66,6 +69,14 @@ class Builder:
         self.counts = Counts()
         self.codes: set[str] = set()
         self.logins: list[Login] = []
+        # What the counts kept per organisation (db.tally, db.tally_age) are made of,
+        # noted as the rows are made: written by ``write_counts`` without reading back.
+        self.tree: list[tuple] = []  # (id, path, group, info complete, parent id, cohort)
+        self.active: dict[int, int] = {}  # active members per branch
+        self.months: dict[int, dict[date, int]] = {}  # ... by birth month
+        self.oldest: dict[int, date] = {}  # the oldest active member's birth date
+        self.admins: dict[int, int] = {}  # active administrator roles per organisation
+        self.secretaries: set[int] = set()  # organisations with an open 书记 holding
 
     # -- ids and buffers -------------------------------------------------------------
     def _id(self, table: str) -> int:
@@ -117,6 +128,7 @@ class Builder:
         complete = not rules.missing_info(cat, values.get, has_secretary)
         aq, aa, iq, ia = staffing or (None, None, None, None)
         cohort = name.cohort
+        self.tree.append((oid, path, cat.group, complete, parent.id if parent else None, cohort))
         self._add("org", (
             oid, parent.id if parent else None, path, (parent.depth + 1) if parent else 0, cat.code, cat.group,
             name.name, org_initials(name.name), full_name, cohort, industry, aq, aa, iq, ia, phone, email, saved, complete, created,
@@ -142,6 +154,7 @@ class Builder:
         self._add("reg_code", (cid, self._code(), org.id, parent.admin_account if parent else None, issued,
                                issued + timedelta(days=self.code_valid_days), used, aid, None))
         self._add("admin_role", (self._id("admin_role"), aid, org.id, post, None, cid, used, True))
+        self.admins[org.id] = self.admins.get(org.id, 0) + 1
         org.admin_account = aid
         if login:
             self.logins.append(Login(org.short_name, p.name, p.mobile, league_posts().name_of(post)))
@@ -156,6 +169,7 @@ class Builder:
 
     def secretary(self, org: OrgRef, p: PersonRow, member_id: int | None = None) -> None:
         start = (org.info_saved_at or self.now).date()
+        self.secretaries.add(org.id)
         self._add("cadre", (self._id("cadre"), org.id, SECRETARY_POST, None, p.name, p.id_number, p.mobile,
                             member_id, start, None, org.id, org.info_saved_at or self.now))
 
@@ -193,6 +207,10 @@ class Builder:
         people = self.people
         rng = self.rng
         created0 = branch.info_saved_at or self.days_ago(10)
+        births: list[date] = []
+        bid, bpath = branch.id, branch.path
+        lines = self.w.lines
+        add = self.buf["member"].append  # (no flush during one branch's members)
         for i in range(n):
             if i >= n - over_age:
                 lo, hi = age_birth_window(self.today, 28, 28)
@@ -200,6 +218,7 @@ class Builder:
             else:
                 birth = people.birth_between(*profile.birth_window)
             p = people.person(birth)
+            births.append(birth)
             join = people.join_month(birth, profile.join_from, profile.join_to)
             mid = self._id("member")
             post = None
@@ -213,20 +232,53 @@ class Builder:
             created = created0 + timedelta(minutes=3 * i)
             if created > self.now:
                 created = self.now
-            self._add("member", (
-                mid, branch.id, branch.path, p.name, p.initials, p.id_number, p.id_number[::-1], p.id_number, birth,
-                p.sex, p.ethnic,
-                political, str(join), profile.education(rng), p.mobile, people.member_no(join), post, None,
-                profile.join_unit(rng, p) if rng.random() < 0.6 else None, None, "1", None, None, created,
-                created, 1,
-            ))
+            education = profile.education(rng)
+            member_no = people.member_no(join)
+            unit = profile.join_unit(rng, p) if rng.random() < 0.6 else None
+            idn = p.id_number
+            if lines:  # the COPY line itself (see Writer.lines): every value is plain text
+                add(f"{mid}\t{bid}\t{bpath}\t{p.name}\t{p.initials}\t{idn}\t{idn[::-1]}\t{idn}\t{birth}\t"
+                    f"{p.sex}\t{p.ethnic}\t{political}\t{join}\t{education}\t{p.mobile}\t{member_no or NULL}\t"
+                    f"{post or NULL}\t{NULL}\t{unit or NULL}\t{NULL}\t{STATUS_NORMAL}\t{NULL}\t{NULL}\t{created}\t"
+                    f"{created}\t1\n")
+            else:
+                add((mid, bid, bpath, p.name, p.initials, idn, idn[::-1], idn, birth, p.sex, p.ethnic, political,
+                     str(join), education, p.mobile, member_no, post, None, unit, None, STATUS_NORMAL, None, None,
+                     created, created, 1))
             ids.append(mid)
             if i == 0:
                 if secretary:
                     self.secretary(branch, p, mid)
                 if admin:
                     self.admin(branch, parent, p, join, post or "03", login=login)
+        if births:  # all of them active (status 正常)
+            self.active[bid] = self.active.get(bid, 0) + len(births)
+            months = self.months.setdefault(bid, {})
+            for born in births:
+                key = born.replace(day=1)
+                months[key] = months.get(key, 0) + 1
+            first = min(births)
+            if bid not in self.oldest or first < self.oldest[bid]:
+                self.oldest[bid] = first
         return ids
+
+    def write_counts(self) -> None:
+        """The counts kept per organisation (``db.tally``: org_tally, org_cohort_tally;
+        ``db.tally_age``: org_age_tally) from what was generated, by the same functions
+        the consistency check compares the stored counts with: nothing is read back."""
+        self.flush()
+        rows = tally_build.compute(self.tree, self.active, self.oldest, self.admins, self.secretaries)
+        self.w.write("org_tally", [(oid, *rows[oid]) for oid in sorted(rows)])
+        cohorts = tally_build.recompute_cohorts(rows)
+        self.w.write("org_cohort_tally", [(oid, y, *cohorts[oid, y]) for oid, y in sorted(cohorts)])
+        batch: list = []
+        lines = self.w.lines
+        for oid, born, m, br in tally_age.table_rows(tally_age.rollup(rows, self.months, self.oldest)):
+            batch.append(f"{oid}\t{born}\t{m}\t{br}\n" if lines else (oid, born, m, br))
+            if len(batch) == BATCH * 5:
+                self.w.write("org_age_tally", batch)
+                batch = []
+        self.w.write("org_age_tally", batch)
 
     def task(self, org: OrgRef, name: str, kind: str, cohort: int | None, due: date) -> None:
         self._add("deadline_task", (self._id("deadline_task"), org.id, name, kind, cohort, due,

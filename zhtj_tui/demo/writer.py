@@ -11,9 +11,13 @@ import io
 import queue
 import sqlite3
 import threading
+import time
 from datetime import date, datetime
 
 from zhtj_tui.db import SQLITE_BUSY_TIMEOUT, DbUrl
+from zhtj_tui.db.tally import COHORT_COLS
+from zhtj_tui.db.tally_age import AGE_COLS
+from zhtj_tui.db.tally_build import ROW
 
 #: Tables in the order their rows must be written (foreign keys point backwards).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -34,13 +38,29 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "audit_log": ("id", "at", "actor", "actor_label", "action", "entity", "entity_id", "org", "path",
                   "before", "after", "note"),
 }
+#: The counts kept per organisation (``db.tally``, ``db.tally_age``), written after the rows.
+DERIVED: dict[str, tuple[str, ...]] = {
+    "org_tally": ("org_id", *ROW),
+    "org_cohort_tally": ("org_id", "cohort", *COHORT_COLS),
+    "org_age_tally": ("org_id", "born", *AGE_COLS),
+}
+TABLES = {**COLUMNS, **DERIVED}
+#: Columns (table.column) whose values come in the order the rows are written: the indexes
+#: led by them are kept during a PostgreSQL load (``PostgresWriter.begin_load``).
+IN_WRITE_ORDER = ("member.branch", "member.path")
 #: Every table the demo fills or empties, children first (the order for emptying).
-EMPTY_ORDER = ("org_cohort_tally", "org_tally", "audit_log", "throttle", "deadline_task", "cadre", "admin_role", "reg_code", "member", "org",
+EMPTY_ORDER = ("org_age_tally", "org_cohort_tally", "org_tally", "audit_log", "throttle", "deadline_task", "cadre", "admin_role", "reg_code", "member", "org",
                "account")
 
 
 class Writer:
     provider: str
+    #: The writer also takes rows already as COPY text lines (``str``, with their line
+    #: break); the generator makes the member rows that way, its busiest step.
+    lines: bool = False
+    #: Seconds the generating thread waited for the server, and the server spent on COPY.
+    waited: float = 0.0
+    copying: float = 0.0
 
     def write(self, table: str, rows: list[tuple]) -> None:
         raise NotImplementedError
@@ -108,7 +128,7 @@ class SqliteWriter(Writer):
         self._in_tx = False
         self._sql = {
             t: f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-            for t, cols in COLUMNS.items()
+            for t, cols in TABLES.items()
         }
 
     def _begin(self) -> None:
@@ -198,6 +218,17 @@ def copy_text(rows: list[tuple]) -> str:
     return "\n".join(out)
 
 
+def _lines(rows: list[str], width: int) -> str:
+    """Lines made by the generator, checked to be plain: one line break each, ``width``
+    fields, and no backslash but in NULLs (what ``copy_text`` would have escaped)."""
+    text = "".join(rows)
+    n = len(rows)
+    if (text.count("\n") != n or text.count("\t") != n * (width - 1) or "\r" in text
+            or text.count("\\") != text.count("\\N")):
+        raise ValueError("generated COPY lines hold a tab, a line break or a backslash")
+    return text
+
+
 class PostgresWriter(Writer):
     """COPY in a second thread: while the server stores one batch, this process builds the
     next (psycopg2 lets other threads run while it waits for the server). Every other call
@@ -214,18 +245,28 @@ class PostgresWriter(Writer):
         self._queue: queue.Queue | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        #: Tables emptied in the current transaction (COPY may write their rows frozen).
+        self._emptied: set[str] = set()
+
+    lines = True
 
     def write(self, table, rows):
         if not rows:
             return
-        buf = io.StringIO(copy_text(rows))
+        buf = io.StringIO(_lines(rows, len(TABLES[table])) if type(rows[0]) is str else copy_text(rows))
         if self._thread is None:
-            self._queue = queue.Queue(maxsize=2)
+            self._queue = queue.Queue(maxsize=4)
             self._thread = threading.Thread(target=self._copier, name="demo-copy", daemon=True)
             self._thread.start()
         self._raise()
         assert self._queue is not None
-        self._queue.put((f"COPY {table} ({', '.join(COLUMNS[table])}) FROM STDIN", buf))
+        waited = time.perf_counter()
+        # FREEZE: rows copied into a table emptied in this transaction are written frozen
+        # and all-visible, so the index builds, ANALYZE and the first reads do not
+        # rewrite every page to set its hint bits, and autovacuum has nothing to do.
+        freeze = " WITH (FREEZE)" if table in self._emptied else ""
+        self._queue.put((f"COPY {table} ({', '.join(TABLES[table])}) FROM STDIN{freeze}", buf))
+        self.waited += time.perf_counter() - waited
 
     def _copier(self) -> None:
         assert self._queue is not None
@@ -235,8 +276,10 @@ class PostgresWriter(Writer):
                 if item is None:
                     return
                 if self._error is None:
+                    started = time.perf_counter()
                     with self.con.cursor() as cur:
                         cur.copy_expert(item[0], item[1], size=1 << 20)
+                    self.copying += time.perf_counter() - started
             except BaseException as exc:  # noqa: BLE001 - handed to the generating thread
                 self._error = exc
             finally:
@@ -253,7 +296,9 @@ class PostgresWriter(Writer):
     def _sync(self) -> None:
         """Wait until every COPY handed over is done; raise the first that failed."""
         if self._queue is not None:
+            waited = time.perf_counter()
             self._queue.join()
+            self.waited += time.perf_counter() - waited
         self._raise()
 
     def scalar(self, sql, params=()):
@@ -271,6 +316,7 @@ class PostgresWriter(Writer):
     def commit(self):
         self._sync()
         self.con.commit()
+        self._emptied.clear()
 
     def close(self):
         try:
@@ -292,6 +338,7 @@ class PostgresWriter(Writer):
         self.execute(f"TRUNCATE {', '.join(EMPTY_ORDER)} RESTART IDENTITY")
         for sql in AUDIT_GUARD_ON["postgres"]:
             self.execute(sql)
+        self._emptied.update(EMPTY_ORDER)
 
     def begin_load(self):
         """Drop the plain secondary indexes of the filled tables, and their unique and
@@ -300,9 +347,14 @@ class PostgresWriter(Writer):
         times faster than keeping them up to date row by row (a random B-tree insert per
         index and a look-up per key and row), and a load that fails rolls the drops back
         too. Re-adding them at the end checks every row: a duplicate or a dangling
-        reference still fails the whole load. Primary keys stay."""
+        reference still fails the whole load. Primary keys stay, and so do the plain
+        indexes whose leading column follows the order the rows are written in
+        (``IN_WRITE_ORDER``: members come branch after branch, in path order): each new
+        key lands beside the last one, on a page already in memory, and the server keeps
+        them up to date while this process builds the next batch, instead of sorting five
+        million keys after the last row."""
         self._sync()
-        tables = [*COLUMNS, "org_tally", "org_cohort_tally", "org_age_tally"]
+        tables = list(TABLES)
         with self.con.cursor() as cur:
             cur.execute(
                 "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
@@ -319,8 +371,9 @@ class PostgresWriter(Writer):
                 "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
                 "WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
                 "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
+                "AND NOT (t.relname || '.' || pg_get_indexdef(x.indexrelid, 1, true)) = ANY(%s) "
                 "ORDER BY i.relname",
-                (tables,),
+                (tables, list(IN_WRITE_ORDER)),
             )
             self._indexes = cur.fetchall()
             for name, _ in self._indexes:
@@ -345,7 +398,7 @@ class PostgresWriter(Writer):
         self.con.autocommit = True
         try:
             with self.con.cursor() as cur:
-                cur.execute(f"ANALYZE {', '.join(COLUMNS)}, org_tally, org_cohort_tally")
+                cur.execute(f"ANALYZE {', '.join(TABLES)}")
         finally:
             self.con.autocommit = old
 

@@ -4,7 +4,7 @@ services' business; this checks the values alone."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
@@ -130,62 +130,81 @@ class MemberCheck:
         return month, str(month)
 
     def __call__(self, values: dict) -> MemberData:
-        get = values.get
+        got = self.many((values,))[0]
+        if isinstance(got, DomainError):
+            raise got
+        return got
+
+    def many(self, rows: Iterable[dict]) -> list[MemberData | DomainError]:
+        """Each row's data, or the refusal naming its first wrong field (in form order)."""
         codes = self._codes
-        v = get("name")
-        name = v if v.__class__ is str and _plain_name(v) else clean_person_name(v, "name")
-        # 身份证号码: 18 plain characters whose birth date was accepted on an earlier row
-        # need only the check character (``idcard._mod11``) and a known region; anything
-        # else is read by ``parse_id_number``, which says what is wrong.
-        v = get("id_number")
-        if (v.__class__ is str and _plain_id(v) and (birth := self._births.get(v[6:14])) is not None
-                and v[17] == CHECK_CHARS[2 * int(v[:17], 13) % 11] and v[:2] in PROVINCES):
-            number = v
-            sex = "男" if v[16] in "13579" else "女"
-            id_warnings: tuple[str, ...] = ()
-        else:
-            number, birth, sex, _, id_warnings = parse_id_number(v, self.today)
-            self._births[number[6:14]] = birth
-        # The value-list fields: text seen on an earlier row is looked up where it was
-        # remembered (``_code``), in form order.
-        v = get("ethnic")
-        if (ethnic := codes["ethnic"].get(v) if v.__class__ is str else None) is None:
-            ethnic = self._code("ethnic", self._ethnic_code, v)
-        v = get("political")
-        if (political := codes["political"].get(v) if v.__class__ is str else None) is None:
-            political = self._code("political", check_member_political, v)
-        v = get("join_month")
-        month, month_text = (self._months.get(v) if v.__class__ is str else None) or self._month(v)
-        ages = self._ages.get((birth, month))
-        if ages is None:
-            ages = self._ages[birth, month] = check_join_month(birth, month, self.today, self.policy)
-        warnings = id_warnings + ages if id_warnings else ages
-        v = get("education")
-        if (education := codes["education"].get(v) if v.__class__ is str else None) is None:
-            education = self._code("education", self._education_code, v)
-        v = get("mobile")
-        mobile = v if v.__class__ is str and _plain_mobile(v) else normalize_mobile(v)
-        raw_no = get("member_no")
-        if raw_no is None and month in self._no_number:
-            member_no = None
-        else:
-            member_no = check_member_no(raw_no, month, self.cutover)
-            if raw_no is None:
-                self._no_number.add(month)
-        v = get("post")
-        if v is None and None in codes["post"]:
-            post = codes["post"][None]
-        else:
-            post = self._code("post", self._post_code, v)
-        post_name = None
-        if post == OTHER_POST:
-            post_name = clean_text(get("post_name"), "post_name", required=True, label="职务名称")
-        v = get("join_unit")
-        join_unit = clean_text(v, "join_unit") or None if v is not None else None
-        v = get("note")
-        note = clean_text(v, "note") or None if v is not None else None
-        return _new_member(MemberData, (name, number, birth, sex, ethnic, political, month_text, education, mobile,
-                                        member_no, post, post_name, join_unit, note, warnings))
+        ethnic_codes, political_codes, education_codes, post_codes = (
+            codes["ethnic"], codes["political"], codes["education"], codes["post"])
+        births, months, ages_of, no_number = self._births, self._months, self._ages, self._no_number
+        today, policy, cutover = self.today, self.policy, self.cutover
+        out: list[MemberData | DomainError] = []
+        append = out.append
+        for values in rows:
+            get = values.get
+            try:
+                v = get("name")
+                name = v if v.__class__ is str and _plain_name(v) else clean_person_name(v, "name")
+                # 身份证号码: 18 plain characters whose birth date was accepted on an earlier
+                # row need only the check character (``idcard._mod11``) and a known region;
+                # anything else is read by ``parse_id_number``, which says what is wrong.
+                v = get("id_number")
+                if (v.__class__ is str and _plain_id(v) and (birth := births.get(v[6:14])) is not None
+                        and v[17] == CHECK_CHARS[2 * int(v[:17], 13) % 11] and v[:2] in PROVINCES):
+                    number = v
+                    sex = "男" if v[16] in "13579" else "女"
+                    id_warnings: tuple[str, ...] = ()
+                else:
+                    number, birth, sex, _, id_warnings = parse_id_number(v, today)
+                    births[number[6:14]] = birth
+                # The value-list fields: text seen on an earlier row is looked up where it
+                # was remembered (``_code``), in form order.
+                v = get("ethnic")
+                if (ethnic := ethnic_codes.get(v) if v.__class__ is str else None) is None:
+                    ethnic = self._code("ethnic", self._ethnic_code, v)
+                v = get("political")
+                if (political := political_codes.get(v) if v.__class__ is str else None) is None:
+                    political = self._code("political", check_member_political, v)
+                v = get("join_month")
+                month, month_text = (months.get(v) if v.__class__ is str else None) or self._month(v)
+                ages = ages_of.get((birth, month))
+                if ages is None:
+                    ages = ages_of[birth, month] = check_join_month(birth, month, today, policy)
+                warnings = id_warnings + ages if id_warnings else ages
+                v = get("education")
+                if (education := education_codes.get(v) if v.__class__ is str else None) is None:
+                    education = self._code("education", self._education_code, v)
+                v = get("mobile")
+                mobile = v if v.__class__ is str and _plain_mobile(v) else normalize_mobile(v)
+                raw_no = get("member_no")
+                if raw_no is None and month in no_number:
+                    member_no = None
+                else:
+                    member_no = check_member_no(raw_no, month, cutover)
+                    if raw_no is None:
+                        no_number.add(month)
+                v = get("post")
+                if v is None and None in post_codes:
+                    post = post_codes[None]
+                else:
+                    post = self._code("post", self._post_code, v)
+                post_name = None
+                if post == OTHER_POST:
+                    post_name = clean_text(get("post_name"), "post_name", required=True, label="职务名称")
+                v = get("join_unit")
+                join_unit = clean_text(v, "join_unit") or None if v is not None else None
+                v = get("note")
+                note = clean_text(v, "note") or None if v is not None else None
+            except DomainError as exc:
+                append(exc)
+                continue
+            append(_new_member(MemberData, (name, number, birth, sex, ethnic, political, month_text, education,
+                                            mobile, member_no, post, post_name, join_unit, note, warnings)))
+        return out
 
     def _ethnic_code(self, value: object) -> str:
         return self._ethnic.resolve(value, "ethnic")

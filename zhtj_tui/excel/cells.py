@@ -28,7 +28,8 @@ def digits_value(value: object, label: str, key: str) -> object:
     if isinstance(value, str):
         if value.isdigit() and value.isascii():
             return value
-        text = re.sub(r"\s+", "", to_halfwidth(value))
+        # ASCII letters and digits (an ID ending in X) hold no space and nothing full-width.
+        text = value if value.isascii() and value.isalnum() else re.sub(r"\s+", "", to_halfwidth(value))
         if _SCIENTIFIC.fullmatch(text):  # a .csv saved from a number cell: what Excel showed
             raise DomainError(
                 f"{label}被 Excel 存成了数字（显示为 {text}），末尾几位已经丢失。请把“{label}”列的单元格"

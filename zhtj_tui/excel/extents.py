@@ -130,13 +130,39 @@ def xlsx_scan(zf: zipfile.ZipFile, part: str, sheet: str) -> bool:
                     plain = False
             if not chunk:
                 break
-    # Only far references were noted: any other cell lies within column Z and row 99,999.
-    # A sheet whose rectangle could be too big with those (a cell far right, another far
-    # down) needs its real extent.
-    if not plain or max(e.rows, NEAR_ROWS) * max(e.cols, NEAR_COLS) > MAX_CELLS:
+    if not plain:
         e = _xlsx_exact(zf, part, sheet)
+    elif e.rows <= MAX_SHEET_ROWS and max(e.rows, NEAR_ROWS) * max(e.cols, NEAR_COLS) > MAX_CELLS:
+        # Only far references were noted: any other cell lies within column Z and row
+        # 99,999. With a cell far right, the rectangle reaches down to the lowest cell of
+        # any column.
+        e.rows = max(e.rows, _xlsx_last_row(zf, part))
     check_extent(e)
     return formula
+
+
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"(?=[^>]*?(/?)>)')
+
+
+def _xlsx_last_row(zf: zipfile.ZipFile, part: str) -> int:
+    """The lowest row holding a cell, in a part whose cells all name their place first
+    (empty formatted cells, <c r="A9" s="1"/>, hold nothing)."""
+    last = 0
+    tail = b""
+    with zf.open(part) as fh:
+        while True:
+            chunk = fh.read(CHUNK)
+            data = tail + chunk
+            if not data:
+                break
+            cut = data.rfind(b"<") if chunk else -1
+            body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+            rows = [int(row) for row, empty in _CELL_ROW.findall(body) if not empty]
+            if rows:
+                last = max(last, max(rows))
+            if not chunk:
+                break
+    return last
 
 
 def _xlsx_exact(zf: zipfile.ZipFile, part: str, sheet: str) -> Extent:

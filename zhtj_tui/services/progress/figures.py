@@ -87,10 +87,11 @@ class FiguresPart(ProgressBase):
         cut-off's own month from the members born in it up to the cut-off and the branches
         whose oldest member was (one month of births, through their birth-date indexes)."""
         out: dict[str, list[int]] = {}
-        for oid, br, m in self._rows("""
+        # The ids are spelled out: with a subquery the planner may read all of ``org``.
+        ids = ", ".join(str(int(oid)) for oid in path_of)
+        for oid, br, m in self._rows(f"""
                 SELECT a.org_id, SUM(a.br), SUM(a.m) FROM org_age_tally a
-                WHERE a.org_id IN (SELECT c.id FROM org c WHERE c.parent_id = $x OR c.id = $x)
-                  AND a.born < $month
+                WHERE a.org_id IN ({ids}) AND a.born < $month
                 GROUP BY a.org_id""", params):
             out[path_of[oid]] = [int(br or 0), int(m or 0)]
         for col, table, cond in ((0, "org_tally t", "t.oldest >= $month AND t.oldest <= $cutoff"),
@@ -140,17 +141,15 @@ class FiguresPart(ProgressBase):
     def _expiring_codes(self, lo: str, hi: str) -> list[tuple]:
         """Unused codes of the subtree below ``lo`` that expire within ``EXPIRY_WARN_DAYS``
         days, as (org id, org path, expiry) by path. The usable codes about to expire come
-        first (their partial index by expiry), then each one's organisation by primary key:
-        a join would read the whole subtree's organisations (all of them, at the top)."""
+        first (their partial index by expiry), then each one's organisation path by primary
+        key, once per code, and the subtree is picked here: a join, or a filter on the path
+        in SQL, lets the planner read the subtree's organisations instead (all 300,000 at a
+        province's top)."""
         now = self.now()
-        rows = self._rows(f"""
-            SELECT x.org, x.path, x.expires_at FROM (
-              SELECT c.org AS org, c.expires_at AS expires_at,
-                     (SELECT o.path FROM org o WHERE o.id = c.org) AS path
-              FROM reg_code c
-              WHERE {usable_sql('c')} AND c.expires_at <= $soon
-            ) x WHERE x.path > $lo AND x.path < $hi""",
-            {"now": now, "soon": now + timedelta(days=EXPIRY_WARN_DAYS), "lo": lo, "hi": hi})
+        rows = [(oid, path, exp) for oid, path, exp in self._rows(f"""
+            SELECT c.org, (SELECT o.path FROM org o WHERE o.id = c.org), c.expires_at FROM reg_code c
+            WHERE {usable_sql('c')} AND c.expires_at <= $soon""",
+            {"now": now, "soon": now + timedelta(days=EXPIRY_WARN_DAYS)}) if path and lo < path < hi]
         out = [(int(oid), path, exp if isinstance(exp, datetime) else datetime.fromisoformat(exp))
                for oid, path, exp in rows]
         return sorted(out, key=lambda r: (r[1], r[2]))
