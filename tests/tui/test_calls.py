@@ -175,3 +175,21 @@ async def test_a_screen_pushed_by_a_handler_answers_even_when_the_caller_is_gone
         pilot.app.screen.dismiss("kept")
         await settle(pilot)
         assert answers == ["kept"]
+
+
+async def test_settle_waits_past_a_worker_cancelled_while_it_waits():
+    # The tests' wait: a read replaced by a newer one (an exclusive worker group) ends
+    # cancelled while ``settle`` waits for it; the wait goes on to the newer one.
+    release = threading.Event()
+    app = _Host()
+    async with app.run_test() as pilot:
+        first = app.run_worker(lambda: release.wait(30), thread=True, group="read", exclusive=True)
+
+        def replace() -> None:
+            app.run_worker(lambda: 7, thread=True, group="read", exclusive=True)
+            release.set()
+
+        app.set_timer(0.1, replace)
+        await settle(pilot)
+        assert first.state is WorkerState.CANCELLED
+        assert not any(w.is_running for w in app.workers)
