@@ -78,9 +78,13 @@ class ZhtjApp(OrderedKeys, ServiceCaller, App[int]):
         #: True from the start until the database has been opened and read (or failed).
         self.starting = False
         self._start_requested = False
+        self._gc_held = False
+
+    def on_load(self) -> None:
         # No pass of the garbage collector until the first screen is up: start-up makes tens
         # of thousands of objects (widgets, styles, parsed CSS) and frees almost none, so
-        # each pass only walks them; the collector resumes at the first screen's first frame.
+        # each pass only walks them; the collector resumes at the first screen's first frame
+        # (or when the app ends).
         self._gc_held = gc.isenabled()
         gc.disable()
 

@@ -99,3 +99,18 @@ def test_css_parsed_in_an_earlier_run_gives_the_same_first_screen(tmp_path):
     (first, first_svg), (second, second_svg) = runs
     assert first > 10 and second == 0
     assert "登录" in second_svg and second_svg == first_svg
+
+
+def test_a_css_cache_others_may_write_is_not_read(tmp_path):
+    """The kept CSS is read only from the user's own file that no one else may write."""
+    import os
+
+    from zhtj_tui.widgets.css_cache import CssCache
+
+    path = tmp_path / "textual-css.cache"
+    cache = CssCache(path)
+    cache.put("k", [])
+    cache.save()
+    assert CssCache(path).stored == {"k": cache.stored["k"]}
+    os.chmod(path, 0o666)
+    assert CssCache(path).stored == {}

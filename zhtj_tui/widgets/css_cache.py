@@ -4,7 +4,8 @@ Textual parses every style sheet it meets (its widgets' ``DEFAULT_CSS``, ``app.t
 start: about a fifth of the work before the first screen's first frame. ``install()`` keeps
 each parsed style sheet in the user's state directory (the directory of the error log,
 readable by its owner only), keyed by its text, where it was read from, how it is applied,
-the theme's variables and the installed Textual, and hands it back on the next start instead
+the theme's variables and the installed Textual (a file that is not the user's own, or that
+others may write, is not read), and hands it back on the next start instead
 of parsing it again. Anything unreadable, from another version, or with errors is parsed
 as usual; a changed style sheet is a new key.
 
@@ -43,6 +44,9 @@ class CssCache:
         self._variables: tuple[object, str] | None = None
         try:
             with open(path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                if st.st_uid != os.getuid() or st.st_mode & 0o022:
+                    return  # written by someone else, or writable by others: not read
                 data = pickle.load(fh)
             if isinstance(data, dict) and data.get("version") == self.version:
                 self.stored = data["sheets"]
