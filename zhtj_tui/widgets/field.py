@@ -131,7 +131,19 @@ class FormField(Vertical):
                     value=self._initial, password=self._password, placeholder=self._placeholder,
                     id=f"input-{self.key}", max_length=self._max_length, suggester=self._suggester,
                 )
-        yield Static("", classes="field-msg", markup=False)
+        # The line under the field is added when it first has something to say (most fields
+        # never do): two widgets less per field to make, style and lay out.
+
+    def _msg(self, create: bool = True) -> Static | None:
+        """The line under the field for an error, hint or note (made on first use)."""
+        found = self.query_children(".field-msg")
+        if found:
+            return found.first(Static)
+        if not create:
+            return None
+        msg = Static("", classes="field-msg", markup=False)
+        self.mount(msg)
+        return msg
 
     def on_mount(self) -> None:
         self._mark()
@@ -172,35 +184,43 @@ class FormField(Vertical):
 
     # -- messages -------------------------------------------------------------------------
     def set_error(self, message: str) -> None:
-        msg = self.query_one(".field-msg", Static)
+        msg = self._msg()
+        assert msg is not None
         msg.update(message)
         msg.set_class(True, "-error")
         msg.set_class(False, "-hint")
         self.has_error = True
 
     def set_hint(self, message: str | None) -> None:
-        msg = self.query_one(".field-msg", Static)
+        msg = self._msg(create=bool(message))
+        self.has_error = False
+        if msg is None:
+            return
         msg.update(message or "")
         msg.set_class(bool(message), "-hint")
         msg.set_class(False, "-error")
-        self.has_error = False
 
     def set_note(self, message: str | None) -> None:
         """A quiet line under the field (e.g. a locked value too long for its box, in full)."""
-        msg = self.query_one(".field-msg", Static)
+        msg = self._msg(create=bool(message))
+        self.has_error = False
+        if msg is None:
+            return
         msg.update(message or "")
         msg.set_class(False, "-hint")
         msg.set_class(False, "-error")
         msg.set_class(bool(message), "-note")
-        self.has_error = False
 
     def clear(self) -> None:
         self.set_hint(None)
-        self.query_one(".field-msg", Static).set_class(False, "-note")
+        msg = self._msg(create=False)
+        if msg is not None:
+            msg.set_class(False, "-note")
 
     @property
     def message(self) -> str:
-        return str(self.query_one(".field-msg", Static).render())
+        msg = self._msg(create=False)
+        return "" if msg is None else str(msg.render())
 
     def validate(self, require: bool = True) -> bool:
         """Run the field's check now (on blur and before submitting). With ``require``
