@@ -232,6 +232,17 @@ def test_copy_text_escapes_only_what_needs_it():
     assert copy_text([]) == ""
 
 
+def test_generated_copy_lines_are_checked_before_they_are_sent():
+    """The member rows the generator makes as COPY lines go out only when plain: the right
+    number of fields and line breaks, and no backslash but in NULLs."""
+    from zhtj_tui.demo.writer import _lines
+
+    assert _lines(["1\t王伟\t\\N\n", "2\t李娜\t2018\n"], 3) == "1\t王伟\t\\N\n2\t李娜\t2018\n"
+    for bad in (["1\t王\t伟\t\\N\n"], ["1\t王伟\\\t2\n"], ["1\t王伟\t2\n\n"], ["1\t王\r伟\t2\n"]):
+        with pytest.raises(ValueError):
+            _lines(bad, 3)
+
+
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)  # SQLite's load keeps them all
 def test_the_load_gives_back_every_constraint_and_index(svc):
     """On PostgreSQL the load drops the filled tables' secondary indexes, unique and

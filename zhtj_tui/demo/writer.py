@@ -1,8 +1,8 @@
 """Bulk writing of generated rows: ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
 
-The generator hands over plain tuples with ids it assigned itself, so the paths are known
-before anything is written and nothing is read back. The writer owns one raw connection
-and one transaction per ``flush`` group.
+The generator hands over plain tuples with ids it assigned itself (or, for PostgreSQL, its
+busiest rows as COPY lines), so the paths are known before anything is written and nothing
+is read back. The writer owns one raw connection and the one transaction of the load.
 """
 
 from __future__ import annotations
