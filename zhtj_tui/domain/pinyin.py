@@ -19,6 +19,13 @@ def initials(text: str) -> str:
     # then the initials are the cached ones of the characters and the first character of
     # each ASCII run, the same as the full conversion gives at a tenth of its cost (a
     # 50,000-member import or a province's organisations would spend a minute there).
+    if _ALL_CJK(text):  # the usual name: one run of Chinese characters
+        chars = [_char_initial(ch) for ch in text]
+        if None in chars:
+            return _initials(text)
+        if len(text) > 1 and _has_phrase(text):
+            return _initials(text).lower()
+        return "".join(chars)  # type: ignore[arg-type]  # each one lower-case
     letters = []
     for run in _RUNS.findall(text):
         if run[0] < "\x80":
@@ -38,6 +45,7 @@ def initials(text: str) -> str:
 
 #: Runs of CJK unified ideographs, of ASCII, and single other characters.
 _RUNS = re.compile("[\u3400-\u9fff]+|[\x00-\x7f]+|.", re.S)
+_ALL_CJK = re.compile("[\u3400-\u9fff]+").fullmatch
 
 
 def stored_initials(text: str, width: int) -> str:
@@ -69,6 +77,10 @@ def _has_phrase(text: str) -> bool:
     from pypinyin.phrases_dict import phrases_dict
 
     n = len(text)
+    if n == 2:
+        return text in phrases_dict
+    if n == 3:
+        return text[:2] in phrases_dict or text[1:] in phrases_dict or text in phrases_dict
     return any(text[i:j] in phrases_dict for i in range(n - 1) for j in range(i + 2, n + 1))
 
 
