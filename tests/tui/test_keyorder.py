@@ -84,3 +84,9 @@ async def test_held_keys_wait_and_can_be_dropped():
         assert app.release_keys("save", discard=True) == 1
         await pilot.pause()
         assert a.value == "abc12" and app.keys_idle
+        # A hold with no key behind it yet is not idle: what it waits for (the focus after
+        # a save) is still to come, and a key typed now would wait for it.
+        app.hold_keys("save")
+        assert not app.keys_idle
+        app.release_keys("save")
+        assert app.keys_idle

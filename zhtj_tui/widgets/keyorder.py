@@ -117,9 +117,10 @@ class OrderedKeys:
 
     @property
     def keys_idle(self) -> bool:
-        """No key under way and none waiting (tests and benchmarks wait for this)."""
+        """No key under way, none waiting and none held back for a step still to come (the
+        focus after a save): tests and benchmarks wait for this."""
         self._ordered_state()
-        return self._ok_current is None and not self._ok_pending
+        return self._ok_current is None and not self._ok_pending and not self._ok_held()
 
     # -- the queue ---------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
