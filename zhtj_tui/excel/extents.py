@@ -92,44 +92,33 @@ def xlsx_scan(zf: zipfile.ZipFile, part: str, sheet: str) -> bool:
     formula = False
     plain = True
     first = True
-    tail = b""
-    with zf.open(part) as fh:
-        while True:
-            chunk = fh.read(CHUNK)
-            data = tail + chunk
-            if not data:
-                break
-            # Each element is looked at once: what follows the last "<" waits for the next chunk.
-            cut = data.rfind(b"<") if chunk else -1
-            body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
-            if first:
-                first = False
-                m = _DIMENSION.search(body[:4096])
-                if m is not None:  # what the file claims: refused before reading on
-                    check_extent(Extent(sheet, int(m.group(2)), col_number(m.group(1))), claimed=True)
-            # Cells must name their place first (<c r="…" …>): one that does not (or one
-            # written with a namespace prefix, below) sends the sheet to a real parse.
-            if plain:
-                for m in _CELL.finditer(body):
-                    if m.group(1) is None:
-                        plain = False
-                        break
-                    if m.group(2):
-                        continue  # an empty formatted cell (<c r="XFD9" s="1"/>) holds nothing
-                    ref = _COL.fullmatch(m.group(1))
-                    if ref is not None:
-                        e.add(int(ref.group(2)), col_number(ref.group(1)))
-            if not formula and _FORMULA.search(body):
-                formula = True
-            # Formulas and cells with a namespace prefix: one pass finds whether there is
-            # any (there seldom is), and where to look from for each.
-            if (not formula or plain) and (ns := _NS_TAG.search(body)) is not None:
-                if not formula and _NS_FORMULA.search(body, ns.start()) and _FORMULA_TAG.search(body):
-                    formula = True
-                if plain and _NS_CELL.search(body, ns.start()):
+    for body in _bodies(zf, part):
+        if first:
+            first = False
+            m = _DIMENSION.search(body[:4096])
+            if m is not None:  # what the file claims: refused before reading on
+                check_extent(Extent(sheet, int(m.group(2)), col_number(m.group(1))), claimed=True)
+        # Cells must name their place first (<c r="…" …>): one that does not (or one
+        # written with a namespace prefix, below) sends the sheet to a real parse.
+        if plain:
+            for m in _CELL.finditer(body):
+                if m.group(1) is None:
                     plain = False
-            if not chunk:
-                break
+                    break
+                if m.group(2):
+                    continue  # an empty formatted cell (<c r="XFD9" s="1"/>) holds nothing
+                ref = _COL.fullmatch(m.group(1))
+                if ref is not None:
+                    e.add(int(ref.group(2)), col_number(ref.group(1)))
+        if not formula and _FORMULA.search(body):
+            formula = True
+        # Formulas and cells with a namespace prefix: one pass finds whether there is
+        # any (there seldom is), and where to look from for each.
+        if (not formula or plain) and (ns := _NS_TAG.search(body)) is not None:
+            if not formula and _NS_FORMULA.search(body, ns.start()) and _FORMULA_TAG.search(body):
+                formula = True
+            if plain and _NS_CELL.search(body, ns.start()):
+                plain = False
     if not plain:
         e = _xlsx_exact(zf, part, sheet)
     elif e.rows <= MAX_SHEET_ROWS and max(e.rows, NEAR_ROWS) * max(e.cols, NEAR_COLS) > MAX_CELLS:
@@ -148,21 +137,28 @@ def _xlsx_last_row(zf: zipfile.ZipFile, part: str) -> int:
     """The lowest row holding a cell, in a part whose cells all name their place first
     (empty formatted cells, <c r="A9" s="1"/>, hold nothing)."""
     last = 0
+    for body in _bodies(zf, part):
+        rows = [int(row) for row, empty in _CELL_ROW.findall(body) if not empty]
+        if rows:
+            last = max(last, max(rows))
+    return last
+
+
+def _bodies(zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """The part's XML in chunks that end before an element's "<", so that each element is
+    looked at once, whole (what follows the last "<" waits for the next chunk)."""
     tail = b""
     with zf.open(part) as fh:
         while True:
             chunk = fh.read(CHUNK)
             data = tail + chunk
             if not data:
-                break
+                return
             cut = data.rfind(b"<") if chunk else -1
             body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
-            rows = [int(row) for row, empty in _CELL_ROW.findall(body) if not empty]
-            if rows:
-                last = max(last, max(rows))
+            yield body
             if not chunk:
-                break
-    return last
+                return
 
 
 def _xlsx_exact(zf: zipfile.ZipFile, part: str, sheet: str) -> Extent:
