@@ -195,7 +195,7 @@ class OrgTree(ServiceCaller, Tree):
         # again once the page is on screen.
         if gc.isenabled():
             gc.disable()
-            self.call_after_refresh(gc.enable)
+            self.app.call_after_refresh(gc.enable)  # the app: also when the tree goes away first
         self._add_items(node, page)
         shown += len(page.items)
         if page.next_after is not None:
