@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
 
 from zhtj_tui.domain.errors import DomainError
-from zhtj_tui.domain.idcard import CHECK_CHARS, PLAIN_ID, PROVINCES, parse_id_number
+from zhtj_tui.domain.idcard import known_birth, parse_id_number
 from zhtj_tui.domain.joinage import DEFAULT_POLICY, JoinAgePolicy, check_join_month
 from zhtj_tui.domain.member_no import MEMBER_NO_CUTOVER, check_member_no
 from zhtj_tui.domain.mobile import MOBILE_RE, normalize_mobile
@@ -45,7 +45,6 @@ T = TypeVar("T")
 _UNKNOWN = object()
 
 _plain_name = PLAIN_NAME.fullmatch
-_plain_id = PLAIN_ID.fullmatch
 _plain_mobile = MOBILE_RE.fullmatch
 #: ``MemberData(*fields)`` without the named tuple's own ``__new__`` (one per imported row).
 _new_member = tuple.__new__
@@ -149,15 +148,13 @@ class MemberCheck:
             try:
                 v = get("name")
                 name = v if v.__class__ is str and _plain_name(v) else clean_person_name(v, "name")
-                # 身份证号码: 18 plain characters whose birth date was accepted on an earlier
-                # row need only the check character (``idcard._mod11``) and a known region;
-                # anything else is read by ``parse_id_number``, which says what is wrong.
+                # 身份证号码: one whose birth date was accepted on an earlier row needs only
+                # the rest of the checks (``idcard.known_birth``); anything else is read by
+                # ``parse_id_number``, which says what is wrong.
                 v = get("id_number")
-                if (v.__class__ is str and _plain_id(v) and (birth := births.get(v[6:14])) is not None
-                        and v[17] == CHECK_CHARS[2 * int(v[:17], 13) % 11] and v[:2] in PROVINCES):
-                    number = v
-                    sex = "男" if v[16] in "13579" else "女"
-                    id_warnings: tuple[str, ...] = ()
+                id_warnings: tuple[str, ...] = ()
+                if (known := known_birth(v, births)) is not None:
+                    number, birth, sex = known
                 else:
                     number, birth, sex, _, id_warnings = parse_id_number(v, today)
                     births[number[6:14]] = birth
