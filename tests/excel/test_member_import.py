@@ -5,6 +5,7 @@ failure part-way leaves the database as it was."""
 from __future__ import annotations
 
 import re
+import sqlite3
 import zipfile
 from datetime import date, datetime
 
@@ -18,6 +19,7 @@ from zhtj_tui.domain.errors import Conflict, DomainError, Forbidden
 from zhtj_tui.domain.pinyin import initials
 from zhtj_tui.excel.refused import FileRefused
 from zhtj_tui.excel.templates import write_member_template
+from zhtj_tui.services import member_import
 from zhtj_tui.services.dto import CREATE, CREATED, ERROR, EXISTS, Actor
 from zhtj_tui.services.member_import import MemberImportService
 
@@ -153,6 +155,52 @@ def test_rows_are_stored_exactly_as_the_schema_wants(svc, tree, tmp_path, clock)
     assert entry.after["created"] == 1 and p.id_number not in str(entry.after)
 
 
+def test_a_file_inserted_in_several_statements_stores_every_row_in_its_place(svc, tree, tmp_path, clock, monkeypatch):
+    # R-MEM-2: the bulk insert (many rows per statement, the last one shorter) stores each
+    # row's own values, as the schema wants them, in every statement.
+    college, a, _ = tree
+    monkeypatch.setattr("zhtj_tui.services.member_import.SQLITE_ROWS", 7)
+    monkeypatch.setattr("zhtj_tui.services.member_import.BATCH", 7)
+    ps = [person(birth=date(2001, 1 + i % 12, 1 + i % 28), name=f"{'赵钱孙李'[i % 4]}{'一二三四五六七八九'[i % 9]}")
+          for i in range(23)]
+    rows = [member_row(p, post="组织委员" if i == 5 else None, education=("本科在读", "高中")[i % 2])
+            for i, p in enumerate(ps)]
+    result = svc.member_import.run_file(OP, a.id, write_xlsx(tmp_path / "many.xlsx", [MEMBER_HEADER] + rows))
+    assert [r.outcome for r in result.rows] == [CREATED] * 23
+    with db_session:
+        stored = {m.id_number: (m.path, m.name, m.name_initials, m.id_rev, m.active_id, m.birth_date, m.sex,
+                                m.ethnic, m.political, m.join_month, m.education, m.mobile, m.member_no, m.post,
+                                m.status, m.left_at, m.created_at, m.updated_at, m.version)
+                  for m in select(m for m in svc.store.Member if m.branch.id == a.id)}
+    assert stored == {p.id_number: (
+        a.path, p.name, initials(p.name), p.id_number[::-1], p.id_number, p.birth, "男" if int(p.id_number[16]) % 2 else "女",
+        "01", "03", p.join_month, ("11", "04")[i % 2], p.mobile, None, "03" if i == 5 else None,
+        "1", None, clock.current, clock.current, 1) for i, p in enumerate(ps)}
+
+
+def test_statements_stay_within_the_sqlite_limit_of_bound_values(sqlite_url, clock, tmp_path):
+    # A library built with a lower limit of bound values gets shorter statements, not an error.
+    from tests.conftest import make_settings
+    from zhtj_tui.services import Services
+
+    svc = Services.open(make_settings(sqlite_url, clock), client_key="test")
+    try:
+        top = svc.orgs.create_top(OP, "石河子大学团委", "团委")
+        a = svc.orgs.create_child(OP, top.id, "计算机专业2017级3班团支部", "团支部")
+        with db_session:
+            con = svc.store.db.get_connection()
+            con.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 50)
+            assert member_import._sqlite_rows(con) == 2
+        ps = [joined_2019(f"刘{i}") for i in "一二三四五"]
+        path = write_xlsx(tmp_path / "a.xlsx", [MEMBER_HEADER] + [member_row(p, member_no=f"20190900001{i}")
+                                                                 for i, p in enumerate(ps)])
+        assert svc.member_import.run_file(OP, a.id, path).created == 5
+        assert members(svc, a.id) == 5
+        assert svc.consistency.check().ok
+    finally:
+        svc.close()
+
+
 def test_member_inserted_between_preview_and_confirm_aborts_everything(svc, tree, tmp_path):
     college, a, b = tree
     ps = [joined_2019(f"王{i}") for i in "一二三"]
@@ -212,7 +260,9 @@ def test_database_uniqueness_violation_mid_insert_rolls_back_the_bulk_insert(svc
     svc.member_import.run_file(OP, b.id, write_xlsx(tmp_path / "b.xlsx", [
         MEMBER_HEADER, member_row(ps[3], member_no="201909000009")]))
     monkeypatch.setattr(MemberImportService, "_holders", lambda self, column, values: {})
-    monkeypatch.setattr("zhtj_tui.services.member_import.BATCH", 2)  # two statements: the first succeeds
+    # Two statements (of two rows each, on either backend): the first succeeds.
+    monkeypatch.setattr("zhtj_tui.services.member_import.BATCH", 2)
+    monkeypatch.setattr("zhtj_tui.services.member_import.SQLITE_ROWS", 2)
     before, before_audit = members(svc), audits(svc)
     with pytest.raises(Conflict) as err:
         svc.member_import.commit(OP, preview)

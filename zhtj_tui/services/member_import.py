@@ -13,6 +13,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pony.utils import datetime2timestamp
@@ -302,37 +303,32 @@ class MemberImportService(ServiceBase):
         return self.names_by_id(i for path in held for i in paths.ids(path))
 
     def _insert(self, branch, todo: list[MemberData], progress: Progress | None) -> None:
-        """Raw bulk insert inside the session's transaction (executemany on SQLite,
-        execute_values on PostgreSQL); a unique violation aborts the whole transaction."""
+        """Raw bulk insert inside the session's transaction (statements of many rows on
+        SQLite, execute_values on PostgreSQL); a unique violation aborts the whole
+        transaction."""
         now = self.now()
         sqlite = self.s.provider == "sqlite"
-        stamp = datetime2timestamp(now) if sqlite else now
         branch_id, path = branch.id, branch.path
-        # Birth dates repeat from row to row (a class shares a few hundred): each is
-        # written out once.
-        births = {b: b.isoformat() for b in {d.birth_date for d in todo}} if sqlite else None
         initials = member_initials
-        status = STATUS_NORMAL
         con = self.s.db.get_connection()
         cur = con.cursor()
-        cols = ", ".join(COLUMNS)
         try:
-            for i in range(0, len(todo), BATCH):
-                # MemberData: name, id_number, birth_date, sex, ethnic, political, join_month,
-                # education, mobile, member_no, post, post_name, join_unit, note, warnings.
-                batch = [(branch_id, path, d[0], initials(d[0]), d[1], d[1][::-1], d[1],
-                          births[d[2]] if births is not None else d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9],
-                          d[10], d[11], d[12], d[13], status, None, None, stamp, stamp, 1)
-                         for d in todo[i:i + BATCH]]
-                if sqlite:
-                    marks = ", ".join("?" * len(COLUMNS))
-                    cur.executemany(f"INSERT INTO member ({cols}) VALUES ({marks})", batch)
-                else:
-                    from psycopg2.extras import execute_values
+            if sqlite:
+                self._insert_sqlite(cur, branch_id, path, datetime2timestamp(now), todo, progress)
+            else:
+                from psycopg2.extras import execute_values
 
+                status = STATUS_NORMAL
+                cols = ", ".join(COLUMNS)
+                for i in range(0, len(todo), BATCH):
+                    # MemberData: name, id_number, birth_date, sex, ethnic, political, join_month,
+                    # education, mobile, member_no, post, post_name, join_unit, note, warnings.
+                    batch = [(branch_id, path, d[0], initials(d[0]), d[1], d[1][::-1], d[1], d[2], d[3], d[4], d[5],
+                              d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], status, None, None, now, now, 1)
+                             for d in todo[i:i + BATCH]]
                     execute_values(cur, f"INSERT INTO member ({cols}) VALUES %s", batch, page_size=1000)
-                if progress is not None:
-                    progress(min(i + BATCH, len(todo)), len(todo))
+                    if progress is not None:
+                        progress(min(i + BATCH, len(todo)), len(todo))
             # The branch's kept count of active members (db.tally), in the same transaction:
             # the raw insert bypasses the entity hooks that keep it for single entries.
             tally.own_delta(self.s.db, branch.id, m=len(todo))
@@ -341,6 +337,52 @@ class MemberImportService(ServiceBase):
             if _is_unique_violation(exc):
                 raise Conflict(CONFLICT_MESSAGE, None, "import_conflict") from None
             raise
+
+    @staticmethod
+    def _insert_sqlite(cur, branch_id: int, path: str, stamp: str, todo: list[MemberData],
+                       progress: Progress | None) -> None:
+        """SQLite: statements of up to ``SQLITE_ROWS`` rows: about a quarter less time than
+        ``executemany`` of one-row statements, which steps and resets every row apart."""
+        rows = _sqlite_rows(cur.connection)
+        # Birth dates repeat from row to row (a class shares a few hundred): each is
+        # written out once.
+        births = {b: b.isoformat() for b in {d.birth_date for d in todo}}
+        initials = member_initials
+        for i in range(0, len(todo), rows):
+            chunk = todo[i:i + rows]
+            # Per row, the columns of ``_SQLITE_ROW`` from MemberData's fields 0..13.
+            values = [v for d in chunk for v in (
+                branch_id, path, d[0], initials(d[0]), d[1], d[1][::-1], d[1], births[d[2]], d[3], d[4], d[5], d[6],
+                d[7], d[8], d[9], d[10], d[11], d[12], d[13], stamp, stamp)]
+            cur.execute(_sqlite_insert(len(chunk)), values)
+            if progress is not None and (i // rows) % 10 == 9:
+                progress(i + len(chunk), len(todo))
+        if progress is not None:
+            progress(len(todo), len(todo))
+
+
+#: Rows per INSERT statement on SQLite (``_insert_sqlite``), fewer where the library allows
+#: fewer bound values; more rows per statement gain nothing more.
+SQLITE_ROWS = 200
+#: One row of that statement (``COLUMNS``): status, left_reason, left_at and version are
+#: the same for every imported member.
+_SQLITE_ROW = f"({', '.join(['?'] * 19)}, '{STATUS_NORMAL}', NULL, NULL, ?, ?, 1)"
+_SQLITE_ROW_WIDTH = _SQLITE_ROW.count("?")
+
+
+@lru_cache(maxsize=8)
+def _sqlite_insert(n: int) -> str:
+    """The INSERT of ``n`` rows (the same text each time: the library prepares it once)."""
+    return f"INSERT INTO member ({', '.join(COLUMNS)}) VALUES " + ", ".join([_SQLITE_ROW] * n)
+
+
+def _sqlite_rows(con) -> int:
+    """Rows per statement within the connection's limit of bound values."""
+    try:
+        limit = con.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except (AttributeError, sqlite3.Error):  # pragma: no cover - Python before 3.11
+        limit = 999
+    return max(1, min(SQLITE_ROWS, limit // _SQLITE_ROW_WIDTH))
 
 
 def _label(values: dict) -> str:
