@@ -12,6 +12,7 @@ from zhtj_tui.domain.idcard import (
     PROVINCES,
     WEIGHTS,
     check_char,
+    known_birth,
     make_id_number,
     mask_id_number,
     parse_id_number,
@@ -55,6 +56,27 @@ def test_every_generated_number_is_accepted(region, birth, seq):
     assert info.sex == ("男" if seq % 2 == 1 else "女")
     assert info.region == PROVINCES[region[:2]]
     assert info.warnings == ()
+
+
+# R-REG-3: the import's short path for a number whose birth date was seen (``known_birth``)
+# gives what ``parse_id_number`` gives, or steps aside: never a different verdict
+@settings(max_examples=examples(400))
+@given(regions, births, sequences, st.integers(-1, 17),
+       st.sampled_from(list("0123456789Xx ０１٣²") + ["", "12", "X1"]))
+def test_the_short_path_for_a_known_birth_date_agrees_with_the_full_check(region, birth, seq, pos, ch):
+    number = make_id_number(region, birth, seq)
+    raw = number if pos < 0 else number[:pos] + ch + number[pos + 1:]
+    seen = {number[6:14]: birth}
+    short = known_birth(raw, seen)
+    try:
+        info = parse_id_number(raw, TODAY)
+    except DomainError:
+        assert short is None
+        return
+    if short is not None:
+        assert short == (info.number, info.birth_date, info.sex) and info.warnings == ()
+    else:
+        assert raw != info.number or info.warnings or info.number[6:14] != number[6:14]
 
 
 # R-REG-3: every single-character change of a valid number is refused
