@@ -143,6 +143,17 @@ def test_csv_of_organisations(tmp_path):
     assert [r.values for r in sheet.rows] == [{"short_name": "师范学院团委", "category": "团委"}]
 
 
+def test_csv_rows_shorter_than_the_header_read_the_missing_cells_as_empty(tmp_path):
+    # A hand-written .csv leaves out the commas of empty cells at the end of a line.
+    p = tmp_path / "orgs.csv"
+    p.write_bytes("组织简称,组织类别,组织全称\r\n甲团委,团委\r\n乙团委\r\n\r\n丙团委,团委,丙单位团委\r\n".encode())
+    sheet = read_sheet(p, ORG_SPEC)
+    assert [(r.row, r.values) for r in sheet.rows] == [
+        (2, {"short_name": "甲团委", "category": "团委", "full_name": None}),
+        (3, {"short_name": "乙团委", "category": None, "full_name": None}),
+        (5, {"short_name": "丙团委", "category": "团委", "full_name": "丙单位团委"})]
+
+
 # -- .xlsx with the names in use -------------------------------------------------------------------------
 def test_xlsx_with_national_and_roster_column_names(svc, branch, tmp_path):
     a, b = person(birth=date(2001, 3, 4), name="钱一"), person(birth=date(2001, 3, 4), name="钱二")

@@ -100,9 +100,13 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: Header, progre
     # Per text column: a cell's cleaned value by the text as written, for values that
     # repeat from row to row (民族, 政治面貌, 入团年月 ...). Digits (ID, mobile numbers)
     # differ on every row and are not remembered.
-    cols: list[tuple[str, str, int, bool, dict[str, Any] | None]] = [
-        (c.key, c.label, i, c.digits, None if c.digits else {})
+    cols: list[tuple[str, int, bool, dict[str, Any] | None]] = [
+        (c.key, i, c.digits, None if c.digits else {})
         for c, i in ((spec.column(k), i) for k, i in header.columns.items())]
+    labels = {k: spec.column(k).label for k in header.columns}
+    # A row as long as the header's last column needs no check of its length per cell
+    # (calamine's rows all are; a .csv's may be shorter).
+    reach = max((i for _, i, _, _ in cols), default=-1)
     first = header.row + 1
     last = header.row + MAX_ROWS
     data = grid.rows
@@ -121,9 +125,10 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: Header, progre
         values: dict = {}
         error: DomainError | None = None
         blank = True
-        width = len(row)
-        for key, label, i, digits, seen in cols:
-            v: Any = row[i] if i < width else None
+        if len(row) <= reach:
+            row = row + [None] * (reach + 1 - len(row))
+        for key, i, digits, seen in cols:
+            v: Any = row[i]
             if v.__class__ is str:
                 # Text, the usual case: the steps of ``plain_value`` / ``digits_value``
                 # for the common shapes, inline; a blank cell is empty.
@@ -148,7 +153,7 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: Header, progre
                 blank = False
                 if digits:
                     try:
-                        v = digits_value(v, label, key)
+                        v = digits_value(v, labels[key], key)
                     except DomainError as exc:
                         error = error or exc
                         v = None
@@ -167,7 +172,7 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: Header, progre
             blank = False
             if digits:
                 try:
-                    v = digits_value(v, label, key)
+                    v = digits_value(v, labels[key], key)
                 except DomainError as exc:
                     error = error or exc
                     v = None
