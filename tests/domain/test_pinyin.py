@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import examples
-from zhtj_tui.domain.pinyin import _initials, initials, stored_initials
+from zhtj_tui.domain.pinyin import _char_initial, _initials, forget, initials, stored_initials
 
 #: Common and heteronym characters, phrases (重庆, 银行, 长沙), digits, Latin letters, spaces,
 #: punctuation, a CJK character outside the basic block and 〇 (Chinese to pypinyin).
@@ -26,3 +26,16 @@ def test_stored_initials_are_cut_to_the_column_and_never_empty():
     assert initials("MBA中心团支部") == "mzxtzb" and initials("重庆银行") == "cqyh"
     assert stored_initials("计算机学院团委", 3) == "jsj"
     assert stored_initials("", 30) == "-"
+
+
+def test_every_character_alone_has_the_initial_of_the_full_conversion():
+    # The initial of each character pypinyin knows in the blocks a name is written in, read
+    # from its dictionaries directly, is what the full conversion of that character gives.
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    chars = [chr(c) for c in range(0x3400, 0xA000) if c in pinyin_dict]
+    assert len(chars) > 20_000
+    forget()
+    wrong = [(ch, _char_initial(ch), _initials(ch)) for ch in chars if _char_initial(ch) != _initials(ch)]
+    assert wrong == []
+    assert _char_initial("〇") is None and _char_initial("a") is None and _char_initial("\u4dc0") is None

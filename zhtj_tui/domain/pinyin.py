@@ -20,7 +20,10 @@ def initials(text: str) -> str:
     # each ASCII run, the same as the full conversion gives at a tenth of its cost (a
     # 50,000-member import or a province's organisations would spend a minute there).
     if _ALL_CJK(text):  # the usual name: one run of Chinese characters
-        chars = [_char_initial(ch) for ch in text]
+        try:
+            chars = [_CHARS[ch] for ch in text]
+        except KeyError:
+            chars = [_char_initial(ch) for ch in text]
         if None in chars:
             return _initials(text)
         if len(text) > 1 and _has_phrase(text):
@@ -61,21 +64,55 @@ def _initials(text: str) -> str:
     return "".join(p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default") if p).lower()
 
 
-@lru_cache(maxsize=30000)
-def _char_initial(ch: str) -> str | None:
-    """The initial of one Chinese character without phrase context; None for anything else."""
-    if not "\u3400" <= ch <= "\u9fff":
-        return None
-    from pypinyin.pinyin_dict import pinyin_dict
+#: A character's initial alone (``_char_initial``), or None, by character: filled as
+#: characters are first met (at most the few tens of thousands pypinyin knows).
+_CHARS: dict[str, str | None] = {}
 
-    if ord(ch) not in pinyin_dict:
-        return None
-    return _initials(ch) or None
+
+def _char_initial(ch: str) -> str | None:
+    """The initial of one Chinese character without phrase context; None for anything else.
+    What ``lazy_pinyin`` makes of the character alone (its entry as a one-character phrase,
+    else its first reading, in the first-letter style), without segmenting a text of one
+    character: a name's new characters cost a microsecond each, not thirty."""
+    known = _CHARS.get(ch, _UNSEEN)
+    if known is not _UNSEEN:
+        return known  # type: ignore[return-value]
+    letter = None
+    if "\u3400" <= ch <= "\u9fff":
+        pinyin_dict, phrases_dict, first_letter = _tables()
+        reading = pinyin_dict.get(ord(ch))
+        if reading is not None:
+            phrase = phrases_dict.get(ch)
+            letter = first_letter(phrase[0][0] if phrase else reading.split(",", 1)[0]).lower() or None
+    _CHARS[ch] = letter
+    return letter
+
+
+_UNSEEN = object()
+
+
+def forget() -> None:
+    """Drop the initials remembered for texts and characters (what a new process knows)."""
+    _CHARS.clear()
+    initials.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def _tables():
+    """pypinyin's character and phrase dictionaries and its first-letter style."""
+    from pypinyin import Style
+    from pypinyin.phrases_dict import phrases_dict
+    from pypinyin.pinyin_dict import pinyin_dict
+    from pypinyin.style import convert
+
+    def first_letter(reading: str) -> str:
+        return convert(reading, Style.FIRST_LETTER, True) or ""
+
+    return pinyin_dict, phrases_dict, first_letter
 
 
 def _has_phrase(text: str) -> bool:
-    from pypinyin.phrases_dict import phrases_dict
-
+    phrases_dict = _tables()[1]
     n = len(text)
     if n == 2:
         return text in phrases_dict
