@@ -19,11 +19,16 @@ def initials(text: str) -> str:
     # then the initials are the cached ones of the characters and the first character of
     # each ASCII run, the same as the full conversion gives at a tenth of its cost (a
     # 50,000-member import or a province's organisations would spend a minute there).
-    if _ALL_CJK(text):  # the usual name: one run of Chinese characters
-        try:
-            chars = [_CHARS[ch] for ch in text]
-        except KeyError:
-            chars = [_char_initial(ch) for ch in text]
+    try:  # the usual name: Chinese characters all met before
+        known = [_CHARS[ch] for ch in text]
+    except KeyError:
+        known = None
+    if known is not None and None not in known:  # (only a Chinese character has a letter)
+        if len(text) > 1 and _has_phrase(text):
+            return _initials(text).lower()
+        return "".join(known)  # type: ignore[arg-type]  # each one lower-case
+    if _ALL_CJK(text):  # one run of Chinese characters
+        chars = [_char_initial(ch) for ch in text]
         if None in chars:
             return _initials(text)
         if len(text) > 1 and _has_phrase(text):
@@ -89,6 +94,8 @@ def _char_initial(ch: str) -> str | None:
 
 
 _UNSEEN = object()
+#: pypinyin's phrase dictionary, once loaded (``_tables``).
+_PHRASES: dict | None = None
 
 
 def forget() -> None:
@@ -108,11 +115,13 @@ def _tables():
     def first_letter(reading: str) -> str:
         return convert(reading, Style.FIRST_LETTER, True) or ""
 
+    global _PHRASES
+    _PHRASES = phrases_dict
     return pinyin_dict, phrases_dict, first_letter
 
 
 def _has_phrase(text: str) -> bool:
-    phrases_dict = _tables()[1]
+    phrases_dict = _PHRASES if _PHRASES is not None else _tables()[1]
     n = len(text)
     if n == 2:
         return text in phrases_dict
