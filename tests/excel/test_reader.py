@@ -222,6 +222,29 @@ def test_numbers_where_text_was_meant(tmp_path):
     assert third.error is not None and third.error.code == "number_lost_digits"
 
 
+def test_rows_sharing_their_repeating_cells_each_keep_their_own_values(tmp_path):
+    # 民族, 政治面貌, 入团年月, 学历 ... are cleaned once per combination of cells as written;
+    # cells equal as keys but not as cells (True and 1.0) are not taken for one another, each
+    # row gets a dictionary of its own, and a row with only repeating cells is not empty.
+    rows = [MEMBER_HEADER,
+            ["张三", ID, "汉族", "共青团员", "2014-05", "本科", "13900000001"],
+            ["李四", "110105200005170033", " 汉族", "共青团员", "2014-05", "本科", "13900000002"],
+            ["王五", "110105200005170041", True, "共青团员", "2014-05", "本科", "13900000003"],
+            ["赵六", "110105200005170050", 1, "共青团员", "2014-05", "本科", "13900000004"],
+            [None, None, None, None, None, None, None],
+            [None, None, "汉族", "共青团员", "2014-05", "本科", None]]
+    sheet = read_sheet(write_xlsx(tmp_path / "m.xlsx", rows), MEMBER_SPEC)
+    got = [(r.row, r.values["name"], r.values["ethnic"], r.values["political"], r.values["mobile"])
+           for r in sheet.rows]
+    assert got == [(2, "张三", "汉族", "共青团员", "13900000001"), (3, "李四", "汉族", "共青团员", "13900000002"),
+                   (4, "王五", True, "共青团员", "13900000003"), (5, "赵六", 1, "共青团员", "13900000004"),
+                   (7, None, "汉族", "共青团员", None)]
+    assert type(got[2][2]) is bool and type(got[3][2]) is float  # calamine: every number a float
+    first, second = sheet.rows[0].values, sheet.rows[1].values
+    first["ethnic"] = "回族"
+    assert second["ethnic"] == "汉族" and sheet.rows[4].values["ethnic"] == "汉族"
+
+
 def test_fullwidth_digits_and_spaces_are_normalised(tmp_path):
     rows = [MEMBER_HEADER, ["\u3000张三 ", "１１０１０５ ２００００５１７００２５", "汉族", "共青团员", "２０１４－０５", "本科",
                             " １３９ ０００ ０００ ０１ "]]

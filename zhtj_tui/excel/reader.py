@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -100,20 +101,28 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: Header, progre
     # Per text column: a cell's cleaned value by the text as written, for values that
     # repeat from row to row (民族, 政治面貌, 入团年月 ...). Digits (ID, mobile numbers)
     # differ on every row and are not remembered.
-    cols: list[tuple[str, int, bool, dict[str, Any] | None]] = [
-        (c.key, i, c.digits, None if c.digits else {})
-        for c, i in ((spec.column(k), i) for k, i in header.columns.items())]
+    cols: list[tuple[str, int, bool, dict[str, Any] | None]] = []
+    grouped: list[tuple[str, int, bool, dict[str, Any] | None]] = []
+    for k, i in header.columns.items():
+        c = spec.column(k)
+        (grouped if not (c.digits or c.unique) else cols).append((k, i, c.digits, None if c.digits else {}))
     labels = {k: spec.column(k).label for k in header.columns}
+    # The columns whose values repeat (民族, 政治面貌, 入团年月, 学历, 团内职务, and the ones a
+    # class leaves empty) are cleaned once per combination of their cells as written: a row
+    # starts from a copy of its combination's values. Only combinations of text and empty
+    # cells are remembered (1, 1.0 and True are equal keys but not equal cells).
+    pick = itemgetter(*(i for _, i, _, _ in grouped)) if grouped else None
+    combos: dict[Any, tuple[dict, bool]] = {}
     # A row as long as the header's last column needs no check of its length per cell
     # (calamine's rows all are; a .csv's may be shorter).
-    reach = max((i for _, i, _, _ in cols), default=-1)
+    reach = max((i for _, i, _, _ in (*cols, *grouped)), default=-1)
     first = header.row + 1
     last = header.row + MAX_ROWS
     data = grid.rows
     total = max(len(data) - header.row, 0)
     tick = time.monotonic()
-    csv = kind == "csv"
-    fullwidth = FULLWIDTH_DIGIT_OR_SPACE.search
+    clean = _cleaner(kind, labels)
+    new_row = tuple.__new__
     for r in range(first, len(data) + 1):
         row = data[r - 1]
         done = r - header.row
@@ -122,12 +131,49 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: Header, progre
             if now - tick >= PROGRESS_EVERY:
                 tick = now
                 progress(done, total)
-        values: dict = {}
-        error: DomainError | None = None
-        blank = True
         if len(row) <= reach:
             row = row + [None] * (reach + 1 - len(row))
-        for key, i, digits, seen in cols:
+        if pick is not None:
+            key = pick(row)
+            hit = combos.get(key)
+            if hit is None:
+                part: dict = {}
+                hit = (part, clean(row, grouped, part)[1])  # text without digits: never refused
+                if len(combos) < COMBOS_MAX and (
+                        all(v.__class__ is str or v is None for v in key) if len(grouped) > 1
+                        else key.__class__ is str or key is None):
+                    combos[key] = hit
+            values = hit[0].copy()
+            error, own_blank = clean(row, cols, values)
+            blank = hit[1] and own_blank
+        else:
+            values = {}
+            error, blank = clean(row, cols, values)
+        if blank:
+            continue
+        if r > last:
+            raise FileRefused(
+                f"工作表“{grid.name}”的数据超过每次最多 {MAX_ROWS:,} 行的限制，请分成几个文件上传",
+                "file", "too_many_rows")
+        yield new_row(SheetRow, (r, values, error))  # SheetRow(r, values, error), without its __new__
+    if progress is not None:
+        progress(total, total)
+
+
+#: Most combinations of repeating cells remembered per sheet.
+COMBOS_MAX = 5000
+
+
+def _cleaner(kind: str, labels: dict[str, str]):
+    """The cleaning of a row's cells in ``columns`` into ``values``: returns the first
+    refusal (a number the spreadsheet damaged) and whether all of them were empty."""
+    csv = kind == "csv"
+    fullwidth = FULLWIDTH_DIGIT_OR_SPACE.search
+
+    def clean(row: list, columns: list, values: dict) -> tuple[DomainError | None, bool]:
+        error: DomainError | None = None
+        blank = True
+        for key, i, digits, seen in columns:
             v: Any = row[i]
             if v.__class__ is str:
                 # Text, the usual case: the steps of ``plain_value`` / ``digits_value``
@@ -185,12 +231,6 @@ def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: Header, progre
             elif isinstance(v, (dtime, timedelta)):
                 v = str(v)
             values[key] = v
-        if blank:
-            continue
-        if r > last:
-            raise FileRefused(
-                f"工作表“{grid.name}”的数据超过每次最多 {MAX_ROWS:,} 行的限制，请分成几个文件上传",
-                "file", "too_many_rows")
-        yield SheetRow(r, values, error)
-    if progress is not None:
-        progress(total, total)
+        return error, blank
+
+    return clean

@@ -25,6 +25,9 @@ class Column:
     required: bool = False
     #: Digits that spreadsheets like to turn into numbers (ID, mobile, member numbers).
     digits: bool = False
+    #: Text that differs from row to row (names): read cell by cell, not together with the
+    #: columns whose values repeat (``reader``).
+    unique: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -47,9 +50,9 @@ ORG_SPEC = SheetSpec(
     kind="orgs",
     title="下级组织批量创建模板",
     columns=(
-        Column("short_name", "组织简称", ("简称", "团组织简称", "组织名称", "团组织名称"), required=True),
+        Column("short_name", "组织简称", ("简称", "团组织简称", "组织名称", "团组织名称"), required=True, unique=True),
         Column("category", "组织类别", ("类别", "团组织类别", "组织类型"), required=True),
-        Column("full_name", "组织全称", ("全称", "团组织全称")),
+        Column("full_name", "组织全称", ("全称", "团组织全称"), unique=True),
     ),
     identifying=("short_name",),
 )
@@ -63,7 +66,7 @@ MEMBER_SPEC = SheetSpec(
     kind="members",
     title="团员信息导入模板",
     columns=(
-        Column("name", "姓名", ("团员姓名", "学生姓名"), required=True),
+        Column("name", "姓名", ("团员姓名", "学生姓名"), required=True, unique=True),
         Column("id_number", "身份证号码", ("身份证号", "公民身份号码", "公民身份证号码", "身份证件号码", "身份证",
                                          "证件号码", "证件号"), required=True, digits=True),
         Column("ethnic", "民族", (), required=True),
