@@ -121,8 +121,8 @@ class MemberImportService(ServiceBase):
         """Read, check and import a file without a preview in between (the command line):
         the outcomes are decided in the transaction that inserts, so nothing can change
         between the two and the database is asked once."""
-        # One pause of the collector for both steps; the sheet is let go before it resumes,
-        # so that it then looks only at the result's rows.
+        # One pause of the collector for both steps; the sheet and the checked rows are let
+        # go before it resumes, so that it then looks only at the result's rows.
         with gc_paused():
             if dry_run:
                 return preview_as_result(self.preview(actor, branch_id, source, progress))
@@ -135,7 +135,9 @@ class MemberImportService(ServiceBase):
                 # 已创建 at once.
                 return tuple(self._resolve(branch, planned, self._basis(branch, planned), CREATED))
 
-            return self._apply(actor, branch_id, planned, decide, file_name, notes, phase(progress, 0.8, 1.0))
+            result = self._apply(actor, branch_id, planned, decide, file_name, notes, phase(progress, 0.8, 1.0))
+            planned.clear()
+        return result
 
     def _read_checked(self, actor: Actor, branch_id: int, source, progress: Progress | None,
                       ) -> tuple[ParsedSheet, str, list[Planned]]:
