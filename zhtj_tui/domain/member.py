@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 from zhtj_tui.domain.errors import DomainError
@@ -48,6 +49,9 @@ _plain_name = PLAIN_NAME.fullmatch
 _plain_mobile = MOBILE_RE.fullmatch
 #: ``MemberData(*fields)`` without the named tuple's own ``__new__`` (one per imported row).
 _new_member = tuple.__new__
+
+#: A row's values of ``MEMBER_FIELDS``, in form order, in one call.
+_FIELDS_OF = itemgetter(*MEMBER_FIELDS)
 
 REQUIRED_MEMBER_FIELDS = ("name", "id_number", "ethnic", "political", "join_month", "education", "mobile")
 
@@ -104,8 +108,9 @@ class MemberCheck:
         # 团员编号 was accepted. Other values (numbers, dates, empty cells) are checked each time.
         self._codes: dict[str, dict[str | None, Any]] = {k: {} for k in ("ethnic", "political", "education", "post")}
         self._months: dict[str, tuple[YearMonth, str]] = {}
-        self._ages: dict[tuple[date, YearMonth], tuple[str, ...]] = {}
-        self._no_number: set[YearMonth] = set()
+        # (Keyed by the month's text, whose hash Python keeps, rather than by the YearMonth.)
+        self._ages: dict[tuple[date, str], tuple[str, ...]] = {}
+        self._no_number: set[str] = set()
         # The eight digits of an accepted birth date -> the date (born before today).
         self._births: dict[str, date] = {}
 
@@ -143,15 +148,23 @@ class MemberCheck:
         today, policy, cutover = self.today, self.policy, self.cutover
         out: list[MemberData | DomainError] = []
         append = out.append
+        pick = _FIELDS_OF
         for values in rows:
-            get = values.get
+            # The row's fields at once (a row from a sheet has a key for each column it has;
+            # any other row is read key by key).
             try:
-                v = get("name")
+                cells = pick(values)
+            except KeyError:
+                cells = tuple(map(values.get, MEMBER_FIELDS))
+            (v_name, v_id, v_ethnic, v_political, v_month, v_education, v_mobile, raw_no, v_post, v_post_name,
+             v_unit, v_note) = cells
+            try:
+                v = v_name
                 name = v if v.__class__ is str and _plain_name(v) else clean_person_name(v, "name")
                 # 身份证号码: one whose birth date was accepted on an earlier row needs only
                 # the rest of the checks (``idcard.known_birth``); anything else is read by
                 # ``parse_id_number``, which says what is wrong.
-                v = get("id_number")
+                v = v_id
                 id_warnings: tuple[str, ...] = ()
                 if (known := known_birth(v, births)) is not None:
                     number, birth, sex = known
@@ -160,41 +173,40 @@ class MemberCheck:
                     births[number[6:14]] = birth
                 # The value-list fields: text seen on an earlier row is looked up where it
                 # was remembered (``_code``), in form order.
-                v = get("ethnic")
+                v = v_ethnic
                 if (ethnic := ethnic_codes.get(v) if v.__class__ is str else None) is None:
                     ethnic = self._code("ethnic", self._ethnic_code, v)
-                v = get("political")
+                v = v_political
                 if (political := political_codes.get(v) if v.__class__ is str else None) is None:
                     political = self._code("political", check_member_political, v)
-                v = get("join_month")
+                v = v_month
                 month, month_text = (months.get(v) if v.__class__ is str else None) or self._month(v)
-                ages = ages_of.get((birth, month))
+                ages = ages_of.get((birth, month_text))
                 if ages is None:
-                    ages = ages_of[birth, month] = check_join_month(birth, month, today, policy)
+                    ages = ages_of[birth, month_text] = check_join_month(birth, month, today, policy)
                 warnings = id_warnings + ages if id_warnings else ages
-                v = get("education")
+                v = v_education
                 if (education := education_codes.get(v) if v.__class__ is str else None) is None:
                     education = self._code("education", self._education_code, v)
-                v = get("mobile")
+                v = v_mobile
                 mobile = v if v.__class__ is str and _plain_mobile(v) else normalize_mobile(v)
-                raw_no = get("member_no")
-                if raw_no is None and month in no_number:
+                if raw_no is None and month_text in no_number:
                     member_no = None
                 else:
                     member_no = check_member_no(raw_no, month, cutover)
                     if raw_no is None:
-                        no_number.add(month)
-                v = get("post")
+                        no_number.add(month_text)
+                v = v_post
                 if v is None and None in post_codes:
                     post = post_codes[None]
                 else:
                     post = self._code("post", self._post_code, v)
                 post_name = None
                 if post == OTHER_POST:
-                    post_name = clean_text(get("post_name"), "post_name", required=True, label="职务名称")
-                v = get("join_unit")
+                    post_name = clean_text(v_post_name, "post_name", required=True, label="职务名称")
+                v = v_unit
                 join_unit = clean_text(v, "join_unit") or None if v is not None else None
-                v = get("note")
+                v = v_note
                 note = clean_text(v, "note") or None if v is not None else None
             except DomainError as exc:
                 append(exc)
