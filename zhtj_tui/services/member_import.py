@@ -14,7 +14,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, compress
+from operator import attrgetter
 from typing import Any
 
 from pony.utils import datetime2timestamp
@@ -48,6 +49,8 @@ COLUMNS = (
     "political", "join_month", "education", "mobile", "member_no", "post", "post_name", "join_unit", "note",
     "status", "left_reason", "left_at", "created_at", "updated_at", "version",
 )
+_OUTCOME, _CODE = attrgetter("outcome"), attrgetter("code")  # of a RowOutcome
+_DATA, _POST = attrgetter("data"), attrgetter("post")  # of a Planned row, of a MemberData
 #: RowOutcome code of a row whose 团员编号 is the person's own, from their closed record (R-MEM-4).
 RETURNING = "returning_member_no"
 #: Rows per bulk statement (and between progress reports while inserting).
@@ -162,21 +165,25 @@ class MemberImportService(ServiceBase):
             self.s.db.get_connection()  # begin the write transaction before checking again
             rows = decide(branch)
             # One outcome per planned row, in order (``_resolve``); a 将创建 row (a preview's)
-            # becomes 已创建.
-            if any(r.outcome == CREATE for r in rows):
+            # becomes 已创建. (The passes over all rows below run in C: map, compress.)
+            assert len(rows) == len(planned)
+            outcomes = list(map(_OUTCOME, rows))
+            if CREATE in outcomes:
                 rows = tuple(RowOutcome(r.row, r.name, CREATED, r.reason, r.field, r.code) if r.outcome == CREATE
                              else r for r in rows)
-            todo = [p.data for r, p in zip(rows, planned, strict=True) if r.outcome == CREATED]
-            for r, p in zip(rows, planned, strict=True):
-                if r.code == RETURNING and r.outcome == CREATED:  # R-MEM-4: a returning member takes
-                    release_member_no(self.s, p.data.member_no, p.data.id_number)  # their number back
+                outcomes = list(map(_OUTCOME, rows))
+            todo: list[MemberData] = list(compress(map(_DATA, planned), map(CREATED.__eq__, outcomes)))
+            if RETURNING in map(_CODE, rows):
+                for r, p in zip(rows, planned, strict=True):
+                    if r.code == RETURNING and r.outcome == CREATED:  # R-MEM-4: a returning member takes
+                        release_member_no(self.s, p.data.member_no, p.data.id_number)  # their number back
             # R-MEM-6: the row with 团内职务 书记 becomes the secretary
-            secretaries = [d for d in todo if d.post == SECRETARY_POST]
+            secretaries = [d for d in todo if d.post == SECRETARY_POST] if SECRETARY_POST in map(_POST, todo) else []
             self._insert(branch, todo, progress)
             for d in secretaries:
                 m = self.s.Member.get(active_id=d.id_number)
                 CadreService(self.ctx).member_became_secretary(actor, branch, m)
-            counts = Counter(r.outcome for r in rows)
+            counts = Counter(outcomes)
             self.audit(actor, "member.import", "org", branch.id, branch, after={
                 "created": len(todo), "existing": counts[EXISTS], "refused": counts[ERROR],
                 "file": file_name[:80],
