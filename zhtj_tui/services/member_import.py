@@ -53,7 +53,8 @@ _OUTCOME, _CODE = attrgetter("outcome"), attrgetter("code")  # of a RowOutcome
 _DATA, _POST = attrgetter("data"), attrgetter("post")  # of a Planned row, of a MemberData
 #: RowOutcome code of a row whose 团员编号 is the person's own, from their closed record (R-MEM-4).
 RETURNING = "returning_member_no"
-#: Rows per bulk statement (and between progress reports while inserting).
+#: PostgreSQL: rows per execute_values call (and between progress reports while inserting);
+#: SQLite has its own statements (``SQLITE_ROWS``).
 BATCH = 2000
 #: Rows checked at a time (between progress reports while checking; a multiple of 256).
 CHECK_CHUNK = 1024
