@@ -19,20 +19,17 @@ def initials(text: str) -> str:
     # then the initials are the cached ones of the characters and the first character of
     # each ASCII run, the same as the full conversion gives at a tenth of its cost (a
     # 50,000-member import or a province's organisations would spend a minute there).
-    try:  # the usual name: Chinese characters all met before
-        known = [_CHARS[ch] for ch in text]
+    # The usual name, one run of Chinese characters: the table holds only characters of
+    # that range, so a name whose characters are all in it needs no pattern match.
+    try:
+        chars: list[str | None] | None = [_CHARS[ch] for ch in text]
     except KeyError:
-        known = None
-    if known is not None and None not in known:  # (only a Chinese character has a letter)
-        if len(text) > 1 and _has_phrase(text):
-            return _initials(text).lower()
-        return "".join(known)  # type: ignore[arg-type]  # each one lower-case
-    if _ALL_CJK(text):  # one run of Chinese characters
-        chars = [_char_initial(ch) for ch in text]
+        chars = [_char_initial(ch) for ch in text] if _ALL_CJK(text) else None
+    if chars is not None:
         if None in chars:
             return _initials(text)
         if len(text) > 1 and _has_phrase(text):
-            return _initials(text).lower()
+            return _initials(text)
         return "".join(chars)  # type: ignore[arg-type]  # each one lower-case
     letters = []
     for run in _RUNS.findall(text):
@@ -69,8 +66,8 @@ def _initials(text: str) -> str:
     return "".join(p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default") if p).lower()
 
 
-#: A character's initial alone (``_char_initial``), or None, by character: filled as
-#: characters are first met (at most the few tens of thousands pypinyin knows).
+#: A character's initial alone (``_char_initial``), or None, by Chinese character (U+3400 to
+#: U+9FFF): filled as characters are first met (at most the few tens of thousands there are).
 _CHARS: dict[str, str | None] = {}
 
 
@@ -82,13 +79,14 @@ def _char_initial(ch: str) -> str | None:
     known = _CHARS.get(ch, _UNSEEN)
     if known is not _UNSEEN:
         return known  # type: ignore[return-value]
+    if not "\u3400" <= ch <= "\u9fff":
+        return None
     letter = None
-    if "\u3400" <= ch <= "\u9fff":
-        pinyin_dict, phrases_dict, first_letter = _tables()
-        reading = pinyin_dict.get(ord(ch))
-        if reading is not None:
-            phrase = phrases_dict.get(ch)
-            letter = first_letter(phrase[0][0] if phrase else reading.split(",", 1)[0]).lower() or None
+    pinyin_dict, phrases_dict, first_letter = _tables()
+    reading = pinyin_dict.get(ord(ch))
+    if reading is not None:
+        phrase = phrases_dict.get(ch)
+        letter = first_letter(phrase[0][0] if phrase else reading.split(",", 1)[0]).lower() or None
     _CHARS[ch] = letter
     return letter
 
