@@ -64,7 +64,7 @@ def known_birth(raw: object, births: dict[str, date]) -> tuple[str, date, str] |
     if raw.__class__ is str and len(raw) == 18:
         head = raw[:17]
         if (head.isdigit() and head.isascii() and (birth := births.get(raw[6:14])) is not None
-                and raw[17] == CHECK_CHARS[2 * int(head, 13) % 11] and raw[:2] in PROVINCES):
+                and raw[17] == CHECK_CHARS[_mod11(head)] and raw[:2] in PROVINCES):
             return raw, birth, "男" if raw[16] in "13579" else "女"
     return None
 
