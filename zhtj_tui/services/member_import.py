@@ -320,7 +320,6 @@ class MemberImportService(ServiceBase):
         now = self.now()
         sqlite = self.s.provider == "sqlite"
         branch_id, path = branch.id, branch.path
-        initials = member_initials
         con = self.s.db.get_connection()
         cur = con.cursor()
         try:
@@ -330,6 +329,7 @@ class MemberImportService(ServiceBase):
                 from psycopg2.extras import execute_values
 
                 status = STATUS_NORMAL
+                initials = member_initials
                 cols = ", ".join(COLUMNS)
                 for i in range(0, len(todo), BATCH):
                     # MemberData: name, id_number, birth_date, sex, ethnic, political, join_month,

@@ -25,9 +25,8 @@ def in_file_duplicates(sheet: ParsedSheet, planned: list[Planned]) -> list[Plann
     cleaned of spaces and case) appears on another row is refused, naming the other rows,
     whether or not the other copies are valid: which copy is right is for a person to say."""
     # First whether any value repeats (one pass each, nothing kept per row), then their rows.
-    ids = [v for row in sheet.rows if (v := row.values.get("id_number")).__class__ is str and v]
+    ids = list(map(str.upper, [v for row in sheet.rows if (v := row.values.get("id_number")).__class__ is str and v]))
     nos = [v for row in sheet.rows if (v := row.values.get("member_no")).__class__ is str and v]
-    ids = list(map(str.upper, ids))
     if len(set(ids)) == len(ids) and len(set(nos)) == len(nos):
         return planned
     twice = {("id", k) for k, n in Counter(ids).items() if n > 1} | {("no", k) for k, n in Counter(nos).items() if n > 1}
