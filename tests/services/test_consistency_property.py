@@ -6,7 +6,7 @@ on SQLite and PostgreSQL, after which the consistency check (``zhtj check
 The calls: create organisations (names with 18级 / 2018年级 / full-width digits / spaces),
 correct a 简称, save the organisation's information (with or without a secretary),
 appoint and end cadres (书记 included, sometimes a member of the branch), add members
-(some as 书记), change a member's 团内职务 or ID number (so their birth date), remove and transfer members, register
+(some as 书记), change a member's 团内职务 or ID number (so their birth date), remove and transfer members, import pasted rows of members, register
 administrators, move and delete organisations. Refusals (``DomainError``) are part of the
 game; anything else fails the test.
 
@@ -30,11 +30,13 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from pony.orm import db_session
 
 from tests.helpers import PASSWORD, THOROUGH, examples, person
 from tests.member_helpers import member_values
 from zhtj_tui.domain.errors import DomainError
 from zhtj_tui.services.dto import Actor
+from zhtj_tui.services.imports import Pasted
 
 OP = Actor.server_operator()
 EXAMPLES = int(os.environ.get("ZHTJ_PROPERTY_EXAMPLES", examples(40)))
@@ -160,6 +162,23 @@ def run_machine(svc, top_id: int) -> None:
             view = self._try(lambda: svc.members.add(OP, branch, member_values(p, post=post or "")))
             if view is not None:
                 self.members.append(view.id)
+
+        @precondition(lambda self: any(g == "branch" for g in self.orgs.values()))
+        @rule(i=pick, births=st.lists(st.sampled_from(BIRTHS), min_size=1, max_size=4))
+        def import_members(self, i, births):
+            """Rows pasted into a branch: the raw bulk insert keeps the counts (by birth
+            month, the oldest member) itself, whether the rows are older or younger than
+            the branch's members."""
+            branch = self._org(i, ("branch",))
+            people = [person(birth=b, join_month=f"{max(b.year + 14, 2010)}-09") for b in births]
+            lines = ["\t".join(["姓名", "身份证号码", "民族", "政治面貌", "入团年月", "学历", "手机号码"])]
+            lines += ["\t".join([p.name, p.id_number, "汉族", "共青团员", p.join_month, "本科在读", p.mobile])
+                      for p in people]
+            result = self._try(lambda: svc.member_import.run_file(OP, branch, Pasted("\n".join(lines))))
+            if result is not None and result.created:
+                ids = {p.id_number for p in people}
+                with db_session:
+                    self.members += [m.id for m in svc.store.Member.select(lambda m: m.active_id in ids)]
 
         @precondition(lambda self: self.members)
         @rule(k=pick, post=st.sampled_from(POSTS), rename=st.booleans(),

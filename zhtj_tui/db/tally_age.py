@@ -76,14 +76,27 @@ def _add(db, ids: list[int], born, m: int, br: int) -> None:
     """Add ``(m, br)`` to the ``born`` rows of ``ids``; rows left at zero are dropped."""
     if not ids or not (m or br) or born is None:
         return
-    lit = _lit(db, month(born))
-    values = ", ".join(f"({int(i)}, {lit}, {int(m)}, {int(br)})" for i in ids)
-    db.execute(f"INSERT INTO org_age_tally (org_id, born, m, br) VALUES {values} "
-               "ON CONFLICT (org_id, born) DO UPDATE SET m = org_age_tally.m + excluded.m, "
-               "br = org_age_tally.br + excluded.br")
+    _add_months(db, ids, [(born, m, br)])
     if m < 0 or br < 0:
+        lit = _lit(db, month(born))
         db.execute(f"DELETE FROM org_age_tally WHERE born = {lit} AND m = 0 AND br = 0 "
                    f"AND org_id IN ({_ids(ids)})")
+
+
+#: Rows of ``org_age_tally`` added by one statement (``_add_months``).
+ADD_ROWS = 400
+
+
+def _add_months(db, ids: list[int], months: list[tuple]) -> None:
+    """Add each ``(born, m, br)`` of ``months`` to the rows of ``ids``: one statement for
+    them all, however many months. The months must differ (PostgreSQL refuses a statement
+    that updates one row twice)."""
+    values = [f"({int(i)}, {lit}, {int(m)}, {int(br)})" for born, m, br in months
+              for lit in (_lit(db, month(born)),) for i in ids]
+    for start in range(0, len(values), ADD_ROWS):
+        db.execute(f"INSERT INTO org_age_tally (org_id, born, m, br) VALUES {', '.join(values[start:start + ADD_ROWS])} "
+                   "ON CONFLICT (org_id, born) DO UPDATE SET m = org_age_tally.m + excluded.m, "
+                   "br = org_age_tally.br + excluded.br")
 
 
 def _path(db, org_id: int) -> str | None:
@@ -91,16 +104,22 @@ def _path(db, org_id: int) -> str | None:
     return row[0] if row else None
 
 
-def _oldest(db, org_id: int) -> None:
+def _oldest(db, org_id: int, added: date | None = None) -> None:
     """Bring ``org_tally.oldest`` of ``org_id`` and the ``br`` rows up to the member table.
-    The row is locked first, so two writers of one branch take turns."""
+    The row is locked first, so two writers of one branch take turns. ``added``: only
+    members were added, the oldest of them born then (the oldest member is then the
+    older of the two, without reading the branch's members)."""
     row = db.execute(f"UPDATE org_tally SET oldest = oldest WHERE org_id = {int(org_id)} "
                      "RETURNING path, oldest").fetchone()
     if row is None:  # not attached, or deleted in this flush (detach counted it)
         return
     path, was = row
-    now = db.execute(f"SELECT min(birth_date) FROM member WHERE branch = {int(org_id)} "
-                     f"AND status = '{STATUS_NORMAL}'").fetchone()[0]
+    if added is not None:
+        born = added.isoformat() if isinstance(was, str) else added  # ISO text on SQLite
+        now = born if was is None or born < was else was
+    else:
+        now = db.execute(f"SELECT min(birth_date) FROM member WHERE branch = {int(org_id)} "
+                         f"AND status = '{STATUS_NORMAL}'").fetchone()[0]
     if now == was:
         return
     db.execute(f"UPDATE org_tally SET oldest = {'NULL' if now is None else _lit(db, now)} "
@@ -124,18 +143,19 @@ def member_change(db, old: tuple[int | None, date | None], new: tuple[int | None
         _oldest(db, org_id)
 
 
-def members_added(db, org_id: int, births: Iterable) -> None:
+def members_added(db, org_id: int, births: Iterable[date]) -> None:
     """Active members born on ``births`` were inserted into ``org_id`` by a raw bulk insert."""
     path = _path(db, org_id)
     if path is None:
         return
     ids = paths.ids(path)
+    by_day = Counter(births)  # a class shares a few hundred birth dates
     by_month: Counter = Counter()
-    for born, n in Counter(births).items():  # one statement per birth month
-        by_month[month(born)] += n
-    for born, n in sorted(by_month.items()):
-        _add(db, ids, born, n, 0)
-    _oldest(db, org_id)
+    for born, n in by_day.items():
+        by_month[born.year, born.month] += n
+    if ids and by_month:  # a class born over two or three years: one statement, not thirty
+        _add_months(db, ids, [(date(y, m, 1), n, 0) for (y, m), n in sorted(by_month.items())])
+    _oldest(db, org_id, min(by_day) if by_day else None)
 
 
 def _shift(db, org_id: int, ids: list[int], sign: int) -> None:
