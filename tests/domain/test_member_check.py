@@ -20,6 +20,11 @@ TODAY = date(2026, 11, 1)
 IDS: list = [make_id_number("110105", date(2000, 5, 17), i) for i in range(1, 4)]
 IDS += [
     make_id_number("659001", date(2004, 3, 8), 7), make_id_number("990101", date(2010, 1, 2), 1),
+    # Other days of the months above, and both ends of one month: the join-age answers are
+    # remembered by birth month, and must be what each day's own check gives.
+    make_id_number("110105", date(2000, 5, 1), 4), make_id_number("659001", date(2004, 3, 31), 2),
+    make_id_number("110105", date(2005, 9, 1), 3), make_id_number("110105", date(2005, 9, 30), 3),
+    make_id_number("110105", date(2005, 10, 1), 3),  # 13 years 11 months in 2019-09: refused
     "110105200005170000", "12345", None,
     # The same birth digits as an accepted number, written otherwise or with another fault:
     # remembering the birth date must not let them through unread.
@@ -73,3 +78,24 @@ def test_a_refused_value_is_refused_again_on_every_row():
     young = {**good, "id_number": make_id_number("110105", date(2004, 3, 8), 5), "join_month": "2016-10"}
     assert verdict(check, {**good, "join_month": "2016-10"})[0] == "ok"
     assert verdict(check, young)[1:3] == ("join_month", "join_age")
+
+
+def test_r_mem_4_join_age_is_remembered_per_birth_month():
+    # The join-age rule compares year and month: members born on different days of one
+    # month share its answer, a month later in the same year does not (one day apart).
+    check = MemberCheck(TODAY)
+
+    def row(birth: date, i: int, join: str) -> tuple:
+        return verdict(check, {"name": "张三", "id_number": make_id_number("110105", birth, i), "ethnic": "汉族",
+                               "political": "共青团员", "join_month": join, "education": "本科",
+                               "mobile": "13800000001", "member_no": f"{join[:4]}{join[5:]}000{i:03d}"})
+
+    # Joined 2018-10, after the cut-over: 13 years old at least.
+    got = [row(b, i, "2018-10") for i, b in enumerate(
+        [date(2005, 10, 31), date(2005, 11, 1), date(2005, 10, 1), date(2005, 11, 30)])]
+    assert [g[0] for g in got] == ["ok", "refused", "ok", "refused"]
+    assert got[1][1:3] == got[3][1:3] == ("join_month", "join_age") and "12周岁11个月" in got[1][3]
+    # Under 14 when joining: accepted with a warning, the same for every day of the month.
+    warned = [row(b, 10 + i, "2019-09")[1].warnings for i, b in enumerate(
+        [date(2005, 9, 30), date(2005, 10, 1), date(2005, 9, 1), date(2005, 10, 31)])]
+    assert [bool(w) for w in warned] == [False, True, False, True]

@@ -104,12 +104,15 @@ class MemberCheck:
         self._education = education_levels()
         self._posts = league_posts()
         # Text as written -> per value-list field its code, 入团年月 with its text;
-        # (birth date, 入团年月) -> join-age warnings; the 入团年月 after which an empty
+        # (birth month, 入团年月) -> join-age warnings; the 入团年月 after which an empty
         # 团员编号 was accepted. Other values (numbers, dates, empty cells) are checked each time.
         self._codes: dict[str, dict[str | None, Any]] = {k: {} for k in ("ethnic", "political", "education", "post")}
         self._months: dict[str, tuple[YearMonth, str]] = {}
-        # (Keyed by the month's text, whose hash Python keeps, rather than by the YearMonth.)
-        self._ages: dict[tuple[date, str], tuple[str, ...]] = {}
+        # The join-age rule compares year and month only (``joinage.age_in_months``): the
+        # answers are keyed by the birth month's six digits of the ID number and the 入团年月's
+        # text (whose hash Python keeps), so a class born over two years asks a few dozen
+        # times, not once per birthday.
+        self._ages: dict[tuple[str, str], tuple[str, ...]] = {}
         self._no_number: set[str] = set()
         # The eight digits of an accepted birth date -> the date (born before today).
         self._births: dict[str, date] = {}
@@ -181,9 +184,9 @@ class MemberCheck:
                     political = self._code("political", check_member_political, v)
                 v = v_month
                 month, month_text = (months.get(v) if v.__class__ is str else None) or self._month(v)
-                ages = ages_of.get((birth, month_text))
+                ages = ages_of.get(key := (number[6:12], month_text))
                 if ages is None:
-                    ages = ages_of[birth, month_text] = check_join_month(birth, month, today, policy)
+                    ages = ages_of[key] = check_join_month(birth, month, today, policy)
                 warnings = id_warnings + ages if id_warnings else ages
                 v = v_education
                 if (education := education_codes.get(v) if v.__class__ is str else None) is None:
