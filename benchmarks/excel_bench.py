@@ -43,6 +43,10 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国文玉红梅鑫宇浩然子轩欣怡雨晨佳琪思涵嘉俊博"
 
 
+#: The days over which the generated people are born.
+BIRTH_DAYS = 730
+
+
 def name_of(i: int) -> str:
     """Names as rosters hold them: a surname and one or two given characters."""
     g1 = GIVEN[(i * 7) % len(GIVEN)]
@@ -51,11 +55,12 @@ def name_of(i: int) -> str:
 
 
 def people(n: int, offset: int = 0):
-    """n distinct valid people (ID, mobile) who joined before 2017 (no 团员编号 needed)."""
+    """n distinct valid people (ID, mobile) who joined before 2017 (no 团员编号 needed),
+    born over two years as a year's intake is (each day's births numbered in turn)."""
     base = date(1996, 1, 1)
     for i in range(offset, offset + n):
-        birth = base + timedelta(days=i // 900)
-        idn = make_id_number("659001", birth, i % 900)
+        birth = base + timedelta(days=i % BIRTH_DAYS)
+        idn = make_id_number("659001", birth, i // BIRTH_DAYS % 1000)
         join = f"{birth.year + 14}-{birth.month:02d}"
         yield (name_of(i), idn, ETHNIC[i % 5], "共青团员", join, EDUCATION[i % 4], f"13{i:09d}",
                None, None, None, None, None)
