@@ -161,21 +161,34 @@ def test_a_file_inserted_in_several_statements_stores_every_row_in_its_place(svc
     college, a, _ = tree
     monkeypatch.setattr("zhtj_tui.services.member_import.SQLITE_ROWS", 7)
     monkeypatch.setattr("zhtj_tui.services.member_import.BATCH", 7)
-    ps = [person(birth=date(2001, 1 + i % 12, 1 + i % 28), name=f"{'赵钱孙李'[i % 4]}{'一二三四五六七八九'[i % 9]}")
-          for i in range(23)]
-    rows = [member_row(p, post="组织委员" if i == 5 else None, education=("本科在读", "高中")[i % 2])
-            for i, p in enumerate(ps)]
-    result = svc.member_import.run_file(OP, a.id, write_xlsx(tmp_path / "many.xlsx", [MEMBER_HEADER] + rows))
+    # The optional columns (团员编号, 团内职务 and 职务名称, 入团时所在单位, 备注) are filled on a
+    # few rows only: a statement binds those some row of it has, and writes NULL for the others.
+    ps = [person(birth=date(2001, 1 + i % 12, 1 + i % 28), name=f"{'赵钱孙李'[i % 4]}{'一二三四五六七八九'[i % 9]}",
+                 join_month="2019-09" if i in (3, 16) else None) for i in range(23)]
+    numbers = {3: "201909000003", 16: "201909000016"}
+    posts = {5: ("组织委员", None), 9: ("其他", "宣传干事")}
+    units, notes = {16: "某中学", 22: "八中"}, {9: "转入", 16: "复学"}
+
+    def row(i, p):
+        post, post_name = posts.get(i, (None, None))
+        r = member_row(p, post=post, education=("本科在读", "高中")[i % 2], member_no=numbers.get(i))
+        return r[:9] + [post_name, units.get(i), notes.get(i)]
+
+    header = MEMBER_HEADER[:9] + ["职务名称"] + MEMBER_HEADER[9:]
+    rows = [row(i, p) for i, p in enumerate(ps)]
+    result = svc.member_import.run_file(OP, a.id, write_xlsx(tmp_path / "many.xlsx", [header] + rows))
     assert [r.outcome for r in result.rows] == [CREATED] * 23
     with db_session:
         stored = {m.id_number: (m.path, m.name, m.name_initials, m.id_rev, m.active_id, m.birth_date, m.sex,
                                 m.ethnic, m.political, m.join_month, m.education, m.mobile, m.member_no, m.post,
-                                m.status, m.left_at, m.created_at, m.updated_at, m.version)
+                                m.post_name, m.join_unit, m.note, m.status, m.left_reason, m.left_at, m.created_at,
+                                m.updated_at, m.version)
                   for m in select(m for m in svc.store.Member if m.branch.id == a.id)}
     assert stored == {p.id_number: (
         a.path, p.name, initials(p.name), p.id_number[::-1], p.id_number, p.birth, "男" if int(p.id_number[16]) % 2 else "女",
-        "01", "03", p.join_month, ("11", "04")[i % 2], p.mobile, None, "03" if i == 5 else None,
-        "1", None, clock.current, clock.current, 1) for i, p in enumerate(ps)}
+        "01", "03", p.join_month, ("11", "04")[i % 2], p.mobile, numbers.get(i),
+        {5: "03", 9: "99"}.get(i), posts.get(i, (None, None))[1], units.get(i), notes.get(i),
+        "1", None, None, clock.current, clock.current, 1) for i, p in enumerate(ps)}
 
 
 def test_statements_stay_within_the_sqlite_limit_of_bound_values(sqlite_url, clock, tmp_path):
