@@ -68,15 +68,43 @@ def test_the_short_path_for_a_known_birth_date_agrees_with_the_full_check(region
     raw = number if pos < 0 else number[:pos] + ch + number[pos + 1:]
     seen = {number[6:14]: birth}
     short = known_birth(raw, seen)
+    # Without a date seen before, given today: the date is checked as parse_id_number does.
+    fresh: dict = {}
+    first = known_birth(raw, fresh, TODAY)
     try:
         info = parse_id_number(raw, TODAY)
     except DomainError:
-        assert short is None
+        assert short is None and first is None and not fresh
         return
     if short is not None:
         assert short == (info.number, info.birth_date, info.sex) and info.warnings == ()
     else:
         assert raw != info.number or info.warnings or info.number[6:14] != number[6:14]
+    if first is not None:
+        assert first == (info.number, info.birth_date, info.sex) and info.warnings == ()
+        assert fresh == {info.number[6:14]: info.birth_date}
+    else:
+        assert raw != info.number or info.warnings
+
+
+# R-REG-3: a number with the right check character whose date is refused (no such day,
+# before 1800, after today) is refused by the short path too, which remembers nothing
+@pytest.mark.parametrize("digits, code", [
+    ("20010230", "id_date"), ("19991301", "id_date"), ("17991231", "id_date"),
+    ((TODAY.replace(day=TODAY.day + 1)).strftime("%Y%m%d"), "id_future"), ("20991231", "id_future"),
+])
+def test_the_short_path_refuses_the_dates_the_full_check_refuses(digits, code):
+    head = "110105" + digits + "123"
+    number = head + check_char(head)
+    births: dict = {}
+    assert known_birth(number, births, TODAY) is None and births == {}
+    with pytest.raises(DomainError) as info:
+        parse_id_number(number, TODAY)
+    assert info.value.code == code and digits[:4] in str(info.value)
+    # Born today: both accept it.
+    ok = "110105" + TODAY.strftime("%Y%m%d") + "123"
+    ok += check_char(ok)
+    assert known_birth(ok, births, TODAY) == (ok, TODAY, "男") == tuple(parse_id_number(ok, TODAY)[:3])
 
 
 # R-REG-3: every single-character change of a valid number is refused

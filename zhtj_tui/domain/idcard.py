@@ -53,19 +53,27 @@ def _mod11(first17: str) -> int:
 PLAIN_ID = re.compile(r"[0-9]{17}[0-9X]")
 
 
-def known_birth(raw: object, births: dict[str, date]) -> tuple[str, date, str] | None:
-    """``parse_id_number``'s number, birth date and sex, for a number whose eight date
-    digits were accepted before (``births``: those digits -> the date) and that needs no
-    other step: plain characters, the right check character, a known region (so no
-    warning). None for anything else: ``parse_id_number`` reads it and says what is wrong.
-    (An import of a class checks thousands of numbers sharing a few hundred birth dates.)"""
+def known_birth(raw: object, births: dict[str, date], today: date | None = None) -> tuple[str, date, str] | None:
+    """``parse_id_number``'s number, birth date and sex, for a number that needs no other
+    step: plain characters, the right check character, a known region (so no warning), and
+    eight date digits accepted before (``births``: those digits -> the date) or, given
+    ``today``, acceptable now (they are then added to ``births``). None for anything else:
+    ``parse_id_number`` reads it and says what is wrong. (An import of a class checks
+    thousands of numbers sharing a few hundred birth dates.)"""
     # 17 ASCII digits and the right check character (a digit or X): what ``PLAIN_ID`` and
     # ``check_char`` ask, without a pattern match.
     if raw.__class__ is str and len(raw) == 18:
         head = raw[:17]
-        if (head.isdigit() and head.isascii() and (birth := births.get(raw[6:14])) is not None
-                and raw[17] == CHECK_CHARS[_mod11(head)] and raw[:2] in PROVINCES):
-            return raw, birth, "男" if raw[16] in "13579" else "女"
+        if head.isdigit() and head.isascii() and raw[17] == CHECK_CHARS[_mod11(head)] and raw[:2] in PROVINCES:
+            digits = raw[6:14]
+            birth = births.get(digits)
+            if birth is None and today is not None:
+                got = _birth_of(digits, today)
+                if isinstance(got, tuple):  # refused: parse_id_number says why
+                    return None
+                births[digits] = birth = got
+            if birth is not None:
+                return raw, birth, "男" if raw[16] in "13579" else "女"
     return None
 
 
@@ -98,22 +106,9 @@ def parse_id_number(raw: object, today: date | None = None, field: str = _FIELD)
             raise DomainError(
                 "身份证号码前17位必须是数字，最后一位是数字或X，请核对", field, "id_chars"
             )
-    birth = _birth_date(number[6:14])
-    if birth is None:
-        raise DomainError(
-            f"身份证号码中的出生日期 {number[6:10]}-{number[10:12]}-{number[12:14]} 不存在，请核对",
-            field,
-            "id_date",
-        )
-    # GB 11643 sets no lower bound; its own example 440524188001010014 is born in 1880.
-    if birth.year < 1800:
-        raise DomainError(
-            f"身份证号码中的出生日期 {birth.isoformat()} 不合理，请核对", field, "id_date"
-        )
-    if today is not None and birth > today:
-        raise DomainError(
-            f"身份证号码中的出生日期 {birth.isoformat()} 晚于今天，请核对", field, "id_future"
-        )
+    birth = _birth_of(number[6:14], today)
+    if isinstance(birth, tuple):
+        raise DomainError(birth[0], field, birth[1])
     if number[17] != CHECK_CHARS[_mod11(number[:17])]:  # ``number`` matched PLAIN_ID
         raise DomainError(
             "身份证号码的校验位（最后一位）不正确，请逐位核对号码", field, "id_check"
@@ -124,6 +119,20 @@ def parse_id_number(raw: object, today: date | None = None, field: str = _FIELD)
         warnings = (f"身份证号码的地区代码 {number[:6]} 不在已知省份中，请确认号码无误",)
     sex = "男" if number[16] in "13579" else "女"
     return IdInfo(number, birth, sex, region, warnings)
+
+
+def _birth_of(yyyymmdd: str, today: date | None) -> date | tuple[str, str]:
+    """The birth date of a number's eight date digits, or why it is refused (message,
+    code): a day that exists, from 1800 on, and not after ``today`` when given."""
+    birth = _birth_date(yyyymmdd)
+    if birth is None:
+        return f"身份证号码中的出生日期 {yyyymmdd[:4]}-{yyyymmdd[4:6]}-{yyyymmdd[6:]} 不存在，请核对", "id_date"
+    # GB 11643 sets no lower bound; its own example 440524188001010014 is born in 1880.
+    if birth.year < 1800:
+        return f"身份证号码中的出生日期 {birth.isoformat()} 不合理，请核对", "id_date"
+    if today is not None and birth > today:
+        return f"身份证号码中的出生日期 {birth.isoformat()} 晚于今天，请核对", "id_future"
+    return birth
 
 
 @lru_cache(maxsize=4096)

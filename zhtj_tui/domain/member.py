@@ -164,12 +164,12 @@ class MemberCheck:
             try:
                 v = v_name
                 name = v if v.__class__ is str and _plain_name(v) else clean_person_name(v, "name")
-                # 身份证号码: one whose birth date was accepted on an earlier row needs only
-                # the rest of the checks (``idcard.known_birth``); anything else is read by
-                # ``parse_id_number``, which says what is wrong.
+                # 身份证号码: a plain number with the right check character and a known
+                # region needs only its birth date, remembered per date (``idcard.known_birth``);
+                # anything else is read by ``parse_id_number``, which says what is wrong.
                 v = v_id
                 id_warnings: tuple[str, ...] = ()
-                if (known := known_birth(v, births)) is not None:
+                if (known := known_birth(v, births, today)) is not None:
                     number, birth, sex = known
                 else:
                     number, birth, sex, _, id_warnings = parse_id_number(v, today)
