@@ -191,6 +191,12 @@ def _cleaner(kind: str, labels: dict[str, str]):
                         blank = False
                         continue
                     text = v.strip()
+                elif not digits and v.isalpha():
+                    # Letters only (a name in Chinese characters): no space to strip, no
+                    # full-width digit to turn.
+                    values[key] = v
+                    blank = False
+                    continue
                 else:
                     text = (to_halfwidth(v) if fullwidth(v) else v).strip()
                 if not text:
