@@ -162,7 +162,8 @@ def test_a_file_inserted_in_several_statements_stores_every_row_in_its_place(svc
     monkeypatch.setattr("zhtj_tui.services.member_import.SQLITE_ROWS", 7)
     monkeypatch.setattr("zhtj_tui.services.member_import.BATCH", 7)
     # The optional columns (团员编号, 团内职务 and 职务名称, 入团时所在单位, 备注) are filled on a
-    # few rows only: a statement binds those some row of it has, and writes NULL for the others.
+    # few rows only: the statements bind each one some row of the file has, also where it
+    # is empty, and write NULL for the others.
     ps = [person(birth=date(2001, 1 + i % 12, 1 + i % 28), name=f"{'赵钱孙李'[i % 4]}{'一二三四五六七八九'[i % 9]}",
                  join_month="2019-09" if i in (3, 16) else None) for i in range(23)]
     numbers = {3: "201909000003", 16: "201909000016"}

@@ -355,7 +355,7 @@ class MemberImportService(ServiceBase):
         """SQLite: statements of up to ``SQLITE_ROWS`` rows (``_sqlite_insert``): about a
         quarter less time than ``executemany`` of one-row statements, which steps and resets
         every row apart. What every row shares is bound once per statement, and a column
-        empty on every row of a statement is written NULL rather than bound on each row:
+        empty on every row of the file is written NULL rather than bound on each row:
         binding is a third of SQLite's time here."""
         rows = _sqlite_rows(cur.connection)
         # Birth dates repeat from row to row (a class shares a few hundred): each is
@@ -363,11 +363,13 @@ class MemberImportService(ServiceBase):
         births = {b: b.isoformat() for b in {d.birth_date for d in todo}}
         initials = member_initials
         flatten = chain.from_iterable  # the rows' values one after another, without a loop in Python
+        # The optional fields some row of the file has (one statement text for the file: each
+        # other text is prepared again).
+        present = tuple(j for j in _OPTIONAL if any(d[j] is not None for d in todo))
         for i in range(0, len(todo), rows):
             chunk = todo[i:i + rows]
-            present = tuple(j for j in _OPTIONAL if any(d[j] is not None for d in chunk))
             # Per row, MemberData's fields 0..8 as ``_sqlite_insert`` binds them, then the
-            # optional ones that some row of the statement has.
+            # optional ones.
             if present:
                 values = list(flatten([
                     (d[0], initials(d[0]), d[1], d[1][::-1], d[1], births[d[2]], d[3], d[4], d[5], d[6], d[7], d[8],
