@@ -211,6 +211,9 @@ def test_statements_stay_within_the_sqlite_limit_of_bound_values(sqlite_url, clo
         assert svc.member_import.run_file(OP, a.id, path).created == 5
         assert members(svc, a.id) == 5
         assert svc.consistency.check().ok
+        with db_session:  # the one optional column the file fills (团员编号), each row's own
+            assert {m.id_number: (m.member_no, m.post) for m in select(m for m in svc.store.Member)} == {
+                p.id_number: (f"20190900001{i}", None) for i, p in enumerate(ps)}
     finally:
         svc.close()
 

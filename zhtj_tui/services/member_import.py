@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, compress
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from pony.utils import datetime2timestamp
@@ -366,19 +366,16 @@ class MemberImportService(ServiceBase):
         # The optional fields some row of the file has (one statement text for the file: each
         # other text is prepared again).
         present = tuple(j for j in _OPTIONAL if any(d[j] is not None for d in todo))
+        optional = _fields(present) if present else None
         for i in range(0, len(todo), rows):
             chunk = todo[i:i + rows]
             # Per row, MemberData's fields 0..8 as ``_sqlite_insert`` binds them, then the
             # optional ones.
-            if present:
-                values = list(flatten([
-                    (d[0], initials(d[0]), d[1], d[1][::-1], d[1], births[d[2]], d[3], d[4], d[5], d[6], d[7], d[8],
-                     *[d[j] for j in present]) for d in chunk]))
-            else:
-                values = list(flatten([
-                    (d[0], initials(d[0]), d[1], d[1][::-1], d[1], births[d[2]], d[3], d[4], d[5], d[6], d[7], d[8])
-                    for d in chunk]))
-            cur.execute(_sqlite_insert(len(chunk), present), [branch_id, path, stamp, *values])
+            own = [(d[0], initials(d[0]), d[1], d[1][::-1], d[1], births[d[2]], d[3], d[4], d[5], d[6], d[7], d[8])
+                   for d in chunk]
+            if optional is not None:
+                own = [o + optional(d) for o, d in zip(own, chunk, strict=True)]
+            cur.execute(_sqlite_insert(len(chunk), present), [branch_id, path, stamp, *flatten(own)])
             if progress is not None and (i // rows) % 10 == 9:
                 progress(i + len(chunk), len(todo))
         if progress is not None:
@@ -407,6 +404,14 @@ def _sqlite_insert(n: int, present: tuple[int, ...] = ()) -> str:
     optional = ", ".join("?" if j in present else "NULL" for j in _OPTIONAL)
     row = f"(?1, ?2, ?3, ?3, {', '.join(['?'] * 12)}, {optional}, '{STATUS_NORMAL}', NULL, NULL, 1)"
     return f"INSERT INTO member ({', '.join(_SQLITE_COLUMNS)}) VALUES " + ", ".join([row] * n)
+
+
+def _fields(indexes: tuple[int, ...]) -> Callable[[tuple], tuple]:
+    """A row's fields at ``indexes``, as a tuple (``itemgetter`` gives one field bare)."""
+    if len(indexes) == 1:
+        i = indexes[0]
+        return lambda row: (row[i],)
+    return itemgetter(*indexes)
 
 
 def _sqlite_rows(con) -> int:
