@@ -385,13 +385,10 @@ class MemberImportService(ServiceBase):
 #: Rows per INSERT statement on SQLite (``_insert_sqlite``), fewer where the library allows
 #: fewer bound values; more rows per statement gain nothing more.
 SQLITE_ROWS = 200
-#: MemberData's fields that most rows leave empty: 团员编号, 团内职务, 职务名称, 入团时所在单位, 备注.
+#: MemberData's fields that most rows leave empty, by their column: 团员编号, 团内职务, 职务名称,
+#: 入团时所在单位, 备注.
 _OPTIONAL = (9, 10, 11, 12, 13)
-#: The columns of the SQLite statement: the branch, its path and the time (?1, ?2, ?3, bound
-#: once per statement: a numbered parameter must come before the first unnumbered one), each
-#: row's own values, the optional ones, and what is the same for every imported member.
-_SQLITE_COLUMNS = ("branch", "path", "created_at", "updated_at", *COLUMNS[2:19], "status", "left_reason", "left_at",
-                   "version")
+_OPTIONAL_COLUMNS = dict(zip(_OPTIONAL, COLUMNS[14:19], strict=True))
 #: Bound values of a row at most (every optional column present), and of the statement's head.
 _SQLITE_ROW_WIDTH = 12 + len(_OPTIONAL)
 _SQLITE_SHARED = 3
@@ -399,11 +396,16 @@ _SQLITE_SHARED = 3
 
 @lru_cache(maxsize=64)
 def _sqlite_insert(n: int, present: tuple[int, ...] = ()) -> str:
-    """The INSERT of ``n`` rows whose optional fields ``present`` are bound and the others
-    NULL (the same text each time: the library prepares it once per connection)."""
-    optional = ", ".join("?" if j in present else "NULL" for j in _OPTIONAL)
-    row = f"(?1, ?2, ?3, ?3, {', '.join(['?'] * 12)}, {optional}, '{STATUS_NORMAL}', NULL, NULL, 1)"
-    return f"INSERT INTO member ({', '.join(_SQLITE_COLUMNS)}) VALUES " + ", ".join([row] * n)
+    """The INSERT of ``n`` rows with the optional fields ``present`` (the same text each
+    time: the library prepares it once per connection). The branch, its path and the time
+    are ?1, ?2, ?3, bound once per statement (a numbered parameter must come before the
+    first unnumbered one); then each row's own values and its optional ones; status and
+    version are the same for every imported member; the columns left out (the optional ones
+    no row has, left_reason, left_at) are NULL."""
+    columns = ("branch", "path", "created_at", "updated_at", *COLUMNS[2:14], *(_OPTIONAL_COLUMNS[j] for j in present),
+               "status", "version")
+    row = f"(?1, ?2, ?3, ?3, {', '.join(['?'] * (12 + len(present)))}, '{STATUS_NORMAL}', 1)"
+    return f"INSERT INTO member ({', '.join(columns)}) VALUES " + ", ".join([row] * n)
 
 
 def _fields(indexes: tuple[int, ...]) -> Callable[[tuple], tuple]:
