@@ -39,3 +39,22 @@ def test_every_character_alone_has_the_initial_of_the_full_conversion():
     wrong = [(ch, _char_initial(ch), _initials(ch)) for ch in chars if _char_initial(ch) != _initials(ch)]
     assert wrong == []
     assert _char_initial("〇") is None and _char_initial("a") is None and _char_initial("\u4dc0") is None
+
+
+def test_names_holding_a_word_of_the_phrase_dictionary_read_as_the_full_conversion():
+    # 张文华, 陈海燕: a name holding a word of pypinyin's phrase dictionary is cut by
+    # pypinyin's segmenter and read from the word's entry. Every eighth word of the
+    # dictionary, alone and inside names as rosters write them, reads as the full conversion.
+    from pypinyin.constants import PHRASES_DICT
+
+    words = [w for w in PHRASES_DICT if all("\u3400" <= c <= "\u9fff" for c in w)][::8]
+    assert len(words) > 5_000
+    forget()
+    wrong = []
+    for w in words:
+        for text in (w, "张" + w, "欧阳" + w + "伟", "热依拉·" + w + "2"):
+            initials.cache_clear()
+            if initials(text) != _initials(text):
+                wrong.append((text, initials(text), _initials(text)))
+    assert wrong == []
+    assert initials("张文华") == "zwh" and initials("陈海燕") == "chy"
