@@ -355,8 +355,8 @@ class MemberImportService(ServiceBase):
         """SQLite: statements of up to ``SQLITE_ROWS`` rows (``_sqlite_insert``): about a
         quarter less time than ``executemany`` of one-row statements, which steps and resets
         every row apart. What every row shares is bound once per statement, and a column
-        empty on every row of the file is written NULL rather than bound on each row:
-        binding is a third of SQLite's time here."""
+        empty on every row of the file is left out of the statement (it is NULL) rather
+        than bound on each row: binding is a third of SQLite's time here."""
         rows = _sqlite_rows(cur.connection)
         # Birth dates repeat from row to row (a class shares a few hundred): each is
         # written out once.
@@ -389,8 +389,9 @@ SQLITE_ROWS = 200
 #: 入团时所在单位, 备注.
 _OPTIONAL = (9, 10, 11, 12, 13)
 _OPTIONAL_COLUMNS = dict(zip(_OPTIONAL, COLUMNS[14:19], strict=True))
-#: Bound values of a row at most (every optional column present), and of the statement's head.
+#: Bound values of a row at most (every optional column present).
 _SQLITE_ROW_WIDTH = 12 + len(_OPTIONAL)
+#: Bound values of a statement's head (the branch, its path and the time).
 _SQLITE_SHARED = 3
 
 
