@@ -155,6 +155,47 @@ def test_sqlite_file_is_private_and_uses_wal(tmp_path):
         store.disconnect()
 
 
+def test_a_new_file_is_switched_to_wal_in_its_turn(tmp_path):
+    # Another process creating the schema of a new file holds the lock and is writing. An
+    # opener waits for its turn: switching the file to WAL now would fail at once with
+    # "database is locked" (SQLite does not wait to upgrade to writing while another
+    # connection writes, whatever the busy timeout).
+    import fcntl
+    import threading
+    import time
+
+    path = tmp_path / "zhtj.sqlite"
+    sqlite3.connect(path).close()  # the file, still in its first journal mode
+    lock = os.open(f"{path}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    got: dict = {}
+
+    def opener():
+        try:
+            got["store"] = open_store(f"sqlite:///{path}")
+        except Exception as exc:  # noqa: BLE001 - the outcome is the test's
+            got["error"] = exc
+
+    thread = threading.Thread(target=opener)
+    thread.start()
+    time.sleep(0.5)
+    assert thread.is_alive(), got  # waiting for its turn, not refused
+    writer.execute("ROLLBACK")
+    writer.close()
+    fcntl.flock(lock, fcntl.LOCK_UN)
+    os.close(lock)
+    thread.join(timeout=60)
+    assert "error" not in got, got
+    store = got["store"]
+    try:
+        assert schema_version(store) == SCHEMA_VERSION
+        assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        store.disconnect()
+
+
 @pytest.mark.parametrize(
     ("url", "provider", "where"),
     [("sqlite:////srv/z.sqlite", "sqlite", "/srv/z.sqlite"), ("/srv/z.sqlite", "sqlite", "/srv/z.sqlite"),

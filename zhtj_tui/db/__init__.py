@@ -283,10 +283,6 @@ def _bind(url: DbUrl) -> Database:
 
         assert url.path is not None
         try:
-            _create_sqlite_file(url.path)
-        except OSError as exc:
-            raise StoreError(f"无法创建数据库文件 {url.path}：{exc.strerror}。请检查目录是否存在且可写") from None
-        try:
             db.bind(provider="sqlite", filename=url.path, create_db=False, timeout=SQLITE_BUSY_TIMEOUT)
         except Exception as exc:  # sqlite3 / pony errors: say what and where
             raise StoreError(f"无法打开数据库文件 {url.path}：{exc}") from None
@@ -304,7 +300,20 @@ def open_store(url: str | DbUrl, *, create: bool = True) -> Store:
     Raises ``StoreError`` when the database belongs to a newer version of the program.
     """
     parsed = parse_url(url) if isinstance(url, str) else url
-    db = _bind(parsed)
+    if parsed.provider == "sqlite":
+        assert parsed.path is not None  # a SQLite URL always names its file
+        try:
+            _create_sqlite_file(parsed.path)
+        except OSError as exc:
+            raise StoreError(f"无法创建数据库文件 {parsed.path}：{exc.strerror}。请检查目录是否存在且可写") from None
+        # A new file's first connection switches it to WAL, which writes: processes opening
+        # it at once take turns for that as for the schema. (SQLite does not wait to turn a
+        # read into a write while another connection writes, whatever the busy timeout:
+        # the switch would fail at once with "database is locked".)
+        with _migration_lock(parsed):
+            db = _bind(parsed)
+    else:
+        db = _bind(parsed)
     db.generate_mapping(create_tables=False, check_tables=False)
     store = Store(db, parsed)
     try:
