@@ -100,6 +100,14 @@ def fill(screen, key: str, value: str) -> None:
     screen.query_one(f"#field-{key}").value = value
 
 
+async def click(pilot, selector: str) -> None:
+    """Click a widget once the screen has handled what came before (a screen not laid out
+    yet, or a value just set, leaves the pointer on something else on a loaded machine), and
+    fail at once when the click lands on another widget."""
+    await pilot.pause()
+    assert await pilot.click(selector), f"the click on {selector} landed on another widget"
+
+
 @pytest.fixture(autouse=True)
 def _quiet_after_login(request, monkeypatch):
     """Most interface tests are about the centre: they start without the progress window

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime
 
 from tests.helpers import PASSWORD, person
-from tests.tui.conftest import fill, settle
+from tests.tui.conftest import click, fill, settle
 from tests.tui.flows import login, setup_admin
 from zhtj_tui.app import make_app
 from zhtj_tui.db.schema import org_initials
@@ -146,7 +146,7 @@ async def test_parent_corrects_a_locked_name(tui_settings, tui_services):
         modal = pilot.app.screen
         assert isinstance(modal, CorrectModal)
         fill(modal, "short_name", "教育学院团委")
-        await pilot.click("#ok")
+        await click(pilot, "#ok")
         await settle(pilot)
         assert modal.field("reason").has_error  # the reason is required
         fill(modal, "reason", "学院更名")
@@ -178,7 +178,7 @@ async def test_conflicting_save_is_refused_and_keeps_the_form(tui_settings, tui_
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmModal)  # this form was opened before the first save
-        await pilot.click("#yes")
+        await click(pilot, "#yes")
         await settle(pilot)
         assert any("已被他人修改" in n for n in notes)
         assert info.field("email").value == "tw@example.edu.cn"

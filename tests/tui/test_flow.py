@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from tests.helpers import PASSWORD
-from tests.tui.conftest import fill, settle
+from tests.tui.conftest import click, fill, settle
 from tests.tui.flows import TOP, TOP_FULL, admin_person, fill_person
 from zhtj_tui.app import make_app
 from zhtj_tui.screens.centre import CentreScreen
@@ -30,13 +30,13 @@ async def test_whole_flow(tui_settings, tui_services, tmp_path):
         assert isinstance(screen, FirstRunScreen)
         fill(screen, "short_name", TOP)
         fill(screen, "full_name", TOP_FULL)
-        await pilot.click("#create")
+        await click(pilot, "#create")
         await settle(pilot)
         code = screen.code
         assert code is not None and code.org_name == TOP
         assert code.code in str(screen.query_one("#first-result").render())
         # 2. Register with that code (R-REG-1): code -> confirm the path -> personal data.
-        await pilot.click("#to-register")
+        await click(pilot, "#to-register")
         await settle(pilot)
         reg = app.screen
         assert isinstance(reg, RegisterScreen)
@@ -78,7 +78,7 @@ async def test_whole_flow(tui_settings, tui_services, tmp_path):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmModal)
-        await pilot.click("#yes")
+        await click(pilot, "#yes")
         await settle(pilot)
         view = tui_services.orgs.get(centre.actor, centre.actor.org_id)
         assert view.info_complete and view.locked

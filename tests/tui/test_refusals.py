@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from tests.helpers import PASSWORD, person
-from tests.tui.conftest import fill, settle
+from tests.tui.conftest import click, fill, settle
 from tests.tui.flows import admin_person, fill_person, login, open_register_step2, setup_admin, setup_top
 from zhtj_tui.app import make_app
 from zhtj_tui.domain.idcard import make_id_number
@@ -63,7 +63,7 @@ async def test_code_used_meanwhile_goes_back_to_the_code(tui_settings, tui_servi
         other = person()
         tui_services.accounts.register(code, "书记", other.name, other.id_number, other.mobile, other.join_month,
                                        PASSWORD)
-        await pilot.click("#submit")
+        await click(pilot, "#submit")
         await settle(pilot)
         assert reg.step == 1
         assert "已被使用" in reg.field("code").message
@@ -86,7 +86,7 @@ async def test_wrong_join_age_states_the_rule(tui_settings, tui_services):
         await pilot.pause()
         msg = reg.field("join_month").message
         assert "不符合规定" in msg and "入团时须年满13周岁" in msg and "2016年9月1日前入团的须年满12周岁" in msg
-        await pilot.click("#submit")
+        await click(pilot, "#submit")
         await settle(pilot)
         assert isinstance(pilot.app.screen, RegisterScreen)  # nothing was submitted
         assert pilot.app.focused is reg.field("join_month").control

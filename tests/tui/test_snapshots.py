@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from tests.tui.conftest import fill, settle
+from tests.tui.conftest import click, fill, settle
 from tests.tui.flows import login, setup_admin, setup_top
 from zhtj_tui.app import make_app
 from zhtj_tui.domain.idcard import make_id_number
@@ -46,7 +46,7 @@ def test_first_run_created(snap_compare, tui_settings, tui_services):
     async def run(pilot):
         await settle(pilot)
         fill(pilot.app.screen, "short_name", "石河子大学团委")
-        await pilot.click("#create")
+        await click(pilot, "#create")
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run)
