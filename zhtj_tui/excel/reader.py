@@ -99,13 +99,13 @@ SEEN_MAX = 2000
 
 def _rows(grid: sources.Grid, kind: str, spec: SheetSpec, header: Header, progress: Progress | None) -> Iterator[SheetRow]:
     # Per text column: a cell's cleaned value by the text as written, for values that
-    # repeat from row to row (民族, 政治面貌, 入团年月 ...). Digits (ID, mobile numbers)
-    # differ on every row and are not remembered.
+    # repeat from row to row (民族, 政治面貌, 入团年月 ...). Digits (ID, mobile numbers) and
+    # the columns unique to a row (names) differ on every row and are not remembered.
     cols: list[tuple[str, int, bool, dict[str, Any] | None]] = []
     grouped: list[tuple[str, int, bool, dict[str, Any] | None]] = []
     for k, i in header.columns.items():
         c = spec.column(k)
-        (grouped if not (c.digits or c.unique) else cols).append((k, i, c.digits, None if c.digits else {}))
+        (grouped if not (c.digits or c.unique) else cols).append((k, i, c.digits, None if c.digits or c.unique else {}))
     labels = {k: spec.column(k).label for k in header.columns}
     # The columns whose values repeat (民族, 政治面貌, 入团年月, 学历, 团内职务, and the ones a
     # class leaves empty) are cleaned once per combination of their cells as written: a row
